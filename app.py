@@ -1,0 +1,51 @@
+"""Hanjari (한자리): case management for one-stop employment–welfare centres.
+
+``flask --app app run`` serves it; ``create_app`` is the factory gunicorn and the tests use.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core import crypto, database, errors, navigation, settings  # noqa: F401  (database: engine tuning)
+from core.extensions import babel, bootstrap, csrf, db, limiter, migrate
+from core.sessions import HanjariSessionInterface
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    settings.load(app, test_config)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True,
+        compare_type=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    crypto.init_app(app)
+    errors.init_app(app)
+    app.session_interface = HanjariSessionInterface()
+    if app.config.get("PROXY_COUNT"):
+        # Behind nginx: trust X-Forwarded-For/-Proto from that many proxies, no more.
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    import centers
+    from core.home import bp as home_bp
+
+    navigation.init_app(app)
+    app.register_blueprint(home_bp)
+    centers.init_app(app)
+    return app
+
+
+def _select_locale() -> str:
+    """Korean unless the signed-in staff member chose English."""
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return "ko"

@@ -1,0 +1,308 @@
+"""Staff accounts: passwords, sign-in with lockout, and the manager's account changes.
+
+Like every service module it changes rows, writes audit events and flushes; the view commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import abort, current_app
+from flask_babel import gettext as _
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from centers.models import Agency, Staff
+from core import audit
+from core.extensions import db
+from core.roles import Role
+from core.types import utcnow
+
+_hasher = PasswordHasher()  # argon2id, memory-hard
+# Verified against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("hanjari-dummy-password")
+
+# Korean keyboard habits that the English list does not cover.
+_LOCAL_COMMON = {"qwer1234!@", "q1w2e3r4t5", "1q2w3e4r5t", "asdf1234!@", "a123456789", "password12"}
+
+
+class AccountError(ValueError):
+    """A refused account change; the message is shown to the user."""
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    return frozenset(FREQUENCY_LISTS["passwords"]) | _LOCAL_COMMON
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_problems(password: str, username: str) -> list[str]:
+    """What is wrong with a new password, in Korean; empty when it is acceptable.
+
+    Length and a deny-list only, no composition rules (OWASP ASVS 2.1 and the Korean
+    safety-measure standard both accept this).
+    """
+    config = current_app.config
+    problems = []
+    if len(password) < config["PASSWORD_MIN_LENGTH"]:
+        problems.append(_("비밀번호는 %(n)d자 이상이어야 합니다.", n=config["PASSWORD_MIN_LENGTH"]))
+    if len(password) > config["PASSWORD_MAX_LENGTH"]:
+        problems.append(_("비밀번호는 %(n)d자 이하여야 합니다.", n=config["PASSWORD_MAX_LENGTH"]))
+    if password.strip().lower() == username.strip().lower():
+        problems.append(_("아이디와 같은 비밀번호는 쓸 수 없습니다."))
+    if password.lower() in _common_passwords():
+        problems.append(_("너무 흔한 비밀번호입니다. 다른 비밀번호를 고르세요."))
+    return problems
+
+
+@dataclass
+class SignIn:
+    staff: Staff | None
+    error: str | None = None
+
+
+def authenticate(username: str, password: str) -> SignIn:
+    """Check a sign-in attempt and keep the lockout count in the database.
+
+    The same message is given for an unknown user and a wrong password. After
+    ``LOCKOUT_THRESHOLD`` failures in a row the account is locked for ``LOCKOUT_MINUTES``.
+    """
+    generic = _("아이디 또는 비밀번호가 올바르지 않습니다.")
+    staff = db.session.scalar(sa.select(Staff).where(Staff.username == username.strip()))
+    if staff is None:
+        _verify(_DUMMY_HASH, password)
+        audit.record("auth.login_failed", detail={"username": username[:64], "reason": "unknown"})
+        return SignIn(None, generic)
+    now = utcnow()
+    if staff.is_locked(now):
+        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
+        audit.record("auth.login_refused_locked", actor=staff, subject=staff)
+        return SignIn(None, _("계정이 잠겨 있습니다. %(m)d분 뒤에 다시 시도하세요.", m=minutes))
+    if not _verify(staff.password_hash, password) or not staff.is_active_account:
+        return SignIn(None, _record_failure(staff) or generic)
+    if _hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = hash_password(password)
+    staff.failed_logins = 0
+    staff.locked_until = None
+    staff.last_login_at = now
+    audit.record("auth.login", actor=staff, subject=staff)
+    db.session.flush()
+    return SignIn(staff)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _record_failure(staff: Staff) -> str | None:
+    """Count a failure atomically (two workers must not lose a count); lock at the threshold."""
+    config = current_app.config
+    db.session.execute(
+        sa.update(Staff)
+        .where(Staff.id == staff.id)
+        .values(failed_logins=Staff.failed_logins + 1)
+    )
+    db.session.refresh(staff, ["failed_logins"])
+    audit.record(
+        "auth.login_failed", actor=staff, subject=staff, detail={"count": staff.failed_logins}
+    )
+    if staff.failed_logins < config["LOCKOUT_THRESHOLD"]:
+        return None
+    staff.locked_until = utcnow() + timedelta(minutes=config["LOCKOUT_MINUTES"])
+    staff.failed_logins = 0
+    audit.record(
+        "auth.locked", actor=staff, subject=staff, detail={"minutes": config["LOCKOUT_MINUTES"]}
+    )
+    db.session.flush()
+    return _("로그인에 %(n)d번 실패하여 계정이 %(m)d분 동안 잠겼습니다.",
+             n=config["LOCKOUT_THRESHOLD"], m=config["LOCKOUT_MINUTES"])
+
+
+def end_sessions(staff: Staff) -> None:
+    """Invalidate every session of this staff member on every device and worker."""
+    staff.session_version += 1
+
+
+def logout(staff: Staff) -> None:
+    end_sessions(staff)
+    audit.record("auth.logout", actor=staff, subject=staff)
+
+
+def change_password(staff: Staff, current: str, new: str) -> None:
+    """The user's own change; also clears the forced change after a reset.
+
+    :raise AccountError: current password wrong or the new one breaks the policy.
+    """
+    if not _verify(staff.password_hash, current):
+        raise AccountError(_("현재 비밀번호가 올바르지 않습니다."))
+    if new == current:
+        raise AccountError(_("새 비밀번호는 현재 비밀번호와 달라야 합니다."))
+    problems = password_problems(new, staff.username)
+    if problems:
+        raise AccountError(" ".join(problems))
+    staff.password_hash = hash_password(new)
+    staff.password_changed_at = utcnow()
+    staff.must_change_password = False
+    audit.record("account.password_changed", actor=staff, subject=staff)
+
+
+def temporary_password() -> str:
+    """A one-time password the manager hands over; the user must change it at first login."""
+    return secrets.token_urlsafe(9)
+
+
+# --- the manager's and administrator's side ------------------------------------------------
+
+def assignable_roles(actor: Staff) -> list[Role]:
+    if actor.role == Role.ADMIN:
+        return list(Role)
+    return [Role.FRONT_DESK, Role.CASEWORKER, Role.MANAGER]
+
+
+def staff_visible_to(actor: Staff) -> sa.Select:
+    """The one scoped query for staff accounts: a manager sees only their own centre."""
+    query = sa.select(Staff).order_by(Staff.centre_id, Staff.username)
+    if actor.role != Role.ADMIN:
+        query = query.where(Staff.centre_id == actor.centre_id)
+    return query
+
+
+def get_staff_or_404(staff_id: int, actor: Staff) -> Staff:
+    """:raise 404: no such account, or one of another centre."""
+    staff = db.session.scalar(staff_visible_to(actor).where(Staff.id == staff_id))
+    if staff is None:
+        abort(404)
+    return staff
+
+
+def _check_placement(actor: Staff, role: Role, centre_id: int | None, agency: Agency | None):
+    if role not in assignable_roles(actor):
+        raise AccountError(_("이 역할은 부여할 수 없습니다."))
+    if actor.role != Role.ADMIN and centre_id != actor.centre_id:
+        raise AccountError(_("다른 센터의 직원은 관리할 수 없습니다."))
+    if role == Role.ADMIN:
+        return
+    if centre_id is None:
+        raise AccountError(_("센터를 선택하세요."))
+    if agency is not None and agency.centre_id != centre_id:
+        raise AccountError(_("선택한 기관은 이 센터에 속하지 않습니다."))
+    if role == Role.CASEWORKER and agency is None:
+        raise AccountError(_("사례관리자는 소속 기관이 있어야 합니다."))
+
+
+def create_staff(
+    actor: Staff,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    centre_id: int | None,
+    agency: Agency | None,
+) -> tuple[Staff, str]:
+    """Create an account with a temporary password that must be changed at first login.
+
+    :return: the account and its temporary password (shown once, never stored in clear).
+    :raise AccountError: username taken or a placement the actor may not make.
+    """
+    username = username.strip()
+    if db.session.scalar(sa.select(Staff.id).where(Staff.username == username)):
+        raise AccountError(_("이미 쓰이고 있는 아이디입니다."))
+    if role == Role.ADMIN:
+        centre_id, agency = None, None
+    _check_placement(actor, role, centre_id, agency)
+    password = temporary_password()
+    staff = Staff(
+        username=username,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        centre_id=centre_id,
+        agency_id=agency.id if agency else None,
+        must_change_password=True,
+    )
+    db.session.add(staff)
+    db.session.flush()
+    audit.record(
+        "account.created",
+        actor=actor,
+        subject=staff,
+        centre_id=centre_id,
+        detail={"username": username, "role": role.value, "agency_id": staff.agency_id},
+    )
+    return staff, password
+
+
+def change_placement(actor: Staff, staff: Staff, *, role: Role, agency: Agency | None) -> None:
+    """Change role and agency; a grant or revoke of a role is audited with before and after."""
+    if staff.id == actor.id and role != staff.role:
+        raise AccountError(_("자기 자신의 역할은 바꿀 수 없습니다."))
+    centre_id = None if role == Role.ADMIN else staff.centre_id
+    _check_placement(actor, role, centre_id, agency)
+    before = {"role": staff.role, "agency_id": staff.agency_id}
+    staff.role = role
+    staff.agency_id = agency.id if agency else None
+    staff.centre_id = centre_id
+    after = {"role": staff.role, "agency_id": staff.agency_id}
+    if before != after:
+        if before["role"] != after["role"]:
+            end_sessions(staff)  # a revoked role must not live on in an open session
+        audit.record(
+            "account.role_changed",
+            actor=actor,
+            subject=staff,
+            centre_id=staff.centre_id,
+            detail={"before": before, "after": after},
+        )
+
+
+def reset_password(actor: Staff, staff: Staff) -> str:
+    """Give the account a new temporary password and end its sessions."""
+    password = temporary_password()
+    staff.password_hash = hash_password(password)
+    staff.must_change_password = True
+    staff.failed_logins = 0
+    staff.locked_until = None
+    end_sessions(staff)
+    audit.record("account.password_reset", actor=actor, subject=staff, centre_id=staff.centre_id)
+    return password
+
+
+def set_active(actor: Staff, staff: Staff, active: bool) -> None:
+    """Deactivate (ending every session) or reactivate an account."""
+    if staff.id == actor.id:
+        raise AccountError(_("자기 자신의 계정은 비활성화할 수 없습니다."))
+    if staff.is_active_account == active:
+        return
+    staff.is_active_account = active
+    if not active:
+        end_sessions(staff)
+    audit.record(
+        "account.reactivated" if active else "account.deactivated",
+        actor=actor,
+        subject=staff,
+        centre_id=staff.centre_id,
+    )
+
+
+def agencies_for_staff(centre_id: int | None) -> list[Agency]:
+    if centre_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Agency)
+            .where(Agency.centre_id == centre_id, Agency.is_active)
+            .order_by(Agency.id)
+        )
+    )
+

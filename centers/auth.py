@@ -1,0 +1,163 @@
+"""Sign-in, sign-out, password change and the session rules around them.
+
+Sessions are Flask's signed cookies; what makes them revocable is the per-user
+``session_version`` inside the Flask-Login id (see ``Staff.get_id``): logout, deactivation and
+a password reset bump it, and every cookie carrying the old number stops working on every
+worker at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from centers import accounts
+from centers.forms import ChangePasswordForm, LocaleForm, LoginForm
+from centers.models import Staff
+from core.extensions import db, limiter, login_manager
+
+bp = Blueprint("auth", __name__)
+
+# Reachable while a password change is still owed.
+_OPEN_WHILE_FORCED = {"auth.change_password", "auth.logout", "static", "bootstrap.static",
+                      "health"}
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("로그인이 필요합니다.")
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+    app.before_request(_enforce_session_rules)
+
+
+@login_manager.user_loader
+def load_staff(user_id: str) -> Staff | None:
+    """Find the staff member of a session; a stale session version means signed out."""
+    staff_id, _sep, version = user_id.partition(":")
+    if not staff_id.isdigit() or not version.isdigit():
+        return None
+    staff = db.session.get(Staff, int(staff_id))
+    if staff is None or staff.session_version != int(version) or not staff.is_active_account:
+        return None
+    return staff
+
+
+def _enforce_session_rules():
+    """Expire idle sessions and hold a forced password change before anything else."""
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    idle_limit = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
+    last_seen = session.get("last_seen", now)
+    if now - last_seen > idle_limit:
+        logout_user()
+        session.clear()
+        flash(_("오랫동안 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요."), "warning")
+        return redirect(url_for("auth.login", next=_local_path(request.full_path)))
+    session["last_seen"] = now
+    if current_user.must_change_password and request.endpoint not in _OPEN_WHILE_FORCED:
+        flash(_("처음 로그인했거나 비밀번호가 초기화되었습니다. 비밀번호를 바꾸세요."), "warning")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _local_path(target: str | None) -> str | None:
+    """Only a path on this site may be a ``next`` target (no scheme, host or ``//``)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target.rstrip("?") or "/"
+
+
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = accounts.authenticate(form.username.data, form.password.data)
+        db.session.commit()
+        if result.staff is None:
+            flash(result.error, "danger")
+            return render_template("auth/login.html", form=form), 200
+        _start_session(result.staff)
+        return redirect(_local_path(request.args.get("next")) or url_for("home.index"))
+    return render_template("auth/login.html", form=form)
+
+
+def _start_session(staff: Staff) -> None:
+    """Fresh session contents and a new session id, so nothing from before sign-in survives."""
+    session.clear()
+    login_user(staff)
+    session.permanent = True
+    session["sid"] = secrets.token_urlsafe(16)
+    session["last_seen"] = time.time()
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    accounts.logout(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("로그아웃되었습니다."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        staff = current_user._get_current_object()
+        try:
+            accounts.change_password(staff, form.current.data, form.new.data)
+        except accounts.AccountError as error:
+            form.new.errors = [str(error)]
+        else:
+            accounts.end_sessions(staff)  # other devices sign in again with the new password
+            db.session.commit()
+            _start_session(staff)
+            flash(_("비밀번호를 바꾸었습니다."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/account/locale")
+@login_required
+def set_locale():
+    form = LocaleForm()
+    if form.validate_on_submit():
+        db.session.execute(
+            sa.update(Staff).where(Staff.id == current_user.id).values(locale=form.locale.data)
+        )
+        db.session.commit()
+    return redirect(_local_path(request.form.get("next")) or url_for("home.index"))

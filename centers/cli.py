@@ -1,0 +1,120 @@
+"""``flask --app app seed-demo``: the demo centres and staff."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from centers.accounts import hash_password, password_problems
+from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
+from core import audit
+from core.extensions import db
+from core.roles import Role
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+DEMO_CENTRES = [
+    {
+        "code": "namyangju", "name": "남양주 고용복지+센터", "sido": "경기도", "sigungu": "남양주시",
+        "address": "경기도 남양주시 경춘로 1037", "phone": "031-000-0000",
+        "opened_on": date(2013, 8, 26), "is_pilot": True, "addons": [Addon.CULTURE],
+        "agencies": [
+            (AgencyKind.EMPLOYMENT, "남양주고용센터", "1층 1~6번 창구"),
+            (AgencyKind.WELFARE, "남양주시 복지지원팀", "1층 7~9번 창구"),
+            (AgencyKind.SELF_SUPPORT, "남양주지역자활센터", "2층 상담실"),
+            (AgencyKind.WOMEN, "남양주여성새로일하기센터", "2층 3번 창구"),
+            (AgencyKind.FINANCE, "서민금융 상담창구", "1층 10번 창구"),
+            (AgencyKind.CULTURE, "문화누리 안내창구", "1층 안내데스크 옆"),
+        ],
+        "staff": [
+            ("manager", "김센터", Role.MANAGER, None),
+            ("desk", "이안내", Role.FRONT_DESK, None),
+            ("jobs", "박고용", Role.CASEWORKER, AgencyKind.EMPLOYMENT),
+            ("welfare", "최복지", Role.CASEWORKER, AgencyKind.WELFARE),
+            ("jahwal", "정자활", Role.CASEWORKER, AgencyKind.SELF_SUPPORT),
+        ],
+    },
+    {
+        "code": "suwon", "name": "수원 고용복지+센터", "sido": "경기도", "sigungu": "수원시",
+        "address": "경기도 수원시 권선구 호매실로 1", "phone": "031-000-0001",
+        "opened_on": date(2015, 3, 2), "is_pilot": False, "addons": [],
+        "agencies": [
+            (AgencyKind.EMPLOYMENT, "수원고용센터", "1층"),
+            (AgencyKind.WELFARE, "수원시 복지지원팀", "1층"),
+        ],
+        "staff": [("suwon-desk", "한수원", Role.FRONT_DESK, None)],
+    },
+]
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+
+
+@click.command("seed-demo")
+@click.option("--password", default=DEMO_PASSWORD, show_default=True,
+              help="Password for every demo account.")
+@click.option("--force", is_flag=True, help="Add the demo even if the database has data.")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing (and succeed) when the database already has data.")
+def seed_demo(password: str, force: bool, if_empty: bool) -> None:
+    """Fill an empty database with the demo centres (namyangju, suwon) and their staff."""
+    has_data = db.session.scalar(sa.select(sa.func.count()).select_from(Centre)) or \
+        db.session.scalar(sa.select(sa.func.count()).select_from(Staff))
+    if has_data and if_empty:
+        click.echo("데이터가 이미 있어 데모 데이터를 넣지 않았습니다.")
+        return
+    if has_data and not force:
+        raise click.ClickException(
+            "데이터베이스가 비어 있지 않아 데모 데이터를 넣지 않았습니다. "
+            "그래도 넣으려면 --force 를 붙이세요."
+        )
+    if password != DEMO_PASSWORD and password_problems(password, "demo"):
+        raise click.ClickException(" ".join(password_problems(password, "demo")))
+    password_hash = hash_password(password)
+    created = _create_admin(password_hash)
+    for spec in DEMO_CENTRES:
+        created += _create_centre(spec, password_hash)
+    audit.record("demo.seeded", detail={"staff": created})
+    db.session.commit()
+    click.echo(f"데모 데이터를 넣었습니다: 센터 {len(DEMO_CENTRES)}곳, 직원 {len(created)}명 "
+               f"({', '.join(created)}).")
+
+
+def _create_admin(password_hash: str) -> list[str]:
+    if db.session.scalar(sa.select(Staff.id).where(Staff.username == "admin")):
+        return []
+    db.session.add(_demo_staff("admin", "관리자", Role.ADMIN, None, None, password_hash))
+    return ["admin"]
+
+
+def _create_centre(spec: dict, password_hash: str) -> list[str]:
+    centre = db.session.scalar(sa.select(Centre).where(Centre.code == spec["code"]))
+    if centre is None:
+        centre = Centre(**{k: v for k, v in spec.items() if k not in ("addons", "agencies", "staff")})
+        centre.addon_rows = [CentreAddon(addon=addon) for addon in spec["addons"]]
+        centre.agencies = [
+            Agency(kind=kind, name=name, desk_location=desk) for kind, name, desk in spec["agencies"]
+        ]
+        db.session.add(centre)
+        db.session.flush()
+    by_kind = {agency.kind: agency for agency in centre.agencies}
+    created = []
+    for username, name, role, kind in spec["staff"]:
+        if db.session.scalar(sa.select(Staff.id).where(Staff.username == username)):
+            continue
+        agency = by_kind.get(kind) if kind else None
+        db.session.add(_demo_staff(username, name, role, centre, agency, password_hash))
+        created.append(username)
+    return created
+
+
+def _demo_staff(username, name, role, centre, agency, password_hash) -> Staff:
+    return Staff(
+        username=username, display_name=name, role=role, password_hash=password_hash,
+        centre_id=centre.id if centre else None, agency_id=agency.id if agency else None,
+        must_change_password=False,
+    )

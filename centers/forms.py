@@ -1,0 +1,112 @@
+"""Forms of the organisation screens; messages in Korean through Babel."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from centers.models import AgencyKind
+
+REQUIRED = _l("필수 항목입니다.")
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("아이디"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    password = PasswordField(_l("비밀번호"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    submit = SubmitField(_l("로그인"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("현재 비밀번호"), validators=[DataRequired(REQUIRED)])
+    new = PasswordField(_l("새 비밀번호"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    confirm = PasswordField(_l("새 비밀번호 확인"), validators=[DataRequired(REQUIRED)])
+    submit = SubmitField(_l("비밀번호 변경"))
+
+    def validate_confirm(self, field):
+        if field.data != self.new.data:
+            raise ValidationError(_l("새 비밀번호가 서로 다릅니다."))
+
+
+class CentreForm(FlaskForm):
+    code = StringField(
+        _l("센터 코드"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=32),
+            Regexp(r"^[a-z0-9-]+$", message=_l("영문 소문자, 숫자, 하이픈만 쓸 수 있습니다.")),
+        ],
+        description=_l("대기현황판 주소에 쓰입니다. 예: namyangju"),
+    )
+    name = StringField(_l("센터 이름"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    sido = StringField(_l("시·도"), validators=[DataRequired(REQUIRED), Length(max=20)])
+    sigungu = StringField(_l("시·군·구"), validators=[DataRequired(REQUIRED), Length(max=30)])
+    address = StringField(_l("주소"), validators=[Optional(), Length(max=200)])
+    phone = StringField(_l("대표 전화"), validators=[Optional(), Length(max=30)])
+    opened_on = DateField(_l("개소일"), validators=[Optional()])
+    is_pilot = BooleanField(_l("시범 센터"))
+    submit = SubmitField(_l("저장"))
+
+
+class AgencyForm(FlaskForm):
+    kind = SelectField(
+        _l("기관 유형"), choices=[(kind.value, kind.label) for kind in AgencyKind]
+    )
+    name = StringField(_l("기관 이름"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    desk_location = StringField(_l("창구 위치"), validators=[Optional(), Length(max=100)])
+    phone = StringField(_l("전화"), validators=[Optional(), Length(max=30)])
+    response_target_hours = IntegerField(
+        _l("의뢰 응답 목표(근무시간)"),
+        default=16,
+        validators=[
+            DataRequired(REQUIRED),
+            NumberRange(min=1, max=400, message=_l("1에서 400 사이로 입력하세요.")),
+        ],
+    )
+    is_active = BooleanField(_l("운영 중"), default=True)
+    submit = SubmitField(_l("저장"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices are rebuilt per request so the labels follow the user's language.
+        self.kind.choices = [(kind.value, kind.label) for kind in AgencyKind]
+
+
+class StaffForm(FlaskForm):
+    username = StringField(
+        _l("아이디"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=3, max=64),
+            Regexp(r"^[a-z0-9._-]+$", message=_l("영문 소문자, 숫자, . _ - 만 쓸 수 있습니다.")),
+        ],
+    )
+    display_name = StringField(_l("이름"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    role = SelectField(_l("역할"))
+    centre_id = SelectField(_l("센터"), coerce=int)
+    agency_id = SelectField(_l("소속 기관"), coerce=int)
+    submit = SubmitField(_l("저장"))
+
+
+class PlacementForm(FlaskForm):
+    role = SelectField(_l("역할"))
+    agency_id = SelectField(_l("소속 기관"), coerce=int)
+    submit = SubmitField(_l("저장"))
+
+
+class LocaleForm(FlaskForm):
+    locale = SelectField(_l("언어"), choices=[("ko", "한국어"), ("en", "English")])

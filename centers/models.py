@@ -1,0 +1,173 @@
+"""The organisation: centres, the agencies co-located in them, their add-ons and staff."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.roles import Role
+from core.types import UTCDateTime, str_enum, utcnow
+
+
+class AgencyKind(StrEnum):
+    EMPLOYMENT = "employment"
+    WELFARE = "welfare"
+    SELF_SUPPORT = "self_support"
+    WOMEN = "women"
+    FINANCE = "finance"
+    VETERANS = "veterans"
+    OTHER = "other"
+    CULTURE = "culture"
+    CREATIVE_ECONOMY = "creative_economy"
+
+    @property
+    def label(self) -> str:
+        return str(AGENCY_KIND_LABELS[self])
+
+    @property
+    def addon(self) -> Addon | None:
+        """The add-on this kind of agency belongs to, if it is not part of every centre."""
+        return Addon(self.value) if self.value in Addon._value2member_map_ else None
+
+
+AGENCY_KIND_LABELS = {
+    AgencyKind.EMPLOYMENT: _l("고용센터"),
+    AgencyKind.WELFARE: _l("복지지원팀"),
+    AgencyKind.SELF_SUPPORT: _l("지역자활센터"),
+    AgencyKind.WOMEN: _l("여성새로일하기센터"),
+    AgencyKind.FINANCE: _l("서민금융"),
+    AgencyKind.VETERANS: _l("제대군인지원센터"),
+    AgencyKind.OTHER: _l("기타 기관"),
+    AgencyKind.CULTURE: _l("문화"),
+    AgencyKind.CREATIVE_ECONOMY: _l("창조경제"),
+}
+
+
+class Addon(StrEnum):
+    """Services a centre switches on "according to local conditions and demand"."""
+
+    CULTURE = "culture"
+    CREATIVE_ECONOMY = "creative_economy"
+
+    @property
+    def label(self) -> str:
+        return str(AGENCY_KIND_LABELS[AgencyKind(self.value)])
+
+
+class Centre(db.Model):
+    __tablename__ = "centres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    sido: Mapped[str] = mapped_column(sa.String(20))
+    sigungu: Mapped[str] = mapped_column(sa.String(30))
+    address: Mapped[str] = mapped_column(sa.String(200), default="")
+    phone: Mapped[str] = mapped_column(sa.String(30), default="")
+    opened_on: Mapped[date | None]
+    is_pilot: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agencies: Mapped[list[Agency]] = relationship(
+        back_populates="centre", order_by="Agency.id", cascade="all, delete-orphan"
+    )
+    addon_rows: Mapped[list[CentreAddon]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def addons(self) -> set[Addon]:
+        return {row.addon for row in self.addon_rows}
+
+    def has_addon(self, addon: Addon) -> bool:
+        return addon in self.addons
+
+    def visible_agencies(self) -> list[Agency]:
+        """Agencies shown at this centre: an agency of a switched-off add-on is hidden."""
+        return [agency for agency in self.agencies if agency.is_visible]
+
+    def __repr__(self) -> str:
+        return f"<Centre {self.code}>"
+
+
+class CentreAddon(db.Model):
+    """One row per add-on that is switched on at a centre."""
+
+    __tablename__ = "centre_addons"
+
+    centre_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("centres.id", ondelete="CASCADE"), primary_key=True
+    )
+    addon: Mapped[Addon] = mapped_column(str_enum(Addon), primary_key=True)
+    enabled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Agency(db.Model):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    kind: Mapped[AgencyKind] = mapped_column(str_enum(AgencyKind))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    desk_location: Mapped[str] = mapped_column(sa.String(100), default="")
+    phone: Mapped[str] = mapped_column(sa.String(30), default="")
+    # Referral response target, counted in working hours (Mon–Fri 09–18 Asia/Seoul).
+    response_target_hours: Mapped[int] = mapped_column(default=16)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    centre: Mapped[Centre] = relationship(back_populates="agencies")
+
+    @property
+    def is_visible(self) -> bool:
+        addon = self.kind.addon
+        return self.is_active and (addon is None or self.centre.has_addon(addon))
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.id} {self.kind}>"
+
+
+class Staff(UserMixin, db.Model):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role, 20))
+    # Administrators work nationally and belong to no centre.
+    centre_id: Mapped[int | None] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped on logout, deactivation and password reset: every older session stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    locale: Mapped[str] = mapped_column(sa.String(5), default="ko")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    centre: Mapped[Centre | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    @property
+    def role_label(self) -> str:
+        return self.role.label
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
+    def __repr__(self) -> str:
+        return f"<Staff {self.username}>"

@@ -1,0 +1,121 @@
+"""Rules for centres, agencies and add-ons. Services flush and audit; views commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from flask_babel import gettext as _
+
+from centers.models import Addon, Agency, Centre, CentreAddon, Staff
+from core import audit
+from core.extensions import db
+from core.roles import Role
+
+CENTRE_FIELDS = ("code", "name", "sido", "sigungu", "address", "phone", "opened_on", "is_pilot")
+AGENCY_FIELDS = ("kind", "name", "desk_location", "phone", "response_target_hours", "is_active")
+
+
+class CentreError(ValueError):
+    """A refused change; the message is shown to the user."""
+
+
+def centres_visible_to(actor: Staff) -> sa.Select:
+    """Administrators see every centre, everyone else only their own."""
+    query = sa.select(Centre).order_by(Centre.name)
+    if actor.role != Role.ADMIN:
+        query = query.where(Centre.id == actor.centre_id)
+    return query
+
+
+def get_centre_or_404(centre_id: int, actor: Staff) -> Centre:
+    """:raise 404: no such centre, or not the actor's own."""
+    centre = db.session.scalar(centres_visible_to(actor).where(Centre.id == centre_id))
+    if centre is None:
+        abort(404)
+    return centre
+
+
+def get_agency_or_404(agency_id: int, actor: Staff) -> Agency:
+    """:raise 404: no such agency, or one in a centre the actor does not see."""
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        abort(404)
+    get_centre_or_404(agency.centre_id, actor)
+    return agency
+
+
+def _changes(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``values`` to ``obj`` and return {field: [before, after]} for what changed."""
+    changed = {}
+    for field in fields:
+        if field in values and getattr(obj, field) != values[field]:
+            changed[field] = [_jsonable(getattr(obj, field)), _jsonable(values[field])]
+            setattr(obj, field, values[field])
+    return changed
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _check_code_free(code: str, centre_id: int | None = None) -> None:
+    query = sa.select(Centre.id).where(Centre.code == code)
+    if centre_id is not None:
+        query = query.where(Centre.id != centre_id)
+    if db.session.scalar(query):
+        raise CentreError(_("이미 쓰이고 있는 센터 코드입니다."))
+
+
+def create_centre(actor: Staff, values: dict[str, Any]) -> Centre:
+    _check_code_free(values["code"])
+    centre = Centre()
+    _changes(centre, CENTRE_FIELDS, values)
+    db.session.add(centre)
+    db.session.flush()
+    audit.record("centre.created", actor=actor, subject=centre, centre_id=centre.id,
+                 detail={"code": centre.code})
+    return centre
+
+
+def update_centre(actor: Staff, centre: Centre, values: dict[str, Any]) -> None:
+    _check_code_free(values.get("code", centre.code), centre.id)
+    changed = _changes(centre, CENTRE_FIELDS, values)
+    if changed:
+        audit.record("centre.updated", actor=actor, subject=centre, centre_id=centre.id,
+                     detail=changed)
+
+
+def set_addon(actor: Staff, centre: Centre, addon: Addon, enabled: bool) -> None:
+    """Switch an add-on; a switched-off add-on hides its agencies and services at the centre."""
+    if enabled == centre.has_addon(addon):
+        return
+    if enabled:
+        centre.addon_rows.append(CentreAddon(addon=addon))
+    else:
+        centre.addon_rows[:] = [row for row in centre.addon_rows if row.addon != addon]
+    audit.record(
+        "centre.addon_enabled" if enabled else "centre.addon_disabled",
+        actor=actor,
+        subject=centre,
+        centre_id=centre.id,
+        detail={"addon": addon.value},
+    )
+
+
+def create_agency(actor: Staff, centre: Centre, values: dict[str, Any]) -> Agency:
+    agency = Agency(centre=centre)
+    _changes(agency, AGENCY_FIELDS, values)
+    db.session.add(agency)
+    db.session.flush()
+    audit.record("agency.created", actor=actor, subject=agency, centre_id=centre.id,
+                 detail={"kind": agency.kind, "name": agency.name})
+    return agency
+
+
+def update_agency(actor: Staff, agency: Agency, values: dict[str, Any]) -> None:
+    changed = _changes(agency, AGENCY_FIELDS, values)
+    if changed:
+        audit.record("agency.updated", actor=actor, subject=agency, centre_id=agency.centre_id,
+                     detail=changed)

@@ -1,0 +1,258 @@
+"""Organisation screens: centres, agencies and add-ons (admin), staff (manager), audit log."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from centers import accounts, services
+from centers.forms import AgencyForm, CentreForm, PlacementForm, StaffForm
+from centers.models import Addon, Agency, AgencyKind, Staff
+from core.audit import AuditEvent
+from core.extensions import db
+from core.forms import EmptyForm
+from core.roles import Role, roles_required
+
+bp = Blueprint("centers", __name__)
+
+admin_only = roles_required(Role.ADMIN)
+managers = roles_required(Role.MANAGER, Role.ADMIN)
+
+
+def _actor() -> Staff:
+    return current_user._get_current_object()
+
+
+# --- centres -----------------------------------------------------------------------------
+
+@bp.get("/centres")
+@managers
+def list_centres():
+    centres = db.session.scalars(services.centres_visible_to(_actor())).all()
+    return render_template("centers/list.html", centres=centres)
+
+
+@bp.route("/centres/new", methods=["GET", "POST"])
+@admin_only
+def new_centre():
+    form = CentreForm()
+    if form.validate_on_submit():
+        try:
+            centre = services.create_centre(_actor(), _form_values(form, services.CENTRE_FIELDS))
+        except services.CentreError as error:
+            form.code.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("센터를 등록했습니다."), "success")
+            return redirect(url_for("centers.show_centre", centre_id=centre.id))
+    return render_template("centers/centre_form.html", form=form, centre=None)
+
+
+@bp.get("/centres/<int:centre_id>")
+@managers
+def show_centre(centre_id: int):
+    centre = services.get_centre_or_404(centre_id, _actor())
+    return render_template(
+        "centers/show.html", centre=centre, addons=list(Addon), form=EmptyForm()
+    )
+
+
+@bp.route("/centres/<int:centre_id>/edit", methods=["GET", "POST"])
+@admin_only
+def edit_centre(centre_id: int):
+    centre = services.get_centre_or_404(centre_id, _actor())
+    form = CentreForm(obj=centre)
+    if form.validate_on_submit():
+        try:
+            services.update_centre(_actor(), centre, _form_values(form, services.CENTRE_FIELDS))
+        except services.CentreError as error:
+            form.code.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("센터 정보를 저장했습니다."), "success")
+            return redirect(url_for("centers.show_centre", centre_id=centre.id))
+    return render_template("centers/centre_form.html", form=form, centre=centre)
+
+
+@bp.post("/centres/<int:centre_id>/addons")
+@managers
+def set_addons(centre_id: int):
+    """Switch add-ons: the administrator for any centre, a manager for their own."""
+    centre = services.get_centre_or_404(centre_id, _actor())
+    if EmptyForm().validate_on_submit():
+        wanted = set(request.form.getlist("addon"))
+        for addon in Addon:
+            services.set_addon(_actor(), centre, addon, addon.value in wanted)
+        db.session.commit()
+        flash(_("부가 서비스 설정을 저장했습니다."), "success")
+    return redirect(url_for("centers.show_centre", centre_id=centre.id))
+
+
+# --- agencies ----------------------------------------------------------------------------
+
+@bp.route("/centres/<int:centre_id>/agencies/new", methods=["GET", "POST"])
+@admin_only
+def new_agency(centre_id: int):
+    centre = services.get_centre_or_404(centre_id, _actor())
+    form = AgencyForm()
+    if form.validate_on_submit():
+        services.create_agency(_actor(), centre, _agency_values(form))
+        db.session.commit()
+        flash(_("기관을 등록했습니다."), "success")
+        return redirect(url_for("centers.show_centre", centre_id=centre.id))
+    return render_template("centers/agency_form.html", form=form, centre=centre, agency=None)
+
+
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@admin_only
+def edit_agency(agency_id: int):
+    agency = services.get_agency_or_404(agency_id, _actor())
+    form = AgencyForm(obj=agency)
+    if form.validate_on_submit():
+        services.update_agency(_actor(), agency, _agency_values(form))
+        db.session.commit()
+        flash(_("기관 정보를 저장했습니다."), "success")
+        return redirect(url_for("centers.show_centre", centre_id=agency.centre_id))
+    return render_template(
+        "centers/agency_form.html", form=form, centre=agency.centre, agency=agency
+    )
+
+
+def _form_values(form, fields) -> dict:
+    return {name: getattr(form, name).data for name in fields if hasattr(form, name)}
+
+
+def _agency_values(form: AgencyForm) -> dict:
+    values = _form_values(form, services.AGENCY_FIELDS)
+    values["kind"] = AgencyKind(values["kind"])
+    return values
+
+
+# --- staff -------------------------------------------------------------------------------
+
+@bp.get("/staff")
+@managers
+def list_staff():
+    staff = db.session.scalars(
+        accounts.staff_visible_to(_actor()).options(
+            sa.orm.selectinload(Staff.agency), sa.orm.selectinload(Staff.centre)
+        )
+    ).all()
+    return render_template("staff/list.html", staff=staff, form=EmptyForm())
+
+
+def _centre_choices(actor: Staff) -> list[tuple[int, str]]:
+    centres = db.session.scalars(services.centres_visible_to(actor)).all()
+    return [(centre.id, centre.name) for centre in centres]
+
+
+def _agency_choices(centre_ids: list[int]) -> list[tuple[int, str]]:
+    agencies = db.session.scalars(
+        sa.select(Agency)
+        .where(Agency.centre_id.in_(centre_ids), Agency.is_active)
+        .options(sa.orm.selectinload(Agency.centre))
+        .order_by(Agency.centre_id, Agency.id)
+    ).all()
+    several = len(set(centre_ids)) > 1
+    return [(0, _("(없음)"))] + [
+        (a.id, f"{a.centre.name} · {a.name}" if several else a.name) for a in agencies
+    ]
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@managers
+def new_staff():
+    actor = _actor()
+    form = StaffForm()
+    form.role.choices = [(role.value, role.label) for role in accounts.assignable_roles(actor)]
+    form.centre_id.choices = _centre_choices(actor)
+    form.agency_id.choices = _agency_choices([cid for cid, _name in form.centre_id.choices])
+    if actor.role != Role.ADMIN:
+        form.centre_id.data = actor.centre_id
+    if form.validate_on_submit():
+        try:
+            staff, password = accounts.create_staff(
+                actor,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                role=Role(form.role.data),
+                centre_id=form.centre_id.data,
+                agency=db.session.get(Agency, form.agency_id.data) if form.agency_id.data else None,
+            )
+        except accounts.AccountError as error:
+            form.role.errors = [str(error)]
+        else:
+            db.session.commit()
+            return render_template("staff/temporary_password.html", staff=staff,
+                                   password=password, created=True)
+    return render_template("staff/new.html", form=form)
+
+
+@bp.route("/staff/<int:staff_id>", methods=["GET", "POST"])
+@managers
+def edit_staff(staff_id: int):
+    actor = _actor()
+    staff = accounts.get_staff_or_404(staff_id, actor)
+    form = PlacementForm(role=staff.role, agency_id=staff.agency_id or 0)
+    form.role.choices = [(role.value, role.label) for role in accounts.assignable_roles(actor)]
+    form.agency_id.choices = _agency_choices([staff.centre_id] if staff.centre_id else [])
+    if form.validate_on_submit():
+        agency = db.session.get(Agency, form.agency_id.data) if form.agency_id.data else None
+        try:
+            accounts.change_placement(actor, staff, role=Role(form.role.data), agency=agency)
+        except accounts.AccountError as error:
+            form.role.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("%(name)s 님의 역할과 소속을 저장했습니다.", name=staff.display_name), "success")
+            return redirect(url_for("centers.list_staff"))
+    return render_template("staff/edit.html", form=form, staff=staff, buttons=EmptyForm())
+
+
+@bp.post("/staff/<int:staff_id>/reset-password")
+@managers
+def reset_password(staff_id: int):
+    staff = accounts.get_staff_or_404(staff_id, _actor())
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("centers.edit_staff", staff_id=staff.id))
+    password = accounts.reset_password(_actor(), staff)
+    db.session.commit()
+    return render_template("staff/temporary_password.html", staff=staff, password=password,
+                           created=False)
+
+
+@bp.post("/staff/<int:staff_id>/active")
+@managers
+def set_staff_active(staff_id: int):
+    staff = accounts.get_staff_or_404(staff_id, _actor())
+    if EmptyForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        try:
+            accounts.set_active(_actor(), staff, active)
+        except accounts.AccountError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            message = _("계정을 다시 사용하게 했습니다.") if active else _("계정을 비활성화했습니다.")
+            flash(message, "success")
+    return redirect(url_for("centers.edit_staff", staff_id=staff.id))
+
+
+# --- audit log ---------------------------------------------------------------------------
+
+@bp.get("/audit")
+@managers
+def audit_log():
+    """The access-log review: a manager sees their centre's events, the administrator all."""
+    actor = _actor()
+    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+    if actor.role != Role.ADMIN:
+        query = query.where(AuditEvent.centre_id == actor.centre_id)
+    action = request.args.get("action", "").strip()
+    if action:
+        query = query.where(AuditEvent.action.startswith(action))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("centers/audit.html", page=page, action=action)
+

@@ -1,0 +1,46 @@
+"""Staff roles and the decorators that guard views by role."""
+
+from enum import StrEnum
+from functools import wraps
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+
+class Role(StrEnum):
+    FRONT_DESK = "front_desk"
+    CASEWORKER = "caseworker"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.FRONT_DESK: _l("안내데스크"),
+    Role.CASEWORKER: _l("사례관리자"),
+    Role.MANAGER: _l("센터 관리자"),
+    Role.ADMIN: _l("시스템 관리자"),
+}
+
+
+def roles_required(*roles: Role):
+    """Allow the view only to signed-in staff whose role is one of ``roles``.
+
+    :raise 403: signed in with another role.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
