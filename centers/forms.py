@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -73,7 +74,7 @@ class AgencyForm(FlaskForm):
         _l("의뢰 응답 목표(근무시간)"),
         default=16,
         validators=[
-            DataRequired(REQUIRED),
+            InputRequired(REQUIRED),
             NumberRange(min=1, max=400, message=_l("1에서 400 사이로 입력하세요.")),
         ],
     )

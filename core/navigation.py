@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import Flask
+from flask_babel import get_locale
 from flask_login import current_user
 
 from core.forms import EmptyForm
@@ -35,4 +36,4 @@ def init_app(app: Flask) -> None:
             items = app.extensions.get("hanjari.nav", [])
             return sorted((i for i in items if current_user.role in i.roles), key=lambda i: i.order)
 
-        return {"nav_items": nav_items, "locale_form": EmptyForm}
+        return {"nav_items": nav_items, "locale_form": EmptyForm, "get_locale": get_locale}

@@ -1,0 +1,88 @@
+"""Factory functions: each test builds the data it needs, visibly (no hidden fixtures)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import sqlalchemy as sa
+
+from centers.accounts import hash_password
+from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
+from core.audit import AuditEvent
+from core.extensions import db
+from core.roles import Role
+
+PASSWORD = "correct horse battery"
+
+_seq = itertools.count(1)
+
+
+def make_centre(code: str | None = None, addons=(), **kw) -> Centre:
+    n = next(_seq)
+    centre = Centre(
+        code=code or f"centre{n}",
+        name=kw.pop("name", f"시험 고용복지+센터 {n}"),
+        sido=kw.pop("sido", "경기도"),
+        sigungu=kw.pop("sigungu", "남양주시"),
+        **kw,
+    )
+    centre.addon_rows = [CentreAddon(addon=Addon(addon)) for addon in addons]
+    db.session.add(centre)
+    db.session.commit()
+    return centre
+
+
+def make_agency(centre: Centre, kind: AgencyKind = AgencyKind.EMPLOYMENT, **kw) -> Agency:
+    agency = Agency(centre=centre, kind=kind, name=kw.pop("name", f"{kind.label} {next(_seq)}"),
+                    **kw)
+    db.session.add(agency)
+    db.session.commit()
+    return agency
+
+
+def make_staff(
+    role: Role = Role.FRONT_DESK,
+    centre: Centre | None = None,
+    agency: Agency | None = None,
+    password: str = PASSWORD,
+    **kw,
+) -> Staff:
+    if centre is None and role != Role.ADMIN:
+        centre = agency.centre if agency else make_centre()
+    if agency is None and role == Role.CASEWORKER:
+        agency = make_agency(centre)
+    staff = Staff(
+        username=kw.pop("username", f"{role.value}{next(_seq)}"),
+        display_name=kw.pop("display_name", "홍길동"),
+        password_hash=hash_password(password),
+        role=role,
+        centre_id=centre.id if centre else None,
+        agency_id=agency.id if agency else None,
+        must_change_password=kw.pop("must_change_password", False),
+        **kw,
+    )
+    db.session.add(staff)
+    db.session.commit()
+    return staff
+
+
+def login(client, username: str, password: str = PASSWORD, follow: bool = False):
+    return client.post(
+        "/login", data={"username": username, "password": password}, follow_redirects=follow
+    )
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def audit_actions(**filters) -> list[str]:
+    query = sa.select(AuditEvent.action).order_by(AuditEvent.id)
+    for name, value in filters.items():
+        query = query.where(getattr(AuditEvent, name) == value)
+    return list(db.session.scalars(query))
