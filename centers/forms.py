@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -64,9 +65,7 @@ class CentreForm(FlaskForm):
 
 
 class AgencyForm(FlaskForm):
-    kind = SelectField(
-        _l("기관 유형"), choices=[(kind.value, kind.label) for kind in AgencyKind]
-    )
+    kind = SelectField(_l("기관 유형"))
     name = StringField(_l("기관 이름"), validators=[DataRequired(REQUIRED), Length(max=100)])
     desk_location = StringField(_l("창구 위치"), validators=[Optional(), Length(max=100)])
     phone = StringField(_l("전화"), validators=[Optional(), Length(max=30)])
@@ -84,7 +83,7 @@ class AgencyForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Choices are rebuilt per request so the labels follow the user's language.
-        self.kind.choices = [(kind.value, kind.label) for kind in AgencyKind]
+        self.kind.choices = [SelectChoice(kind.value, kind.label) for kind in AgencyKind]
 
 
 class StaffForm(FlaskForm):
@@ -110,4 +109,6 @@ class PlacementForm(FlaskForm):
 
 
 class LocaleForm(FlaskForm):
-    locale = SelectField(_l("언어"), choices=[("ko", "한국어"), ("en", "English")])
+    locale = SelectField(
+        _l("언어"), choices=[SelectChoice("ko", "한국어"), SelectChoice("en", "English")]
+    )

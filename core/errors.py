@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, has_request_context, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from core.extensions import db
@@ -15,16 +16,26 @@ log = logging.getLogger("hanjari")
 PAGES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html"}
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (servers and test runners swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        from flask import has_request_context
-
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
         return True
 
 
 def init_app(app: Flask) -> None:
-    handler = logging.StreamHandler()
+    handler = StderrHandler()
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
     )

@@ -6,7 +6,6 @@ e.g. ``DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest``.
 
 from __future__ import annotations
 
-import base64
 import os
 
 import pytest
@@ -18,10 +17,10 @@ from app import create_app
 from core.extensions import db
 from core.roles import Role
 from core.settings import _normalise_db_url
-from factories import login, make_staff
+from factories import app_config, login, make_staff
+
 # Tables filled by migrations (reference vocabularies): kept between tests.
 REFERENCE_TABLES = {"alembic_version"}
-TEST_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 
 
 def database_url(tmp_path_factory) -> str:
@@ -42,25 +41,11 @@ def reset_schema(url: str) -> None:
     engine.dispose()
 
 
-def test_settings(url: str, **overrides) -> dict:
-    settings = {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "FIELD_ENCRYPTION_KEY": TEST_KEY,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "SERVER_NAME": None,
-    }
-    settings.update(overrides)
-    return settings
-
-
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory):
     url = database_url(tmp_path_factory)
     reset_schema(url)
-    app = create_app(test_settings(url))
+    app = create_app(app_config(url))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -91,7 +76,7 @@ class RequestIsolatingClient(FlaskClient):
 @pytest.fixture(autouse=True)
 def app(db_url, app_settings):
     """Every test runs inside a fresh app on an emptied database."""
-    app = create_app(test_settings(db_url, **app_settings))
+    app = create_app(app_config(db_url, **app_settings))
     app.test_client_class = RequestIsolatingClient
     with app.app_context():
         yield app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import re
 
@@ -14,6 +15,22 @@ from core.extensions import db
 from core.roles import Role
 
 PASSWORD = "correct horse battery"
+TEST_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+
+
+def app_config(url: str, **overrides) -> dict:
+    """Settings for a test app on ``url``."""
+    settings = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "FIELD_ENCRYPTION_KEY": TEST_KEY,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    settings.update(overrides)
+    return settings
 
 _seq = itertools.count(1)
 

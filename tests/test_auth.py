@@ -229,3 +229,23 @@ def test_failed_logins_are_counted_in_the_database(client):
     login(client, staff.username, "bad password!")
     count = db.session.scalar(sa.select(Staff.failed_logins).where(Staff.id == staff.id))
     assert count == 2
+
+
+def test_login_throttle_is_shared_between_workers_through_redis(db_url):
+    """A second app instance (a second gunicorn worker) starts with a new storage client;
+    it sees the first one's count only because the count lives in Redis."""
+    import redis
+
+    from app import create_app
+    from factories import app_config
+
+    redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
+    settings = app_config(
+        db_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
+    )
+    first = create_app(settings).test_client()
+    assert login(first, "someone", "whatever password").status_code == 200
+    assert login(first, "someone", "whatever password").status_code == 200
+    second = create_app(settings).test_client()
+    assert login(second, "someone", "whatever password").status_code == 429

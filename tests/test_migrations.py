@@ -1,0 +1,40 @@
+"""The schema moves only through migrations: upgrade from empty works and matches the models."""
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from app import create_app
+from core.extensions import db
+from factories import app_config
+
+MIGRATION_DB = "hanjari_migration_check"
+
+
+def fresh_database_url(db_url: str, tmp_path) -> str:
+    """An empty database beside the test one, on the same engine."""
+    if db_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+    admin = sa.create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {MIGRATION_DB} WITH (FORCE)"))
+        connection.execute(sa.text(f"CREATE DATABASE {MIGRATION_DB}"))
+    admin.dispose()
+    return db_url.rsplit("/", 1)[0] + f"/{MIGRATION_DB}"
+
+
+def test_upgrade_from_empty_matches_the_models_and_downgrades(db_url, tmp_path):
+    app = create_app(app_config(fresh_database_url(db_url, tmp_path)))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True}
+            )
+            differences = compare_metadata(context, db.metadata)
+        assert differences == []
+        downgrade(revision="base")
+        assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
+        upgrade()
+        db.engine.dispose()
