@@ -20,7 +20,7 @@ from core.settings import _normalise_db_url
 from factories import app_config, login, make_staff
 
 # Tables filled by migrations (reference vocabularies): kept between tests.
-REFERENCE_TABLES = {"alembic_version"}
+REFERENCE_TABLES = {"alembic_version", "customer_types"}
 
 
 def database_url(tmp_path_factory) -> str:

@@ -38,3 +38,11 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades(db_url, tmp_path):
         assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
         upgrade()
         db.engine.dispose()
+
+
+def test_customer_type_vocabulary_comes_from_the_migration():
+    from centers.models import CustomerType
+
+    names = list(db.session.scalars(sa.select(CustomerType.name).order_by(CustomerType.sort_order)))
+    assert names[:3] == ["청년", "중장년", "노인"]
+    assert {"임산부", "한부모", "장애인", "기초생활수급", "농어업인", "북한이탈주민", "구직자"} <= set(names)
