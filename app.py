@@ -36,11 +36,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     import centers
+    import intake
     from core.home import bp as home_bp
 
     navigation.init_app(app)
     app.register_blueprint(home_bp)
     centers.init_app(app)
+    intake.init_app(app)
     return app
 
 

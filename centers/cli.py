@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from centers.accounts import hash_password, password_problems
 from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
@@ -54,6 +54,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
 
 
+def register_demo_seeder(app: Flask, seeder) -> None:
+    """Let a feature add its own demo data after the centres and staff exist."""
+    app.extensions.setdefault("hanjari.demo_seeders", []).append(seeder)
+
+
 @click.command("seed-demo")
 @click.option("--password", default=DEMO_PASSWORD, show_default=True,
               help="Password for every demo account.")
@@ -78,6 +83,8 @@ def seed_demo(password: str, force: bool, if_empty: bool) -> None:
     created = _create_admin(password_hash)
     for spec in DEMO_CENTRES:
         created += _create_centre(spec, password_hash)
+    for seeder in current_app.extensions.get("hanjari.demo_seeders", []):
+        seeder()
     audit.record("demo.seeded", detail={"staff": created})
     db.session.commit()
     click.echo(f"데모 데이터를 넣었습니다: 센터 {len(DEMO_CENTRES)}곳, 직원 {len(created)}명 "

@@ -112,3 +112,15 @@ class LocaleForm(FlaskForm):
     locale = SelectField(
         _l("언어"), choices=[SelectChoice("ko", "한국어"), SelectChoice("en", "English")]
     )
+
+
+class RrnSettingForm(FlaskForm):
+    rrn_enabled = BooleanField(_l("주민등록번호 처리"))
+    rrn_legal_basis = StringField(_l("법적 근거"), validators=[Optional(), Length(max=300)],
+                                  description=_l("예: 「국민기초생활 보장법」 제○조 "
+                                                 "(동의만으로는 처리할 수 없습니다)"))
+    submit = SubmitField(_l("저장"))
+
+    def validate_rrn_legal_basis(self, field):
+        if self.rrn_enabled.data and not (field.data or "").strip():
+            raise ValidationError(_l("주민등록번호를 처리하려면 법적 근거를 적어야 합니다."))

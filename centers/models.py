@@ -31,6 +31,16 @@ class AgencyKind(StrEnum):
         return str(AGENCY_KIND_LABELS[self])
 
     @property
+    def domain(self) -> Domain:
+        """The service domain this kind of agency serves (a visit purpose, a catalogue domain)."""
+        return Domain(_KIND_DOMAIN.get(self.value, self.value))
+
+    @property
+    def ticket_prefix(self) -> str:
+        """Ticket numbers start with the first desk's letter: 취업 A-012, 복지 B-003."""
+        return _TICKET_PREFIX[self.value]
+
+    @property
     def addon(self) -> Addon | None:
         """The add-on this kind of agency belongs to, if it is not part of every centre."""
         return Addon(self.value) if self.value in Addon._value2member_map_ else None
@@ -46,6 +56,46 @@ AGENCY_KIND_LABELS = {
     AgencyKind.OTHER: _l("기타 기관"),
     AgencyKind.CULTURE: _l("문화"),
     AgencyKind.CREATIVE_ECONOMY: _l("창조경제"),
+}
+
+
+_KIND_DOMAIN = {"employment": "jobs", "veterans": "other"}
+_TICKET_PREFIX = {
+    "employment": "A", "welfare": "B", "self_support": "C", "women": "D", "finance": "E",
+    "veterans": "F", "culture": "G", "creative_economy": "H", "other": "J",
+}
+
+
+class Domain(StrEnum):
+    """Service domains: what a visitor comes for and how the catalogue is grouped."""
+
+    JOBS = "jobs"
+    WELFARE = "welfare"
+    SELF_SUPPORT = "self_support"
+    WOMEN = "women"
+    FINANCE = "finance"
+    CULTURE = "culture"
+    CREATIVE_ECONOMY = "creative_economy"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(DOMAIN_LABELS[self])
+
+    @property
+    def addon(self) -> Addon | None:
+        return Addon(self.value) if self.value in Addon._value2member_map_ else None
+
+
+DOMAIN_LABELS = {
+    Domain.JOBS: _l("취업"),
+    Domain.WELFARE: _l("복지"),
+    Domain.SELF_SUPPORT: _l("자활"),
+    Domain.WOMEN: _l("여성 일자리"),
+    Domain.FINANCE: _l("서민금융"),
+    Domain.CULTURE: _l("문화"),
+    Domain.CREATIVE_ECONOMY: _l("창조경제"),
+    Domain.OTHER: _l("기타"),
 }
 
 
@@ -72,6 +122,10 @@ class Centre(db.Model):
     phone: Mapped[str] = mapped_column(sa.String(30), default="")
     opened_on: Mapped[date | None]
     is_pilot: Mapped[bool] = mapped_column(default=False)
+    # Resident registration numbers are processed only with a recorded legal basis:
+    # under Korean law consent alone is no ground for collecting them.
+    rrn_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    rrn_legal_basis: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agencies: Mapped[list[Agency]] = relationship(
@@ -86,9 +140,18 @@ class Centre(db.Model):
     def has_addon(self, addon: Addon) -> bool:
         return addon in self.addons
 
+    @property
+    def processes_rrn(self) -> bool:
+        return self.rrn_enabled and bool(self.rrn_legal_basis.strip())
+
     def visible_agencies(self) -> list[Agency]:
         """Agencies shown at this centre: an agency of a switched-off add-on is hidden."""
         return [agency for agency in self.agencies if agency.is_visible]
+
+    def offered_domains(self) -> list[Domain]:
+        """Domains a visitor can come for here: those of the centre's visible agencies."""
+        found = {agency.kind.domain for agency in self.visible_agencies()}
+        return [domain for domain in Domain if domain in found]
 
     def __repr__(self) -> str:
         return f"<Centre {self.code}>"

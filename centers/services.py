@@ -119,3 +119,17 @@ def update_agency(actor: Staff, agency: Agency, values: dict[str, Any]) -> None:
     if changed:
         audit.record("agency.updated", actor=actor, subject=agency, centre_id=agency.centre_id,
                      detail=changed)
+
+
+def set_rrn_processing(actor: Staff, centre: Centre, enabled: bool, legal_basis: str) -> None:
+    """Switch resident-number processing; only with a recorded legal basis (consent is none)."""
+    legal_basis = legal_basis.strip()
+    if enabled and not legal_basis:
+        raise CentreError(_("주민등록번호를 처리하려면 법적 근거를 적어야 합니다."))
+    before = {"enabled": centre.rrn_enabled, "legal_basis": centre.rrn_legal_basis}
+    centre.rrn_enabled = enabled
+    centre.rrn_legal_basis = legal_basis
+    after = {"enabled": centre.rrn_enabled, "legal_basis": centre.rrn_legal_basis}
+    if before != after:
+        audit.record("centre.rrn_processing_changed", actor=actor, subject=centre,
+                     centre_id=centre.id, detail={"before": before, "after": after})

@@ -103,3 +103,75 @@ def audit_actions(**filters) -> list[str]:
     for name, value in filters.items():
         query = query.where(getattr(AuditEvent, name) == value)
     return list(db.session.scalars(query))
+
+
+def make_consent_documents(centre: Centre, actor: Staff | None = None) -> dict:
+    """The centre's collection and third-party consent texts (all visible agencies named)."""
+    from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
+    from cases.models import ConsentKind
+    from cases.services import publish_document
+
+    actor = actor or make_staff(Role.MANAGER, centre=centre)
+    documents = {}
+    for kind in ConsentKind:
+        recipients = None
+        if kind == ConsentKind.THIRD_PARTY:
+            recipients = [{"agency_id": a.id, **RECIPIENT_DEFAULT} for a in centre.visible_agencies()]
+            if not recipients:
+                continue
+        documents[kind] = publish_document(actor, centre, kind, dict(DEFAULT_TEXTS[kind]), recipients)
+    db.session.commit()
+    return documents
+
+
+def make_client(centre: Centre, *, consent: bool = True, share_with=(), **kw):
+    """A person of ``centre``; with collection consent unless ``consent=False``."""
+    from datetime import date
+
+    from cases.models import ConsentKind, ConsentMethod, Sex
+    from cases.services import current_document, record_consent, register_client
+
+    actor = make_staff(Role.FRONT_DESK, centre=centre)
+    values = {
+        "name": kw.pop("name", "홍길동"),
+        "birth_date": kw.pop("birth_date", date(1985, 3, 2)),
+        "sex": kw.pop("sex", Sex.MALE),
+        "phone": kw.pop("phone", None),
+        "customer_types": kw.pop("customer_types", []),
+        **kw,
+    }
+    rrn = values.pop("rrn", None)
+    client = register_client(actor, centre, values, rrn=rrn)
+    if consent or share_with:
+        if current_document(centre.id, ConsentKind.COLLECTION) is None:
+            make_consent_documents(centre, actor)
+        record_consent(actor, client, current_document(centre.id, ConsentKind.COLLECTION),
+                       method=ConsentMethod.WRITTEN, given_on=date.today())
+        if share_with:
+            record_consent(actor, client, current_document(centre.id, ConsentKind.THIRD_PARTY),
+                           method=ConsentMethod.WRITTEN, given_on=date.today(),
+                           agency_ids=[a.id for a in share_with])
+    db.session.commit()
+    return client
+
+
+def make_visit(centre: Centre, plan: list, client=None, purposes=None):
+    from centers.models import Domain
+    from intake.services import register_visit
+
+    actor = make_staff(Role.FRONT_DESK, centre=centre)
+    visit = register_visit(
+        actor, centre, client=client,
+        purposes=purposes or [plan[0].kind.domain], plan=plan,
+    )
+    db.session.commit()
+    assert isinstance(visit.purposes[0].domain, Domain)
+    return visit
+
+
+def valid_rrn(front: str = "850302", seventh: str = "1", serial: str = "23456") -> str:
+    """A resident number with a correct check digit, e.g. 850302-1234561."""
+    digits = front + seventh + serial
+    weights = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+    check = (11 - sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11) % 10
+    return f"{front}-{seventh}{serial}{check}"

@@ -1,0 +1,1 @@
+"""The person (Client) and, later, their case records."""

@@ -1,0 +1,97 @@
+"""The one place that decides which people a staff member may see.
+
+Everyone working at a centre (front desk, caseworkers, the manager) sees the people of
+that centre; the national administrator sees none. Every read of one person's record is
+an audit event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import selectinload
+
+from cases import identity
+from cases.models import Client
+from centers.models import Staff
+from core import audit
+from core.crypto import cipher
+from core.extensions import db
+from core.roles import Role
+
+CENTRE_ROLES = (Role.FRONT_DESK, Role.CASEWORKER, Role.MANAGER)
+
+
+def clients_visible_to(actor: Staff) -> sa.Select:
+    query = sa.select(Client)
+    if actor.role not in CENTRE_ROLES or actor.centre_id is None:
+        return query.where(sa.false())
+    return query.where(Client.centre_id == actor.centre_id)
+
+
+def get_client_or_404(client_id: int, actor: Staff, *, purpose: str = "view") -> Client:
+    """Load a person the actor may see and audit the read.
+
+    :raise 404: no such person, or not visible to the actor.
+    """
+    client = db.session.scalar(
+        clients_visible_to(actor)
+        .where(Client.id == client_id)
+        .options(selectinload(Client.customer_types), selectinload(Client.consents))
+    )
+    if client is None:
+        abort(404)
+    audit.record(f"client.{purpose}", actor=actor, subject=client, client_id=client.id)
+    return client
+
+
+@dataclass
+class SearchTerms:
+    """What the one search box understood it was given."""
+
+    kind: str  # "rrn", "phone", "birth_date", "initials", "name", "empty", "unknown"
+    value: str | date | None = None
+
+
+def understand(text: str, *, rrn_allowed: bool, today: date | None = None) -> SearchTerms:
+    text = text.strip()
+    if not text:
+        return SearchTerms("empty")
+    if identity.looks_like_rrn(text):
+        if not rrn_allowed:
+            return SearchTerms("rrn_disabled")
+        digits = text.replace("-", "")
+        return SearchTerms("rrn", digits)
+    birth = identity.parse_birth_date(text, today)
+    if birth is not None:
+        return SearchTerms("birth_date", birth)
+    digits = sum(char.isdigit() for char in text)
+    if digits >= 9:
+        phone = identity.normalise_phone(text)
+        return SearchTerms("phone", phone) if phone else SearchTerms("unknown")
+    if identity.is_initials_query(text):
+        return SearchTerms("initials", text.replace(" ", ""))
+    if digits == 0 and len(text) <= 50:
+        return SearchTerms("name", text)
+    return SearchTerms("unknown")
+
+
+def search_clients(actor: Staff, terms: SearchTerms, limit: int = 50) -> list[Client]:
+    """People of the actor's centre matching the understood terms, most recent first."""
+    query = clients_visible_to(actor)
+    if terms.kind == "rrn":
+        query = query.where(Client.rrn_hash == cipher().keyed_hash(terms.value))
+    elif terms.kind == "birth_date":
+        query = query.where(Client.birth_date == terms.value)
+    elif terms.kind == "phone":
+        query = query.where(Client.phone == terms.value)
+    elif terms.kind == "initials":
+        query = query.where(Client.name_initials.contains(terms.value, autoescape=True))
+    elif terms.kind == "name":
+        query = query.where(sa.func.lower(Client.name).contains(terms.value.lower(), autoescape=True))
+    else:
+        return []
+    return list(db.session.scalars(query.order_by(Client.id.desc()).limit(limit)))

@@ -1,0 +1,22 @@
+"""The shared front desk: find or register the person, consent, visits, tickets, queue, board."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core import navigation
+from core.roles import Role
+
+
+def init_app(app: Flask) -> None:
+    from centers.cli import register_demo_seeder
+    from intake import board, demo, views
+
+    register_demo_seeder(app, demo.seed_consent_documents)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(board.bp)
+    desk = {Role.FRONT_DESK, Role.MANAGER}
+    everyone_at_a_centre = {Role.FRONT_DESK, Role.CASEWORKER, Role.MANAGER}
+    navigation.register(app, "intake.search", _l("방문 접수"), desk, order=10)
+    navigation.register(app, "intake.queue", _l("오늘 대기 현황"), everyone_at_a_centre, order=20)
+    navigation.register(app, "intake.consent_documents", _l("동의서 양식"), {Role.MANAGER}, order=70)
+    navigation.register(app, "board.settings", _l("대기현황판"), {Role.MANAGER}, order=75)

@@ -1,0 +1,158 @@
+"""Visits, their desk-by-desk plan, ticket numbers and the lobby waiting board."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cases.models import Client
+from centers.models import Agency, Centre, Domain, Staff
+from core.extensions import db
+from core.types import UTCDateTime, str_enum, utcnow
+
+
+class VisitStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    IN_SERVICE = "in_service"
+    DONE = "done"
+    LEFT = "left"
+
+    @property
+    def label(self) -> str:
+        return str(VISIT_STATUS_LABELS[self])
+
+
+VISIT_STATUS_LABELS = {
+    VisitStatus.WAITING: _l("대기"),
+    VisitStatus.CALLED: _l("호출"),
+    VisitStatus.IN_SERVICE: _l("상담 중"),
+    VisitStatus.DONE: _l("완료"),
+    VisitStatus.LEFT: _l("돌아감"),
+}
+
+
+class StopStatus(StrEnum):
+    PLANNED = "planned"  # a later desk of today's plan
+    WAITING = "waiting"
+    CALLED = "called"
+    IN_SERVICE = "in_service"
+    DONE = "done"
+    SKIPPED = "skipped"  # removed from the plan, or the visitor left first
+
+    @property
+    def label(self) -> str:
+        return str(STOP_STATUS_LABELS[self])
+
+
+STOP_STATUS_LABELS = {
+    StopStatus.PLANNED: _l("예정"),
+    StopStatus.WAITING: _l("대기"),
+    StopStatus.CALLED: _l("호출"),
+    StopStatus.IN_SERVICE: _l("상담 중"),
+    StopStatus.DONE: _l("완료"),
+    StopStatus.SKIPPED: _l("취소"),
+}
+
+
+class Visit(db.Model):
+    """One visit of one person (or an anonymous visitor) on one day, across several desks."""
+
+    __tablename__ = "visits"
+    __table_args__ = (sa.UniqueConstraint("centre_id", "visit_date", "ticket_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    # None for an anonymous visit (no collection consent): purpose and counts only.
+    client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    party_size: Mapped[int] = mapped_column(default=1)
+    visit_date: Mapped[date] = mapped_column(index=True)  # Asia/Seoul calendar day
+    ticket_number: Mapped[str] = mapped_column(sa.String(8))
+    status: Mapped[VisitStatus] = mapped_column(str_enum(VisitStatus, 16), index=True)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    centre: Mapped[Centre] = relationship()
+    client: Mapped[Client | None] = relationship()
+    registered_by: Mapped[Staff] = relationship()
+    purposes: Mapped[list[VisitPurpose]] = relationship(
+        cascade="all, delete-orphan", order_by="VisitPurpose.domain"
+    )
+    stops: Mapped[list[VisitStop]] = relationship(
+        cascade="all, delete-orphan", order_by="VisitStop.position", back_populates="visit"
+    )
+
+    @property
+    def current_stop(self) -> VisitStop | None:
+        for stop in self.stops:
+            if stop.status in ACTIVE_STOP_STATUSES:
+                return stop
+        return None
+
+    @property
+    def open_stops(self) -> list[VisitStop]:
+        return [s for s in self.stops if s.status not in (StopStatus.DONE, StopStatus.SKIPPED)]
+
+
+ACTIVE_STOP_STATUSES = (StopStatus.WAITING, StopStatus.CALLED, StopStatus.IN_SERVICE)
+
+
+class VisitPurpose(db.Model):
+    __tablename__ = "visit_purposes"
+
+    visit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True
+    )
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain), primary_key=True)
+
+
+class VisitStop(db.Model):
+    """One desk in today's plan of a visit; the queue of an agency is its current stops."""
+
+    __tablename__ = "visit_stops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    position: Mapped[int]
+    status: Mapped[StopStatus] = mapped_column(str_enum(StopStatus, 16), index=True)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    served_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+
+    visit: Mapped[Visit] = relationship(back_populates="stops")
+    agency: Mapped[Agency] = relationship()
+    served_by: Mapped[Staff | None] = relationship()
+
+
+class TicketCounter(db.Model):
+    """The last ticket number given per centre, day and prefix (one row, bumped atomically)."""
+
+    __tablename__ = "ticket_counters"
+
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class WaitingBoard(db.Model):
+    """The lobby TV's access: a token in the board URL, so the TV needs no staff login."""
+
+    __tablename__ = "waiting_boards"
+
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))

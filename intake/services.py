@@ -1,0 +1,374 @@
+"""Visits: registration with a ticket number, the desk-by-desk plan and its transitions.
+
+The allowed transitions of a desk stop are written once, in ``STOP_TRANSITIONS``. Two
+desks acting on the same visit at once cannot both win: ``Visit.version`` is checked by
+every UPDATE, and the loser gets :class:`VisitConflict`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from cases.models import Client
+from centers.models import Agency, Centre, Domain, Staff
+from core import audit
+from core.clock import local_today
+from core.crypto import cipher
+from core.extensions import db
+from core.roles import Role
+from core.types import utcnow
+from intake.models import (
+    ACTIVE_STOP_STATUSES,
+    StopStatus,
+    TicketCounter,
+    Visit,
+    VisitPurpose,
+    VisitStatus,
+    VisitStop,
+    WaitingBoard,
+)
+
+
+class VisitError(ValueError):
+    """A refused visit change; the message is shown to the user."""
+
+
+class VisitConflict(VisitError):
+    """Someone else changed the visit first."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[StopStatus]
+    target: StopStatus
+    visit_status: VisitStatus
+
+
+STOP_TRANSITIONS = {
+    "call": Transition(frozenset({StopStatus.WAITING, StopStatus.CALLED}), StopStatus.CALLED,
+                       VisitStatus.CALLED),
+    "start": Transition(frozenset({StopStatus.WAITING, StopStatus.CALLED}), StopStatus.IN_SERVICE,
+                        VisitStatus.IN_SERVICE),
+    "finish": Transition(frozenset({StopStatus.IN_SERVICE}), StopStatus.DONE, VisitStatus.DONE),
+}
+CLOSED_VISIT = (VisitStatus.DONE, VisitStatus.LEFT)
+
+
+# --- registration ------------------------------------------------------------------------
+
+def register_visit(
+    actor: Staff, centre: Centre, *, client: Client | None, purposes: list[Domain],
+    plan: list[Agency], note: str = "", party_size: int = 1,
+) -> Visit:
+    """Register today's visit with its purposes and desk plan, and issue its ticket.
+
+    ``client`` None makes an anonymous visit (no personal data: purpose and counts only).
+    """
+    offered = set(centre.offered_domains())
+    if not purposes:
+        raise VisitError(_("방문 목적을 하나 이상 고르세요."))
+    if not set(purposes) <= offered:
+        raise VisitError(_("이 센터에서 제공하지 않는 방문 목적이 있습니다."))
+    if not plan:
+        raise VisitError(_("안내할 창구를 하나 이상 고르세요."))
+    visible = {agency.id for agency in centre.visible_agencies()}
+    if any(agency.id not in visible for agency in plan):
+        raise VisitError(_("이 센터에서 운영하지 않는 창구가 있습니다."))
+    if len({agency.id for agency in plan}) != len(plan):
+        raise VisitError(_("같은 창구를 두 번 넣을 수 없습니다."))
+    if client is not None and client.centre_id != centre.id:
+        raise VisitError(_("다른 센터의 방문자입니다."))
+    now, today = utcnow(), local_today()
+    visit = Visit(
+        centre_id=centre.id, client_id=client.id if client else None, party_size=party_size,
+        visit_date=today, ticket_number=_next_ticket(centre.id, today, plan[0].kind.ticket_prefix),
+        status=VisitStatus.WAITING, note=note.strip(), arrived_at=now, registered_by_id=actor.id,
+    )
+    visit.purposes = [VisitPurpose(domain=domain) for domain in purposes]
+    visit.stops = [
+        VisitStop(agency_id=agency.id, position=index,
+                  status=StopStatus.WAITING if index == 0 else StopStatus.PLANNED,
+                  queued_at=now if index == 0 else None)
+        for index, agency in enumerate(plan)
+    ]
+    db.session.add(visit)
+    db.session.flush()
+    audit.record("visit.registered", actor=actor, subject=visit,
+                 client_id=visit.client_id, centre_id=centre.id,
+                 detail={"ticket": visit.ticket_number, "purposes": [p.value for p in purposes],
+                         "plan": [a.id for a in plan], "anonymous": client is None})
+    return visit
+
+
+def _next_ticket(centre_id: int, day, prefix: str) -> str:
+    """Bump the day's counter in one atomic UPDATE, so two desks never get one number."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(TicketCounter)
+        .values(centre_id=centre_id, day=day, prefix=prefix, last_number=0)
+        .on_conflict_do_nothing()
+    )
+    number = db.session.execute(
+        sa.update(TicketCounter)
+        .where(TicketCounter.centre_id == centre_id, TicketCounter.day == day,
+               TicketCounter.prefix == prefix)
+        .values(last_number=TicketCounter.last_number + 1)
+        .returning(TicketCounter.last_number)
+    ).scalar_one()
+    return f"{prefix}-{number:03d}"
+
+
+# --- who may act on a desk ----------------------------------------------------------------
+
+def may_serve(actor: Staff, stop: VisitStop) -> bool:
+    """Caseworkers act on their own agency's desk; the front desk and manager on any."""
+    if actor.role == Role.CASEWORKER:
+        return stop.agency_id == actor.agency_id
+    return actor.role in (Role.FRONT_DESK, Role.MANAGER)
+
+
+# --- transitions -------------------------------------------------------------------------
+
+def transition(actor: Staff, visit: Visit, action: str) -> VisitStop:
+    """Apply ``call``/``start``/``finish`` to the visit's current desk.
+
+    When a desk finishes, the visitor moves to the next desk of the plan.
+    :raise VisitError: not allowed from the current state; :raise VisitConflict: lost a race.
+    """
+    rule = STOP_TRANSITIONS[action]
+    stop = visit.current_stop
+    if visit.status in CLOSED_VISIT or stop is None:
+        raise VisitError(_("이미 끝난 방문입니다."))
+    if not may_serve(actor, stop):
+        raise VisitError(_("다른 기관 창구의 방문자입니다."))
+    if stop.status not in rule.sources:
+        raise VisitError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.", s=stop.status.label))
+    now = utcnow()
+    stop.status = rule.target
+    visit.status = rule.visit_status
+    if action == "call":
+        stop.called_at = now
+    elif action == "start":
+        stop.started_at = now
+        stop.called_at = stop.called_at or now
+        stop.served_by_id = actor.id
+    else:
+        stop.finished_at = now
+        _advance(visit, now)
+    _flush_or_conflict()
+    audit.record(f"visit.{action}", actor=actor, subject=visit, client_id=visit.client_id,
+                 centre_id=visit.centre_id,
+                 detail={"ticket": visit.ticket_number, "agency_id": stop.agency_id})
+    return stop
+
+
+def _advance(visit: Visit, now: datetime) -> None:
+    """Queue the visitor at the next planned desk, or close the visit when none is left."""
+    following = next((s for s in visit.stops if s.status == StopStatus.PLANNED), None)
+    if following is None:
+        visit.status = VisitStatus.DONE
+        visit.finished_at = now
+        return
+    following.status = StopStatus.WAITING
+    following.queued_at = now
+    visit.status = VisitStatus.WAITING
+
+
+def _flush_or_conflict() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise VisitConflict(
+            _("다른 창구에서 이 방문을 먼저 처리했습니다. 화면을 새로 고쳐 확인하세요.")
+        ) from error
+
+
+def call_next(actor: Staff, agency: Agency) -> Visit | None:
+    """Call the longest-waiting visitor of this agency; None when nobody waits.
+
+    A visitor another desk called a moment earlier is skipped, not called twice.
+    """
+    if actor.role == Role.CASEWORKER and actor.agency_id != agency.id:
+        raise VisitError(_("다른 기관 창구의 방문자입니다."))
+    for _attempt in range(5):
+        visit = db.session.scalar(
+            sa.select(Visit)
+            .join(VisitStop, VisitStop.visit_id == Visit.id)
+            .where(Visit.centre_id == agency.centre_id, Visit.visit_date == local_today(),
+                   VisitStop.agency_id == agency.id, VisitStop.status == StopStatus.WAITING)
+            .order_by(VisitStop.queued_at, Visit.id)
+            .limit(1)
+        )
+        if visit is None:
+            return None
+        try:
+            with db.session.begin_nested():
+                transition(actor, visit, "call")
+            return visit
+        except VisitConflict:
+            db.session.expire_all()
+    raise VisitConflict(_("호출이 몰려 있습니다. 잠시 후 다시 누르세요."))
+
+
+def leave(actor: Staff, visit: Visit) -> None:
+    """The visitor went home: the open desks of the plan are cancelled."""
+    if visit.status in CLOSED_VISIT:
+        raise VisitError(_("이미 끝난 방문입니다."))
+    now = utcnow()
+    for stop in visit.open_stops:
+        stop.status = StopStatus.SKIPPED
+    visit.status = VisitStatus.LEFT
+    visit.finished_at = now
+    _flush_or_conflict()
+    audit.record("visit.left", actor=actor, subject=visit, client_id=visit.client_id,
+                 centre_id=visit.centre_id, detail={"ticket": visit.ticket_number})
+
+
+def add_stop(actor: Staff, visit: Visit, agency: Agency) -> VisitStop:
+    """Add a desk at the end of today's plan."""
+    if visit.status in CLOSED_VISIT:
+        raise VisitError(_("이미 끝난 방문입니다."))
+    if agency.centre_id != visit.centre_id or not agency.is_visible:
+        raise VisitError(_("이 센터에서 운영하지 않는 창구입니다."))
+    if any(s.agency_id == agency.id for s in visit.open_stops):
+        raise VisitError(_("이미 안내 예정인 창구입니다."))
+    has_current = visit.current_stop is not None
+    stop = VisitStop(
+        agency_id=agency.id, position=max(s.position for s in visit.stops) + 1,
+        status=StopStatus.PLANNED if has_current else StopStatus.WAITING,
+        queued_at=None if has_current else utcnow(),
+    )
+    visit.stops.append(stop)
+    if not has_current:
+        visit.status = VisitStatus.WAITING
+    _touch(visit)
+    _flush_or_conflict()
+    audit.record("visit.desk_added", actor=actor, subject=visit, client_id=visit.client_id,
+                 centre_id=visit.centre_id, detail={"agency_id": agency.id})
+    return stop
+
+
+def remove_stop(actor: Staff, visit: Visit, stop: VisitStop) -> None:
+    """Take a desk out of the plan; if it was the current one, the visitor moves on."""
+    if stop.visit_id != visit.id or stop.status in (StopStatus.DONE, StopStatus.SKIPPED):
+        raise VisitError(_("이미 끝났거나 취소된 창구입니다."))
+    if stop.status == StopStatus.IN_SERVICE:
+        raise VisitError(_("상담 중인 창구는 뺄 수 없습니다. 먼저 상담을 끝내세요."))
+    was_current = stop is visit.current_stop
+    stop.status = StopStatus.SKIPPED
+    if was_current:
+        _advance(visit, utcnow())
+    _touch(visit)
+    _flush_or_conflict()
+    audit.record("visit.desk_removed", actor=actor, subject=visit, client_id=visit.client_id,
+                 centre_id=visit.centre_id, detail={"agency_id": stop.agency_id})
+
+
+def _touch(visit: Visit) -> None:
+    """Mark the visit row dirty so its version is checked and bumped on flush."""
+    sa.orm.attributes.flag_modified(visit, "status")
+
+
+# --- queries -----------------------------------------------------------------------------
+
+def visits_visible_to(actor: Staff) -> sa.Select:
+    """Visits of the actor's own centre; the administrator sees none (no personal data)."""
+    query = sa.select(Visit)
+    if actor.role == Role.ADMIN or actor.centre_id is None:
+        return query.where(sa.false())
+    return query.where(Visit.centre_id == actor.centre_id)
+
+
+def todays_queue(actor: Staff, agency_id: int | None = None) -> list[Visit]:
+    query = (
+        visits_visible_to(actor)
+        .where(Visit.visit_date == local_today())
+        .options(
+            selectinload(Visit.stops).selectinload(VisitStop.agency),
+            selectinload(Visit.client),
+            selectinload(Visit.purposes),
+        )
+        .order_by(Visit.arrived_at, Visit.id)
+    )
+    if agency_id:
+        query = query.where(
+            Visit.stops.any(sa.and_(VisitStop.agency_id == agency_id,
+                                    VisitStop.status.in_(ACTIVE_STOP_STATUSES)))
+        )
+    return list(db.session.scalars(query))
+
+
+def last_visit_dates(client_ids: list[int]) -> dict[int, object]:
+    """The latest visit day per person, in one query (for search results)."""
+    if not client_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Visit.client_id, sa.func.max(Visit.visit_date))
+        .where(Visit.client_id.in_(client_ids))
+        .group_by(Visit.client_id)
+    )
+    return dict(rows.all())
+
+
+# --- the waiting board -------------------------------------------------------------------
+
+def issue_board_token(actor: Staff, centre: Centre) -> str:
+    """A new secret for the lobby TV's URL; the previous one stops working."""
+    token = secrets.token_urlsafe(24)
+    board = db.session.get(WaitingBoard, centre.id)
+    if board is None:
+        board = WaitingBoard(centre_id=centre.id, token_hash="", created_by_id=actor.id)
+        db.session.add(board)
+    board.token_hash = cipher().keyed_hash(token)
+    board.created_at = utcnow()
+    board.created_by_id = actor.id
+    audit.record("board.token_issued", actor=actor, subject=centre, centre_id=centre.id)
+    return token
+
+
+def board_token_valid(centre: Centre, token: str | None) -> bool:
+    board = db.session.get(WaitingBoard, centre.id)
+    if board is None or not token:
+        return False
+    return secrets.compare_digest(board.token_hash, cipher().keyed_hash(token))
+
+
+def board_snapshot(centre: Centre, limit: int = 8) -> dict:
+    """What the lobby TV shows: called numbers and their desks, waiting counts. No names."""
+    today = local_today()
+    called = db.session.execute(
+        sa.select(Visit.ticket_number, Agency.name, Agency.desk_location, VisitStop.status,
+                  VisitStop.called_at)
+        .join(VisitStop, VisitStop.visit_id == Visit.id)
+        .join(Agency, Agency.id == VisitStop.agency_id)
+        .where(Visit.centre_id == centre.id, Visit.visit_date == today,
+               VisitStop.status.in_([StopStatus.CALLED, StopStatus.IN_SERVICE]))
+        .order_by(VisitStop.called_at.desc())
+        .limit(limit)
+    ).all()
+    waiting = db.session.execute(
+        sa.select(Agency.name, sa.func.count(VisitStop.id))
+        .join(VisitStop, VisitStop.agency_id == Agency.id)
+        .join(Visit, Visit.id == VisitStop.visit_id)
+        .where(Visit.centre_id == centre.id, Visit.visit_date == today,
+               VisitStop.status == StopStatus.WAITING)
+        .group_by(Agency.name)
+        .order_by(Agency.name)
+    ).all()
+    return {
+        "called": [
+            {"ticket": t, "desk": name, "location": location,
+             "status": status.value if hasattr(status, "value") else status}
+            for t, name, location, status, _at in called
+        ],
+        "waiting": [{"desk": name, "count": count} for name, count in waiting],
+    }

@@ -1,0 +1,551 @@
+"""Front-desk screens: search, registration, the person's page, consent, visits, queue."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from cases import services as people
+from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
+from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKind, ConsentMethod
+from cases.queries import clients_visible_to, get_client_or_404, search_clients, understand
+from centers.models import Agency, CustomerType, Domain, Staff
+from core.clock import local_today, minutes_since
+from core.extensions import db
+from core.forms import EmptyForm
+from core.roles import Role, roles_required
+from intake import services
+from intake.forms import (
+    AddStopForm,
+    ClientEditForm,
+    ConsentDocumentForm,
+    ConsentForm,
+    LinkForm,
+    RegistrationForm,
+    SearchForm,
+    VisitForm,
+    WithdrawForm,
+)
+from intake.models import StopStatus, Visit, VisitStop
+
+bp = Blueprint("intake", __name__, url_prefix="/intake")
+
+desk = roles_required(Role.FRONT_DESK, Role.MANAGER)
+centre_staff = roles_required(Role.FRONT_DESK, Role.CASEWORKER, Role.MANAGER)
+manager_only = roles_required(Role.MANAGER)
+
+
+def _actor() -> Staff:
+    return current_user._get_current_object()
+
+
+def _centre():
+    return _actor().centre
+
+
+# --- search ------------------------------------------------------------------------------
+
+@bp.route("/", methods=["GET", "POST"], endpoint="search")
+@desk
+def search():
+    """Search terms are personal data: they come in a POST body, never in the URL."""
+    form = SearchForm()
+    results, terms, last_visits = None, None, {}
+    if form.validate_on_submit():
+        terms = understand(form.q.data, rrn_allowed=_centre().processes_rrn)
+        results = search_clients(_actor(), terms)
+        last_visits = services.last_visit_dates([c.id for c in results])
+    return render_template("intake/search.html", form=form, results=results, terms=terms,
+                           last_visits=last_visits)
+
+
+# --- registration ------------------------------------------------------------------------
+
+def _customer_type_choices():
+    types = db.session.scalars(sa.select(CustomerType).order_by(CustomerType.sort_order))
+    return [(t.code, t.name) for t in types]
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@desk
+def register_person():
+    centre = _centre()
+    collection = people.current_document(centre.id, ConsentKind.COLLECTION)
+    third_party = people.current_document(centre.id, ConsentKind.THIRD_PARTY)
+    form = RegistrationForm()
+    form.customer_types.choices = _customer_type_choices()
+    form.third_party_agencies.choices = (
+        [(r.agency_id, r.agency.name) for r in third_party.recipients] if third_party else []
+    )
+    if not centre.processes_rrn:
+        del form.rrn
+    candidates = []
+    if collection is not None and form.validate_on_submit():
+        rrn = form.rrn.data if "rrn" in form else None
+        candidates = people.likely_duplicates(
+            centre, name=form.name.data, birth_date=form.parsed_birth_date,
+            phone=form.normalised_phone,
+            rrn_digits=rrn.replace("-", "") if rrn else None,
+        )
+        if candidates and form.confirmed_new.data != "1":
+            form.confirmed_new.data = "1"
+            return render_template("intake/register.html", form=form, candidates=candidates,
+                                   collection=collection, third_party=third_party)
+        try:
+            client = people.register_client(_actor(), centre, form.values(), rrn=rrn)
+            _record_registration_consents(client, form, collection, third_party)
+        except people.ClientError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s 님을 등록했습니다.", name=client.name), "success")
+            return redirect(url_for("intake.new_visit", client_id=client.id))
+    return render_template("intake/register.html", form=form, candidates=candidates,
+                           collection=collection, third_party=third_party)
+
+
+def _record_registration_consents(client, form, collection, third_party) -> None:
+    method = ConsentMethod(form.consent_method.data)
+    today = local_today()
+    expires = form.consent_expires_on.data
+    people.record_consent(_actor(), client, collection, method=method, given_on=today,
+                          expires_on=expires)
+    if third_party and form.third_party_agencies.data:
+        people.record_consent(_actor(), client, third_party, method=method, given_on=today,
+                              expires_on=expires, agency_ids=form.third_party_agencies.data)
+
+
+# --- the person's page -------------------------------------------------------------------
+
+@bp.get("/people/<int:client_id>")
+@centre_staff
+def show_person(client_id: int):
+    client = get_client_or_404(client_id, _actor())
+    db.session.commit()  # the audit event of this read
+    visits = db.session.scalars(
+        services.visits_visible_to(_actor())
+        .where(Visit.client_id == client.id)
+        .options(selectinload(Visit.purposes), selectinload(Visit.stops).selectinload(VisitStop.agency))
+        .order_by(Visit.arrived_at.desc())
+        .limit(20)
+    ).all()
+    return render_template(
+        "intake/person.html", client=client, visits=visits, links=people.active_links(client),
+        masked_rrn=people.masked_rrn(client), today=local_today(), withdraw_form=WithdrawForm(),
+        link_form=LinkForm(), buttons=EmptyForm(),
+    )
+
+
+@bp.route("/people/<int:client_id>/edit", methods=["GET", "POST"])
+@desk
+def edit_person(client_id: int):
+    client = get_client_or_404(client_id, _actor(), purpose="edit_opened")
+    form = ClientEditForm(obj=client)
+    del form.rrn
+    form.customer_types.choices = _customer_type_choices()
+    if request.method == "GET":
+        form.customer_types.data = [t.code for t in client.customer_types]
+        form.birth_date.data = client.birth_date.isoformat()
+        form.phone.data = people.identity.format_phone(client.phone) if client.phone else ""
+        form.version.data = str(client.version)
+        db.session.commit()
+    elif form.validate_on_submit():
+        if form.version.data != str(client.version):
+            db.session.rollback()
+            flash(_("그사이 다른 직원이 이 기록을 고쳤습니다. 입력한 내용은 아래에 남아 있습니다. "
+                    "확인한 뒤 다시 저장하세요."), "warning")
+            form.version.data = str(db.session.get(Client, client_id).version)
+        else:
+            try:
+                people.update_client(_actor(), client, form.values())
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                flash(_("그사이 다른 직원이 이 기록을 고쳤습니다. 다시 저장하세요."), "warning")
+            else:
+                flash(_("저장했습니다."), "success")
+                return redirect(url_for("intake.show_person", client_id=client.id))
+    return render_template("intake/edit_person.html", form=form, client=client)
+
+
+@bp.post("/people/<int:client_id>/reveal-rrn")
+@desk
+def reveal_rrn(client_id: int):
+    client = get_client_or_404(client_id, _actor())
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    rrn = people.reveal_rrn(_actor(), client)
+    db.session.commit()
+    return render_template("intake/rrn.html", client=client, rrn=rrn)
+
+
+@bp.post("/people/<int:client_id>/links")
+@desk
+def link_person(client_id: int):
+    client = get_client_or_404(client_id, _actor())
+    form = LinkForm()
+    if form.validate_on_submit():
+        other = db.session.scalar(clients_visible_to(_actor()).where(Client.id == form.other_id.data))
+        try:
+            if other is None:
+                raise people.ClientError(_("그 번호의 기록이 이 센터에 없습니다."))
+            people.link_clients(_actor(), client, other, form.reason.data)
+        except people.ClientError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("두 기록을 같은 사람으로 연결했습니다. 합치거나 지우지 않았습니다."), "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("intake.show_person", client_id=client.id))
+
+
+@bp.post("/links/<int:link_id>/unlink")
+@desk
+def unlink_person(link_id: int):
+    link = db.get_or_404(ClientLink, link_id)
+    client = get_client_or_404(link.client_id, _actor())
+    if EmptyForm().validate_on_submit():
+        try:
+            people.unlink_clients(_actor(), link)
+        except people.ClientError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("연결을 해제했습니다."), "success")
+    return redirect(url_for("intake.show_person", client_id=client.id))
+
+
+# --- consent -----------------------------------------------------------------------------
+
+@bp.route("/people/<int:client_id>/consents/new", methods=["GET", "POST"])
+@desk
+def record_consent(client_id: int):
+    client = get_client_or_404(client_id, _actor())
+    documents = {kind: people.current_document(client.centre_id, kind) for kind in ConsentKind}
+    form = ConsentForm()
+    form.kind.choices = [(k.value, f"{k.label} ({_('제%(v)d판', v=d.version)})")
+                         for k, d in documents.items() if d]
+    third_party = documents[ConsentKind.THIRD_PARTY]
+    form.agencies.choices = [(r.agency_id, r.agency.name) for r in third_party.recipients] \
+        if third_party else []
+    if form.validate_on_submit():
+        try:
+            people.record_consent(
+                _actor(), client, documents[ConsentKind(form.kind.data)],
+                method=ConsentMethod(form.method.data), given_on=form.given_on.data,
+                expires_on=form.expires_on.data, agency_ids=form.agencies.data,
+            )
+        except people.ClientError as error:
+            db.session.rollback()
+            form.kind.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("동의를 기록했습니다."), "success")
+            return redirect(url_for("intake.show_person", client_id=client.id))
+    else:
+        db.session.commit()
+    return render_template("intake/consent_form.html", form=form, client=client,
+                           documents=documents)
+
+
+def _consent_or_404(consent_id: int) -> Consent:
+    consent = db.get_or_404(Consent, consent_id)
+    get_client_or_404(consent.client_id, _actor(), purpose="consent_opened")
+    return consent
+
+
+@bp.post("/consents/<int:consent_id>/withdraw")
+@desk
+def withdraw_consent(consent_id: int):
+    consent = _consent_or_404(consent_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            people.withdraw_consent(_actor(), consent, form.note.data or "")
+        except people.ClientError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("동의 철회를 기록했습니다. 기록은 지워지지 않습니다."), "success")
+    return redirect(url_for("intake.show_person", client_id=consent.client_id))
+
+
+@bp.get("/consents/<int:consent_id>/receipt")
+@centre_staff
+def consent_receipt(consent_id: int):
+    consent = _consent_or_404(consent_id)
+    from core import audit
+
+    audit.record("consent.receipt_printed", actor=_actor(), subject=consent,
+                 client_id=consent.client_id)
+    db.session.commit()
+    return render_template("intake/consent_receipt.html", consent=consent,
+                           document=consent.document, client=consent.client)
+
+
+@bp.get("/consent-documents")
+@manager_only
+def consent_documents():
+    documents = db.session.scalars(
+        sa.select(ConsentDocument)
+        .where(ConsentDocument.centre_id == _actor().centre_id)
+        .order_by(ConsentDocument.kind, ConsentDocument.version.desc())
+    ).all()
+    return render_template("intake/consent_documents.html", documents=documents,
+                           kinds=list(ConsentKind))
+
+
+@bp.route("/consent-documents/<kind>/new", methods=["GET", "POST"])
+@manager_only
+def publish_consent_document(kind: str):
+    if kind not in ConsentKind._value2member_map_:
+        abort(404)
+    kind = ConsentKind(kind)
+    centre = _centre()
+    previous = people.current_document(centre.id, kind)
+    form = ConsentDocumentForm(obj=previous) if previous else \
+        ConsentDocumentForm(data=DEFAULT_TEXTS[kind])
+    agencies = centre.visible_agencies()
+    previous_recipients = {r.agency_id: r for r in previous.recipients} if previous else {}
+    if form.validate_on_submit():
+        recipients = _recipients_from_request(agencies) if kind == ConsentKind.THIRD_PARTY else None
+        try:
+            values = {name: getattr(form, name).data for name in
+                      ("title", "purpose", "items", "retention", "refusal_notice")}
+            people.publish_document(_actor(), centre, kind, values, recipients)
+        except people.ClientError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("새 판을 게시했습니다. 이제부터 받는 동의는 이 판으로 기록됩니다."), "success")
+            return redirect(url_for("intake.consent_documents"))
+    return render_template("intake/consent_document_form.html", form=form, kind=kind,
+                           agencies=agencies, previous=previous,
+                           previous_recipients=previous_recipients,
+                           recipient_default=RECIPIENT_DEFAULT)
+
+
+def _recipients_from_request(agencies: list[Agency]) -> list[dict]:
+    """Rows of the recipients table: each named agency with its purpose, items, retention."""
+    recipients = []
+    for agency in agencies:
+        if request.form.get(f"include-{agency.id}") != "1":
+            continue
+        fields = {name: request.form.get(f"{name}-{agency.id}", "").strip()[:300]
+                  for name in ("purpose", "items", "retention")}
+        if not all(fields.values()):
+            raise people.ClientError(
+                _("%(agency)s: 제공 목적, 항목, 보유 기간을 모두 적으세요.", agency=agency.name)
+            )
+        recipients.append({"agency_id": agency.id, **fields})
+    return recipients
+
+
+@bp.get("/consent-documents/<int:document_id>/print")
+@centre_staff
+def print_consent_document(document_id: int):
+    document = db.get_or_404(ConsentDocument, document_id)
+    if document.centre_id != _actor().centre_id:
+        abort(404)
+    return render_template("intake/consent_document_print.html", document=document)
+
+
+# --- visits ------------------------------------------------------------------------------
+
+def _visit_form(centre) -> VisitForm:
+    form = VisitForm()
+    form.purposes.choices = [(d.value, d.label) for d in centre.offered_domains()]
+    desks = [(0, _("(없음)"))] + [
+        (a.id, f"{a.name} · {a.desk_location}" if a.desk_location else a.name)
+        for a in centre.visible_agencies()
+    ]
+    for name in VisitForm.DESKS:
+        getattr(form, name).choices = desks
+    return form
+
+
+@bp.route("/people/<int:client_id>/visits/new", methods=["GET", "POST"], endpoint="new_visit")
+@bp.route("/visits/anonymous/new", methods=["GET", "POST"], endpoint="new_anonymous_visit")
+@desk
+def new_visit(client_id: int | None = None):
+    centre = _centre()
+    client = get_client_or_404(client_id, _actor(), purpose="visit_opened") if client_id else None
+    if client is not None and not people.has_collection_consent(client, local_today()):
+        db.session.commit()
+        flash(_("개인정보 수집·이용 동의가 없거나 철회되었습니다. 동의를 받거나 익명 방문으로 접수하세요."),
+              "warning")
+        return redirect(url_for("intake.show_person", client_id=client.id))
+    form = _visit_form(centre)
+    if form.validate_on_submit():
+        agencies = {a.id: a for a in centre.visible_agencies()}
+        plan = [agencies[i] for i in form.plan_ids() if i in agencies]
+        try:
+            visit = services.register_visit(
+                _actor(), centre, client=client, purposes=[Domain(p) for p in form.purposes.data],
+                plan=plan, note=form.note.data or "", party_size=form.party_size.data,
+            )
+        except services.VisitError as error:
+            db.session.rollback()
+            form.desk_1.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("접수했습니다. 번호표 %(t)s", t=visit.ticket_number), "success")
+            return redirect(url_for("intake.show_visit", visit_id=visit.id))
+    else:
+        db.session.commit()
+    return render_template("intake/visit_form.html", form=form, client=client)
+
+
+def _visit_or_404(visit_id: int) -> Visit:
+    visit = db.session.scalar(
+        services.visits_visible_to(_actor()).where(Visit.id == visit_id)
+        .options(selectinload(Visit.stops).selectinload(VisitStop.agency),
+                 selectinload(Visit.purposes), selectinload(Visit.client))
+    )
+    if visit is None:
+        abort(404)
+    return visit
+
+
+@bp.get("/visits/<int:visit_id>")
+@centre_staff
+def show_visit(visit_id: int):
+    visit = _visit_or_404(visit_id)
+    form = AddStopForm()
+    planned = {s.agency_id for s in visit.open_stops}
+    form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()
+                              if a.id not in planned]
+    return render_template("intake/visit.html", visit=visit, add_form=form, buttons=EmptyForm(),
+                           may_serve=lambda stop: services.may_serve(_actor(), stop),
+                           minutes_since=minutes_since)
+
+
+@bp.get("/visits/<int:visit_id>/ticket")
+@centre_staff
+def print_ticket(visit_id: int):
+    visit = _visit_or_404(visit_id)
+    return render_template("intake/ticket.html", visit=visit)
+
+
+def _after_action(visit: Visit):
+    target = request.form.get("back")
+    if target == "queue":
+        return redirect(url_for("intake.queue", agency=request.form.get("agency") or None))
+    return redirect(url_for("intake.show_visit", visit_id=visit.id))
+
+
+@bp.post("/visits/<int:visit_id>/<any(call, start, finish):action>")
+@centre_staff
+def act_on_visit(visit_id: int, action: str):
+    visit = _visit_or_404(visit_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.transition(_actor(), visit, action)
+        except services.VisitError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+    return _after_action(visit)
+
+
+@bp.post("/visits/<int:visit_id>/leave")
+@centre_staff
+def leave_visit(visit_id: int):
+    visit = _visit_or_404(visit_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.leave(_actor(), visit)
+        except services.VisitError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(t)s 번 방문자를 돌아간 것으로 기록했습니다.", t=visit.ticket_number), "info")
+    return _after_action(visit)
+
+
+@bp.post("/visits/<int:visit_id>/stops")
+@desk
+def add_stop(visit_id: int):
+    visit = _visit_or_404(visit_id)
+    form = AddStopForm()
+    form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()]
+    if form.validate_on_submit():
+        try:
+            services.add_stop(_actor(), visit, db.session.get(Agency, form.agency_id.data))
+        except services.VisitError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+    return redirect(url_for("intake.show_visit", visit_id=visit.id))
+
+
+@bp.post("/visits/<int:visit_id>/stops/<int:stop_id>/remove")
+@desk
+def remove_stop(visit_id: int, stop_id: int):
+    visit = _visit_or_404(visit_id)
+    stop = next((s for s in visit.stops if s.id == stop_id), None)
+    if stop is None:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.remove_stop(_actor(), visit, stop)
+        except services.VisitError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+    return redirect(url_for("intake.show_visit", visit_id=visit.id))
+
+
+# --- today's queue -----------------------------------------------------------------------
+
+@bp.get("/queue")
+@centre_staff
+def queue():
+    actor = _actor()
+    agency_id = request.args.get("agency", type=int)
+    if agency_id is None and actor.role == Role.CASEWORKER:
+        agency_id = actor.agency_id
+    agencies = actor.centre.visible_agencies()
+    if agency_id and agency_id not in {a.id for a in agencies}:
+        abort(404)
+    visits = services.todays_queue(actor, agency_id)
+    return render_template(
+        "intake/queue.html", visits=visits, agencies=agencies, agency_id=agency_id,
+        buttons=EmptyForm(), minutes_since=minutes_since, StopStatus=StopStatus,
+        may_serve=lambda stop: services.may_serve(actor, stop),
+    )
+
+
+@bp.post("/agencies/<int:agency_id>/call-next")
+@centre_staff
+def call_next(agency_id: int):
+    agency = db.get_or_404(Agency, agency_id)
+    if agency.centre_id != _actor().centre_id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            visit = services.call_next(_actor(), agency)
+        except services.VisitError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            if visit is None:
+                flash(_("기다리는 방문자가 없습니다."), "info")
+            else:
+                flash(_("%(t)s 번을 호출했습니다.", t=visit.ticket_number), "success")
+    return redirect(url_for("intake.queue", agency=agency.id))
