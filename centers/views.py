@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from centers import accounts, services
-from centers.forms import AgencyForm, CentreForm, PlacementForm, StaffForm
+from centers.forms import AgencyForm, CentreForm, PlacementForm, RrnSettingForm, StaffForm
 from centers.models import Addon, Agency, AgencyKind, Staff
 from core.audit import AuditEvent
 from core.extensions import db
@@ -55,7 +55,8 @@ def new_centre():
 def show_centre(centre_id: int):
     centre = services.get_centre_or_404(centre_id, _actor())
     return render_template(
-        "centers/show.html", centre=centre, addons=list(Addon), form=EmptyForm()
+        "centers/show.html", centre=centre, addons=list(Addon), form=EmptyForm(),
+        rrn_form=RrnSettingForm(obj=centre),
     )
 
 
@@ -88,6 +89,22 @@ def set_addons(centre_id: int):
         db.session.commit()
         flash(_("부가 서비스 설정을 저장했습니다."), "success")
     return redirect(url_for("centers.show_centre", centre_id=centre.id))
+
+
+@bp.post("/centres/<int:centre_id>/rrn")
+@managers
+def set_rrn(centre_id: int):
+    """Resident numbers are processed only with a recorded legal basis (consent is none)."""
+    centre = services.get_centre_or_404(centre_id, _actor())
+    form = RrnSettingForm()
+    if form.validate_on_submit():
+        services.set_rrn_processing(_actor(), centre, form.rrn_enabled.data,
+                                    form.rrn_legal_basis.data or "")
+        db.session.commit()
+        flash(_("주민등록번호 처리 설정을 저장했습니다."), "success")
+        return redirect(url_for("centers.show_centre", centre_id=centre.id))
+    return render_template("centers/show.html", centre=centre, addons=list(Addon),
+                           form=EmptyForm(), rrn_form=form), 200
 
 
 # --- agencies ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -187,8 +188,9 @@ def _flush_or_conflict() -> None:
     try:
         db.session.flush()
     except StaleDataError as error:
+        # Lazy: the session needs a rollback before the user's language can be read.
         raise VisitConflict(
-            _("다른 창구에서 이 방문을 먼저 처리했습니다. 화면을 새로 고쳐 확인하세요.")
+            _l("다른 창구에서 이 방문을 먼저 처리했습니다. 화면을 새로 고쳐 확인하세요.")
         ) from error
 
 

@@ -118,3 +118,17 @@ def test_manager_sees_only_own_centre_in_the_list(client, login_as):
     login_as(Role.MANAGER, centre=own)
     page = client.get("/centres").text
     assert "우리 센터" in page and "남의 센터" not in page
+
+
+def test_rrn_processing_needs_a_legal_basis_and_is_audited(client, login_as):
+    centre = make_centre()
+    login_as(Role.MANAGER, centre=centre)
+    refused = client.post(f"/centres/{centre.id}/rrn", data={"rrn_enabled": "y", "rrn_legal_basis": " "})
+    assert "법적 근거를 적어야 합니다" in refused.text
+    db.session.refresh(centre)
+    assert not centre.processes_rrn
+    client.post(f"/centres/{centre.id}/rrn",
+                data={"rrn_enabled": "y", "rrn_legal_basis": "「국민기초생활 보장법」 시행령 제41조"})
+    db.session.refresh(centre)
+    assert centre.processes_rrn
+    assert "centre.rrn_processing_changed" in audit_actions(subject_type="centres")

@@ -1,0 +1,256 @@
+"""The visit: tickets, the desk-by-desk plan, today's queue and the lobby waiting board."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from centers.models import AgencyKind
+from core.extensions import db
+from core.roles import Role
+from factories import (
+    PASSWORD,
+    login,
+    make_agency,
+    make_centre,
+    make_client,
+    make_staff,
+    make_visit,
+)
+from intake.models import StopStatus, Visit, VisitStatus
+
+
+@pytest.fixture
+def centre():
+    centre = make_centre(code="namyangju")
+    make_agency(centre, AgencyKind.EMPLOYMENT, name="고용센터", desk_location="1번 창구")
+    make_agency(centre, AgencyKind.WELFARE, name="복지지원팀", desk_location="7번 창구")
+    make_agency(centre, AgencyKind.CULTURE, name="문화누리 창구")
+    return centre
+
+
+def agencies(centre):
+    return {a.kind: a for a in centre.agencies}
+
+
+def test_register_a_visit_with_purposes_and_plan_issues_a_prefixed_ticket(client, login_as, centre):
+    person = make_client(centre)
+    login_as(Role.FRONT_DESK, centre=centre)
+    a = agencies(centre)
+    response = client.post(f"/intake/people/{person.id}/visits/new", data={
+        "purposes": ["jobs", "welfare"], "desk_1": a[AgencyKind.EMPLOYMENT].id,
+        "desk_2": a[AgencyKind.WELFARE].id, "desk_3": 0, "desk_4": 0, "party_size": 1,
+        "note": "실업급여 문의",
+    })
+    assert response.status_code == 302
+    visit = db.session.scalar(sa.select(Visit))
+    assert visit.ticket_number == "A-001"
+    assert [s.status for s in visit.stops] == [StopStatus.WAITING, StopStatus.PLANNED]
+    assert {p.domain.value for p in visit.purposes} == {"jobs", "welfare"}
+    ticket = client.get(f"/intake/visits/{visit.id}/ticket").text
+    assert "A-001" in ticket and "먼저 가실 곳: 고용센터 (1번 창구)" in ticket
+    assert "복지지원팀" in ticket and person.name not in ticket
+
+
+def test_ticket_prefix_follows_the_first_desk(client, login_as, centre):
+    a = agencies(centre)
+    assert make_visit(centre, [a[AgencyKind.WELFARE]]).ticket_number == "B-001"
+    assert make_visit(centre, [a[AgencyKind.WELFARE]]).ticket_number == "B-002"
+    assert make_visit(centre, [a[AgencyKind.EMPLOYMENT]]).ticket_number == "A-001"
+
+
+def test_switched_off_addon_is_not_offered_as_purpose_or_desk(client, login_as, centre):
+    login_as(Role.FRONT_DESK, centre=centre)
+    form = client.get("/intake/visits/anonymous/new").text
+    assert 'value="culture"' not in form and "문화누리 창구" not in form
+    response = client.post("/intake/visits/anonymous/new", data={
+        "purposes": ["culture"], "desk_1": agencies(centre)[AgencyKind.CULTURE].id,
+        "desk_2": 0, "desk_3": 0, "desk_4": 0, "party_size": 1,
+    })
+    assert response.status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 0
+
+
+def test_anonymous_visit_records_purpose_and_count_only(client, login_as, centre):
+    login_as(Role.FRONT_DESK, centre=centre)
+    client.post("/intake/visits/anonymous/new", data={
+        "purposes": ["welfare"], "desk_1": agencies(centre)[AgencyKind.WELFARE].id,
+        "desk_2": 0, "desk_3": 0, "desk_4": 0, "party_size": 2,
+    })
+    visit = db.session.scalar(sa.select(Visit))
+    assert (visit.client_id, visit.party_size, visit.ticket_number) == (None, 2, "B-001")
+
+
+def test_visit_form_explains_missing_choices_and_keeps_input(client, login_as, centre):
+    login_as(Role.FRONT_DESK, centre=centre)
+    response = client.post("/intake/visits/anonymous/new", data={
+        "desk_1": 0, "desk_2": 0, "desk_3": 0, "desk_4": 0, "party_size": 1, "note": "메모 남김",
+    })
+    assert "방문 목적을 하나 이상 고르세요." in response.text
+    assert "첫 번째 창구를 고르세요." in response.text
+    assert "메모 남김" in response.text
+
+
+def test_desk_by_desk_flow_moves_the_visitor_to_the_next_desk(client, login_as, centre, app):
+    a = agencies(centre)
+    visit = make_visit(centre, [a[AgencyKind.EMPLOYMENT], a[AgencyKind.WELFARE]])
+    jobs = make_staff(Role.CASEWORKER, centre=centre, agency=a[AgencyKind.EMPLOYMENT])
+    welfare = make_staff(Role.CASEWORKER, centre=centre, agency=a[AgencyKind.WELFARE])
+    jobs_desk, welfare_desk = app.test_client(), app.test_client()
+    login(jobs_desk, jobs.username)
+    login(welfare_desk, welfare.username)
+
+    # The welfare desk cannot serve a visitor who is still at the employment desk.
+    welfare_desk.post(f"/intake/visits/{visit.id}/start")
+    assert db.session.get(Visit, visit.id).stops[0].status == StopStatus.WAITING
+
+    jobs_desk.post(f"/intake/agencies/{a[AgencyKind.EMPLOYMENT].id}/call-next")
+    jobs_desk.post(f"/intake/visits/{visit.id}/start")
+    jobs_desk.post(f"/intake/visits/{visit.id}/finish")
+    visit = db.session.get(Visit, visit.id)
+    assert [s.status for s in visit.stops] == [StopStatus.DONE, StopStatus.WAITING]
+    assert visit.status == VisitStatus.WAITING
+    queue = welfare_desk.get("/intake/queue").text
+    assert visit.ticket_number in queue
+
+    welfare_desk.post(f"/intake/visits/{visit.id}/start")
+    welfare_desk.post(f"/intake/visits/{visit.id}/finish")
+    visit = db.session.get(Visit, visit.id)
+    assert visit.status == VisitStatus.DONE and visit.finished_at is not None
+
+
+def test_call_next_takes_the_longest_waiting_visitor(client, login_as, centre):
+    jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
+    first = make_visit(centre, [jobs])
+    second = make_visit(centre, [jobs])
+    login_as(Role.CASEWORKER, centre=centre, agency=jobs)
+    response = client.post(f"/intake/agencies/{jobs.id}/call-next", follow_redirects=True)
+    assert f"{first.ticket_number} 번을 호출했습니다" in response.text
+    client.post(f"/intake/agencies/{jobs.id}/call-next")
+    assert db.session.get(Visit, second.id).stops[0].status == StopStatus.CALLED
+    empty = client.post(f"/intake/agencies/{jobs.id}/call-next", follow_redirects=True)
+    assert "기다리는 방문자가 없습니다" in empty.text
+
+
+def test_desk_reroutes_adds_and_removes_desks_and_marks_left(client, login_as, centre):
+    a = agencies(centre)
+    visit = make_visit(centre, [a[AgencyKind.EMPLOYMENT]])
+    login_as(Role.FRONT_DESK, centre=centre)
+    client.post(f"/intake/visits/{visit.id}/stops", data={"agency_id": a[AgencyKind.WELFARE].id})
+    visit = db.session.get(Visit, visit.id)
+    assert [(s.agency_id, s.status) for s in visit.stops] == [
+        (a[AgencyKind.EMPLOYMENT].id, StopStatus.WAITING), (a[AgencyKind.WELFARE].id, StopStatus.PLANNED)]
+    client.post(f"/intake/visits/{visit.id}/stops/{visit.stops[0].id}/remove")
+    visit = db.session.get(Visit, visit.id)
+    assert [s.status for s in visit.stops] == [StopStatus.SKIPPED, StopStatus.WAITING]
+    client.post(f"/intake/visits/{visit.id}/leave")
+    visit = db.session.get(Visit, visit.id)
+    assert visit.status == VisitStatus.LEFT
+    assert [s.status for s in visit.stops] == [StopStatus.SKIPPED, StopStatus.SKIPPED]
+
+
+def test_queue_shows_waiting_time_and_filters_by_agency(client, login_as, centre):
+    a = agencies(centre)
+    make_visit(centre, [a[AgencyKind.EMPLOYMENT]])
+    make_visit(centre, [a[AgencyKind.WELFARE]])
+    login_as(Role.FRONT_DESK, centre=centre)
+    everything = client.get("/intake/queue?agency=0").text
+    assert "A-001" in everything and "B-001" in everything and "0분" in everything
+    jobs_only = client.get(f"/intake/queue?agency={a[AgencyKind.EMPLOYMENT].id}").text
+    assert "A-001" in jobs_only and "B-001" not in jobs_only
+
+
+def test_another_centres_visits_are_not_found(client, login_as, centre):
+    other = make_centre()
+    visit = make_visit(other, [make_agency(other)])
+    login_as(Role.FRONT_DESK, centre=centre)
+    assert client.get(f"/intake/visits/{visit.id}").status_code == 404
+    assert client.post(f"/intake/visits/{visit.id}/leave").status_code == 404
+
+
+def _at_once(calls):
+    """Run the calls in threads released together; return their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()  # read what the threads committed
+    return results
+
+
+def test_two_desks_registering_at_once_never_share_a_ticket_number(app, centre):
+    jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
+    desks = []
+    for _ in range(4):
+        staff = make_staff(Role.FRONT_DESK, centre=centre)
+        desk = app.test_client()
+        login(desk, staff.username, PASSWORD)
+        desks.append(desk)
+    form = {"purposes": ["jobs"], "desk_1": jobs.id, "desk_2": 0, "desk_3": 0, "desk_4": 0,
+            "party_size": 1}
+    for _round in range(3):
+        statuses = _at_once([
+            (lambda d=d: d.post("/intake/visits/anonymous/new", data=form).status_code)
+            for d in desks
+        ])
+        assert statuses == [302] * len(desks)
+    numbers = list(db.session.scalars(sa.select(Visit.ticket_number)))
+    assert len(numbers) == 12 and len(set(numbers)) == 12
+    assert sorted(numbers) == [f"A-{n:03d}" for n in range(1, 13)]
+
+
+def test_two_desks_starting_the_same_visitor_at_once_only_one_wins(app, centre):
+    jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
+    visit = make_visit(centre, [jobs])
+    desks, served_by = [], []
+    for _ in range(2):
+        staff = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
+        served_by.append(staff)
+        desk = app.test_client()
+        login(desk, staff.username, PASSWORD)
+        desks.append(desk)
+    url = f"/intake/visits/{visit.id}/start"
+    pages = _at_once([(lambda d=d: d.post(url, follow_redirects=True).text) for d in desks])
+    refused = [p for p in pages if "먼저 처리했습니다" in p or "할 수 없는 처리입니다" in p]
+    assert len(refused) == 1
+    visit = db.session.get(Visit, visit.id)
+    assert visit.stops[0].status == StopStatus.IN_SERVICE and visit.version == 2
+    assert visit.stops[0].served_by_id in {s.id for s in served_by}
+
+
+# --- waiting board ---------------------------------------------------------------------------
+
+def test_board_needs_its_token_and_shows_no_personal_data(client, login_as, centre, app):
+    jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
+    person = make_client(centre, name="홍길동", phone="+821012345678")
+    visit = make_visit(centre, [jobs], client=person)
+    login_as(Role.MANAGER, centre=centre)
+    page = client.post("/intake/board").text
+    url = page.split('<a href="')[1].split('"')[0].replace("&amp;", "&")
+    token = url.split("token=")[1]
+    tv = app.test_client()  # no login
+    assert tv.get("/board/namyangju").status_code == 404
+    assert tv.get("/board/namyangju?token=wrong").status_code == 404
+    assert tv.get(f"/board/namyangju?token={token}").status_code == 200
+
+    caseworker = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
+    desk = app.test_client()
+    login(desk, caseworker.username)
+    desk.post(f"/intake/visits/{visit.id}/call")
+    feed = tv.get(f"/board/namyangju/now.json?token={token}")
+    assert feed.json["called"][0] == {"ticket": "A-001", "desk": "고용센터",
+                                      "location": "1번 창구", "status": "called"}
+    board = tv.get(f"/board/namyangju?token={token}").text
+    for secret in ("홍길동", "홍*동", "1234", "1985"):
+        assert secret not in feed.text and secret not in board
+    # A new board URL retires the old one.
+    client.post("/intake/board")
+    assert tv.get(f"/board/namyangju?token={token}").status_code == 404
