@@ -116,7 +116,7 @@ class LocaleForm(FlaskForm):
 
 class RrnSettingForm(FlaskForm):
     rrn_enabled = BooleanField(_l("주민등록번호 처리"))
-    rrn_legal_basis = StringField(_l("법적 근거"), validators=[Optional(), Length(max=300)],
+    rrn_legal_basis = StringField(_l("법적 근거"), validators=[Length(max=300)],
                                   description=_l("예: 「국민기초생활 보장법」 제○조 "
                                                  "(동의만으로는 처리할 수 없습니다)"))
     submit = SubmitField(_l("저장"))

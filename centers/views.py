@@ -98,11 +98,15 @@ def set_rrn(centre_id: int):
     centre = services.get_centre_or_404(centre_id, _actor())
     form = RrnSettingForm()
     if form.validate_on_submit():
-        services.set_rrn_processing(_actor(), centre, form.rrn_enabled.data,
-                                    form.rrn_legal_basis.data or "")
-        db.session.commit()
-        flash(_("주민등록번호 처리 설정을 저장했습니다."), "success")
-        return redirect(url_for("centers.show_centre", centre_id=centre.id))
+        try:
+            services.set_rrn_processing(_actor(), centre, form.rrn_enabled.data,
+                                        form.rrn_legal_basis.data or "")
+        except services.CentreError as error:
+            form.rrn_legal_basis.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("주민등록번호 처리 설정을 저장했습니다."), "success")
+            return redirect(url_for("centers.show_centre", centre_id=centre.id))
     return render_template("centers/show.html", centre=centre, addons=list(Addon),
                            form=EmptyForm(), rrn_form=form), 200
 
