@@ -139,6 +139,13 @@ def may_serve(actor: Staff, stop: VisitStop) -> bool:
 
 # --- transitions -------------------------------------------------------------------------
 
+def allowed_actions(stop: VisitStop | None) -> list[str]:
+    """The transitions a desk can apply to this stop now (for showing only those buttons)."""
+    if stop is None:
+        return []
+    return [action for action, rule in STOP_TRANSITIONS.items() if stop.status in rule.sources]
+
+
 def transition(actor: Staff, visit: Visit, action: str) -> VisitStop:
     """Apply ``call``/``start``/``finish`` to the visit's current desk.
 

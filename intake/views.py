@@ -427,7 +427,7 @@ def show_visit(visit_id: int):
                               if a.id not in planned]
     return render_template("intake/visit.html", visit=visit, add_form=form, buttons=EmptyForm(),
                            may_serve=lambda stop: services.may_serve(_actor(), stop),
-                           minutes_since=minutes_since)
+                           minutes_since=minutes_since, allowed_actions=services.allowed_actions)
 
 
 @bp.get("/visits/<int:visit_id>/ticket")
@@ -527,6 +527,7 @@ def queue():
         "intake/queue.html", visits=visits, agencies=agencies, agency_id=agency_id,
         buttons=EmptyForm(), minutes_since=minutes_since, StopStatus=StopStatus,
         may_serve=lambda stop: services.may_serve(actor, stop),
+        allowed_actions=services.allowed_actions,
     )
 
 
