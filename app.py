@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    import cases
     import centers
     import intake
     from core.home import bp as home_bp
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     navigation.init_app(app)
     app.register_blueprint(home_bp)
     centers.init_app(app)
+    cases.init_app(app)
     intake.init_app(app)
     return app
 

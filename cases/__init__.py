@@ -1,1 +1,14 @@
-"""The person (Client) and, later, their case records."""
+"""The person (Client), their consent, and case records across agencies."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core import navigation
+from core.roles import Role
+
+
+def init_app(app: Flask) -> None:
+    from cases import views
+
+    app.register_blueprint(views.bp)
+    navigation.register(app, "cases.caseload", _l("사례"), {Role.CASEWORKER, Role.MANAGER}, order=30)

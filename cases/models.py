@@ -219,3 +219,330 @@ class Consent(db.Model):
     def is_in_force(self, today: date) -> bool:
         return self.withdrawn_at is None and (self.expires_on is None or self.expires_on >= today)
 
+
+
+# --- case records ------------------------------------------------------------------------
+
+class CaseStatus(StrEnum):
+    OPEN = "open"  # 접수
+    ACTIVE = "active"  # 진행
+    ON_HOLD = "on_hold"  # 보류
+    CLOSED = "closed"  # 종결
+
+    @property
+    def label(self) -> str:
+        return str(CASE_STATUS_LABELS[self])
+
+
+CASE_STATUS_LABELS = {
+    CaseStatus.OPEN: _l("접수"),
+    CaseStatus.ACTIVE: _l("진행"),
+    CaseStatus.ON_HOLD: _l("보류"),
+    CaseStatus.CLOSED: _l("종결"),
+}
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def label(self) -> str:
+        return str({"normal": _l("보통"), "high": _l("높음"), "urgent": _l("긴급")}[self.value])
+
+
+class ClosureReason(StrEnum):
+    EMPLOYED = "employed"
+    REFERRED = "referred"
+    GOALS_MET = "goals_met"
+    MOVED = "moved"
+    LOST_CONTACT = "lost_contact"
+    DECLINED = "declined"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(CLOSURE_REASON_LABELS[self])
+
+
+CLOSURE_REASON_LABELS = {
+    ClosureReason.EMPLOYED: _l("취업"),
+    ClosureReason.REFERRED: _l("타기관 연계 완료"),
+    ClosureReason.GOALS_MET: _l("목표 달성"),
+    ClosureReason.MOVED: _l("전출"),
+    ClosureReason.LOST_CONTACT: _l("연락두절"),
+    ClosureReason.DECLINED: _l("본인 거부"),
+    ClosureReason.OTHER: _l("기타"),
+}
+
+
+class Case(db.Model):
+    """One agency's case for one person; several agencies may each hold one."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        # At most one open case per person per agency (closed ones may repeat).
+        sa.Index(
+            "uq_cases_open_per_agency", "client_id", "agency_id", unique=True,
+            postgresql_where=sa.text("status <> 'closed'"),
+            sqlite_where=sa.text("status <> 'closed'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    caseworker_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    priority: Mapped[Priority] = mapped_column(str_enum(Priority, 16), default=Priority.NORMAL)
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus, 16), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(str_enum(ClosureReason, 16))
+    closure_note: Mapped[str] = mapped_column(sa.Text, default="")
+    follow_up_on: Mapped[date | None]
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_from_visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visits.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    centre: Mapped[Centre] = relationship()
+    client: Mapped[Client] = relationship()
+    agency: Mapped[Agency] = relationship()
+    caseworker: Mapped[Staff] = relationship()
+    events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.id", cascade="all")
+    assessments: Mapped[list[Assessment]] = relationship(order_by="Assessment.assessed_on")
+    goals: Mapped[list[PlanGoal]] = relationship(order_by="PlanGoal.id")
+    notes: Mapped[list[CaseNote]] = relationship(order_by="CaseNote.created_at.desc()")
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id} {self.status}>"
+
+
+class CaseEvent(db.Model):
+    """One lifecycle transition: who moved the case from what to what, and why."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    from_status: Mapped[CaseStatus | None] = mapped_column(str_enum(CaseStatus, 16))
+    to_status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus, 16))
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    actor: Mapped[Staff] = relationship()
+
+
+class NeedDomain(StrEnum):
+    EMPLOYMENT = "employment"
+    INCOME = "income"
+    HOUSING = "housing"
+    HEALTH = "health"
+    CARE = "care"
+    DEBT = "debt"
+    EDUCATION = "education"
+    CULTURE = "culture"
+
+    @property
+    def label(self) -> str:
+        return str(NEED_DOMAIN_LABELS[self])
+
+
+NEED_DOMAIN_LABELS = {
+    NeedDomain.EMPLOYMENT: _l("고용"),
+    NeedDomain.INCOME: _l("소득"),
+    NeedDomain.HOUSING: _l("주거"),
+    NeedDomain.HEALTH: _l("건강"),
+    NeedDomain.CARE: _l("돌봄"),
+    NeedDomain.DEBT: _l("금융·채무"),
+    NeedDomain.EDUCATION: _l("교육·훈련"),
+    NeedDomain.CULTURE: _l("문화·여가"),
+}
+
+
+class Level(StrEnum):
+    NONE = "none"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return str({"none": _l("없음"), "low": _l("낮음"), "medium": _l("중간"),
+                    "high": _l("높음")}[self.value])
+
+    @property
+    def rank(self) -> int:
+        return list(Level).index(self)
+
+
+class Assessment(db.Model):
+    """욕구·위기도 조사: a rating per need domain and a crisis level, repeated over time."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    assessed_on: Mapped[date]
+    ratings: Mapped[dict[str, str]] = mapped_column(sa.JSON)  # NeedDomain value -> Level value
+    crisis_level: Mapped[Level] = mapped_column(str_enum(Level, 16))
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[Staff] = relationship()
+
+    def level(self, domain: NeedDomain) -> Level:
+        return Level(self.ratings.get(domain.value, Level.NONE.value))
+
+
+class GoalStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    ACHIEVED = "achieved"
+    STOPPED = "stopped"
+    NO_SERVICE = "no_service"  # an unmet need: no service exists for it here
+
+    @property
+    def label(self) -> str:
+        return str(GOAL_STATUS_LABELS[self])
+
+
+GOAL_STATUS_LABELS = {
+    GoalStatus.PLANNED: _l("계획"),
+    GoalStatus.IN_PROGRESS: _l("진행"),
+    GoalStatus.ACHIEVED: _l("달성"),
+    GoalStatus.STOPPED: _l("중단"),
+    GoalStatus.NO_SERVICE: _l("서비스 없음"),
+}
+OPEN_GOAL_STATUSES = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
+
+
+class PlanGoal(db.Model):
+    __tablename__ = "plan_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    domain: Mapped[NeedDomain] = mapped_column(str_enum(NeedDomain, 16))
+    description: Mapped[str] = mapped_column(sa.String(500))
+    target_date: Mapped[date | None]
+    service_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    status: Mapped[GoalStatus] = mapped_column(str_enum(GoalStatus, 16), default=GoalStatus.PLANNED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def is_overdue(self, today: date) -> bool:
+        return (self.status in OPEN_GOAL_STATUSES and self.target_date is not None
+                and self.target_date < today)
+
+
+class NoteKind(StrEnum):
+    COUNSELLING = "counselling"
+    PHONE = "phone"
+    HOME_VISIT = "home_visit"
+    CONFERENCE = "conference"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str({"counselling": _l("상담"), "phone": _l("전화"), "home_visit": _l("방문"),
+                    "conference": _l("사례회의"), "other": _l("기타")}[self.value])
+
+
+CONTACT_KINDS = (NoteKind.COUNSELLING, NoteKind.PHONE, NoteKind.HOME_VISIT)
+
+
+class CaseNote(db.Model):
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    kind: Mapped[NoteKind] = mapped_column(str_enum(NoteKind, 16))
+    body: Mapped[str] = mapped_column(sa.Text)
+    is_confidential: Mapped[bool] = mapped_column(default=False)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    # The author's agency when writing: a confidential note stays inside it.
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    author: Mapped[Staff] = relationship()
+    revisions: Mapped[list[CaseNoteRevision]] = relationship(order_by="CaseNoteRevision.id")
+
+
+class CaseNoteRevision(db.Model):
+    """What a note said before an edit, who changed it and when: nothing is overwritten."""
+
+    __tablename__ = "case_note_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(sa.ForeignKey("case_notes.id"), index=True)
+    version: Mapped[int]
+    kind: Mapped[NoteKind] = mapped_column(str_enum(NoteKind, 16))
+    body: Mapped[str] = mapped_column(sa.Text)
+    is_confidential: Mapped[bool]
+    edited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    edited_by: Mapped[Staff] = relationship()
+
+
+conference_cases = sa.Table(
+    "conference_cases", db.metadata,
+    sa.Column("conference_id", sa.ForeignKey("conferences.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), primary_key=True),
+)
+conference_staff = sa.Table(
+    "conference_staff", db.metadata,
+    sa.Column("conference_id", sa.ForeignKey("conferences.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("staff_id", sa.ForeignKey("staff.id"), primary_key=True),
+)
+
+
+class Conference(db.Model):
+    """통합사례회의: several agencies decide together about one person's cases."""
+
+    __tablename__ = "conferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    held_on: Mapped[date]
+    agenda: Mapped[str] = mapped_column(sa.Text)
+    decisions: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cases: Mapped[list[Case]] = relationship(secondary=conference_cases, order_by="Case.id")
+    participants: Mapped[list[Staff]] = relationship(secondary=conference_staff,
+                                                     order_by="Staff.id")
+    actions: Mapped[list[FollowUpAction]] = relationship(order_by="FollowUpAction.id",
+                                                         cascade="all, delete-orphan")
+
+    @property
+    def agencies(self) -> list[Agency]:
+        seen = {case.agency.id: case.agency for case in self.cases}
+        return list(seen.values())
+
+
+class FollowUpAction(db.Model):
+    __tablename__ = "follow_up_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str] = mapped_column(sa.String(500))
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    due_on: Mapped[date]
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    owner: Mapped[Staff] = relationship()

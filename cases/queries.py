@@ -95,3 +95,52 @@ def search_clients(actor: Staff, terms: SearchTerms, limit: int = 50) -> list[Cl
     else:
         return []
     return list(db.session.scalars(query.order_by(Client.id.desc()).limit(limit)))
+
+
+# --- case records ------------------------------------------------------------------------
+
+# Features above cases (referrals) add who else may see a case: functions of the actor that
+# return a SQL condition on Case. Registered at start-up; see ``register_case_visibility``.
+_EXTRA_CASE_VISIBILITY = []
+
+
+def register_case_visibility(rule) -> None:
+    if rule not in _EXTRA_CASE_VISIBILITY:
+        _EXTRA_CASE_VISIBILITY.append(rule)
+
+
+def cases_visible_to(actor: Staff) -> sa.Select:
+    """A caseworker sees their agency's cases (and those referred to it); a manager every
+    case of the centre; the front desk and the administrator none."""
+    from cases.models import Case
+
+    query = sa.select(Case)
+    if actor.role == Role.MANAGER and actor.centre_id:
+        return query.where(Case.centre_id == actor.centre_id)
+    if actor.role == Role.CASEWORKER and actor.agency_id:
+        conditions = [Case.agency_id == actor.agency_id]
+        conditions += [rule(actor) for rule in _EXTRA_CASE_VISIBILITY]
+        return query.where(Case.centre_id == actor.centre_id, sa.or_(*conditions))
+    return query.where(sa.false())
+
+
+def get_case_or_404(case_id: int, actor: Staff, *, need: str = "view"):
+    """Load a case the actor may see, audit the read, and check the wanted right.
+
+    :raise 404: no such case, or invisible to the actor.
+    :raise 403: visible, but ``need="edit"`` and the actor is not of the lead agency.
+    """
+    from cases.models import Case
+
+    case = db.session.scalar(cases_visible_to(actor).where(Case.id == case_id))
+    if case is None:
+        abort(404)
+    if need == "edit" and not may_edit_case(actor, case):
+        abort(403)
+    audit.record(f"case.{need}", actor=actor, subject=case, client_id=case.client_id)
+    return case
+
+
+def may_edit_case(actor: Staff, case) -> bool:
+    """Only caseworkers of the case's own agency write in it."""
+    return actor.role == Role.CASEWORKER and actor.agency_id == case.agency_id

@@ -126,6 +126,9 @@ class Centre(db.Model):
     # under Korean law consent alone is no ground for collecting them.
     rrn_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     rrn_legal_basis: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    # Case time targets, in days after opening (the centre may set its own).
+    assessment_due_days: Mapped[int] = mapped_column(default=10, server_default="10")
+    plan_due_days: Mapped[int] = mapped_column(default=30, server_default="30")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agencies: Mapped[list[Agency]] = relationship(

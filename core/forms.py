@@ -11,3 +11,8 @@ class EmptyForm(FlaskForm):
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def error_text(form) -> str:
+    """All of a form's messages as one line, for a flash after a redirect."""
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)

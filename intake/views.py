@@ -16,7 +16,7 @@ from cases.queries import clients_visible_to, get_client_or_404, search_clients,
 from centers.models import Agency, CustomerType, Domain, Staff
 from core.clock import local_today, minutes_since
 from core.extensions import db
-from core.forms import EmptyForm
+from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
 from intake import services
 from intake.forms import (
@@ -202,7 +202,7 @@ def link_person(client_id: int):
             db.session.commit()
             flash(_("두 기록을 같은 사람으로 연결했습니다. 합치거나 지우지 않았습니다."), "success")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash(error_text(form), "danger")
     return redirect(url_for("intake.show_person", client_id=client.id))
 
 

@@ -175,3 +175,16 @@ def valid_rrn(front: str = "850302", seventh: str = "1", serial: str = "23456") 
     weights = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
     check = (11 - sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11) % 10
     return f"{front}-{seventh}{serial}{check}"
+
+
+def make_case(client, agency, caseworker=None, **kw):
+    from cases.casework import open_case
+    from cases.models import Priority
+
+    caseworker = caseworker or make_staff(Role.CASEWORKER, centre=client.centre, agency=agency)
+    case = open_case(caseworker, client, priority=kw.pop("priority", Priority.NORMAL),
+                     summary=kw.pop("summary", "초기 상담"))
+    for name, value in kw.items():
+        setattr(case, name, value)
+    db.session.commit()
+    return case

@@ -1,0 +1,338 @@
+"""Case records: opening, the lifecycle, assessments, plans, notes and case conferences.
+
+The lifecycle's allowed transitions are written once, in ``CASE_TRANSITIONS``. Cases and
+notes carry a version column: saving from a stale version raises :class:`CaseConflict`
+and the caller keeps the user's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from cases.models import (
+    CONTACT_KINDS,
+    Assessment,
+    Case,
+    CaseEvent,
+    CaseNote,
+    CaseNoteRevision,
+    CaseStatus,
+    Client,
+    ClosureReason,
+    Conference,
+    FollowUpAction,
+    GoalStatus,
+    Level,
+    NeedDomain,
+    NoteKind,
+    PlanGoal,
+    Priority,
+)
+from centers.models import Centre, Staff
+from core import audit
+from core.extensions import db
+from core.roles import Role
+from core.types import utcnow
+
+
+class CaseError(ValueError):
+    """A refused change; the message is shown to the user."""
+
+
+class CaseConflict(CaseError):
+    """Someone saved the same record from the same starting version first."""
+
+
+@dataclass(frozen=True)
+class CaseTransition:
+    sources: frozenset[CaseStatus]
+    target: CaseStatus
+    label: object
+
+
+CASE_TRANSITIONS = {
+    "activate": CaseTransition(frozenset({CaseStatus.OPEN, CaseStatus.ON_HOLD}), CaseStatus.ACTIVE,
+                               _l("진행")),
+    "hold": CaseTransition(frozenset({CaseStatus.OPEN, CaseStatus.ACTIVE}), CaseStatus.ON_HOLD,
+                           _l("보류")),
+    "close": CaseTransition(frozenset({CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.ON_HOLD}),
+                            CaseStatus.CLOSED, _l("종결")),
+    "reopen": CaseTransition(frozenset({CaseStatus.CLOSED}), CaseStatus.ACTIVE, _l("재개")),
+}
+
+
+def allowed_transitions(case: Case) -> list[str]:
+    return [name for name, rule in CASE_TRANSITIONS.items() if case.status in rule.sources]
+
+
+def _flush_or_conflict() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise CaseConflict(_l("그사이 다른 직원이 먼저 저장했습니다. 입력한 내용은 그대로 "
+                              "남아 있습니다. 최신 내용을 확인한 뒤 다시 저장하세요.")) from error
+
+
+def check_version(record: Case | CaseNote, version: int | str | None) -> None:
+    """The form's starting version must still be the record's version."""
+    if version is None or str(version) != str(record.version):
+        raise CaseConflict(_l("그사이 다른 직원이 먼저 저장했습니다. 입력한 내용은 그대로 "
+                              "남아 있습니다. 최신 내용을 확인한 뒤 다시 저장하세요."))
+
+
+# --- opening and the lifecycle -----------------------------------------------------------
+
+def open_case(actor: Staff, client: Client, *, priority: Priority, summary: str,
+              caseworker: Staff | None = None, visit_id: int | None = None) -> Case:
+    """Open a case at the actor's agency. At most one open case per person per agency."""
+    if actor.role != Role.CASEWORKER or actor.agency_id is None:
+        raise CaseError(_("사례는 기관 소속 사례관리자가 엽니다."))
+    if client.centre_id != actor.centre_id:
+        raise CaseError(_("다른 센터의 사람입니다."))
+    caseworker = caseworker or actor
+    if caseworker.agency_id != actor.agency_id:
+        raise CaseError(_("담당자는 같은 기관의 사례관리자여야 합니다."))
+    if find_open_case(client.id, actor.agency_id) is not None:
+        raise CaseError(_("이 기관에 이미 열린 사례가 있습니다. 그 사례를 이어서 쓰세요."))
+    case = Case(
+        centre_id=client.centre_id, client_id=client.id, agency_id=actor.agency_id,
+        caseworker_id=caseworker.id, priority=priority, summary=summary.strip(),
+        status=CaseStatus.OPEN, opened_at=utcnow(), opened_from_visit_id=visit_id,
+    )
+    db.session.add(case)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError as error:  # another desk opened one a moment earlier
+        raise CaseError(_("이 기관에 이미 열린 사례가 있습니다. 그 사례를 이어서 쓰세요.")) from error
+    db.session.add(CaseEvent(case_id=case.id, actor_id=actor.id, from_status=None,
+                             to_status=CaseStatus.OPEN))
+    audit.record("case.opened", actor=actor, subject=case, client_id=client.id,
+                 detail={"agency_id": case.agency_id, "visit_id": visit_id})
+    return case
+
+
+def find_open_case(client_id: int, agency_id: int) -> Case | None:
+    return db.session.scalar(
+        sa.select(Case).where(Case.client_id == client_id, Case.agency_id == agency_id,
+                              Case.status != CaseStatus.CLOSED)
+    )
+
+
+def transition(actor: Staff, case: Case, action: str, *, version: int | str | None,
+               reason: ClosureReason | None = None, note: str = "",
+               follow_up_on: date | None = None) -> None:
+    """Move the case along its lifecycle; closing needs a reason."""
+    rule = CASE_TRANSITIONS.get(action)
+    if rule is None or case.status not in rule.sources:
+        raise CaseError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.", s=case.status.label))
+    check_version(case, version)
+    if action == "close":
+        if reason is None:
+            raise CaseError(_("종결 사유를 고르세요."))
+        if follow_up_on and follow_up_on < date.today():
+            raise CaseError(_("사후관리 날짜는 오늘 이후여야 합니다."))
+        case.closed_at = utcnow()
+        case.closure_reason = reason
+        case.closure_note = note.strip()
+        case.follow_up_on = follow_up_on
+    elif action == "reopen":
+        if find_open_case(case.client_id, case.agency_id) is not None:
+            raise CaseError(_("이 기관에 이미 열린 사례가 있어 다시 열 수 없습니다."))
+        case.closed_at = None
+        case.closure_reason = None
+        case.follow_up_on = None
+    previous = case.status
+    case.status = rule.target
+    db.session.add(CaseEvent(case_id=case.id, actor_id=actor.id, from_status=previous,
+                             to_status=rule.target, note=note.strip()[:500]))
+    _flush_or_conflict()
+    audit.record(f"case.{action}", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"from": previous.value, "to": rule.target.value,
+                         "reason": reason.value if reason else None})
+
+
+def update_case(actor: Staff, case: Case, *, version, priority: Priority, summary: str,
+                caseworker: Staff) -> None:
+    check_version(case, version)
+    if caseworker.agency_id != case.agency_id or caseworker.role != Role.CASEWORKER:
+        raise CaseError(_("담당자는 이 기관의 사례관리자여야 합니다."))
+    before = {"priority": case.priority.value, "caseworker_id": case.caseworker_id}
+    case.priority, case.summary, case.caseworker_id = priority, summary.strip(), caseworker.id
+    _flush_or_conflict()
+    audit.record("case.updated", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"before": before,
+                         "after": {"priority": priority.value, "caseworker_id": caseworker.id}})
+
+
+# --- assessment and plan -----------------------------------------------------------------
+
+def record_assessment(actor: Staff, case: Case, *, assessed_on: date,
+                      ratings: dict[NeedDomain, Level], crisis_level: Level,
+                      notes: str) -> Assessment:
+    _require_open(case)
+    if assessed_on > date.today():
+        raise CaseError(_("조사일이 오늘보다 뒤일 수 없습니다."))
+    assessment = Assessment(
+        case_id=case.id, assessed_on=assessed_on, crisis_level=crisis_level,
+        ratings={domain.value: level.value for domain, level in ratings.items()},
+        notes=notes.strip(), author_id=actor.id,
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    audit.record("case.assessed", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"assessment_id": assessment.id, "crisis": crisis_level.value})
+    return assessment
+
+
+def add_goal(actor: Staff, case: Case, values: dict[str, Any]) -> PlanGoal:
+    _require_open(case)
+    goal = PlanGoal(case_id=case.id, created_by_id=actor.id, **values)
+    db.session.add(goal)
+    db.session.flush()
+    audit.record("case.goal_added", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"goal_id": goal.id, "domain": goal.domain.value})
+    return goal
+
+
+def set_goal_status(actor: Staff, case: Case, goal: PlanGoal, status: GoalStatus) -> None:
+    if goal.case_id != case.id:
+        raise CaseError(_("이 사례의 목표가 아닙니다."))
+    before = goal.status
+    goal.status = status
+    audit.record("case.goal_status", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"goal_id": goal.id, "from": before.value, "to": status.value})
+
+
+def _require_open(case: Case) -> None:
+    if case.status == CaseStatus.CLOSED:
+        raise CaseError(_("종결된 사례입니다. 먼저 다시 여세요."))
+
+
+# --- notes -------------------------------------------------------------------------------
+
+def add_note(actor: Staff, case: Case, *, kind: NoteKind, body: str,
+             is_confidential: bool) -> CaseNote:
+    if not body.strip():
+        raise CaseError(_("내용을 입력하세요."))
+    if actor.agency_id is None:
+        raise CaseError(_("메모는 기관 소속 직원이 씁니다."))
+    now = utcnow()
+    note = CaseNote(case_id=case.id, kind=kind, body=body.strip(), is_confidential=is_confidential,
+                    author_id=actor.id, agency_id=actor.agency_id, created_at=now, updated_at=now)
+    db.session.add(note)
+    if kind in CONTACT_KINDS:
+        # A plain UPDATE: a contact note must not conflict with someone editing the summary.
+        db.session.execute(sa.update(Case).where(Case.id == case.id)
+                           .values(last_contact_at=now)
+                           .execution_options(synchronize_session=False))
+    db.session.flush()
+    audit.record("case.note_added", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"note_id": note.id, "kind": kind.value, "confidential": is_confidential})
+    return note
+
+
+def edit_note(actor: Staff, note: CaseNote, *, version, kind: NoteKind, body: str,
+              is_confidential: bool) -> None:
+    """Keep the previous text as a revision, then save; a stale version is refused."""
+    if note.author_id != actor.id:
+        raise CaseError(_("메모는 쓴 사람만 고칠 수 있습니다."))
+    if not body.strip():
+        raise CaseError(_("내용을 입력하세요."))
+    check_version(note, version)
+    db.session.add(CaseNoteRevision(
+        note_id=note.id, version=note.version, kind=note.kind, body=note.body,
+        is_confidential=note.is_confidential, edited_by_id=actor.id,
+    ))
+    note.kind, note.body, note.is_confidential = kind, body.strip(), is_confidential
+    note.updated_at = utcnow()
+    _flush_or_conflict()
+    audit.record("case.note_edited", actor=actor, subject=note,
+                 client_id=db.session.get(Case, note.case_id).client_id,
+                 detail={"version": note.version})
+
+
+def note_visible_to(note: CaseNote, actor: Staff) -> bool:
+    """A confidential note stays inside the author's agency."""
+    return not note.is_confidential or note.agency_id == actor.agency_id
+
+
+# --- case conference ---------------------------------------------------------------------
+
+def hold_conference(actor: Staff, client: Client, *, held_on: date, agenda: str,
+                    decisions: str, cases: list[Case], participants: list[Staff],
+                    actions: list[dict[str, Any]]) -> Conference:
+    """Record a 통합사례회의; it appears on the timeline of every participating case."""
+    if not cases:
+        raise CaseError(_("회의에 참여하는 사례를 하나 이상 고르세요."))
+    if any(case.client_id != client.id for case in cases):
+        raise CaseError(_("같은 사람의 사례만 함께 다룰 수 있습니다."))
+    owners = {staff.id for staff in participants}
+    if any(action["owner_id"] not in owners for action in actions):
+        raise CaseError(_("후속 조치 담당자는 참석자 가운데에서 고르세요."))
+    conference = Conference(
+        centre_id=client.centre_id, client_id=client.id, held_on=held_on, agenda=agenda.strip(),
+        decisions=decisions.strip(), created_by_id=actor.id, cases=cases,
+        participants=participants, actions=[FollowUpAction(**a) for a in actions],
+    )
+    db.session.add(conference)
+    db.session.flush()
+    for case in cases:
+        audit.record("case.conference", actor=actor, subject=case, client_id=client.id,
+                     detail={"conference_id": conference.id})
+    return conference
+
+
+# --- time targets ------------------------------------------------------------------------
+
+def assessment_overdue_clause(now=None):
+    """SQL: an open case with no assessment past the centre's assessment target."""
+    now = now or utcnow()
+    no_assessment = ~sa.exists().where(Assessment.case_id == Case.id)
+    due_days = sa.select(Centre.assessment_due_days).where(Centre.id == Case.centre_id)
+    return sa.and_(Case.status != CaseStatus.CLOSED, no_assessment,
+                   Case.opened_at < _minus_days(now, due_days.scalar_subquery()))
+
+
+def plan_overdue_clause(now=None):
+    now = now or utcnow()
+    no_goal = ~sa.exists().where(PlanGoal.case_id == Case.id)
+    due_days = sa.select(Centre.plan_due_days).where(Centre.id == Case.centre_id)
+    return sa.and_(Case.status != CaseStatus.CLOSED, no_goal,
+                   Case.opened_at < _minus_days(now, due_days.scalar_subquery()))
+
+
+def _minus_days(now, days_expr):
+    """``now - days`` in SQL that both SQLite and PostgreSQL understand."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return sa.literal(now) - sa.func.make_interval(0, 0, 0, days_expr)
+    naive = now.replace(tzinfo=None).isoformat(sep=" ")
+    return sa.func.datetime(naive, sa.func.printf("-%d days", days_expr))
+
+
+def is_assessment_overdue(case: Case, now=None) -> bool:
+    now = now or utcnow()
+    return (case.status != CaseStatus.CLOSED and not case.assessments
+            and case.opened_at + timedelta(days=_centre(case).assessment_due_days) < now)
+
+
+def is_plan_overdue(case: Case, now=None) -> bool:
+    now = now or utcnow()
+    return (case.status != CaseStatus.CLOSED and not case.goals
+            and case.opened_at + timedelta(days=_centre(case).plan_due_days) < now)
+
+
+def has_overdue_goals(case: Case, today: date) -> bool:
+    return any(goal.is_overdue(today) for goal in case.goals)
+
+
+def _centre(case: Case) -> Centre:
+    return db.session.get(Centre, case.centre_id)

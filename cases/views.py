@@ -1,0 +1,461 @@
+"""Caseworker screens: caseload, the person's integrated page, the case record."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from cases import casework
+from cases.forms import (
+    AssessmentForm,
+    ConferenceForm,
+    ConfidentialReasonForm,
+    EditCaseForm,
+    GoalForm,
+    NoteForm,
+    OpenCaseForm,
+    TransitionForm,
+)
+from cases.models import (
+    Case,
+    CaseNote,
+    CaseStatus,
+    Client,
+    ClosureReason,
+    Conference,
+    GoalStatus,
+    Level,
+    NeedDomain,
+    NoteKind,
+    PlanGoal,
+    Priority,
+    conference_cases,
+)
+from cases.queries import cases_visible_to, get_case_or_404, get_client_or_404, may_edit_case
+from centers.models import Staff
+from core import audit
+from core.clock import local_today
+from core.extensions import db
+from core.forms import EmptyForm, error_text
+from core.roles import Role, roles_required
+from core.types import utcnow
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+case_staff = roles_required(Role.CASEWORKER, Role.MANAGER)
+caseworkers = roles_required(Role.CASEWORKER)
+STALE_CONTACT_DAYS = 30
+
+
+def _actor() -> Staff:
+    return current_user._get_current_object()
+
+
+def _fail(error: Exception) -> None:
+    db.session.rollback()
+    flash(str(error), "danger")
+
+
+# --- caseload ----------------------------------------------------------------------------
+
+@bp.get("/")
+@case_staff
+def caseload():
+    """My caseload: filters by status, overdue items, stale contact; search; pages."""
+    actor = _actor()
+    args = request.args
+    query = cases_visible_to(actor).join(Client, Client.id == Case.client_id)
+    mine = args.get("mine", "1" if actor.role == Role.CASEWORKER else "") == "1"
+    if mine:
+        query = query.where(Case.caseworker_id == actor.id)
+    status = args.get("status", "current")
+    if status == "current":
+        query = query.where(Case.status != CaseStatus.CLOSED)
+    elif status in CaseStatus._value2member_map_:
+        query = query.where(Case.status == status)
+    overdue = args.get("overdue", "")
+    if overdue == "assessment":
+        query = query.where(casework.assessment_overdue_clause())
+    elif overdue == "plan":
+        query = query.where(casework.plan_overdue_clause())
+    elif overdue == "goals":
+        query = query.where(Case.goals.any(sa.and_(
+            PlanGoal.status.in_([GoalStatus.PLANNED, GoalStatus.IN_PROGRESS]),
+            PlanGoal.target_date < local_today())))
+    if args.get("stale") == "1":
+        cutoff = utcnow() - timedelta(days=STALE_CONTACT_DAYS)
+        query = query.where(Case.status != CaseStatus.CLOSED,
+                            sa.or_(Case.last_contact_at.is_(None), Case.last_contact_at < cutoff))
+    text = args.get("q", "").strip()
+    if text:
+        query = query.where(Client.name.contains(text, autoescape=True))
+    query = query.options(selectinload(Case.client), selectinload(Case.agency),
+                          selectinload(Case.caseworker), selectinload(Case.assessments),
+                          selectinload(Case.goals)).order_by(Case.opened_at.desc())
+    page = db.paginate(query, per_page=25, error_out=False)
+    return render_template(
+        "cases/caseload.html", page=page, mine=mine, status=status, overdue=overdue,
+        stale=args.get("stale") == "1", q=text, statuses=list(CaseStatus), now=utcnow(),
+        today=local_today(), casework=casework,
+    )
+
+
+# --- the person's integrated page ----------------------------------------------------------
+
+@bp.get("/people/<int:client_id>")
+@case_staff
+def person(client_id: int):
+    """Every case of the person at this centre; details only where the viewer may see."""
+    client = get_client_or_404(client_id, _actor(), purpose="integrated_view")
+    all_cases = db.session.scalars(
+        sa.select(Case).where(Case.client_id == client.id)
+        .options(selectinload(Case.agency), selectinload(Case.caseworker))
+        .order_by(Case.opened_at.desc())
+    ).all()
+    visible = set(db.session.scalars(
+        cases_visible_to(_actor()).with_only_columns(Case.id).where(Case.client_id == client.id)))
+    conferences = db.session.scalars(
+        sa.select(Conference).where(Conference.client_id == client.id)
+        .order_by(Conference.held_on.desc())).all()
+    db.session.commit()
+    return render_template("cases/person.html", client=client, cases=all_cases, visible=visible,
+                           open_referrals=_open_referral_counts([c.id for c in all_cases]),
+                           conferences=conferences,
+                           can_open=_actor().role == Role.CASEWORKER)
+
+
+def _open_referral_counts(case_ids: list[int]) -> dict[int, int]:
+    """Filled in by the referrals feature when it is installed (it registers a counter)."""
+    from flask import current_app
+
+    counter = current_app.extensions.get("hanjari.open_referral_counts")
+    return counter(case_ids) if counter and case_ids else {}
+
+
+# --- opening -----------------------------------------------------------------------------
+
+def _caseworker_choices(agency_id: int) -> list[tuple[int, str]]:
+    staff = db.session.scalars(
+        sa.select(Staff).where(Staff.agency_id == agency_id, Staff.role == Role.CASEWORKER,
+                               Staff.is_active_account).order_by(Staff.display_name))
+    return [(s.id, s.display_name) for s in staff]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@caseworkers
+def open_case():
+    actor = _actor()
+    client = get_client_or_404(request.args.get("client_id", type=int) or 0, actor)
+    visit_id = request.args.get("visit_id", type=int)
+    existing = casework.find_open_case(client.id, actor.agency_id)
+    if existing is not None:
+        db.session.commit()
+        flash(_("이 기관에 이미 열린 사례가 있어 그 사례로 왔습니다."), "info")
+        return redirect(url_for("cases.show", case_id=existing.id))
+    form = OpenCaseForm(caseworker_id=actor.id)
+    form.caseworker_id.choices = _caseworker_choices(actor.agency_id)
+    if form.validate_on_submit():
+        try:
+            case = casework.open_case(
+                actor, client, priority=Priority(form.priority.data), summary=form.summary.data,
+                caseworker=db.session.get(Staff, form.caseworker_id.data), visit_id=visit_id)
+        except casework.CaseError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("사례를 열었습니다."), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    else:
+        db.session.commit()
+    return render_template("cases/open.html", form=form, client=client)
+
+
+# --- the case record ---------------------------------------------------------------------
+
+@bp.get("/<int:case_id>")
+@case_staff
+def show(case_id: int):
+    actor = _actor()
+    case = get_case_or_404(case_id, actor)
+    db.session.commit()
+    return _render_case(case)
+
+
+def _render_case(case: Case, *, note_form: NoteForm | None = None,
+                 edit_form: EditCaseForm | None = None, status: int = 200):
+    actor = _actor()
+    notes = [n for n in case.notes]
+    timeline = _timeline(case, notes, actor)
+    if edit_form is None:
+        edit_form = EditCaseForm(obj=case, version=case.version)
+        edit_form.caseworker_id.choices = _caseworker_choices(case.agency_id)
+    goal_form = GoalForm()
+    assessment_form = AssessmentForm()
+    return render_template(
+        "cases/show.html", case=case, timeline=timeline, may_edit=may_edit_case(actor, case),
+        note_form=note_form or NoteForm(), edit_form=edit_form, goal_form=goal_form,
+        assessment_form=assessment_form, transition_form=TransitionForm(version=case.version),
+        transitions=casework.allowed_transitions(case), rules=casework.CASE_TRANSITIONS,
+        domains=list(NeedDomain), goal_statuses=list(GoalStatus), today=local_today(),
+        assessment_overdue=casework.is_assessment_overdue(case),
+        plan_overdue=casework.is_plan_overdue(case), buttons=EmptyForm(),
+        reason_form=ConfidentialReasonForm(),
+    ), status
+
+
+def _timeline(case: Case, notes: list[CaseNote], actor: Staff) -> list[dict]:
+    """Notes, lifecycle events and conferences, newest first, confidential ones masked."""
+    items = []
+    for note in notes:
+        items.append({"at": note.created_at, "kind": "note", "note": note,
+                      "visible": casework.note_visible_to(note, actor)})
+    for event in case.events:
+        items.append({"at": event.at, "kind": "event", "event": event})
+    conferences = db.session.scalars(
+        sa.select(Conference).join(conference_cases)
+        .where(conference_cases.c.case_id == case.id)).all()
+    for conference in conferences:
+        items.append({"at": conference.created_at, "kind": "conference", "conference": conference})
+    return sorted(items, key=lambda item: item["at"], reverse=True)
+
+
+@bp.post("/<int:case_id>/edit")
+@caseworkers
+def edit(case_id: int):
+    case = get_case_or_404(case_id, _actor(), need="edit")
+    form = EditCaseForm()
+    form.caseworker_id.choices = _caseworker_choices(case.agency_id)
+    if form.validate_on_submit():
+        try:
+            casework.update_case(_actor(), case, version=form.version.data,
+                                 priority=Priority(form.priority.data), summary=form.summary.data,
+                                 caseworker=db.session.get(Staff, form.caseworker_id.data))
+        except casework.CaseError as error:
+            _fail(error)
+            case = get_case_or_404(case_id, _actor(), need="edit")
+            form.version.data = str(case.version)
+            return _render_case(case, edit_form=form, status=409)
+        db.session.commit()
+        flash(_("저장했습니다."), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/<any(activate, hold, close, reopen):action>")
+@caseworkers
+def change_status(case_id: int, action: str):
+    case = get_case_or_404(case_id, _actor(), need="edit")
+    form = TransitionForm()
+    if form.validate_on_submit():
+        try:
+            casework.transition(
+                _actor(), case, action, version=form.version.data,
+                reason=ClosureReason._value2member_map_.get(form.reason.data or ""),
+                note=form.note.data or "", follow_up_on=form.follow_up_on.data)
+        except casework.CaseError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("사례 상태를 바꾸었습니다: %(s)s", s=case.status.label), "success")
+    else:
+        flash(error_text(form), "danger")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/assessments")
+@caseworkers
+def assess(case_id: int):
+    case = get_case_or_404(case_id, _actor(), need="edit")
+    form = AssessmentForm()
+    if form.validate_on_submit():
+        ratings = {d: Level(getattr(form, f"rating_{d.value}").data) for d in NeedDomain}
+        try:
+            casework.record_assessment(_actor(), case, assessed_on=form.assessed_on.data,
+                                       ratings=ratings, crisis_level=Level(form.crisis_level.data),
+                                       notes=form.notes.data or "")
+        except casework.CaseError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("욕구·위기도 조사를 기록했습니다."), "success")
+    else:
+        flash(error_text(form), "danger")
+    return redirect(url_for("cases.show", case_id=case_id, _anchor="assessments"))
+
+
+@bp.post("/<int:case_id>/goals")
+@caseworkers
+def add_goal(case_id: int):
+    case = get_case_or_404(case_id, _actor(), need="edit")
+    form = GoalForm()
+    if form.validate_on_submit():
+        try:
+            casework.add_goal(_actor(), case, {
+                "domain": NeedDomain(form.domain.data), "description": form.description.data,
+                "target_date": form.target_date.data, "service_name": form.service_name.data or "",
+                "status": GoalStatus(form.status.data)})
+        except casework.CaseError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("목표를 추가했습니다."), "success")
+    else:
+        flash(error_text(form), "danger")
+    return redirect(url_for("cases.show", case_id=case_id, _anchor="plan"))
+
+
+@bp.post("/<int:case_id>/goals/<int:goal_id>/status")
+@caseworkers
+def goal_status(case_id: int, goal_id: int):
+    case = get_case_or_404(case_id, _actor(), need="edit")
+    goal = db.get_or_404(PlanGoal, goal_id)
+    status = request.form.get("status", "")
+    if EmptyForm().validate_on_submit() and status in GoalStatus._value2member_map_:
+        try:
+            casework.set_goal_status(_actor(), case, goal, GoalStatus(status))
+        except casework.CaseError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+    return redirect(url_for("cases.show", case_id=case_id, _anchor="plan"))
+
+
+# --- notes -------------------------------------------------------------------------------
+
+@bp.post("/<int:case_id>/notes")
+@caseworkers
+def add_note(case_id: int):
+    """Caseworkers of the lead agency and of agencies the case was referred to write notes."""
+    case = get_case_or_404(case_id, _actor())
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            casework.add_note(_actor(), case, kind=NoteKind(form.kind.data), body=form.body.data,
+                              is_confidential=form.is_confidential.data)
+        except casework.CaseError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("메모를 저장했습니다."), "success")
+            return redirect(url_for("cases.show", case_id=case_id, _anchor="timeline"))
+    db.session.commit()
+    return _render_case(case, note_form=form, status=200 if not form.errors else 422)
+
+
+def _note_or_404(note_id: int, *, need: str = "view") -> tuple[CaseNote, Case]:
+    note = db.get_or_404(CaseNote, note_id)
+    case = get_case_or_404(note.case_id, _actor(), need="view")
+    if not casework.note_visible_to(note, _actor()):
+        abort(403)
+    return note, case
+
+
+@bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
+@caseworkers
+def edit_note(note_id: int):
+    note, case = _note_or_404(note_id)
+    form = NoteForm(obj=note) if request.method == "GET" else NoteForm()
+    if request.method == "GET":
+        form.version.data = str(note.version)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            casework.edit_note(_actor(), note, version=form.version.data,
+                               kind=NoteKind(form.kind.data), body=form.body.data,
+                               is_confidential=form.is_confidential.data)
+        except casework.CaseConflict as error:
+            db.session.rollback()
+            note = db.session.get(CaseNote, note_id)
+            conflict = {"message": str(error), "current": note}
+            form.version.data = str(note.version)  # saving again now overwrites knowingly
+        except casework.CaseError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("메모를 고쳤습니다. 이전 내용은 기록에 남습니다."), "success")
+            return redirect(url_for("cases.show", case_id=case.id, _anchor="timeline"))
+    db.session.commit()
+    return render_template("cases/edit_note.html", form=form, note=note, case=case,
+                           conflict=conflict), (409 if conflict else 200)
+
+
+@bp.get("/notes/<int:note_id>/history")
+@case_staff
+def note_history(note_id: int):
+    note, case = _note_or_404(note_id)
+    db.session.commit()
+    return render_template("cases/note_history.html", note=note, case=case)
+
+
+@bp.post("/notes/<int:note_id>/open")
+@roles_required(Role.MANAGER)
+def open_confidential(note_id: int):
+    """A manager may read a confidential note after stating why; the reason is audited."""
+    note = db.get_or_404(CaseNote, note_id)
+    case = get_case_or_404(note.case_id, _actor())
+    form = ConfidentialReasonForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        flash(error_text(form), "danger")
+        return redirect(url_for("cases.show", case_id=case.id, _anchor="timeline"))
+    audit.record("case.confidential_note_opened", actor=_actor(), subject=note,
+                 client_id=case.client_id, detail={"reason": form.reason.data.strip()})
+    db.session.commit()
+    return render_template("cases/confidential_note.html", note=note, case=case,
+                           reason=form.reason.data)
+
+
+# --- case conference ---------------------------------------------------------------------
+
+@bp.route("/people/<int:client_id>/conferences/new", methods=["GET", "POST"])
+@caseworkers
+def new_conference(client_id: int):
+    actor = _actor()
+    client = get_client_or_404(client_id, actor, purpose="conference_opened")
+    open_cases = db.session.scalars(
+        sa.select(Case).where(Case.client_id == client.id, Case.status != CaseStatus.CLOSED)
+        .options(selectinload(Case.agency))).all()
+    staff = db.session.scalars(
+        sa.select(Staff).where(Staff.centre_id == actor.centre_id, Staff.is_active_account,
+                               Staff.role.in_([Role.CASEWORKER, Role.MANAGER]))
+        .order_by(Staff.display_name)).all()
+    form = ConferenceForm()
+    if form.validate_on_submit():
+        chosen_cases = [c for c in open_cases if str(c.id) in request.form.getlist("case_ids")]
+        participants = [s for s in staff if str(s.id) in request.form.getlist("staff_ids")]
+        try:
+            actions = _actions_from_request(staff)
+            casework.hold_conference(actor, client, held_on=form.held_on.data,
+                                     agenda=form.agenda.data, decisions=form.decisions.data or "",
+                                     cases=chosen_cases, participants=participants, actions=actions)
+        except casework.CaseError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("통합사례회의를 기록했습니다."), "success")
+            return redirect(url_for("cases.person", client_id=client.id))
+    else:
+        db.session.commit()
+    return render_template("cases/conference_form.html", form=form, client=client,
+                           open_cases=open_cases, staff=staff)
+
+
+def _actions_from_request(staff: list[Staff]) -> list[dict]:
+    actions = []
+    for index in range(5):
+        description = request.form.get(f"action-{index}-description", "").strip()
+        if not description:
+            continue
+        owner = request.form.get(f"action-{index}-owner", type=int)
+        due = request.form.get(f"action-{index}-due", "")
+        try:
+            due_on = date.fromisoformat(due)
+        except ValueError as error:
+            raise casework.CaseError(_("후속 조치 %(n)d의 기한을 날짜로 적으세요.", n=index + 1)) \
+                from error
+        actions.append({"description": description[:500], "owner_id": owner, "due_on": due_on})
+    return actions
