@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from centers.catalogue_models import Service, ServiceDomain, ServiceSource, Sex
 from centers.models import CustomerType
 from core.audit import AuditEvent
 from core.extensions import db
+from core.roles import Role
 from factories import audit_actions, make_service
 
 DATA = Path(__file__).parent / "data"
@@ -272,3 +274,66 @@ def test_mapping_tables_name_existing_customer_types_and_domains():
     for members, no_restriction in catalogue_data.JA_GROUPS.values():
         assert set(members) <= set(catalogue_data.JA_LABELS)
         assert no_restriction not in members
+
+
+# --- the administrator's upload ----------------------------------------------------------
+
+def upload(client, services: bytes, name: str = "services.csv", conditions: bytes | None = None,
+           **fields):
+    data = {"services": (io.BytesIO(services), name), **fields}
+    if conditions is not None:
+        data["conditions"] = (io.BytesIO(conditions), "conditions.csv")
+    return client.post("/services/import", data=data, content_type="multipart/form-data")
+
+
+def test_admin_imports_through_the_upload_form(client, login_as):
+    admin = login_as(Role.ADMIN)
+    assert client.get("/services/import").status_code == 200
+    cp949 = SERVICES.read_text(encoding="utf-8").encode("cp949")
+    response = upload(client, cp949, conditions=CONDITIONS.read_bytes())
+    assert response.status_code == 200
+    assert "가져오기 결과" in response.text
+    assert len(stored()) == SAMPLE_SIZE
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "catalogue.imported"))
+    assert event.username == admin.username and event.detail["added"] == SAMPLE_SIZE
+
+
+def test_upload_reports_skipped_rows(client, login_as, tmp_path):
+    login_as(Role.ADMIN)
+    rows = read_rows(SERVICES)
+    rows[0]["서비스명"] = ""
+    response = upload(client, write_csv(tmp_path / "s.csv", rows).read_bytes())
+    assert "건너뛴 행" in response.text and "서비스명이 비어 있습니다." in response.text
+    assert len(stored()) == SAMPLE_SIZE - 1
+
+
+def test_refused_upload_keeps_the_choices_and_explains(client, login_as, tmp_path):
+    login_as(Role.ADMIN)
+    rows = read_rows(SERVICES)
+    for row in rows:
+        del row["지원대상"]
+    response = upload(client, write_csv(tmp_path / "s.csv", rows).read_bytes(), name="old.csv",
+                      partial="y")
+    assert response.status_code == 200
+    assert "빠진 열: 지원대상" in response.text
+    assert "고른 파일: old.csv" in response.text
+    assert re.search(r'<input[^>]*checked[^>]*name="partial"|<input[^>]*name="partial"[^>]*checked',
+                     response.text)
+    assert stored() == {}
+    assert audit_actions(action="catalogue.imported") == []
+
+
+def test_upload_accepts_only_csv_or_json(client, login_as):
+    login_as(Role.ADMIN)
+    response = upload(client, b"PK\x03\x04", name="services.xlsx")
+    assert "CSV 또는 JSON 파일만 올릴 수 있습니다." in response.text
+    assert stored() == {}
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.FRONT_DESK, Role.CASEWORKER])
+def test_only_the_administrator_imports(client, login_as, role):
+    login_as(role)
+    assert client.get("/services/import").status_code == 403
+    assert upload(client, SERVICES.read_bytes()).status_code == 403
+    assert "서비스 가져오기" not in client.get("/").text
+    assert stored() == {}
