@@ -25,6 +25,8 @@ all_staff = roles_required(*Role)
 managers = roles_required(Role.MANAGER, Role.ADMIN)
 admin_only = roles_required(Role.ADMIN)
 
+ADD_RESULTS = 20  # catalogue matches offered for adding on a centre's list page
+
 
 def _actor() -> Staff:
     return current_user._get_current_object()
@@ -141,21 +143,34 @@ def own_centre_services():
 @bp.get("/centres/<int:centre_id>/services")
 @managers
 def centre_services(centre_id: int):
+    """The list, and a search of the national catalogue to add from (what is not listed yet)."""
     centre = services.get_centre_or_404(centre_id, _actor())
     offers = catalogue.centre_list(centre)
     forms = {offer.id: _offer_form(centre.id, offer=offer) for offer in offers}
+    query = request.args.get("q", "").strip()[:100]
+    found = []
+    if query:
+        listed = {offer.service_id for offer in offers}
+        # Ask for as many more as are listed, so dropping those still leaves a full page.
+        page = search_services(None, Criteria(text=query), per_page=ADD_RESULTS + len(listed))
+        found = [item.service for item in page.items if item.service.id not in listed]
+        found = found[:ADD_RESULTS]
     return render_template("catalogue/centre_services.html", centre=centre, offers=offers,
-                           forms=forms, remove_form=EmptyForm())
+                           forms=forms, remove_form=EmptyForm(), query=query, found=found,
+                           add_form=_offer_form(centre.id))
 
 
 @bp.post("/centres/<int:centre_id>/services")
 @managers
 def add_centre_service(centre_id: int):
+    """Add from a service's page, or from the search on the list page (which sends ``q``
+    so the manager returns to the same search)."""
     centre = services.get_centre_or_404(centre_id, _actor())
     form = _offer_form(centre.id)
     service = db.session.get(Service, form.service_id.data or 0)
     if service is None:
         abort(404)
+    search = request.form.get("q")
     if form.validate_on_submit():
         try:
             catalogue.add_to_centre(_actor(), centre, service, _agency(form), form.desk.data or "")
@@ -164,9 +179,12 @@ def add_centre_service(centre_id: int):
         else:
             db.session.commit()
             flash(_("%(name)s을(를) 센터 서비스 목록에 넣었습니다.", name=service.name), "success")
-            return redirect(url_for("catalogue.centre_services", centre_id=centre.id))
+            return redirect(url_for("catalogue.centre_services", centre_id=centre.id,
+                                    q=search or None))
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    if search is not None:
+        return redirect(url_for("catalogue.centre_services", centre_id=centre.id, q=search))
     return redirect(url_for("catalogue.show_service", service_id=service.id))
 
 

@@ -286,3 +286,22 @@ def test_navigation_offers_the_catalogue_by_role(client, login_as):
     assert "센터 서비스 목록" in home
     assert re.search(r'href="/centre-services"', home)
     assert client.get("/centre-services").headers["Location"].endswith(f"/centres/{centre.id}/services")
+
+
+def test_manager_finds_catalogue_services_and_adds_them_from_the_list_page(client, login_as):
+    centre = make_centre()
+    agency = make_agency(centre, name="고용센터")
+    make_service(name="청년월세 특별지원", target="무주택 청년")
+    make_service(name="청년 마음건강", centre=centre)
+    make_service(name="기초연금")
+    login_as(Role.MANAGER, centre=centre)
+    page = client.get(f"/centres/{centre.id}/services", query_string={"q": "청년"}).text
+    found = page[page.find("카탈로그에서 찾아 넣기"):page.find("<table")]
+    assert "청년월세 특별지원" in found
+    assert "청년 마음건강" not in found and "기초연금" not in found  # listed already / no match
+    service = db.session.scalar(sa.select(Service).where(Service.name == "청년월세 특별지원"))
+    response = client.post(f"/centres/{centre.id}/services",
+                           data={"service_id": service.id, "agency_id": agency.id, "desk": "",
+                                 "q": "청년"})
+    assert response.headers["Location"].endswith(f"/centres/{centre.id}/services?q=%EC%B2%AD%EB%85%84")
+    assert offers_of(centre)["청년월세 특별지원"].agency_id == agency.id
