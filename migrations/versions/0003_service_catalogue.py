@@ -1,5 +1,4 @@
-"""Service catalogue: public services (imported or hand-entered), their customer types, and
-each centre's service list.
+"""Service catalogue: public services, their customer types and each centre's service list.
 
 Revision ID: 0003
 Revises: 0002
