@@ -65,8 +65,8 @@ SERVICE_COLUMNS = {
     "접수기관": "reception",
     "전화문의": "contact",
 }
-#: Read but not stored: they describe the publisher, not the service.
-IGNORED_COLUMNS = {"소관기관코드", "소관기관유형", "등록일시", "수정일시"}
+# 수정일시 is read as source_updated_at; 소관기관코드, 소관기관유형 and 등록일시 describe the
+# publisher's records, not the service, and are not kept.
 REQUIRED_SERVICE_COLUMNS = (
     "서비스ID", "서비스명", "서비스목적요약", "지원대상", "지원내용", "신청방법", "소관기관명", "서비스분야",
 )
@@ -188,6 +188,9 @@ def _decode(raw: bytes, name: str) -> str:
     )
 
 
+_BAD_SHAPE = "\0shape"  # marks a CSV row whose cell count differs from the header's
+
+
 def _read_csv(text: str, name: str) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -212,9 +215,6 @@ def _read_csv(text: str, name: str) -> Table:
         raise ImportRefused(_("%(name)s %(row)d행: CSV 형식이 올바르지 않습니다 (%(error)s).",
                               name=name, row=number, error=str(error))) from None
     return Table(name, set(header), rows)
-
-
-_BAD_SHAPE = "\0shape"  # marks a CSV row whose cell count differs from the header's
 
 
 def _read_json(text: str, name: str) -> Table:
