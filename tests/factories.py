@@ -9,7 +9,8 @@ import re
 import sqlalchemy as sa
 
 from centers.accounts import hash_password
-from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
+from centers.catalogue_models import CentreService, Service, ServiceDomain, ServiceSource, Sex
+from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, CustomerType, Staff
 from core.audit import AuditEvent
 from core.extensions import db
 from core.roles import Role
@@ -82,6 +83,33 @@ def make_staff(
     db.session.add(staff)
     db.session.commit()
     return staff
+
+
+def make_service(
+    customer_types=(), centre: Centre | None = None, agency: Agency | None = None, desk: str = "",
+    **kw,
+) -> Service:
+    """A catalogue service (hand-entered unless ``source`` says otherwise); with ``centre``
+    also on that centre's list, given by ``agency`` at ``desk``."""
+    n = next(_seq)
+    domain = kw.pop("domain", ServiceDomain.JOBS)
+    sex = kw.pop("sex", None)
+    service = Service(
+        name=kw.pop("name", f"시험 서비스 {n}"),
+        source=kw.pop("source", ServiceSource.MANUAL),
+        domain=ServiceDomain(domain),
+        sex=Sex(sex) if sex else None,
+        provider=kw.pop("provider", "고용노동부"),
+        **kw,
+    )
+    service.customer_types = list(
+        db.session.scalars(sa.select(CustomerType).where(CustomerType.code.in_(customer_types)))
+    )
+    db.session.add(service)
+    if centre is not None:
+        db.session.add(CentreService(centre=centre, service=service, agency=agency, desk=desk))
+    db.session.commit()
+    return service
 
 
 def login(client, username: str, password: str = PASSWORD, follow: bool = False):

@@ -1,0 +1,182 @@
+"""Rules for the catalogue: hand-entered services and each centre's service list.
+
+Like every service module it changes rows, writes audit events and flushes; the view commits.
+The open-data import is in :mod:`centers.importer`, the matching in :mod:`centers.matching`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from centers.catalogue_models import CentreService, Service, ServiceSource
+from centers.models import Agency, Centre, CustomerType, Staff
+from centers.services import _changes, centres_visible_to
+from core import audit
+from core.extensions import db
+from core.roles import Role
+from core.types import utcnow
+
+SERVICE_FIELDS = (
+    "name", "domain", "purpose", "target", "criteria", "support", "how_to_apply", "deadline",
+    "provider", "contact", "apply_url", "min_age", "max_age", "sex", "is_active",
+)
+
+
+class CatalogueError(ValueError):
+    """A refused change; the message is shown to the user."""
+
+
+def get_service_or_404(service_id: int) -> Service:
+    """Every member of staff may read the whole catalogue.
+
+    :raise 404: no such service.
+    """
+    service = db.session.scalar(
+        sa.select(Service).where(Service.id == service_id)
+        .options(selectinload(Service.customer_types))
+    )
+    if service is None:
+        abort(404)
+    return service
+
+
+def get_centre_by_code_or_404(code: str, actor: Staff) -> Centre:
+    """:raise 404: no such centre, or not the actor's own."""
+    centre = db.session.scalar(centres_visible_to(actor).where(Centre.code == code))
+    if centre is None:
+        abort(404)
+    return centre
+
+
+def customer_types() -> list[CustomerType]:
+    return list(db.session.scalars(sa.select(CustomerType).order_by(CustomerType.sort_order)))
+
+
+# --- hand-entered services ----------------------------------------------------------------
+
+def create_service(actor: Staff, values: dict[str, Any], type_codes: list[str]) -> Service:
+    """A hand-entered service. A manager's is local: owned by and listed at their centre."""
+    _check_ages(values)
+    service = Service(source=ServiceSource.MANUAL, created_at=utcnow(), updated_at=utcnow())
+    _changes(service, SERVICE_FIELDS, values)
+    service.customer_types = _types(type_codes)
+    if actor.role == Role.MANAGER:
+        service.owner_centre_id = actor.centre_id
+        db.session.add(CentreService(centre_id=actor.centre_id, service=service))
+    db.session.add(service)
+    db.session.flush()
+    audit.record("service.created", actor=actor, subject=service,
+                 detail={"name": service.name, "domain": service.domain.value})
+    return service
+
+
+def update_service(actor: Staff, service: Service, values: dict[str, Any],
+                   type_codes: list[str]) -> None:
+    """:raise CatalogueError: the actor may not edit this entry, or the ages are reversed."""
+    if not service.can_be_edited_by(actor):
+        raise CatalogueError(_("이 서비스는 고칠 수 없습니다."))
+    _check_ages(values)
+    changed = _changes(service, SERVICE_FIELDS, values)
+    before = sorted(t.code for t in service.customer_types)
+    if before != sorted(type_codes):
+        service.customer_types = _types(type_codes)
+        changed["customer_types"] = [before, sorted(type_codes)]
+    if changed:
+        service.updated_at = utcnow()
+        audit.record("service.updated", actor=actor, subject=service, detail=changed)
+
+
+def _check_ages(values: dict[str, Any]) -> None:
+    low, high = values.get("min_age"), values.get("max_age")
+    if low is not None and high is not None and high < low:
+        raise CatalogueError(_("최대 연령이 최소 연령보다 작습니다."))
+
+
+def _types(codes: list[str]) -> list[CustomerType]:
+    if not codes:
+        return []
+    return list(db.session.scalars(sa.select(CustomerType).where(CustomerType.code.in_(codes))))
+
+
+# --- a centre's service list --------------------------------------------------------------
+
+def centre_list(centre: Centre) -> list[CentreService]:
+    """Every entry of the centre's list, hidden ones too (the manager sees why)."""
+    return list(db.session.scalars(
+        sa.select(CentreService)
+        .join(Service)
+        .where(CentreService.centre_id == centre.id)
+        .options(
+            selectinload(CentreService.service).selectinload(Service.customer_types),
+            selectinload(CentreService.agency),
+        )
+        .order_by(Service.name)
+    ))
+
+
+def offer_at(centre: Centre, service: Service) -> CentreService | None:
+    return db.session.scalar(
+        sa.select(CentreService).where(
+            CentreService.centre_id == centre.id, CentreService.service_id == service.id
+        )
+    )
+
+
+def get_offer_or_404(centre: Centre, offer_id: int) -> CentreService:
+    """:raise 404: no such entry on this centre's list."""
+    offer = db.session.scalar(
+        sa.select(CentreService).where(
+            CentreService.id == offer_id, CentreService.centre_id == centre.id
+        )
+    )
+    if offer is None:
+        abort(404)
+    return offer
+
+
+def add_to_centre(actor: Staff, centre: Centre, service: Service, agency: Agency | None,
+                  desk: str) -> CentreService:
+    """Put a catalogue service on the centre's list, given at an agency's desk or only linked.
+
+    :raise CatalogueError: already listed, or the agency belongs to another centre.
+    """
+    if offer_at(centre, service) is not None:
+        raise CatalogueError(_("이미 이 센터의 서비스 목록에 있습니다."))
+    _check_agency(centre, agency)
+    offer = CentreService(centre=centre, service=service, agency=agency, desk=desk.strip())
+    db.session.add(offer)
+    db.session.flush()
+    audit.record("centre_service.added", actor=actor, subject=offer, centre_id=centre.id,
+                 detail={"service_id": service.id, "agency_id": offer.agency_id,
+                         "desk": offer.desk})
+    return offer
+
+
+def update_offer(actor: Staff, offer: CentreService, agency: Agency | None, desk: str) -> None:
+    """:raise CatalogueError: the agency belongs to another centre."""
+    _check_agency(offer.centre, agency)
+    before = {"agency_id": offer.agency_id, "desk": offer.desk}
+    offer.agency = agency
+    offer.agency_id = agency.id if agency else None
+    offer.desk = desk.strip()
+    after = {"agency_id": offer.agency_id, "desk": offer.desk}
+    if before != after:
+        audit.record("centre_service.updated", actor=actor, subject=offer,
+                     centre_id=offer.centre_id, detail={"before": before, "after": after})
+
+
+def remove_from_centre(actor: Staff, offer: CentreService) -> None:
+    audit.record("centre_service.removed", actor=actor, subject=offer, centre_id=offer.centre_id,
+                 detail={"service_id": offer.service_id})
+    db.session.delete(offer)
+    db.session.flush()
+
+
+def _check_agency(centre: Centre, agency: Agency | None) -> None:
+    if agency is not None and agency.centre_id != centre.id:
+        raise CatalogueError(_("선택한 기관은 이 센터에 속하지 않습니다."))

@@ -1,0 +1,281 @@
+"""Catalogue screens: browse and search (all staff), service pages, hand-entered services and
+each centre's service list (managers), the open-data import (administrator), the HSDS export."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from centers import catalogue, directory, importer, services
+from centers.accounts import agencies_for_staff
+from centers.catalogue_forms import ImportForm, OfferForm, ServiceForm, ServiceSearchForm
+from centers.catalogue_models import CentreService, Service, ServiceDomain, Sex
+from centers.matching import Criteria, search_services
+from centers.models import Agency, Staff
+from core.extensions import db
+from core.forms import EmptyForm
+from core.roles import Role, roles_required
+
+bp = Blueprint("catalogue", __name__)
+
+all_staff = roles_required(*Role)
+managers = roles_required(Role.MANAGER, Role.ADMIN)
+admin_only = roles_required(Role.ADMIN)
+
+ADD_RESULTS = 20  # catalogue matches offered for adding on a centre's list page
+
+
+def _actor() -> Staff:
+    return current_user._get_current_object()
+
+
+# --- browse and search --------------------------------------------------------------------
+
+@bp.get("/services")
+@all_staff
+def browse():
+    """The catalogue through the suggestion engine: a centre's list or the national one."""
+    actor = _actor()
+    centres = db.session.scalars(services.centres_visible_to(actor)).all()
+    form = ServiceSearchForm(request.args, centres=centres,
+                             customer_types=catalogue.customer_types())
+    if "centre" not in request.args and actor.centre is not None:
+        form.centre.data = actor.centre.code
+    # A refused filter shows its error and the unfiltered list, never a guess.
+    criteria = _criteria(form) if form.validate() else Criteria()
+    centre = next((c for c in centres if c.code == form.centre.data), None)
+    page = search_services(centre, criteria, page=request.args.get("page", 1, type=int))
+    return render_template("catalogue/browse.html", form=form, page=page, centre=centre,
+                           args=_paging_args())
+
+
+def _criteria(form: ServiceSearchForm) -> Criteria:
+    return Criteria(
+        customer_types=frozenset(form.customer_types.data or ()),
+        domains=frozenset([form.domain.data] if form.domain.data else ()),
+        age=form.age.data,
+        sex=form.sex.data or None,
+        text=form.q.data or None,
+    )
+
+
+def _paging_args() -> dict:
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    return args
+
+
+@bp.get("/services/<int:service_id>")
+@all_staff
+def show_service(service_id: int):
+    actor = _actor()
+    service = catalogue.get_service_or_404(service_id)
+    offer = catalogue.offer_at(actor.centre, service) if actor.centre else None
+    form = None
+    if actor.role == Role.MANAGER and offer is None:
+        form = _offer_form(actor.centre.id, service_id=service.id)
+    return render_template("catalogue/show.html", service=service, offer=offer, form=form)
+
+
+# --- hand-entered services ----------------------------------------------------------------
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@managers
+def new_service():
+    form = ServiceForm(customer_types=catalogue.customer_types())
+    if form.validate_on_submit():
+        try:
+            service = catalogue.create_service(_actor(), _service_values(form),
+                                               form.customer_types.data)
+        except catalogue.CatalogueError as error:
+            form.max_age.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("서비스를 등록했습니다."), "success")
+            return redirect(url_for("catalogue.show_service", service_id=service.id))
+    return render_template("catalogue/service_form.html", form=form, service=None)
+
+
+@bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+@managers
+def edit_service(service_id: int):
+    service = catalogue.get_service_or_404(service_id)
+    if not service.can_be_edited_by(_actor()):
+        abort(403)
+    form = ServiceForm(obj=service, customer_types=catalogue.customer_types())
+    if not form.is_submitted():
+        form.customer_types.data = [t.code for t in service.customer_types]
+        form.sex.data = service.sex.value if service.sex else ""
+    if form.validate_on_submit():
+        try:
+            catalogue.update_service(_actor(), service, _service_values(form),
+                                     form.customer_types.data)
+        except catalogue.CatalogueError as error:
+            form.max_age.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("서비스 정보를 저장했습니다."), "success")
+            return redirect(url_for("catalogue.show_service", service_id=service.id))
+    return render_template("catalogue/service_form.html", form=form, service=service)
+
+
+def _service_values(form: ServiceForm) -> dict:
+    values = {name: getattr(form, name).data for name in catalogue.SERVICE_FIELDS}
+    for name in ("purpose", "target", "criteria", "support", "how_to_apply", "deadline",
+                 "provider", "contact", "apply_url"):
+        values[name] = (values[name] or "").strip()
+    values["domain"] = ServiceDomain(values["domain"])
+    values["sex"] = Sex(values["sex"]) if values["sex"] else None
+    return values
+
+
+# --- a centre's service list --------------------------------------------------------------
+
+@bp.get("/centre-services")
+@roles_required(Role.MANAGER)
+def own_centre_services():
+    return redirect(url_for("catalogue.centre_services", centre_id=_actor().centre_id))
+
+
+@bp.get("/centres/<int:centre_id>/services")
+@managers
+def centre_services(centre_id: int):
+    """The list, and a search of the national catalogue to add from (what is not listed yet)."""
+    centre = services.get_centre_or_404(centre_id, _actor())
+    offers = catalogue.centre_list(centre)
+    forms = {offer.id: _offer_form(centre.id, offer=offer) for offer in offers}
+    query = request.args.get("q", "").strip()[:100]
+    found = []
+    if query:
+        listed = {offer.service_id for offer in offers}
+        # Ask for as many more as are listed, so dropping those still leaves a full page.
+        page = search_services(None, Criteria(text=query), per_page=ADD_RESULTS + len(listed))
+        found = [item.service for item in page.items if item.service.id not in listed]
+        found = found[:ADD_RESULTS]
+    return render_template("catalogue/centre_services.html", centre=centre, offers=offers,
+                           forms=forms, remove_form=EmptyForm(), query=query, found=found,
+                           add_form=_offer_form(centre.id))
+
+
+@bp.post("/centres/<int:centre_id>/services")
+@managers
+def add_centre_service(centre_id: int):
+    """Add from a service's page, or from the search on the list page (which sends ``q``
+    so the manager returns to the same search)."""
+    centre = services.get_centre_or_404(centre_id, _actor())
+    form = _offer_form(centre.id)
+    service = db.session.get(Service, form.service_id.data or 0)
+    if service is None:
+        abort(404)
+    search = request.form.get("q")
+    if form.validate_on_submit():
+        try:
+            catalogue.add_to_centre(_actor(), centre, service, _agency(form), form.desk.data or "")
+        except catalogue.CatalogueError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s을(를) 센터 서비스 목록에 넣었습니다.", name=service.name), "success")
+            return redirect(url_for("catalogue.centre_services", centre_id=centre.id,
+                                    q=search or None))
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    if search is not None:
+        return redirect(url_for("catalogue.centre_services", centre_id=centre.id, q=search))
+    return redirect(url_for("catalogue.show_service", service_id=service.id))
+
+
+@bp.post("/centres/<int:centre_id>/services/<int:offer_id>")
+@managers
+def update_centre_service(centre_id: int, offer_id: int):
+    centre = services.get_centre_or_404(centre_id, _actor())
+    offer = catalogue.get_offer_or_404(centre, offer_id)
+    form = _offer_form(centre.id, offer=offer)
+    if form.validate_on_submit():
+        try:
+            catalogue.update_offer(_actor(), offer, _agency(form), form.desk.data or "")
+        except catalogue.CatalogueError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s의 담당 기관과 창구를 저장했습니다.", name=offer.service.name), "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("catalogue.centre_services", centre_id=centre.id))
+
+
+@bp.post("/centres/<int:centre_id>/services/<int:offer_id>/remove")
+@managers
+def remove_centre_service(centre_id: int, offer_id: int):
+    centre = services.get_centre_or_404(centre_id, _actor())
+    offer = catalogue.get_offer_or_404(centre, offer_id)
+    if EmptyForm().validate_on_submit():
+        name = offer.service.name
+        catalogue.remove_from_centre(_actor(), offer)
+        db.session.commit()
+        flash(_("%(name)s을(를) 센터 서비스 목록에서 뺐습니다.", name=name), "success")
+    return redirect(url_for("catalogue.centre_services", centre_id=centre.id))
+
+
+def _offer_form(centre_id: int, offer: CentreService | None = None, **data) -> OfferForm:
+    """The add form, or (with ``offer``) one row's edit form, prefixed so a page of rows
+    keeps its field ids apart."""
+    prefix = ""
+    if offer is not None:
+        prefix = f"offer{offer.id}"
+        data = {"service_id": offer.service_id, "agency_id": offer.agency_id or 0,
+                "desk": offer.desk}
+    form = OfferForm(data=data, prefix=prefix)
+    agencies = agencies_for_staff(centre_id)
+    form.agency_id.choices = [(0, _("(없음: 연계만)"))] + [(a.id, a.name) for a in agencies]
+    if offer is not None:
+        form.submit.label.text = _("저장")
+    return form
+
+
+def _agency(form: OfferForm) -> Agency | None:
+    return db.session.get(Agency, form.agency_id.data) if form.agency_id.data else None
+
+
+# --- import and export --------------------------------------------------------------------
+
+@bp.route("/services/import", methods=["GET", "POST"])
+@admin_only
+def import_services():
+    """The administrator's upload; a refused file leaves everything as it was."""
+    form = ImportForm()
+    if form.validate_on_submit():
+        conditions = form.conditions.data
+        try:
+            files = importer.read_files(
+                form.services.data.read(), form.services.data.filename,
+                conditions.read() if conditions else None,
+                conditions.filename if conditions else "",
+            )
+            result = importer.import_services(files, actor=_actor(), full=not form.partial.data)
+        except importer.ImportRefused as error:
+            form.services.errors = [str(error)]
+        else:
+            db.session.commit()
+            return render_template("catalogue/import_result.html", result=result, files=files,
+                                   full=not form.partial.data)
+    chosen = [f.filename for f in (form.services.data, form.conditions.data)
+              if f and getattr(f, "filename", "")]
+    return render_template("catalogue/import.html", form=form, chosen=chosen)
+
+
+@bp.get("/centres/<code>/directory.json")
+@managers
+def export_directory(code: str):
+    """The centre's directory in the Open Referral HSDS 3.0 shape (audited as an export)."""
+    centre = catalogue.get_centre_by_code_or_404(code, _actor())
+    document = directory.export_directory(_actor(), centre)
+    db.session.commit()
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{centre.code}-directory.json"'},
+    )

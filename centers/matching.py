@@ -1,0 +1,238 @@
+"""The matching engine: which services to offer a person, and why.
+
+The intake calls :func:`suggest_services` with what the front desk knows about the visitor;
+the catalogue's browse and search pages call :func:`search_services`, the same query with
+paging and an optional centre. Both:
+
+- offer only active services, and at a centre only those on its list whose add-on is on and
+  whose agency is open (:attr:`CentreService.is_visible`, here as SQL);
+- leave out services whose conditions the person clearly fails: an age outside the target
+  range, the other sex; and, for a described person, services only for organisations
+  (unless the person runs a small business);
+- when customer types or domains are given, keep services matching at least one of them and
+  rank those matching more first; the score is computed in SQL so paging stays correct;
+- say why each result matched ("임산부 대상", "만 34세 이하", "취업 분야").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from centers.catalogue_models import CentreService, Service, ServiceDomain, Sex, service_customer_types
+from centers.models import Agency, AgencyKind, Centre
+from core.extensions import db
+
+# Weights of the ranking: a customer type says most about fit, then the domain asked for,
+# then a fitting age range or sex condition (a targeted service), then the name.
+TYPE_WEIGHT = 10
+DOMAIN_WEIGHT = 5
+CONDITION_WEIGHT = 3
+NAME_WEIGHT = 2
+MAX_TERMS = 5
+
+
+@dataclass
+class Suggestion:
+    """One service offered to a person, with the reasons it matched (Korean)."""
+
+    service: Service
+    reasons: list[str]
+    score: int
+    #: Where the centre offers it (agency and desk); None in the national catalogue.
+    offer: CentreService | None = None
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What is known about the person (all optional)."""
+
+    customer_types: frozenset[str] = frozenset()
+    domains: frozenset[str] = frozenset()
+    age: int | None = None
+    sex: str | None = None
+    text: str | None = None
+    terms: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self):
+        object.__setattr__(self, "terms", tuple((self.text or "").split()[:MAX_TERMS]))
+
+    @property
+    def describes_a_person(self) -> bool:
+        return bool(self.customer_types) or self.age is not None or self.sex is not None
+
+
+@dataclass
+class SearchPage:
+    items: list[Suggestion]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def suggest_services(
+    centre: Centre,
+    *,
+    customer_types: Collection[str] = frozenset(),
+    domains: Collection[str] = frozenset(),
+    age: int | None = None,
+    sex: str | None = None,
+    text: str | None = None,
+    limit: int = 20,
+) -> list[Suggestion]:
+    """Services of this centre's list for a person, best first, each with its reasons.
+
+    :param customer_types: codes of :class:`~centers.models.CustomerType` the person has.
+    :param domains: :class:`~centers.catalogue_models.ServiceDomain` values (visit purposes).
+    :param age: 만 나이; services whose target range excludes it are left out.
+    :param sex: ``"M"`` or ``"F"``; services only for the other sex are left out.
+    :param text: words that must each appear in the service's name or description.
+    """
+    criteria = Criteria(frozenset(customer_types), frozenset(domains), age, sex, text)
+    rows = db.session.execute(ranked_query(centre, criteria).limit(limit)).all()
+    return _suggestions(rows, criteria)
+
+
+def search_services(
+    centre: Centre | None, criteria: Criteria, *, page: int = 1, per_page: int = 20
+) -> SearchPage:
+    """One page of :func:`suggest_services`' results; without a centre, the national catalogue."""
+    query = ranked_query(centre, criteria)
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
+    page = max(1, page)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return SearchPage(_suggestions(rows, criteria), total or 0, page, per_page)
+
+
+def ranked_query(centre: Centre | None, criteria: Criteria) -> sa.Select:
+    """``select(Service, CentreService | NULL, score)`` filtered and ordered best first."""
+    score = _score(criteria)
+    if centre is None:
+        query = sa.select(Service, sa.null().label("offer"), score)
+    else:
+        query = offered_at(centre, sa.select(Service, CentreService, score))
+    query = query.where(Service.is_active)
+    if criteria.age is not None:
+        query = query.where(
+            sa.or_(Service.min_age.is_(None), Service.min_age <= criteria.age),
+            sa.or_(Service.max_age.is_(None), Service.max_age >= criteria.age),
+        )
+    if criteria.sex:
+        query = query.where(sa.or_(Service.sex.is_(None), Service.sex == Sex(criteria.sex)))
+    if criteria.describes_a_person and "small_business" not in criteria.customer_types:
+        query = query.where(Service.for_people)
+    for term in criteria.terms:
+        query = query.where(sa.or_(*(
+            column.icontains(term, autoescape=True)
+            for column in (Service.name, Service.purpose, Service.target, Service.support,
+                           Service.provider, Service.category)
+        )))
+    wanted = []
+    if criteria.customer_types:
+        wanted.append(_has_type(criteria.customer_types))
+    if criteria.domains:
+        wanted.append(Service.domain.in_([ServiceDomain(d) for d in criteria.domains]))
+    if wanted:
+        query = query.where(sa.or_(*wanted))
+    return query.options(selectinload(Service.customer_types)).order_by(
+        score.desc(), Service.name, Service.id
+    )
+
+
+def offered_at(centre: Centre, query: sa.Select) -> sa.Select:
+    """Restrict ``query`` to the services on the centre's list that it offers now.
+
+    SQL of :attr:`CentreService.is_visible`: the add-on of the service's domain is on, and the
+    agency giving it (if any) is active and not of a switched-off add-on.
+    """
+    hidden_domains = [d for d in ServiceDomain if d.addon and not centre.has_addon(d.addon)]
+    hidden_kinds = [k for k in AgencyKind if k.addon and not centre.has_addon(k.addon)]
+    query = (
+        query.join(CentreService, CentreService.service_id == Service.id)
+        .outerjoin(Agency, Agency.id == CentreService.agency_id)
+        .where(CentreService.centre_id == centre.id)
+        .where(sa.or_(CentreService.agency_id.is_(None), Agency.is_active))
+        .options(selectinload(CentreService.agency))
+    )
+    if hidden_domains:
+        query = query.where(Service.domain.not_in(hidden_domains))
+    if hidden_kinds:
+        query = query.where(sa.or_(CentreService.agency_id.is_(None), Agency.kind.not_in(hidden_kinds)))
+    return query
+
+
+def _has_type(codes: Collection[str]) -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        service_customer_types.c.service_id == Service.id,
+        service_customer_types.c.customer_type_code.in_(list(codes)),
+    )
+
+
+def _score(criteria: Criteria) -> sa.ColumnElement[int]:
+    parts: list[sa.ColumnElement[int]] = [sa.literal(0)]
+    if criteria.customer_types:
+        hits = (
+            sa.select(sa.func.count())
+            .where(
+                service_customer_types.c.service_id == Service.id,
+                service_customer_types.c.customer_type_code.in_(list(criteria.customer_types)),
+            )
+            .scalar_subquery()
+        )
+        parts.append(hits * TYPE_WEIGHT)
+    if criteria.domains:
+        domains = [ServiceDomain(d) for d in criteria.domains]
+        parts.append(sa.case((Service.domain.in_(domains), DOMAIN_WEIGHT), else_=0))
+    if criteria.age is not None:
+        ranged = sa.or_(Service.min_age.is_not(None), Service.max_age.is_not(None))
+        parts.append(sa.case((ranged, CONDITION_WEIGHT), else_=0))
+    if criteria.sex:
+        parts.append(sa.case((Service.sex.is_not(None), CONDITION_WEIGHT), else_=0))
+    for term in criteria.terms:
+        parts.append(sa.case((Service.name.icontains(term, autoescape=True), NAME_WEIGHT), else_=0))
+    return sum(parts[1:], parts[0]).label("score")
+
+
+def _suggestions(rows, criteria: Criteria) -> list[Suggestion]:
+    return [
+        Suggestion(service, reasons(service, criteria), int(score), offer)
+        for service, offer, score in rows
+    ]
+
+
+def reasons(service: Service, criteria: Criteria) -> list[str]:
+    """Why ``service`` matched, in the order of the score's weights."""
+    found = [
+        _("%(name)s 대상", name=customer_type.name)
+        for customer_type in service.customer_types
+        if customer_type.code in criteria.customer_types
+    ]
+    if service.domain.value in criteria.domains:
+        found.append(_("%(domain)s 분야", domain=service.domain.label))
+    if criteria.age is not None and service.age_label:
+        found.append(service.age_label)
+    if criteria.sex and service.sex:
+        found.append(_("%(sex)s 대상", sex=service.sex.label))
+    found.extend(
+        _("검색어 '%(term)s'", term=term) for term in criteria.terms
+        if term.lower() in service.name.lower()
+    )
+    return found
