@@ -60,7 +60,9 @@ class GoalForm(FlaskForm):
     domain = SelectField(_l("영역"), choices=choices((d.value, d.label) for d in NeedDomain))
     description = StringField(_l("목표"), validators=[InputRequired(REQUIRED), Length(max=500)])
     target_date = DateField(_l("목표일"), validators=[Optional()])
-    service_name = StringField(_l("연결 서비스"), validators=[Optional(), Length(max=200)])
+    service_id = SelectField(_l("연결 서비스 (센터 서비스 목록)"), coerce=int, choices=[],
+                             validate_choice=False)
+    service_name = StringField(_l("목록에 없는 서비스"), validators=[Optional(), Length(max=200)])
     status = SelectField(_l("상태"), choices=choices((s.value, s.label) for s in GoalStatus))
     submit = SubmitField(_l("목표 추가"))
 

@@ -10,19 +10,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centers.models import Agency, Centre, CustomerType, Staff
+from centers.catalogue_models import Service
+from centers.models import Agency, Centre, CustomerType, Sex, Staff
 from core.extensions import db
 from core.types import UTCDateTime, str_enum, utcnow
-
-
-class Sex(StrEnum):
-    MALE = "M"
-    FEMALE = "F"
-
-    @property
-    def label(self) -> str:
-        return str(_l("남") if self is Sex.MALE else _l("여"))
-
 
 client_customer_types = sa.Table(
     "client_customer_types",
@@ -432,10 +423,14 @@ class PlanGoal(db.Model):
     description: Mapped[str] = mapped_column(sa.String(500))
     target_date: Mapped[date | None]
     service_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The catalogue service this goal relies on, when there is one.
+    service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("services.id"), index=True)
     status: Mapped[GoalStatus] = mapped_column(str_enum(GoalStatus, 16), default=GoalStatus.PLANNED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    service: Mapped[Service | None] = relationship()
 
     def is_overdue(self, today: date) -> bool:
         return (self.status in OPEN_GOAL_STATUSES and self.target_date is not None

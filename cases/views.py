@@ -37,6 +37,7 @@ from cases.models import (
     conference_cases,
 )
 from cases.queries import cases_visible_to, get_case_or_404, get_client_or_404, may_edit_case
+from centers.catalogue_models import CentreService, Service
 from centers.models import Staff
 from core import audit
 from core.clock import local_today
@@ -195,6 +196,7 @@ def _render_case(case: Case, *, note_form: NoteForm | None = None,
         edit_form = EditCaseForm(obj=case, version=case.version)
         edit_form.caseworker_id.choices = _caseworker_choices(case.agency_id)
     goal_form = GoalForm()
+    goal_form.service_id.choices = _service_choices(case.centre_id)
     assessment_form = AssessmentForm()
     return render_template(
         "cases/show.html", case=case, timeline=timeline, may_edit=may_edit_case(actor, case),
@@ -287,16 +289,27 @@ def assess(case_id: int):
     return redirect(url_for("cases.show", case_id=case_id, _anchor="assessments"))
 
 
+def _service_choices(centre_id: int) -> list[tuple[int, str]]:
+    """The services on the centre's list, for linking a plan goal to one."""
+    rows = db.session.execute(
+        sa.select(Service.id, Service.name).join(CentreService, CentreService.service_id == Service.id)
+        .where(CentreService.centre_id == centre_id, Service.is_active).order_by(Service.name))
+    return [(0, _("(없음)"))] + [(service_id, name) for service_id, name in rows]
+
+
 @bp.post("/<int:case_id>/goals")
 @caseworkers
 def add_goal(case_id: int):
     case = get_case_or_404(case_id, _actor(), need="edit")
     form = GoalForm()
+    offered = dict(_service_choices(case.centre_id))
     if form.validate_on_submit():
+        service_id = form.service_id.data if form.service_id.data in offered else 0
         try:
             casework.add_goal(_actor(), case, {
                 "domain": NeedDomain(form.domain.data), "description": form.description.data,
-                "target_date": form.target_date.data, "service_name": form.service_name.data or "",
+                "target_date": form.target_date.data, "service_id": service_id or None,
+                "service_name": offered[service_id] if service_id else (form.service_name.data or ""),
                 "status": GoalStatus(form.status.data)})
         except casework.CaseError as error:
             _fail(error)

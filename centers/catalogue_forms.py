@@ -16,8 +16,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from centers.catalogue_models import ServiceDomain, Sex
 from centers.forms import REQUIRED
+from centers.models import Domain, Sex
 
 AGE_RANGE = NumberRange(min=0, max=130, message=_l("0에서 130 사이로 입력하세요."))
 DATA_FILES = FileAllowed(["csv", "json"], _l("CSV 또는 JSON 파일만 올릴 수 있습니다."))
@@ -29,7 +29,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _domain_choices(blank=None) -> list[SelectChoice]:
-    choices = [SelectChoice(d.value, d.label) for d in ServiceDomain]
+    choices = [SelectChoice(d.value, d.label) for d in Domain]
     return [SelectChoice("", blank)] + choices if blank else choices
 
 

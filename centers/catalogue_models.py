@@ -14,59 +14,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from centers.catalogue_data import JA_LABELS
-from centers.models import Addon, Agency, Centre, CustomerType, Staff
+from centers.models import Agency, Centre, CustomerType, Domain, Sex, Staff
 from core.extensions import db
 from core.roles import Role
 from core.types import UTCDateTime, str_enum, utcnow
 
 
-class ServiceDomain(StrEnum):
-    JOBS = "jobs"
-    SELF_SUPPORT = "self_support"
-    WELFARE = "welfare"
-    WOMEN = "women"
-    FINANCE = "finance"
-    CULTURE = "culture"
-    CREATIVE_ECONOMY = "creative_economy"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(DOMAIN_LABELS[self])
-
-    @property
-    def addon(self) -> Addon | None:
-        """The add-on a centre needs switched on to offer services of this domain."""
-        return Addon(self.value) if self.value in Addon._value2member_map_ else None
-
-
-DOMAIN_LABELS = {
-    ServiceDomain.JOBS: _l("취업"),
-    ServiceDomain.SELF_SUPPORT: _l("자활"),
-    ServiceDomain.WELFARE: _l("복지"),
-    ServiceDomain.WOMEN: _l("여성"),
-    ServiceDomain.FINANCE: _l("서민금융"),
-    ServiceDomain.CULTURE: _l("문화"),
-    ServiceDomain.CREATIVE_ECONOMY: _l("창조경제"),
-    ServiceDomain.OTHER: _l("기타"),
-}
-
-
 class ServiceSource(StrEnum):
     MANUAL = "manual"
     IMPORTED = "imported"
-
-
-class Sex(StrEnum):
-    MALE = "M"
-    FEMALE = "F"
-
-    @property
-    def label(self) -> str:
-        return str(SEX_LABELS[self])
-
-
-SEX_LABELS = {Sex.MALE: _l("남성"), Sex.FEMALE: _l("여성")}
 
 
 service_customer_types = sa.Table(
@@ -88,7 +44,7 @@ class Service(db.Model):
     external_id: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
     source: Mapped[ServiceSource] = mapped_column(str_enum(ServiceSource, 16))
     name: Mapped[str] = mapped_column(sa.String(300))
-    domain: Mapped[ServiceDomain] = mapped_column(str_enum(ServiceDomain), index=True)
+    domain: Mapped[Domain] = mapped_column(str_enum(Domain), index=True)
     purpose: Mapped[str] = mapped_column(sa.Text, default="")  # 서비스목적요약
     target: Mapped[str] = mapped_column(sa.Text, default="")  # 지원대상
     criteria: Mapped[str] = mapped_column(sa.Text, default="")  # 선정기준

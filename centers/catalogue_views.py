@@ -12,9 +12,9 @@ from flask_login import current_user
 from centers import catalogue, directory, importer, services
 from centers.accounts import agencies_for_staff
 from centers.catalogue_forms import ImportForm, OfferForm, ServiceForm, ServiceSearchForm
-from centers.catalogue_models import CentreService, Service, ServiceDomain, Sex
+from centers.catalogue_models import CentreService, Service
 from centers.matching import Criteria, search_services
-from centers.models import Agency, Staff
+from centers.models import Agency, Domain, Sex, Staff
 from core.extensions import db
 from core.forms import EmptyForm
 from core.roles import Role, roles_required
@@ -127,7 +127,7 @@ def _service_values(form: ServiceForm) -> dict:
     for name in ("purpose", "target", "criteria", "support", "how_to_apply", "deadline",
                  "provider", "contact", "apply_url"):
         values[name] = (values[name] or "").strip()
-    values["domain"] = ServiceDomain(values["domain"])
+    values["domain"] = Domain(values["domain"])
     values["sex"] = Sex(values["sex"]) if values["sex"] else None
     return values
 

@@ -30,13 +30,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from centers import catalogue_data as data
-from centers.catalogue_models import (
-    Service,
-    ServiceDomain,
-    ServiceSource,
-    Sex,
-    service_customer_types,
-)
+from centers.catalogue_models import Service, ServiceSource, service_customer_types
+from centers.models import Domain, Sex
 from core import audit
 from core.extensions import db
 from core.types import utcnow
@@ -394,15 +389,15 @@ def age_range_types(min_age: int | None, max_age: int | None) -> set[str]:
     }
 
 
-def _domain(values: dict[str, Any], categories: list[str]) -> ServiceDomain:
+def _domain(values: dict[str, Any], categories: list[str]) -> Domain:
     haystack = " ".join((values["name"], values["provider"], values["provider_department"]))
     for word, domain in data.DOMAIN_KEYWORDS:
         if word in haystack:
-            return ServiceDomain(domain)
+            return Domain(domain)
     for category in categories:
         if category in data.CATEGORY_DOMAINS:
-            return ServiceDomain(data.CATEGORY_DOMAINS[category])
-    return ServiceDomain.OTHER
+            return Domain(data.CATEGORY_DOMAINS[category])
+    return Domain.OTHER
 
 
 def _split(value: str) -> list[str]:

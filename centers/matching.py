@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from centers.catalogue_models import CentreService, Service, ServiceDomain, Sex, service_customer_types
-from centers.models import Agency, AgencyKind, Centre
+from centers.catalogue_models import CentreService, Service, service_customer_types
+from centers.models import Agency, AgencyKind, Centre, Domain, Sex
 from core.extensions import db
 
 # Weights of the ranking: a customer type says most about fit, then the domain asked for,
@@ -99,7 +99,7 @@ def suggest_services(
     """Services of this centre's list for a person, best first, each with its reasons.
 
     :param customer_types: codes of :class:`~centers.models.CustomerType` the person has.
-    :param domains: :class:`~centers.catalogue_models.ServiceDomain` values (visit purposes).
+    :param domains: :class:`~centers.catalogue_models.Domain` values (visit purposes).
     :param age: 만 나이; services whose target range excludes it are left out.
     :param sex: ``"M"`` or ``"F"``; services only for the other sex are left out.
     :param text: words that must each appear in the service's name or description.
@@ -149,7 +149,7 @@ def ranked_query(centre: Centre | None, criteria: Criteria) -> sa.Select:
     if criteria.customer_types:
         wanted.append(_has_type(criteria.customer_types))
     if criteria.domains:
-        wanted.append(Service.domain.in_([ServiceDomain(d) for d in criteria.domains]))
+        wanted.append(Service.domain.in_([Domain(d) for d in criteria.domains]))
     if wanted:
         query = query.where(sa.or_(*wanted))
     return query.options(selectinload(Service.customer_types)).order_by(
@@ -163,7 +163,7 @@ def offered_at(centre: Centre, query: sa.Select) -> sa.Select:
     SQL of :attr:`CentreService.is_visible`: the add-on of the service's domain is on, and the
     agency giving it (if any) is active and not of a switched-off add-on.
     """
-    hidden_domains = [d for d in ServiceDomain if d.addon and not centre.has_addon(d.addon)]
+    hidden_domains = [d for d in Domain if d.addon and not centre.has_addon(d.addon)]
     hidden_kinds = [k for k in AgencyKind if k.addon and not centre.has_addon(k.addon)]
     query = (
         query.join(CentreService, CentreService.service_id == Service.id)
@@ -199,7 +199,7 @@ def _score(criteria: Criteria) -> sa.ColumnElement[int]:
         )
         parts.append(hits * TYPE_WEIGHT)
     if criteria.domains:
-        domains = [ServiceDomain(d) for d in criteria.domains]
+        domains = [Domain(d) for d in criteria.domains]
         parts.append(sa.case((Service.domain.in_(domains), DOMAIN_WEIGHT), else_=0))
     if criteria.age is not None:
         ranged = sa.or_(Service.min_age.is_not(None), Service.max_age.is_not(None))

@@ -99,6 +99,18 @@ DOMAIN_LABELS = {
 }
 
 
+class Sex(StrEnum):
+    MALE = "M"
+    FEMALE = "F"
+
+    @property
+    def label(self) -> str:
+        return str(SEX_LABELS[self])
+
+
+SEX_LABELS = {Sex.MALE: _l("남성"), Sex.FEMALE: _l("여성")}
+
+
 class Addon(StrEnum):
     """Services a centre switches on "according to local conditions and demand"."""
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cases.models import Client
+from centers.catalogue_models import Service
 from centers.models import Agency, Centre, Domain, Staff
 from core.extensions import db
 from core.types import UTCDateTime, str_enum, utcnow
@@ -90,6 +91,9 @@ class Visit(db.Model):
     stops: Mapped[list[VisitStop]] = relationship(
         cascade="all, delete-orphan", order_by="VisitStop.position", back_populates="visit"
     )
+    suggestions: Mapped[list[VisitSuggestion]] = relationship(
+        cascade="all, delete-orphan", order_by="VisitSuggestion.rank"
+    )
 
     @property
     def current_stop(self) -> VisitStop | None:
@@ -156,3 +160,21 @@ class WaitingBoard(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+
+
+class VisitSuggestion(db.Model):
+    """A service shown to the desk for this visit, with why it matched (kept for reports)."""
+
+    __tablename__ = "visit_suggestions"
+
+    visit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), primary_key=True,
+                                            index=True)
+    rank: Mapped[int]
+    reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
+    desk: Mapped[str] = mapped_column(sa.String(150), default="")
+
+    service: Mapped[Service] = relationship()
+    agency: Mapped[Agency | None] = relationship()

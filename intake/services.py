@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from cases.models import Client
+from centers.matching import suggest_services
 from centers.models import Agency, Centre, Domain, Staff
 from core import audit
 from core.clock import local_today
@@ -34,6 +35,7 @@ from intake.models import (
     VisitPurpose,
     VisitStatus,
     VisitStop,
+    VisitSuggestion,
     WaitingBoard,
 )
 
@@ -100,6 +102,7 @@ def register_visit(
                   queued_at=now if index == 0 else None)
         for index, agency in enumerate(plan)
     ]
+    visit.suggestions = _suggestions_for(centre, client, purposes, today)
     db.session.add(visit)
     db.session.flush()
     audit.record("visit.registered", actor=actor, subject=visit,
@@ -107,6 +110,28 @@ def register_visit(
                  detail={"ticket": visit.ticket_number, "purposes": [p.value for p in purposes],
                          "plan": [a.id for a in plan], "anonymous": client is None})
     return visit
+
+
+SUGGESTIONS_PER_VISIT = 8
+
+
+def _suggestions_for(centre: Centre, client: Client | None, purposes: list[Domain],
+                     today) -> list[VisitSuggestion]:
+    """Services the visitor may not know about, from who they are and why they came."""
+    found = suggest_services(
+        centre,
+        customer_types={t.code for t in client.customer_types} if client else set(),
+        domains={p.value for p in purposes},
+        age=client.age_on(today) if client else None,
+        sex=client.sex.value if client else None,
+        limit=SUGGESTIONS_PER_VISIT,
+    )
+    return [
+        VisitSuggestion(service_id=s.service.id, rank=rank, reasons=list(s.reasons),
+                        agency_id=s.offer.agency_id if s.offer else None,
+                        desk=s.offer.desk_location if s.offer else "")
+        for rank, s in enumerate(found)
+    ]
 
 
 def _next_ticket(centre_id: int, day, prefix: str) -> str:

@@ -30,7 +30,7 @@ from intake.forms import (
     VisitForm,
     WithdrawForm,
 )
-from intake.models import StopStatus, Visit, VisitStop
+from intake.models import StopStatus, Visit, VisitStop, VisitSuggestion
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
@@ -410,7 +410,9 @@ def _visit_or_404(visit_id: int) -> Visit:
     visit = db.session.scalar(
         services.visits_visible_to(_actor()).where(Visit.id == visit_id)
         .options(selectinload(Visit.stops).selectinload(VisitStop.agency),
-                 selectinload(Visit.purposes), selectinload(Visit.client))
+                 selectinload(Visit.purposes), selectinload(Visit.client),
+                 selectinload(Visit.suggestions).selectinload(VisitSuggestion.service),
+                 selectinload(Visit.suggestions).selectinload(VisitSuggestion.agency))
     )
     if visit is None:
         abort(404)
@@ -435,6 +437,14 @@ def show_visit(visit_id: int):
 def print_ticket(visit_id: int):
     visit = _visit_or_404(visit_id)
     return render_template("intake/ticket.html", visit=visit)
+
+
+@bp.get("/visits/<int:visit_id>/checklist")
+@centre_staff
+def print_checklist(visit_id: int):
+    """The suggested services on paper, each with the desk that handles it."""
+    visit = _visit_or_404(visit_id)
+    return render_template("intake/checklist.html", visit=visit)
 
 
 def _after_action(visit: Visit):

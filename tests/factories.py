@@ -9,8 +9,8 @@ import re
 import sqlalchemy as sa
 
 from centers.accounts import hash_password
-from centers.catalogue_models import CentreService, Service, ServiceDomain, ServiceSource, Sex
-from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, CustomerType, Staff
+from centers.catalogue_models import CentreService, Service, ServiceSource
+from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, CustomerType, Domain, Sex, Staff
 from core.audit import AuditEvent
 from core.extensions import db
 from core.roles import Role
@@ -92,12 +92,12 @@ def make_service(
     """A catalogue service (hand-entered unless ``source`` says otherwise); with ``centre``
     also on that centre's list, given by ``agency`` at ``desk``."""
     n = next(_seq)
-    domain = kw.pop("domain", ServiceDomain.JOBS)
+    domain = kw.pop("domain", Domain.JOBS)
     sex = kw.pop("sex", None)
     service = Service(
         name=kw.pop("name", f"시험 서비스 {n}"),
         source=kw.pop("source", ServiceSource.MANUAL),
-        domain=ServiceDomain(domain),
+        domain=Domain(domain),
         sex=Sex(sex) if sex else None,
         provider=kw.pop("provider", "고용노동부"),
         **kw,

@@ -352,3 +352,25 @@ def test_opening_a_case_from_the_visit_in_service(app, centre):
     desk.post(link.replace("&amp;", "&"), data={"priority": "normal", "caseworker_id": worker.id,
                                                 "summary": "방문 중 개시"})
     assert db.session.scalar(sa.select(Case.opened_from_visit_id)) == visit.id
+
+
+def test_plan_goal_links_a_service_of_the_centres_list(client, login_as, centre):
+    from factories import make_service
+
+    person = make_client(centre)
+    jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    training = make_service(name="국민내일배움카드", centre=centre, agency=jobs)
+    foreign = make_service(name="남의 센터 서비스", centre=make_centre())
+    worker = login_as(Role.CASEWORKER, centre=centre, agency=jobs)
+    case = make_case(person, jobs, caseworker=worker)
+    assert "국민내일배움카드" in client.get(f"/cases/{case.id}").text
+    client.post(f"/cases/{case.id}/goals", data={
+        "domain": "education", "description": "직업훈련", "status": "planned",
+        "service_id": training.id})
+    client.post(f"/cases/{case.id}/goals", data={
+        "domain": "education", "description": "엉뚱한 연결", "status": "planned",
+        "service_id": foreign.id})
+    goals = {g.description: g for g in db.session.scalars(sa.select(Case)).one().goals}
+    assert (goals["직업훈련"].service_id, goals["직업훈련"].service_name) == (
+        training.id, "국민내일배움카드")
+    assert goals["엉뚱한 연결"].service_id is None

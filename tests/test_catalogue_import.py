@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from centers import catalogue_data
-from centers.catalogue_models import Service, ServiceDomain, ServiceSource, Sex
-from centers.models import CustomerType
+from centers.catalogue_models import Service, ServiceSource
+from centers.models import CustomerType, Domain, Sex
 from core.audit import AuditEvent
 from core.extensions import db
 from core.roles import Role
@@ -69,16 +69,16 @@ def test_import_maps_the_service_list_and_its_conditions(runner):
     assert jobs.target == "15~69세 저소득 구직자, 청년 구직자"
     assert jobs.apply_url == "https://www.gov.kr/portal/rcvfvrSvc/dtlEx/000000465790"
     assert jobs.source == ServiceSource.IMPORTED and jobs.is_active
-    assert jobs.domain == ServiceDomain.JOBS
+    assert jobs.domain == Domain.JOBS
     assert (jobs.min_age, jobs.max_age, jobs.sex) == (15, 69, None)
     assert jobs.condition_codes == ["JA0201", "JA0202", "JA0203", "JA0327"]
     assert {"job_seeker", "low_income", "basic_livelihood", "youth"} <= type_codes(jobs)
     assert jobs.source_updated_at.isoformat() == "2026-03-12T00:15:30+00:00"  # 09:15:30 KST
     # Domains from the mapping tables: by keyword first, then by 서비스분야.
-    assert services["000000465801"].domain == ServiceDomain.CULTURE
-    assert services["000000465802"].domain == ServiceDomain.WOMEN
-    assert services["000000465822"].domain == ServiceDomain.CREATIVE_ECONOMY
-    assert services["000000465804"].domain == ServiceDomain.WELFARE
+    assert services["000000465801"].domain == Domain.CULTURE
+    assert services["000000465802"].domain == Domain.WOMEN
+    assert services["000000465822"].domain == Domain.CREATIVE_ECONOMY
+    assert services["000000465804"].domain == Domain.WELFARE
     # JA flags: one sex flag restricts; both, or a group marked 해당사항없음, do not.
     assert services["000000465802"].sex == Sex.FEMALE
     assert services["000000465791"].sex is None
@@ -270,7 +270,7 @@ def test_mapping_tables_name_existing_customer_types_and_domains():
     assert named <= known
     domains = {d for _word, d in catalogue_data.DOMAIN_KEYWORDS}
     domains.update(catalogue_data.CATEGORY_DOMAINS.values())
-    assert domains <= {d.value for d in ServiceDomain}
+    assert domains <= {d.value for d in Domain}
     for members, no_restriction in catalogue_data.JA_GROUPS.values():
         assert set(members) <= set(catalogue_data.JA_LABELS)
         assert no_restriction not in members

@@ -3,9 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
-from centers.catalogue_models import ServiceDomain
 from centers.matching import Criteria, search_services, suggest_services
-from centers.models import Addon, AgencyKind, CentreAddon
+from centers.models import Addon, AgencyKind, CentreAddon, Domain
 from core.extensions import db
 from factories import make_agency, make_centre, make_service
 
@@ -24,10 +23,10 @@ def test_suggestions_come_from_the_centres_list_only():
 
 def test_addon_services_are_offered_only_while_the_addon_is_on():
     centre = make_centre()
-    make_service(name="문화누리카드", domain=ServiceDomain.CULTURE, centre=centre)
-    make_service(name="창업보육", domain=ServiceDomain.CREATIVE_ECONOMY, centre=centre)
+    make_service(name="문화누리카드", domain=Domain.CULTURE, centre=centre)
+    make_service(name="창업보육", domain=Domain.CREATIVE_ECONOMY, centre=centre)
     culture_desk = make_agency(centre, AgencyKind.CULTURE)
-    make_service(name="문화 창구 취업상담", domain=ServiceDomain.JOBS, centre=centre,
+    make_service(name="문화 창구 취업상담", domain=Domain.JOBS, centre=centre,
                  agency=culture_desk)
     make_service(name="실업급여", centre=centre)
     assert names(suggest_services(centre)) == ["실업급여"]
@@ -70,12 +69,12 @@ def test_services_whose_age_or_sex_condition_the_person_fails_are_left_out():
 def test_services_matching_more_customer_types_and_domains_come_first_with_reasons():
     centre = make_centre()
     make_service(name="임산부 구직 지원", customer_types=["pregnant", "job_seeker"],
-                 domain=ServiceDomain.JOBS, centre=centre)
-    make_service(name="임산부 교통비", customer_types=["pregnant"], domain=ServiceDomain.WELFARE,
+                 domain=Domain.JOBS, centre=centre)
+    make_service(name="임산부 교통비", customer_types=["pregnant"], domain=Domain.WELFARE,
                  centre=centre)
-    make_service(name="내일배움카드", domain=ServiceDomain.JOBS, centre=centre)
+    make_service(name="내일배움카드", domain=Domain.JOBS, centre=centre)
     make_service(name="농업인 보험", customer_types=["farmer_fisher"],
-                 domain=ServiceDomain.OTHER, centre=centre)
+                 domain=Domain.OTHER, centre=centre)
     suggestions = suggest_services(centre, customer_types={"pregnant", "job_seeker"},
                                    domains={"jobs"})
     assert names(suggestions) == ["임산부 구직 지원", "임산부 교통비", "내일배움카드"]

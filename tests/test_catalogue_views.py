@@ -8,8 +8,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from centers.catalogue_models import CentreService, Service, ServiceDomain, ServiceSource
-from centers.models import AgencyKind
+from centers.catalogue_models import CentreService, Service, ServiceSource
+from centers.models import AgencyKind, Domain
 from core.audit import AuditEvent
 from core.extensions import db
 from core.roles import Role
@@ -110,7 +110,7 @@ def test_manager_adds_changes_and_removes_services_on_the_centres_list(client, l
 
 def test_the_list_says_why_an_entry_is_not_offered(client, login_as):
     centre = make_centre()
-    make_service(name="문화누리카드", domain=ServiceDomain.CULTURE, centre=centre)
+    make_service(name="문화누리카드", domain=Domain.CULTURE, centre=centre)
     make_service(name="끝난 서비스", is_active=False, centre=centre)
     login_as(Role.MANAGER, centre=centre)
     page = client.get(f"/centres/{centre.id}/services").text
@@ -220,7 +220,7 @@ def test_directory_export_in_the_hsds_shape(client, login_as):
     make_service(name="실업급여", purpose="구직급여 지급", contact="1350", min_age=18,
                  apply_url="https://www.work24.go.kr", centre=centre, agency=jobs)
     make_service(name="기초연금", provider="보건복지부", centre=centre, desk="2층 7번")
-    make_service(name="문화누리카드", provider="문화체육관광부", domain=ServiceDomain.CULTURE,
+    make_service(name="문화누리카드", provider="문화체육관광부", domain=Domain.CULTURE,
                  centre=centre)
     manager = login_as(Role.MANAGER, centre=centre)
     response = client.get("/centres/guri/directory.json")

@@ -254,3 +254,37 @@ def test_board_needs_its_token_and_shows_no_personal_data(client, login_as, cent
     # A new board URL retires the old one.
     client.post("/intake/board")
     assert tv.get(f"/board/namyangju?token={token}").status_code == 404
+
+
+# --- services the visitor did not know about -------------------------------------------------
+
+def test_visit_stores_and_shows_services_the_visitor_did_not_ask_about(client, login_as, centre):
+    from datetime import date
+
+    from factories import make_service
+
+    a = agencies(centre)
+    welfare = a[AgencyKind.WELFARE]
+    make_service(name="임신·출산 진료비 지원", customer_types=["pregnant"], domain="welfare",
+                 centre=centre, agency=welfare, desk="7번 창구")
+    make_service(name="청년도약계좌", customer_types=["youth"], domain="finance", max_age=34,
+                 centre=centre)
+    make_service(name="노인 일자리", customer_types=["senior"], domain="jobs", min_age=60,
+                 centre=centre)
+    make_service(name="다른 센터 서비스", customer_types=["pregnant"], centre=make_centre())
+    person = make_client(centre, name="박지은", birth_date=date(1996, 4, 1), sex="F",
+                         customer_types=["pregnant", "youth"])
+    login_as(Role.FRONT_DESK, centre=centre)
+    client.post(f"/intake/people/{person.id}/visits/new", data={
+        "purposes": ["jobs"], "desk_1": a[AgencyKind.EMPLOYMENT].id, "desk_2": 0, "desk_3": 0,
+        "desk_4": 0, "party_size": 1})
+    visit = db.session.scalar(sa.select(Visit))
+    names = [s.service.name for s in visit.suggestions]
+    assert set(names) == {"임신·출산 진료비 지원", "청년도약계좌"}
+    pregnant = next(s for s in visit.suggestions if s.service.name == "임신·출산 진료비 지원")
+    assert "임산부 대상" in pregnant.reasons and pregnant.agency_id == welfare.id
+    page = client.get(f"/intake/visits/{visit.id}").text
+    assert "이런 서비스도 있습니다" in page and "임산부 대상" in page
+    checklist = client.get(f"/intake/visits/{visit.id}/checklist").text
+    assert "임신·출산 진료비 지원" in checklist and "7번 창구" in checklist
+    assert "노인 일자리" not in checklist and "다른 센터 서비스" not in checklist
