@@ -23,9 +23,21 @@ from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
 
-_hasher = PasswordHasher()  # argon2id, memory-hard
-# Verified against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("hanjari-dummy-password")
+@cache
+def _hasher_with(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)  # argon2id, memory-hard
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the cost from the settings (the tests lower it to run faster)."""
+    config = current_app.config
+    return _hasher_with(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_KIB"])
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Verified against when the username is unknown, so both failures take the same time."""
+    return hasher.hash("hanjari-dummy-password")
 
 # Korean keyboard habits that the English list does not cover.
 _LOCAL_COMMON = {"qwer1234!@", "q1w2e3r4t5", "1q2w3e4r5t", "asdf1234!@", "a123456789", "password12"}
@@ -41,7 +53,7 @@ def _common_passwords() -> frozenset[str]:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def password_problems(password: str, username: str) -> list[str]:
@@ -78,7 +90,7 @@ def authenticate(username: str, password: str) -> SignIn:
     generic = _("아이디 또는 비밀번호가 올바르지 않습니다.")
     staff = db.session.scalar(sa.select(Staff).where(Staff.username == username.strip()))
     if staff is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(_hasher()), password)
         audit.record("auth.login_failed", detail={"username": username[:64], "reason": "unknown"})
         return SignIn(None, generic)
     now = utcnow()
@@ -88,7 +100,7 @@ def authenticate(username: str, password: str) -> SignIn:
         return SignIn(None, _("계정이 잠겨 있습니다. %(m)d분 뒤에 다시 시도하세요.", m=minutes))
     if not _verify(staff.password_hash, password) or not staff.is_active_account:
         return SignIn(None, _record_failure(staff) or generic)
-    if _hasher.check_needs_rehash(staff.password_hash):
+    if _hasher().check_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
     staff.failed_logins = 0
     staff.locked_until = None
@@ -100,7 +112,7 @@ def authenticate(username: str, password: str) -> SignIn:
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

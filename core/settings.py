@@ -36,6 +36,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_MAX_LENGTH = 128
+    PASSWORD_HASH_TIME_COST = 3  # argon2-cffi's defaults (RFC 9106 second recommendation)
+    PASSWORD_HASH_MEMORY_KIB = 65536
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 
 

@@ -28,6 +28,9 @@ def app_config(url: str, **overrides) -> dict:
         "FIELD_ENCRYPTION_KEY": TEST_KEY,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Still argon2id, with a small cost: hashing is most of the suite's time otherwise.
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_KIB": 1024,
         "SERVER_NAME": None,
     }
     settings.update(overrides)
