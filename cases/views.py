@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -131,11 +140,13 @@ def person(client_id: int):
 
 
 def _open_referral_counts(case_ids: list[int]) -> dict[int, int]:
-    """Filled in by the referrals feature when it is installed (it registers a counter)."""
-    from flask import current_app
+    return _extension("hanjari.open_referral_counts", case_ids, {}) if case_ids else {}
 
-    counter = current_app.extensions.get("hanjari.open_referral_counts")
-    return counter(case_ids) if counter and case_ids else {}
+
+def _extension(name: str, argument, default):
+    """Ask a feature above cases (referrals) for data it registered under ``name``."""
+    provider = current_app.extensions.get(name)
+    return provider(argument) if provider else default
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -206,7 +217,8 @@ def _render_case(case: Case, *, note_form: NoteForm | None = None,
         domains=list(NeedDomain), goal_statuses=list(GoalStatus), today=local_today(),
         assessment_overdue=casework.is_assessment_overdue(case),
         plan_overdue=casework.is_plan_overdue(case), buttons=EmptyForm(),
-        reason_form=ConfidentialReasonForm(),
+        reason_form=ConfidentialReasonForm(), case_referrals=_extension("hanjari.case_referrals",
+                                                                          case.id, []),
     ), status
 
 

@@ -21,7 +21,7 @@ from core.settings import _normalise_db_url
 from factories import app_config, login, make_staff
 
 # Tables filled by migrations (reference vocabularies): kept between tests.
-REFERENCE_TABLES = {"alembic_version", "customer_types"}
+REFERENCE_TABLES = {"alembic_version", "customer_types", "public_holidays"}
 
 
 def database_url(tmp_path_factory) -> str:

@@ -219,3 +219,13 @@ def make_case(client, agency, caseworker=None, **kw):
         setattr(case, name, value)
     db.session.commit()
     return case
+
+
+def make_referral(case, to_agency, sender=None, **kw):
+    """A referral sent from ``case`` (the person must consent to sharing with ``to_agency``)."""
+    from referrals.services import send
+
+    sender = sender or case.caseworker
+    referral = send(sender, case, to_agency, reason=kw.pop("reason", "복지 상담 필요"), **kw)
+    db.session.commit()
+    return referral

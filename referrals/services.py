@@ -1,0 +1,340 @@
+"""Referral rules: sending, the state machine, notifications, visibility.
+
+Allowed transitions are written once, in ``TRANSITIONS``. A referral carries a version
+column; two caseworkers acting on it at once cannot both win (the loser gets
+:class:`ReferralConflict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from cases import casework
+from cases.models import Case, CaseStatus, Priority
+from cases.services import may_share_with
+from centers.catalogue_models import CentreService
+from centers.models import Agency, Staff
+from core import audit
+from core.clock import local_today
+from core.extensions import db
+from core.roles import Role
+from core.types import utcnow
+from referrals.models import (
+    OPEN_STATUSES,
+    ContactPreference,
+    DeclineReason,
+    Notification,
+    NotificationKind,
+    Outcome,
+    PublicHoliday,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    Urgency,
+)
+from referrals.working_time import add_working_hours
+
+
+class ReferralError(ValueError):
+    """A refused referral change; the message is shown to the user."""
+
+
+class ReferralConflict(ReferralError):
+    """Someone else changed the referral first."""
+
+
+RECEIVING, SENDING = "receiving", "sending"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[ReferralStatus]
+    target: ReferralStatus
+    side: str  # which agency's caseworkers may apply it
+    label: object
+
+
+TRANSITIONS = {
+    "receive": Transition(frozenset({ReferralStatus.SENT}), ReferralStatus.RECEIVED, RECEIVING,
+                          _l("접수확인")),
+    "accept": Transition(frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED}),
+                         ReferralStatus.ACCEPTED, RECEIVING, _l("수락")),
+    "decline": Transition(frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED}),
+                          ReferralStatus.DECLINED, RECEIVING, _l("반려")),
+    "start": Transition(frozenset({ReferralStatus.ACCEPTED}), ReferralStatus.IN_PROGRESS,
+                        RECEIVING, _l("진행")),
+    "complete": Transition(frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}),
+                           ReferralStatus.COMPLETED, RECEIVING, _l("완료")),
+    "cancel": Transition(frozenset(OPEN_STATUSES), ReferralStatus.CANCELLED, SENDING,
+                         _l("취소")),
+}
+
+
+def side_of(actor: Staff, referral: Referral) -> str | None:
+    if actor.role != Role.CASEWORKER:
+        return None
+    if actor.agency_id == referral.to_agency_id:
+        return RECEIVING
+    if actor.agency_id == referral.from_agency_id:
+        return SENDING
+    return None
+
+
+def allowed_actions(actor: Staff, referral: Referral) -> list[str]:
+    side = side_of(actor, referral)
+    return [name for name, rule in TRANSITIONS.items()
+            if rule.side == side and referral.status in rule.sources and name != "receive"]
+
+
+# --- sending -----------------------------------------------------------------------------
+
+def holidays() -> set[date]:
+    return set(db.session.scalars(sa.select(PublicHoliday.day)))
+
+
+def send(actor: Staff, case: Case, to_agency: Agency, *, reason: str, needs: str = "",
+         urgency: Urgency = Urgency.NORMAL,
+         contact_preference: ContactPreference = ContactPreference.PHONE,
+         service_id: int | None = None, resent_from: Referral | None = None) -> Referral:
+    """Refer the person of ``case`` to another agency of the same centre.
+
+    :raise ReferralError: no sharing consent for that agency, a duplicate open referral,
+        an agency of another centre or the sender's own, a service not offered there.
+    """
+    if actor.role != Role.CASEWORKER or actor.agency_id != case.agency_id:
+        raise ReferralError(_("자기 기관의 사례에서만 의뢰할 수 있습니다."))
+    if case.status == CaseStatus.CLOSED:
+        raise ReferralError(_("종결된 사례에서는 의뢰할 수 없습니다."))
+    if to_agency.centre_id != case.centre_id or not to_agency.is_visible:
+        raise ReferralError(_("이 센터에서 운영하는 기관에만 의뢰할 수 있습니다."))
+    if to_agency.id == case.agency_id:
+        raise ReferralError(_("자기 기관에는 의뢰할 수 없습니다."))
+    if not reason.strip():
+        raise ReferralError(_("의뢰 사유를 적으세요."))
+    if not may_share_with(case.client, to_agency.id, local_today()):
+        raise ReferralError(_(
+            "이 분은 %(agency)s에 개인정보를 제공하는 데 동의하지 않았거나 동의를 철회했습니다. "
+            "먼저 제3자 제공 동의를 받으세요.", agency=to_agency.name))
+    if service_id is not None and not db.session.scalar(
+        sa.select(CentreService.id).where(CentreService.centre_id == case.centre_id,
+                                          CentreService.service_id == service_id)):
+        raise ReferralError(_("이 센터 서비스 목록에 없는 서비스입니다."))
+    if _open_referral(case.client_id, to_agency.id) is not None:
+        raise ReferralError(_("같은 기관에 이미 진행 중인 의뢰가 있습니다."))
+    now = utcnow()
+    referral = Referral(
+        centre_id=case.centre_id, client_id=case.client_id, from_case_id=case.id,
+        from_agency_id=case.agency_id, to_agency_id=to_agency.id, service_id=service_id,
+        reason=reason.strip(), needs=needs.strip(), urgency=urgency,
+        contact_preference=contact_preference, status=ReferralStatus.SENT, sent_by_id=actor.id,
+        sent_at=now, due_at=add_working_hours(now, to_agency.response_target_hours, holidays()),
+        resent_from_id=resent_from.id if resent_from else None,
+    )
+    db.session.add(referral)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError as error:  # someone sent the same one a moment earlier
+        raise ReferralError(_("같은 기관에 이미 진행 중인 의뢰가 있습니다.")) from error
+    _event(referral, actor, None, ReferralStatus.SENT, referral.reason)
+    _notify_agency(referral, to_agency.id,
+                   _("새 의뢰: %(a)s에서 보냄", a=referral.from_agency.name))
+    audit.record("referral.sent", actor=actor, subject=referral, client_id=case.client_id,
+                 detail={"to_agency_id": to_agency.id, "urgency": urgency.value,
+                         "resent_from": referral.resent_from_id})
+    return referral
+
+
+def _open_referral(client_id: int, to_agency_id: int) -> Referral | None:
+    return db.session.scalar(sa.select(Referral).where(
+        Referral.client_id == client_id, Referral.to_agency_id == to_agency_id,
+        Referral.status.in_(OPEN_STATUSES)))
+
+
+# --- transitions -------------------------------------------------------------------------
+
+def transition(actor: Staff, referral: Referral, action: str, *, note: str = "",
+               decline_reason: DeclineReason | None = None, outcome: Outcome | None = None,
+               assignee: Staff | None = None) -> None:
+    """Apply one transition of ``TRANSITIONS``, with what that transition requires."""
+    rule = TRANSITIONS.get(action)
+    if rule is None:
+        raise ReferralError(_("알 수 없는 처리입니다."))
+    if side_of(actor, referral) != rule.side:
+        raise ReferralError(_("이 의뢰에 이 처리를 할 수 있는 기관이 아닙니다."))
+    if referral.status not in rule.sources:
+        raise ReferralError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.",
+                              s=referral.status.label))
+    now = utcnow()
+    note = note.strip()
+    assignee = assignee or actor
+    if action == "accept" and (assignee.agency_id != referral.to_agency_id
+                               or assignee.role != Role.CASEWORKER):
+        raise ReferralError(_("담당자는 받는 기관의 사례관리자여야 합니다."))
+    if action == "decline":
+        if decline_reason is None or not note:
+            raise ReferralError(_("반려 사유와 설명을 모두 적으세요."))
+        referral.decline_reason = decline_reason
+    if action == "complete":
+        if outcome is None:
+            raise ReferralError(_("결과를 고르세요."))
+        referral.outcome = outcome
+    if action == "cancel" and not note:
+        raise ReferralError(_("취소 사유를 적으세요."))
+    if action in ("decline", "complete", "cancel"):
+        referral.closing_note = note
+        referral.closed_at = now
+    if action == "receive":
+        referral.received_at = now
+    if action in ("accept", "decline"):
+        referral.responded_at = now
+        referral.received_at = referral.received_at or now
+    previous = referral.status
+    referral.status = rule.target
+    # Claim the referral first: of two desks acting at once, only one gets past here.
+    _flush_or_conflict()
+    if action == "accept":
+        _accept(actor, referral, assignee)
+    _event(referral, actor, previous, rule.target, note)
+    if action in ("accept", "decline", "complete"):
+        _notify(referral.sent_by_id, referral, NotificationKind.OUTCOME,
+                _("의뢰 %(s)s: %(a)s", s=rule.target.label, a=referral.to_agency.name))
+    audit.record(f"referral.{action}", actor=actor, subject=referral,
+                 client_id=referral.client_id,
+                 detail={"from": previous.value, "to": rule.target.value,
+                         "decline_reason": decline_reason.value if decline_reason else None,
+                         "outcome": outcome.value if outcome else None})
+
+
+def _accept(actor: Staff, referral: Referral, assignee: Staff) -> None:
+    """Assign a caseworker and open (or link) the person's case at the receiving agency."""
+    referral.assigned_to_id = assignee.id
+    case = casework.find_open_case(referral.client_id, referral.to_agency_id)
+    if case is None:
+        case = casework.open_case(
+            actor, referral.client, priority=Priority.HIGH if referral.urgency == Urgency.URGENT
+            else Priority.NORMAL, summary=_("의뢰 #%(n)d로 개시: %(r)s", n=referral.id,
+                                            r=referral.reason), caseworker=assignee)
+    referral.to_case_id = case.id
+    db.session.flush()
+
+
+def mark_received(actor: Staff, referral: Referral) -> bool:
+    """The receiving agency opened it for the first time: 의뢰 → 접수확인."""
+    if referral.status != ReferralStatus.SENT or side_of(actor, referral) != RECEIVING:
+        return False
+    transition(actor, referral, "receive")
+    return True
+
+
+def resend(actor: Staff, declined: Referral, to_agency: Agency) -> Referral:
+    """Send a declined referral to another agency in one step, keeping the link."""
+    if declined.status != ReferralStatus.DECLINED:
+        raise ReferralError(_("반려된 의뢰만 다른 기관에 다시 보낼 수 있습니다."))
+    if to_agency.id == declined.to_agency_id:
+        raise ReferralError(_("반려한 기관이 아닌 다른 기관을 고르세요."))
+    return send(actor, declined.from_case, to_agency, reason=declined.reason,
+                needs=declined.needs, urgency=declined.urgency,
+                contact_preference=declined.contact_preference, resent_from=declined)
+
+
+def _flush_or_conflict() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise ReferralConflict(_l("다른 직원이 이 의뢰를 먼저 처리했습니다. "
+                                  "화면을 새로 고쳐 지금 상태를 확인하세요.")) from error
+
+
+def _event(referral: Referral, actor: Staff, from_status, to_status, note: str) -> None:
+    db.session.add(ReferralEvent(referral_id=referral.id, actor_id=actor.id,
+                                 from_status=from_status, to_status=to_status, note=note))
+
+
+# --- notifications -----------------------------------------------------------------------
+
+def _notify(staff_id: int, referral: Referral, kind: NotificationKind, message: str) -> None:
+    db.session.add(Notification(staff_id=staff_id, referral_id=referral.id, kind=kind,
+                                message=message[:300]))
+
+
+def _notify_agency(referral: Referral, agency_id: int, message: str) -> None:
+    staff_ids = db.session.scalars(sa.select(Staff.id).where(
+        Staff.agency_id == agency_id, Staff.role == Role.CASEWORKER, Staff.is_active_account))
+    for staff_id in staff_ids:
+        _notify(staff_id, referral, NotificationKind.INCOMING, message)
+
+
+def mark_read(actor: Staff, notification_ids: list[int] | None = None) -> int:
+    query = sa.update(Notification).where(Notification.staff_id == actor.id,
+                                          Notification.read_at.is_(None))
+    if notification_ids is not None:
+        query = query.where(Notification.id.in_(notification_ids))
+    return db.session.execute(query.values(read_at=utcnow())).rowcount
+
+
+# --- who sees what -----------------------------------------------------------------------
+
+def referrals_visible_to(actor: Staff) -> sa.Select:
+    """Caseworkers see referrals from or to their agency; a manager all of the centre."""
+    query = sa.select(Referral)
+    if actor.role == Role.MANAGER and actor.centre_id:
+        return query.where(Referral.centre_id == actor.centre_id)
+    if actor.role == Role.CASEWORKER and actor.agency_id:
+        return query.where(sa.or_(Referral.to_agency_id == actor.agency_id,
+                                  Referral.from_agency_id == actor.agency_id))
+    return query.where(sa.false())
+
+
+def cases_referred_to(actor: Staff):
+    """SQL condition: the case was referred to the actor's agency (and the loop is open or
+    was answered), so its caseworkers may read it."""
+    return Case.id.in_(sa.select(Referral.from_case_id).where(
+        Referral.to_agency_id == actor.agency_id,
+        Referral.status.notin_([ReferralStatus.CANCELLED])))
+
+
+def overdue_clause(now=None):
+    """SQL: awaiting an answer past its due time."""
+    now = now or utcnow()
+    return sa.and_(Referral.status.in_([ReferralStatus.SENT, ReferralStatus.RECEIVED]),
+                   Referral.due_at < now)
+
+
+def badge_counts(actor: Staff) -> dict[str, int]:
+    """Unread incoming referrals and outcomes, and overdue referrals of my agency."""
+    unread = dict(db.session.execute(
+        sa.select(Notification.kind, sa.func.count())
+        .where(Notification.staff_id == actor.id, Notification.read_at.is_(None))
+        .group_by(Notification.kind)).all())
+    overdue = 0
+    if actor.role == Role.CASEWORKER and actor.agency_id:
+        overdue = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Referral).where(
+                sa.or_(Referral.to_agency_id == actor.agency_id,
+                       Referral.from_agency_id == actor.agency_id), overdue_clause())) or 0
+    return {"incoming": unread.get(NotificationKind.INCOMING, 0),
+            "outcome": unread.get(NotificationKind.OUTCOME, 0), "overdue": overdue}
+
+
+def open_referral_counts(case_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        sa.select(Referral.from_case_id, sa.func.count())
+        .where(Referral.from_case_id.in_(case_ids), Referral.status.in_(OPEN_STATUSES))
+        .group_by(Referral.from_case_id))
+    return dict(rows.all())
+
+
+def case_referrals(case_id: int) -> list[Referral]:
+    """Referrals sent from this case or that opened it at the receiving agency."""
+    return list(db.session.scalars(
+        sa.select(Referral).where(sa.or_(Referral.from_case_id == case_id,
+                                         Referral.to_case_id == case_id))
+        .options(sa.orm.selectinload(Referral.from_agency), sa.orm.selectinload(Referral.to_agency))
+        .order_by(Referral.sent_at.desc())))

@@ -1,0 +1,315 @@
+"""Referral screens: send from a case, inbox, sent list, the referral, notifications."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from cases.queries import get_case_or_404
+from centers.catalogue_models import CentreService, Service
+from centers.models import Agency, Staff
+from core import audit
+from core.clock import SEOUL, local_today
+from core.extensions import db
+from core.forms import EmptyForm, error_text
+from core.roles import Role, roles_required
+from core.types import utcnow
+from intake import services as intake
+from intake.models import Visit, VisitStatus
+from referrals import services
+from referrals.forms import ActionForm, HolidayForm, ResendForm, SendForm
+from referrals.models import (
+    ContactPreference,
+    DeclineReason,
+    Notification,
+    Outcome,
+    PublicHoliday,
+    Referral,
+    ReferralStatus,
+    Urgency,
+)
+
+bp = Blueprint("referrals", __name__, url_prefix="/referrals")
+
+caseworkers = roles_required(Role.CASEWORKER)
+case_staff = roles_required(Role.CASEWORKER, Role.MANAGER)
+
+
+def _actor() -> Staff:
+    return current_user._get_current_object()
+
+
+def _load(referral_id: int) -> Referral:
+    """:raise 404: no such referral, or not from/to the actor's agency (or centre)."""
+    referral = db.session.scalar(
+        services.referrals_visible_to(_actor()).where(Referral.id == referral_id)
+        .options(selectinload(Referral.events), selectinload(Referral.client)))
+    if referral is None:
+        abort(404)
+    audit.record("referral.view", actor=_actor(), subject=referral, client_id=referral.client_id)
+    return referral
+
+
+def _other_agencies(centre_id: int, except_ids: set[int]) -> list[Agency]:
+    agencies = db.session.scalars(sa.select(Agency).where(Agency.centre_id == centre_id)
+                                  .order_by(Agency.id)).all()
+    return [a for a in agencies if a.is_visible and a.id not in except_ids]
+
+
+# --- sending -----------------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@caseworkers
+def send():
+    case = get_case_or_404(request.args.get("case_id", type=int) or 0, _actor(), need="edit")
+    form = SendForm()
+    agencies = _other_agencies(case.centre_id, {case.agency_id})
+    form.to_agency_id.choices = [(a.id, a.name) for a in agencies]
+    services_offered = db.session.execute(
+        sa.select(Service.id, Service.name, CentreService.agency_id)
+        .join(CentreService, CentreService.service_id == Service.id)
+        .where(CentreService.centre_id == case.centre_id, Service.is_active)
+        .order_by(Service.name)).all()
+    form.service_id.choices = [(0, _("(특정 서비스 없음)"))] + [
+        (sid, name) for sid, name, _agency in services_offered]
+    if form.validate_on_submit():
+        try:
+            referral = services.send(
+                _actor(), case, db.session.get(Agency, form.to_agency_id.data),
+                reason=form.reason.data, needs=form.needs.data or "",
+                urgency=Urgency(form.urgency.data),
+                contact_preference=ContactPreference(form.contact_preference.data),
+                service_id=form.service_id.data or None)
+        except services.ReferralError as error:
+            db.session.rollback()
+            case = get_case_or_404(case.id, _actor(), need="edit")
+            form.to_agency_id.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("의뢰를 보냈습니다. 응답 기한: %(d)s",
+                    d=referral.due_at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")), "success")
+            return redirect(url_for("referrals.show", referral_id=referral.id))
+    else:
+        db.session.commit()
+    return render_template("referrals/send.html", form=form, case=case)
+
+
+# --- lists -------------------------------------------------------------------------------
+
+INBOX_VIEWS = ("new", "received", "mine", "overdue", "all")
+
+
+@bp.get("/inbox")
+@caseworkers
+def inbox():
+    """The receiving agency's referrals: new, received, accepted by me, overdue."""
+    actor = _actor()
+    view = request.args.get("view", "new")
+    query = (sa.select(Referral).where(Referral.to_agency_id == actor.agency_id)
+             .options(selectinload(Referral.client), selectinload(Referral.from_agency))
+             .order_by(Referral.urgency.desc(), Referral.due_at))
+    if view == "new":
+        query = query.where(Referral.status == ReferralStatus.SENT)
+    elif view == "received":
+        query = query.where(Referral.status == ReferralStatus.RECEIVED)
+    elif view == "mine":
+        query = query.where(Referral.assigned_to_id == actor.id,
+                            Referral.status.in_([ReferralStatus.ACCEPTED,
+                                                 ReferralStatus.IN_PROGRESS]))
+    elif view == "overdue":
+        query = query.where(services.overdue_clause())
+    query, filters = _filters(query)
+    page = db.paginate(query, per_page=25, error_out=False)
+    return render_template("referrals/list.html", page=page, view=view, views=INBOX_VIEWS,
+                           box="inbox", filters=filters, now=utcnow(),
+                           agencies=_other_agencies(actor.centre_id, {actor.agency_id}))
+
+
+@bp.get("/sent")
+@case_staff
+def sent():
+    """The sender's view: outgoing referrals with status and outcome (the closed loop)."""
+    actor = _actor()
+    query = services.referrals_visible_to(actor)
+    if actor.role == Role.CASEWORKER:
+        query = query.where(Referral.from_agency_id == actor.agency_id)
+    view = request.args.get("view", "all")
+    if view == "overdue":
+        query = query.where(services.overdue_clause())
+    query, filters = _filters(query.options(selectinload(Referral.client),
+                                            selectinload(Referral.to_agency)))
+    page = db.paginate(query.order_by(Referral.sent_at.desc()), per_page=25, error_out=False)
+    return render_template("referrals/list.html", page=page, view=view,
+                           views=("all", "overdue"), box="sent", filters=filters, now=utcnow(),
+                           agencies=_other_agencies(actor.centre_id, set()))
+
+
+def _filters(query):
+    filters = {"agency": request.args.get("agency", type=int),
+               "urgency": request.args.get("urgency", "")}
+    if filters["agency"]:
+        query = query.where(sa.or_(Referral.from_agency_id == filters["agency"],
+                                   Referral.to_agency_id == filters["agency"]))
+    if filters["urgency"] in Urgency._value2member_map_:
+        query = query.where(Referral.urgency == filters["urgency"])
+    return query, filters
+
+
+# --- one referral ------------------------------------------------------------------------
+
+@bp.get("/<int:referral_id>")
+@case_staff
+def show(referral_id: int):
+    referral = _load(referral_id)
+    try:
+        services.mark_received(_actor(), referral)
+    except services.ReferralConflict:
+        db.session.rollback()
+        referral = _load(referral_id)
+    db.session.commit()
+    form = ActionForm()
+    form.assignee_id.choices = [
+        (s.id, s.display_name) for s in db.session.scalars(
+            sa.select(Staff).where(Staff.agency_id == referral.to_agency_id,
+                                   Staff.role == Role.CASEWORKER, Staff.is_active_account))]
+    form.assignee_id.data = _actor().id
+    resend_form = ResendForm()
+    resend_form.to_agency_id.choices = [
+        (a.id, a.name) for a in _other_agencies(referral.centre_id,
+                                                {referral.from_agency_id, referral.to_agency_id})]
+    return render_template(
+        "referrals/show.html", referral=referral, form=form, resend_form=resend_form,
+        actions=services.allowed_actions(_actor(), referral), rules=services.TRANSITIONS,
+        decline_reasons=list(DeclineReason), outcomes=list(Outcome), now=utcnow(),
+        in_building=_visit_today(referral) is not None)
+
+
+def _visit_today(referral: Referral) -> Visit | None:
+    return db.session.scalar(sa.select(Visit).where(
+        Visit.client_id == referral.client_id, Visit.visit_date == local_today(),
+        Visit.status.notin_([VisitStatus.DONE, VisitStatus.LEFT])))
+
+
+@bp.post("/<int:referral_id>/<any(accept, decline, start, complete, cancel):action>")
+@caseworkers
+def act(referral_id: int, action: str):
+    referral = _load(referral_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(error_text(form), "danger")
+        return redirect(url_for("referrals.show", referral_id=referral_id))
+    assignee = db.session.get(Staff, form.assignee_id.data) if form.assignee_id.data else None
+    try:
+        services.transition(
+            _actor(), referral, action, note=form.note.data or "",
+            decline_reason=DeclineReason._value2member_map_.get(form.decline_reason.data or ""),
+            outcome=Outcome._value2member_map_.get(form.outcome.data or ""), assignee=assignee)
+        handed_off = action == "accept" and form.add_to_visit.data and _warm_hand_off(referral)
+    except (services.ReferralError, intake.VisitError) as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("처리했습니다: %(s)s", s=referral.status.label), "success")
+        if handed_off:
+            flash(_("오늘 방문 계획에 우리 창구를 추가했습니다. 방문자가 바로 이 창구로 옵니다."), "info")
+    return redirect(url_for("referrals.show", referral_id=referral_id))
+
+
+def _warm_hand_off(referral: Referral) -> bool:
+    """The person is in the building today: add our desk to their visit plan."""
+    visit = _visit_today(referral)
+    if visit is None:
+        return False
+    if any(stop.agency_id == referral.to_agency_id for stop in visit.open_stops):
+        return True
+    intake.add_stop(_actor(), visit, referral.to_agency)
+    return True
+
+
+@bp.post("/<int:referral_id>/resend")
+@caseworkers
+def resend(referral_id: int):
+    referral = _load(referral_id)
+    form = ResendForm()
+    form.to_agency_id.choices = [(a.id, a.name) for a in _other_agencies(referral.centre_id, set())]
+    if form.validate_on_submit():
+        try:
+            new = services.resend(_actor(), referral, db.session.get(Agency, form.to_agency_id.data))
+        except services.ReferralError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("다른 기관에 다시 의뢰했습니다."), "success")
+            return redirect(url_for("referrals.show", referral_id=new.id))
+    return redirect(url_for("referrals.show", referral_id=referral_id))
+
+
+# --- notifications -----------------------------------------------------------------------
+
+@bp.get("/notifications")
+@case_staff
+def notifications():
+    items = db.session.scalars(
+        sa.select(Notification).where(Notification.staff_id == _actor().id)
+        .order_by(Notification.created_at.desc()).limit(100)).all()
+    return render_template("referrals/notifications.html", items=items, form=EmptyForm())
+
+
+@bp.post("/notifications/read")
+@case_staff
+def read_notifications():
+    if EmptyForm().validate_on_submit():
+        ids = [int(i) for i in request.form.getlist("id") if i.isdigit()] or None
+        services.mark_read(_actor(), ids)
+        db.session.commit()
+    target = request.form.get("referral", type=int)
+    if target:
+        return redirect(url_for("referrals.show", referral_id=target))
+    return redirect(url_for("referrals.notifications"))
+
+
+# --- public holidays ---------------------------------------------------------------------
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def holidays():
+    """The administrator keeps the public holidays that working hours skip."""
+    form = HolidayForm()
+    if form.validate_on_submit():
+        if db.session.get(PublicHoliday, form.day.data):
+            form.day.errors = [_("이미 등록된 날짜입니다.")]
+        else:
+            db.session.add(PublicHoliday(day=form.day.data, name=form.name.data.strip()))
+            audit.record("holiday.added", detail={"day": form.day.data.isoformat(),
+                                                  "name": form.name.data.strip()})
+            db.session.commit()
+            flash(_("공휴일을 추가했습니다."), "success")
+            return redirect(url_for("referrals.holidays"))
+    days = db.session.scalars(sa.select(PublicHoliday).order_by(PublicHoliday.day)).all()
+    return render_template("referrals/holidays.html", form=form, days=days, buttons=EmptyForm())
+
+
+@bp.post("/holidays/<day>/delete")
+@roles_required(Role.ADMIN)
+def delete_holiday(day: str):
+    holiday = db.get_or_404(PublicHoliday, _parse_day(day))
+    if EmptyForm().validate_on_submit():
+        db.session.delete(holiday)
+        audit.record("holiday.deleted", detail={"day": day})
+        db.session.commit()
+        flash(_("공휴일을 지웠습니다."), "success")
+    return redirect(url_for("referrals.holidays"))
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(404)

@@ -1,0 +1,302 @@
+"""Closed-loop referrals: consent, duplicates, the state machine, targets, inbox, hand-off."""
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from cases.models import Case
+from centers.models import AgencyKind
+from core.extensions import db
+from core.roles import Role
+from core.types import utcnow
+from factories import (
+    login,
+    make_agency,
+    make_case,
+    make_centre,
+    make_client,
+    make_referral,
+    make_staff,
+    make_visit,
+)
+from intake.models import Visit
+from referrals.models import Notification, PublicHoliday, Referral, ReferralStatus, Urgency
+from referrals.working_time import add_working_hours
+
+SEOUL_OFFSET = timedelta(hours=9)
+
+
+def seoul(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC) - SEOUL_OFFSET
+
+
+# --- working hours -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("start", "hours", "due"),
+    [
+        (seoul(2026, 11, 23, 10, 0), 2, seoul(2026, 11, 23, 12, 0)),  # Monday morning
+        (seoul(2026, 11, 27, 17, 0), 2, seoul(2026, 11, 30, 10, 0)),  # Friday → Monday
+        (seoul(2026, 11, 28, 11, 0), 1, seoul(2026, 11, 30, 10, 0)),  # sent on Saturday
+        (seoul(2026, 11, 23, 20, 0), 16, seoul(2026, 11, 25, 16, 0)),  # evening: 9 h + 7 h
+        (seoul(2026, 12, 24, 17, 0), 2, seoul(2026, 12, 28, 10, 0)),  # Christmas skipped
+    ],
+)
+def test_due_time_counts_working_hours_and_skips_holidays(start, hours, due):
+    assert add_working_hours(start, hours, {date(2026, 12, 25)}) == due
+
+
+# --- fixtures ------------------------------------------------------------------------------
+
+@pytest.fixture
+def centre():
+    centre = make_centre(code="namyangju")
+    for kind, name in ((AgencyKind.EMPLOYMENT, "고용센터"), (AgencyKind.WELFARE, "복지지원팀"),
+                       (AgencyKind.SELF_SUPPORT, "자활센터")):
+        make_agency(centre, kind, name=name, response_target_hours=16)
+    return centre
+
+
+def agency(centre, kind):
+    return next(a for a in centre.agencies if a.kind == kind)
+
+
+@pytest.fixture
+def setup(centre):
+    jobs, welfare = agency(centre, AgencyKind.EMPLOYMENT), agency(centre, AgencyKind.WELFARE)
+    person = make_client(centre, share_with=[welfare, agency(centre, AgencyKind.SELF_SUPPORT)])
+    sender = make_staff(Role.CASEWORKER, centre=centre, agency=jobs, display_name="박고용")
+    receiver = make_staff(Role.CASEWORKER, centre=centre, agency=welfare, display_name="최복지")
+    case = make_case(person, jobs, caseworker=sender)
+    return {"person": person, "jobs": jobs, "welfare": welfare, "sender": sender,
+            "receiver": receiver, "case": case}
+
+
+def as_staff(app, staff):
+    desk = app.test_client()
+    login(desk, staff.username)
+    return desk
+
+
+# --- sending -------------------------------------------------------------------------------
+
+def test_send_from_a_case_sets_due_time_and_notifies_the_receiving_agency(app, setup):
+    desk = as_staff(app, setup["sender"])
+    response = desk.post(f"/referrals/new?case_id={setup['case'].id}", data={
+        "to_agency_id": setup["welfare"].id, "service_id": 0, "reason": "긴급복지 상담 필요",
+        "needs": "생계비", "urgency": "urgent", "contact_preference": "phone"})
+    assert response.status_code == 302
+    referral = db.session.scalar(sa.select(Referral))
+    assert referral.status == ReferralStatus.SENT
+    assert referral.due_at == add_working_hours(referral.sent_at, 16, set(
+        db.session.scalars(sa.select(PublicHoliday.day))))
+    notes = db.session.scalars(sa.select(Notification)).all()
+    assert [n.staff_id for n in notes] == [setup["receiver"].id]
+    inbox = as_staff(app, setup["receiver"]).get("/referrals/inbox").text
+    assert f'/referrals/{referral.id}"' in inbox and "긴급" in inbox
+
+
+def test_refused_without_sharing_consent_or_after_withdrawal(app, centre, setup):
+    desk = as_staff(app, setup["sender"])
+    self_support = agency(centre, AgencyKind.SELF_SUPPORT)
+    no_consent = make_client(centre, name="김동의없음")
+    case = make_case(no_consent, setup["jobs"], caseworker=setup["sender"])
+    refused = desk.post(f"/referrals/new?case_id={case.id}", data={
+        "to_agency_id": setup["welfare"].id, "service_id": 0, "reason": "상담",
+        "urgency": "normal", "contact_preference": "phone"})
+    assert "동의하지 않았거나 동의를 철회했습니다" in refused.text
+    third_party = next(c for c in setup["person"].consents if c.agencies)
+    third_party.withdrawn_at = utcnow()
+    db.session.commit()
+    withdrawn = desk.post(f"/referrals/new?case_id={setup['case'].id}", data={
+        "to_agency_id": self_support.id, "service_id": 0, "reason": "자활근로",
+        "urgency": "normal", "contact_preference": "phone"})
+    assert "동의하지 않았거나 동의를 철회했습니다" in withdrawn.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
+
+
+def test_duplicate_open_referral_to_the_same_agency_is_refused(app, setup):
+    make_referral(setup["case"], setup["welfare"])
+    desk = as_staff(app, setup["sender"])
+    again = desk.post(f"/referrals/new?case_id={setup['case'].id}", data={
+        "to_agency_id": setup["welfare"].id, "service_id": 0, "reason": "다시",
+        "urgency": "normal", "contact_preference": "phone"})
+    assert "이미 진행 중인 의뢰가 있습니다" in again.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 1
+
+
+# --- the loop ------------------------------------------------------------------------------
+
+def test_full_loop_received_accepted_in_progress_completed_seen_by_sender(app, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    receiver = as_staff(app, setup["receiver"])
+    receiver.get(f"/referrals/{referral.id}")
+    db.session.refresh(referral)
+    assert referral.status == ReferralStatus.RECEIVED and referral.received_at is not None
+    receiver.post(f"/referrals/{referral.id}/accept", data={"assignee_id": setup["receiver"].id})
+    db.session.refresh(referral)
+    assert referral.status == ReferralStatus.ACCEPTED
+    assert referral.assigned_to_id == setup["receiver"].id
+    to_case = db.session.get(Case, referral.to_case_id)
+    assert (to_case.agency_id, to_case.caseworker_id) == (setup["welfare"].id, setup["receiver"].id)
+    # The receiving agency's caseworker may now read the case that was referred.
+    assert receiver.get(f"/cases/{setup['case'].id}").status_code == 200
+    receiver.post(f"/referrals/{referral.id}/start", data={})
+    no_outcome = receiver.post(f"/referrals/{referral.id}/complete", data={},
+                               follow_redirects=True)
+    assert "결과를 고르세요" in no_outcome.text
+    receiver.post(f"/referrals/{referral.id}/complete",
+                  data={"outcome": "benefit_granted", "note": "긴급복지 생계지원 결정"})
+    db.session.refresh(referral)
+    assert referral.status == ReferralStatus.COMPLETED
+    assert [e.to_status for e in referral.events] == [
+        ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED,
+        ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED]
+    sender = as_staff(app, setup["sender"])
+    sent = sender.get("/referrals/sent").text
+    assert "급여 결정" in sent
+    assert "결과 2" in sender.get("/").text  # accepted and completed notifications
+    timeline = sender.get(f"/referrals/{referral.id}").text
+    assert "최복지" in timeline and "긴급복지 생계지원 결정" in timeline
+    sender.post("/referrals/notifications/read", data={})
+    assert "결과 2" not in sender.get("/").text
+
+
+def test_decline_needs_a_coded_reason_and_note_then_resend_in_one_step(app, centre, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    receiver = as_staff(app, setup["receiver"])
+    bare = receiver.post(f"/referrals/{referral.id}/decline", data={"decline_reason": "capacity"},
+                         follow_redirects=True)
+    assert "반려 사유와 설명을 모두 적으세요" in bare.text
+    receiver.post(f"/referrals/{referral.id}/decline",
+                  data={"decline_reason": "capacity", "note": "이번 달 정원 마감"})
+    db.session.refresh(referral)
+    assert referral.status == ReferralStatus.DECLINED and referral.decline_reason.value == "capacity"
+    sender = as_staff(app, setup["sender"])
+    self_support = agency(centre, AgencyKind.SELF_SUPPORT)
+    response = sender.post(f"/referrals/{referral.id}/resend", data={"to_agency_id": self_support.id})
+    new = db.session.scalar(sa.select(Referral).where(Referral.id != referral.id))
+    assert response.headers["Location"].endswith(f"/referrals/{new.id}")
+    assert (new.to_agency_id, new.reason, new.resent_from_id) == (
+        self_support.id, referral.reason, referral.id)
+
+
+def test_only_the_sender_cancels_and_needs_a_reason(app, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    receiver = as_staff(app, setup["receiver"])
+    receiver.post(f"/referrals/{referral.id}/cancel", data={"note": "받는 쪽 취소"})
+    db.session.refresh(referral)
+    assert referral.status == ReferralStatus.SENT
+    sender = as_staff(app, setup["sender"])
+    assert "취소 사유를 적으세요" in sender.post(f"/referrals/{referral.id}/cancel", data={},
+                                              follow_redirects=True).text
+    sender.post(f"/referrals/{referral.id}/cancel", data={"note": "본인이 다른 곳에서 해결"})
+    db.session.refresh(referral)
+    assert referral.status == ReferralStatus.CANCELLED
+
+
+def test_overdue_referrals_are_red_in_both_lists_and_counted_in_the_badge(app, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    referral.due_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    receiver = as_staff(app, setup["receiver"])
+    overdue = receiver.get("/referrals/inbox?view=overdue").text
+    assert f'/referrals/{referral.id}"' in overdue and "table-danger" in overdue
+    assert "기한 지남 1" in receiver.get("/").text
+    sender = as_staff(app, setup["sender"])
+    assert "table-danger" in sender.get("/referrals/sent").text
+
+
+def test_inbox_filters_by_sending_agency_and_urgency(app, centre, setup):
+    make_referral(setup["case"], setup["welfare"], urgency=Urgency.URGENT)
+    receiver = as_staff(app, setup["receiver"])
+    assert "의뢰가 없습니다" in receiver.get("/referrals/inbox?urgency=normal").text
+    assert "긴급" in receiver.get(f"/referrals/inbox?agency={setup['jobs'].id}&urgency=urgent").text
+
+
+def test_other_agencies_do_not_see_the_referral(app, centre, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    outsider = make_staff(Role.CASEWORKER, centre=centre, agency=agency(centre, AgencyKind.SELF_SUPPORT))
+    assert as_staff(app, outsider).get(f"/referrals/{referral.id}").status_code == 404
+    assert as_staff(app, make_staff(Role.FRONT_DESK, centre=centre)).get(
+        f"/referrals/{referral.id}").status_code == 403
+
+
+def test_warm_hand_off_adds_the_desk_to_todays_visit(app, setup):
+    visit = make_visit(setup["person"].centre, [setup["jobs"]], client=setup["person"])
+    referral = make_referral(setup["case"], setup["welfare"])
+    receiver = as_staff(app, setup["receiver"])
+    page = receiver.get(f"/referrals/{referral.id}").text
+    assert "방문 계획에 추가" in page
+    receiver.post(f"/referrals/{referral.id}/accept",
+                  data={"assignee_id": setup["receiver"].id, "add_to_visit": "y"})
+    visit = db.session.get(Visit, visit.id)
+    assert [s.agency_id for s in visit.stops] == [setup["jobs"].id, setup["welfare"].id]
+
+
+# --- concurrency ---------------------------------------------------------------------------
+
+def _at_once(calls):
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    return results
+
+
+def test_two_caseworkers_accepting_at_once_exactly_one_wins(app, centre, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    second = make_staff(Role.CASEWORKER, centre=centre, agency=setup["welfare"])
+    desks = [as_staff(app, setup["receiver"]), as_staff(app, second)]
+    ids = [setup["receiver"].id, second.id]
+    url = f"/referrals/{referral.id}/accept"
+    pages = _at_once([(lambda d=d, i=i: d.post(url, data={"assignee_id": i},
+                                                follow_redirects=True).text)
+                      for d, i in zip(desks, ids, strict=True)])
+    refused = [p for p in pages if "먼저 처리했습니다" in p or "할 수 없는 처리입니다" in p]
+    assert len(refused) == 1
+    referral = db.session.get(Referral, referral.id)
+    assert referral.status == ReferralStatus.ACCEPTED and referral.assigned_to_id in ids
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)
+                             .where(Case.agency_id == setup["welfare"].id)) == 1
+
+
+def test_accept_and_cancel_at_once_exactly_one_wins(app, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    receiver, sender = as_staff(app, setup["receiver"]), as_staff(app, setup["sender"])
+    base, assignee = f"/referrals/{referral.id}", setup["receiver"].id
+    _at_once([
+        lambda: receiver.post(f"{base}/accept", data={"assignee_id": assignee}),
+        lambda: sender.post(f"{base}/cancel", data={"note": "취소"}),
+    ])
+    referral = db.session.get(Referral, referral.id)
+    assert referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.CANCELLED)
+    assert len(referral.events) == 2  # sent, then exactly one of the two
+
+
+# --- holidays ------------------------------------------------------------------------------
+
+def test_administrator_edits_the_holiday_list(client, login_as):
+    login_as(Role.ADMIN)
+    client.post("/referrals/holidays", data={"day": "2031-05-01", "name": "시험 휴일"})
+    assert db.session.get(PublicHoliday, date(2031, 5, 1)).name == "시험 휴일"
+    duplicate = client.post("/referrals/holidays", data={"day": "2031-05-01", "name": "또"})
+    assert "이미 등록된 날짜" in duplicate.text
+    client.post("/referrals/holidays/2031-05-01/delete")
+    assert db.session.get(PublicHoliday, date(2031, 5, 1)) is None
+
+
+def test_only_the_administrator_edits_holidays(client, login_as):
+    login_as(Role.MANAGER)
+    assert client.post("/referrals/holidays", data={"day": "2031-05-02", "name": "x"}).status_code == 403
