@@ -124,3 +124,12 @@ class RrnSettingForm(FlaskForm):
     def validate_rrn_legal_basis(self, field):
         if self.rrn_enabled.data and not (field.data or "").strip():
             raise ValidationError(_l("주민등록번호를 처리하려면 법적 근거를 적어야 합니다."))
+
+
+DAYS = [InputRequired(REQUIRED), NumberRange(min=1, max=365, message=_l("1에서 365 사이로 입력하세요."))]
+
+
+class TimeTargetsForm(FlaskForm):
+    assessment_due_days = IntegerField(_l("초기 욕구·위기도 조사 기한 (개시 후 일)"), validators=DAYS)
+    plan_due_days = IntegerField(_l("서비스 계획 수립 기한 (개시 후 일)"), validators=DAYS)
+    submit = SubmitField(_l("기한 저장"))

@@ -133,3 +133,12 @@ def set_rrn_processing(actor: Staff, centre: Centre, enabled: bool, legal_basis:
     if before != after:
         audit.record("centre.rrn_processing_changed", actor=actor, subject=centre,
                      centre_id=centre.id, detail={"before": before, "after": after})
+
+
+def set_time_targets(actor: Staff, centre: Centre, *, assessment_days: int, plan_days: int) -> None:
+    """The centre's case time targets, in days after a case opens."""
+    changed = _changes(centre, ("assessment_due_days", "plan_due_days"),
+                       {"assessment_due_days": assessment_days, "plan_due_days": plan_days})
+    if changed:
+        audit.record("centre.time_targets_changed", actor=actor, subject=centre,
+                     centre_id=centre.id, detail=changed)

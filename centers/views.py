@@ -8,7 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from centers import accounts, services
-from centers.forms import AgencyForm, CentreForm, PlacementForm, RrnSettingForm, StaffForm
+from centers.forms import (
+    AgencyForm,
+    CentreForm,
+    PlacementForm,
+    RrnSettingForm,
+    StaffForm,
+    TimeTargetsForm,
+)
 from centers.models import Addon, Agency, AgencyKind, Staff
 from core.audit import AuditEvent
 from core.extensions import db
@@ -56,7 +63,7 @@ def show_centre(centre_id: int):
     centre = services.get_centre_or_404(centre_id, _actor())
     return render_template(
         "centers/show.html", centre=centre, addons=list(Addon), form=EmptyForm(),
-        rrn_form=RrnSettingForm(obj=centre),
+        rrn_form=RrnSettingForm(obj=centre), targets_form=TimeTargetsForm(obj=centre),
     )
 
 
@@ -108,7 +115,24 @@ def set_rrn(centre_id: int):
             flash(_("주민등록번호 처리 설정을 저장했습니다."), "success")
             return redirect(url_for("centers.show_centre", centre_id=centre.id))
     return render_template("centers/show.html", centre=centre, addons=list(Addon),
-                           form=EmptyForm(), rrn_form=form), 200
+                           form=EmptyForm(), rrn_form=form,
+                           targets_form=TimeTargetsForm(obj=centre)), 200
+
+
+@bp.post("/centres/<int:centre_id>/time-targets")
+@managers
+def set_time_targets(centre_id: int):
+    centre = services.get_centre_or_404(centre_id, _actor())
+    form = TimeTargetsForm()
+    if form.validate_on_submit():
+        services.set_time_targets(_actor(), centre, assessment_days=form.assessment_due_days.data,
+                                  plan_days=form.plan_due_days.data)
+        db.session.commit()
+        flash(_("사례 기한을 저장했습니다."), "success")
+        return redirect(url_for("centers.show_centre", centre_id=centre.id))
+    return render_template("centers/show.html", centre=centre, addons=list(Addon),
+                           form=EmptyForm(), rrn_form=RrnSettingForm(obj=centre),
+                           targets_form=form), 200
 
 
 # --- agencies ----------------------------------------------------------------------------

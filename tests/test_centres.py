@@ -132,3 +132,16 @@ def test_rrn_processing_needs_a_legal_basis_and_is_audited(client, login_as):
     db.session.refresh(centre)
     assert centre.processes_rrn
     assert "centre.rrn_processing_changed" in audit_actions(subject_type="centres")
+
+
+def test_manager_sets_the_centres_case_time_targets(client, login_as):
+    centre = make_centre()
+    login_as(Role.MANAGER, centre=centre)
+    bad = client.post(f"/centres/{centre.id}/time-targets",
+                      data={"assessment_due_days": "0", "plan_due_days": "30"})
+    assert "1에서 365 사이로" in bad.text
+    client.post(f"/centres/{centre.id}/time-targets",
+                data={"assessment_due_days": "7", "plan_due_days": "21"})
+    db.session.refresh(centre)
+    assert (centre.assessment_due_days, centre.plan_due_days) == (7, 21)
+    assert "centre.time_targets_changed" in audit_actions(subject_type="centres")

@@ -294,3 +294,20 @@ def test_front_desk_cannot_edit_consent_documents(client, login_as, centre):
     login_as(Role.FRONT_DESK, centre=centre)
     assert client.get("/intake/consent-documents").status_code == 403
     assert "동의서 양식" not in client.get("/").text
+
+
+def test_editing_a_person_from_a_stale_version_keeps_the_typed_text(app, centre):
+    from factories import login, make_staff
+
+    person = make_client(centre, name="정수민", phone="+821011112222")
+    one, two = app.test_client(), app.test_client()
+    login(one, make_staff(Role.FRONT_DESK, centre=centre).username)
+    login(two, make_staff(Role.FRONT_DESK, centre=centre).username)
+    form = registration(name="정수민", birth_date="1985-03-02", sex="M", version=str(person.version))
+    assert one.post(f"/intake/people/{person.id}/edit",
+                    data={**form, "phone": "010-3333-4444"}).status_code == 302
+    stale = two.post(f"/intake/people/{person.id}/edit", data={**form, "address_detail": "새 주소 9"})
+    assert "다른 직원이 이 기록을 고쳤습니다" in stale.text
+    assert 'value="새 주소 9"' in stale.text
+    db.session.refresh(person)
+    assert person.phone == "+821033334444" and person.address_detail != "새 주소 9"
