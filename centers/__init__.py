@@ -8,13 +8,14 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from centers import auth, catalogue_views, cli, views
+    from centers import auth, catalogue_views, cli, demo, views
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(catalogue_views.bp)
     cli.init_app(app)
+    cli.register_demo_seeder(app, demo.seed_catalogue)
     managers = {Role.MANAGER, Role.ADMIN}
     navigation.register(app, "catalogue.browse", _l("서비스 찾기"), set(Role), order=20)
     navigation.register(app, "catalogue.own_centre_services", _l("센터 서비스 목록"),

@@ -56,3 +56,16 @@ def test_seed_demo_with_own_password(runner, client):
 def test_seed_demo_refuses_a_weak_password(runner):
     result = runner.invoke(args=["seed-demo", "--password", "short"])
     assert result.exit_code != 0 and "10자 이상" in result.output
+
+
+def test_seed_demo_fills_each_centres_service_list_so_intake_can_suggest(runner):
+    from centers.catalogue_models import CentreService, Service
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 40
+    namyangju = db.session.scalar(sa.select(Centre).where(Centre.code == "namyangju"))
+    listed = db.session.scalars(sa.select(CentreService).where(
+        CentreService.centre_id == namyangju.id)).all()
+    assert listed and all(offer.agency.centre_id == namyangju.id for offer in listed)
+    assert {offer.agency.kind.domain for offer in listed} <= {
+        a.kind.domain for a in namyangju.agencies}
