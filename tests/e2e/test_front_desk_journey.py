@@ -1,0 +1,91 @@
+"""A visitor's morning in a real browser: the desk registers them, the lobby board calls them.
+
+Runs headless Chromium through Playwright against the app served on 127.0.0.1. The browser
+comes from the system (``/usr/bin/chromium``, installed by .ci/run), never downloaded.
+"""
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from core.extensions import db
+from factories import app_config
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="no system Chromium")
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_app(db_url, runner):
+    """The app on a free local port, with the demo data, served from a thread."""
+    assert runner.invoke(args=["seed-demo", "--password", "demo-pass-2026"]).exit_code == 0
+    served = create_app(app_config(db_url, WTF_CSRF_ENABLED=True))
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with served.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo-pass-2026")
+    page.click("input[type=submit], button[type=submit]")
+
+
+def test_desk_registers_a_visitor_and_the_lobby_board_shows_the_call(live_app, browser):
+    desk = browser.new_page(viewport={"width": 768, "height": 1024})
+    sign_in(desk, live_app, "desk")
+    desk.goto(f"{live_app}/intake/people/new")
+    desk.fill("#name", "홍길동")
+    desk.fill("#birth_date", "850302")
+    desk.check("input[name=sex][value=M]")
+    desk.fill("#phone", "010 1234 5678")
+    desk.check("input[name=customer_types][value=job_seeker]")
+    desk.check("#collection_consent")
+    desk.click("button[type=submit]:has-text('등록')")
+    desk.check("input[name=purposes][value=jobs]")
+    desk.select_option("#desk_1", index=1)
+    desk.click("button:has-text('번호표 발행')")
+    ticket = desk.locator(".ticket-number").inner_text()
+    assert ticket == "A-001"
+    assert desk.locator("text=이런 서비스도 있습니다").is_visible()
+
+    manager = browser.new_page()
+    sign_in(manager, live_app, "manager")
+    manager.goto(f"{live_app}/intake/board")
+    manager.click("button:has-text('새 현황판 주소 만들기')")
+    board_url = manager.locator(".alert-success a").get_attribute("href")
+
+    tv = browser.new_page(viewport={"width": 1280, "height": 720})
+    tv.goto(board_url)
+    assert tv.locator("#calls").inner_text().strip() == "호출된 번호가 없습니다."
+
+    jobs = browser.new_page()
+    sign_in(jobs, live_app, "jobs")
+    jobs.goto(f"{live_app}/intake/queue")
+    jobs.click("button:has-text('다음 번호 호출')")
+    assert "A-001 번을 호출했습니다" in jobs.content()
+
+    # The board updates itself, without a reload, within its 3-second poll.
+    tv.wait_for_function("document.querySelector('#calls').innerText.includes('A-001')",
+                         timeout=10_000)
+    assert "홍" not in tv.content()
