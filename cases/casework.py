@@ -37,16 +37,17 @@ from cases.models import (
 )
 from centers.models import Centre, Staff
 from core import audit
+from core.errors import ConflictError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
 
 
-class CaseError(ValueError):
+class CaseError(RefusedError):
     """A refused change; the message is shown to the user."""
 
 
-class CaseConflict(CaseError):
+class CaseConflict(CaseError, ConflictError):
     """Someone saved the same record from the same starting version first."""
 
 

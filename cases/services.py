@@ -25,11 +25,12 @@ from cases.models import (
 from centers.models import Agency, Centre, CustomerType, Staff
 from core import audit
 from core.crypto import cipher
+from core.errors import RefusedError
 from core.extensions import db
 from core.types import utcnow
 
 
-class ClientError(ValueError):
+class ClientError(RefusedError):
     """A refused change; the message is shown to the user."""
 
 

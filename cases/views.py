@@ -54,6 +54,7 @@ from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
 from core.types import utcnow
+from core.views import commit_or_flash
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -340,12 +341,7 @@ def goal_status(case_id: int, goal_id: int):
     goal = db.get_or_404(PlanGoal, goal_id)
     status = request.form.get("status", "")
     if EmptyForm().validate_on_submit() and status in GoalStatus._value2member_map_:
-        try:
-            casework.set_goal_status(_actor(), case, goal, GoalStatus(status))
-        except casework.CaseError as error:
-            _fail(error)
-        else:
-            db.session.commit()
+        commit_or_flash(lambda: casework.set_goal_status(_actor(), case, goal, GoalStatus(status)))
     return redirect(url_for("cases.show", case_id=case_id, _anchor="plan"))
 
 

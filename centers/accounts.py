@@ -19,6 +19,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from centers.models import Agency, Staff
 from core import audit
+from core.errors import RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -44,7 +45,7 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 _LOCAL_COMMON = {"qwer1234!@", "q1w2e3r4t5", "1q2w3e4r5t", "asdf1234!@", "a123456789", "password12"}
 
 
-class AccountError(ValueError):
+class AccountError(RefusedError):
     """A refused account change; the message is shown to the user."""
 
 

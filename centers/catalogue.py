@@ -17,6 +17,7 @@ from centers.catalogue_models import CentreService, Service, ServiceSource
 from centers.models import Agency, Centre, CustomerType, Staff
 from centers.services import _changes, centres_visible_to
 from core import audit
+from core.errors import RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -27,7 +28,7 @@ SERVICE_FIELDS = (
 )
 
 
-class CatalogueError(ValueError):
+class CatalogueError(RefusedError):
     """A refused change; the message is shown to the user."""
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from centers.models import Addon, Agency, Centre, CentreAddon, Staff
 from core import audit
+from core.errors import RefusedError
 from core.extensions import db
 from core.roles import Role
 
@@ -17,7 +18,7 @@ CENTRE_FIELDS = ("code", "name", "sido", "sigungu", "address", "phone", "opened_
 AGENCY_FIELDS = ("kind", "name", "desk_location", "phone", "response_target_hours", "is_active")
 
 
-class CentreError(ValueError):
+class CentreError(RefusedError):
     """A refused change; the message is shown to the user."""
 
 

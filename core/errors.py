@@ -13,6 +13,17 @@ from core.extensions import db
 
 log = logging.getLogger("hanjari")
 
+
+class RefusedError(ValueError):
+    """A change a service refused; its message (Korean) is meant for the user.
+
+    Every feature's service errors derive from it, so views and the API handle them alike.
+    """
+
+
+class ConflictError(RefusedError):
+    """Someone else changed the record first (a stale version)."""
+
 PAGES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html"}
 
 

@@ -24,6 +24,7 @@ from centers.models import Agency, Centre, Domain, Staff
 from core import audit
 from core.clock import local_today
 from core.crypto import cipher
+from core.errors import ConflictError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -40,11 +41,11 @@ from intake.models import (
 )
 
 
-class VisitError(ValueError):
+class VisitError(RefusedError):
     """A refused visit change; the message is shown to the user."""
 
 
-class VisitConflict(VisitError):
+class VisitConflict(VisitError, ConflictError):
     """Someone else changed the visit first."""
 
 

@@ -18,6 +18,7 @@ from core.clock import local_today, minutes_since
 from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
+from core.views import commit_or_flash
 from intake import services
 from intake.forms import (
     AddStopForm,
@@ -212,14 +213,7 @@ def unlink_person(link_id: int):
     link = db.get_or_404(ClientLink, link_id)
     client = get_client_or_404(link.client_id, _actor())
     if EmptyForm().validate_on_submit():
-        try:
-            people.unlink_clients(_actor(), link)
-        except people.ClientError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("연결을 해제했습니다."), "success")
+        commit_or_flash(lambda: people.unlink_clients(_actor(), link), _("연결을 해제했습니다."))
     return redirect(url_for("intake.show_person", client_id=client.id))
 
 
@@ -268,14 +262,8 @@ def withdraw_consent(consent_id: int):
     consent = _consent_or_404(consent_id)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            people.withdraw_consent(_actor(), consent, form.note.data or "")
-        except people.ClientError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("동의 철회를 기록했습니다. 기록은 지워지지 않습니다."), "success")
+        commit_or_flash(lambda: people.withdraw_consent(_actor(), consent, form.note.data or ""),
+                        _("동의 철회를 기록했습니다. 기록은 지워지지 않습니다."))
     return redirect(url_for("intake.show_person", client_id=consent.client_id))
 
 
@@ -459,13 +447,7 @@ def _after_action(visit: Visit):
 def act_on_visit(visit_id: int, action: str):
     visit = _visit_or_404(visit_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.transition(_actor(), visit, action)
-        except services.VisitError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
+        commit_or_flash(lambda: services.transition(_actor(), visit, action))
     return _after_action(visit)
 
 
@@ -474,14 +456,8 @@ def act_on_visit(visit_id: int, action: str):
 def leave_visit(visit_id: int):
     visit = _visit_or_404(visit_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.leave(_actor(), visit)
-        except services.VisitError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("%(t)s 번 방문자를 돌아간 것으로 기록했습니다.", t=visit.ticket_number), "info")
+        commit_or_flash(lambda: services.leave(_actor(), visit),
+                        _("%(t)s 번 방문자를 돌아간 것으로 기록했습니다.", t=visit.ticket_number))
     return _after_action(visit)
 
 
@@ -492,13 +468,8 @@ def add_stop(visit_id: int):
     form = AddStopForm()
     form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()]
     if form.validate_on_submit():
-        try:
-            services.add_stop(_actor(), visit, db.session.get(Agency, form.agency_id.data))
-        except services.VisitError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
+        agency = db.session.get(Agency, form.agency_id.data)
+        commit_or_flash(lambda: services.add_stop(_actor(), visit, agency))
     return redirect(url_for("intake.show_visit", visit_id=visit.id))
 
 
@@ -510,13 +481,7 @@ def remove_stop(visit_id: int, stop_id: int):
     if stop is None:
         abort(404)
     if EmptyForm().validate_on_submit():
-        try:
-            services.remove_stop(_actor(), visit, stop)
-        except services.VisitError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
+        commit_or_flash(lambda: services.remove_stop(_actor(), visit, stop))
     return redirect(url_for("intake.show_visit", visit_id=visit.id))
 
 

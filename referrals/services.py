@@ -22,6 +22,7 @@ from centers.catalogue_models import CentreService
 from centers.models import Agency, Staff
 from core import audit
 from core.clock import local_today
+from core.errors import ConflictError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -41,11 +42,11 @@ from referrals.models import (
 from referrals.working_time import add_working_hours
 
 
-class ReferralError(ValueError):
+class ReferralError(RefusedError):
     """A refused referral change; the message is shown to the user."""
 
 
-class ReferralConflict(ReferralError):
+class ReferralConflict(ReferralError, ConflictError):
     """Someone else changed the referral first."""
 
 

@@ -1,0 +1,28 @@
+"""Helpers shared by the views of every feature."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash
+
+from core.errors import RefusedError
+from core.extensions import db
+
+
+def commit_or_flash(change: Callable[[], Any], success: str | None = None) -> bool:
+    """Run a service call; commit it, or roll back and show why it was refused.
+
+    :return: whether the change was committed.
+    """
+    try:
+        change()
+    except RefusedError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return False
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return True
