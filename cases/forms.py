@@ -18,13 +18,13 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from cases.models import ClosureReason, GoalStatus, Level, NeedDomain, NoteKind, Priority
-from core.forms import choices
+from core.forms import enum_options
 
 REQUIRED = _l("필수 항목입니다.")
 
 
 class OpenCaseForm(FlaskForm):
-    priority = SelectField(_l("우선순위"), choices=choices((p.value, p.label) for p in Priority))
+    priority = SelectField(_l("우선순위"), choices=enum_options(Priority))
     caseworker_id = SelectField(_l("담당자"), coerce=int, choices=[])
     summary = TextAreaField(_l("사례 요약"), validators=[InputRequired(REQUIRED), Length(max=4000)])
     submit = SubmitField(_l("사례 열기"))
@@ -38,14 +38,14 @@ class EditCaseForm(OpenCaseForm):
 class TransitionForm(FlaskForm):
     version = HiddenField()
     reason = SelectField(_l("종결 사유"), validate_choice=False,
-                         choices=choices([("", "")] + [(r.value, r.label) for r in ClosureReason]))
+                         choices=enum_options(ClosureReason, blank=True))
     note = StringField(_l("메모"), validators=[Optional(), Length(max=500)])
     follow_up_on = DateField(_l("사후관리 날짜"), validators=[Optional()])
 
 
 class AssessmentForm(FlaskForm):
     assessed_on = DateField(_l("조사일"), default=date.today, validators=[InputRequired(REQUIRED)])
-    crisis_level = SelectField(_l("위기도"), choices=choices((lv.value, lv.label) for lv in Level))
+    crisis_level = SelectField(_l("위기도"), choices=enum_options(Level))
     notes = TextAreaField(_l("조사 내용"), validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("조사 기록"))
 
@@ -53,22 +53,22 @@ class AssessmentForm(FlaskForm):
 # One rating field per need domain, added to the class so WTForms sees them.
 for _domain in NeedDomain:
     setattr(AssessmentForm, f"rating_{_domain.value}",
-            SelectField(_domain.label, choices=choices((lv.value, lv.label) for lv in Level)))
+            SelectField(_domain.label, choices=enum_options(Level)))
 
 
 class GoalForm(FlaskForm):
-    domain = SelectField(_l("영역"), choices=choices((d.value, d.label) for d in NeedDomain))
+    domain = SelectField(_l("영역"), choices=enum_options(NeedDomain))
     description = StringField(_l("목표"), validators=[InputRequired(REQUIRED), Length(max=500)])
     target_date = DateField(_l("목표일"), validators=[Optional()])
     service_id = SelectField(_l("연결 서비스 (센터 서비스 목록)"), coerce=int, choices=[],
                              validate_choice=False)
     service_name = StringField(_l("목록에 없는 서비스"), validators=[Optional(), Length(max=200)])
-    status = SelectField(_l("상태"), choices=choices((s.value, s.label) for s in GoalStatus))
+    status = SelectField(_l("상태"), choices=enum_options(GoalStatus))
     submit = SubmitField(_l("목표 추가"))
 
 
 class NoteForm(FlaskForm):
-    kind = SelectField(_l("종류"), choices=choices((k.value, k.label) for k in NoteKind))
+    kind = SelectField(_l("종류"), choices=enum_options(NoteKind))
     body = TextAreaField(_l("내용"), validators=[InputRequired(REQUIRED), Length(max=10000)])
     is_confidential = BooleanField(_l("비공개 (우리 기관 안에서만)"))
     version = HiddenField()

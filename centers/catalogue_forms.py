@@ -7,25 +7,20 @@ from wtforms import (
     BooleanField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from centers.forms import REQUIRED
 from centers.models import Domain, Sex
+from core.forms import MultiCheckboxField
 
 AGE_RANGE = NumberRange(min=0, max=130, message=_l("0에서 130 사이로 입력하세요."))
 DATA_FILES = FileAllowed(["csv", "json"], _l("CSV 또는 JSON 파일만 올릴 수 있습니다."))
 
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _domain_choices(blank=None) -> list[SelectChoice]:

@@ -13,24 +13,18 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from cases import identity
 from cases.models import ConsentMethod, Sex
-from core.forms import choices
+from core.forms import MultiCheckboxField, enum_options
 
 REQUIRED = _l("필수 항목입니다.")
 
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class SearchForm(FlaskForm):
@@ -53,7 +47,7 @@ class ClientForm(FlaskForm):
         _l("생년월일"), filters=[_strip], validators=[InputRequired(REQUIRED)],
         description=_l("예: 1985-03-02, 850302, 1985.3.2"),
     )
-    sex = RadioField(_l("성별"), choices=choices((s.value, s.label) for s in Sex),
+    sex = RadioField(_l("성별"), choices=enum_options(Sex),
                      validators=[InputRequired(_l("성별을 고르세요."))])
     phone = StringField(_l("전화번호"), filters=[_strip], validators=[Optional(), Length(max=30)],
                         description=_l("예: 010-1234-5678"))
@@ -131,7 +125,7 @@ class RegistrationForm(ClientForm):
     third_party_agencies = MultiCheckboxField(_l("개인정보 제3자 제공에 동의한 기관 (선택)"),
                                               coerce=int, choices=[])
     consent_method = SelectField(_l("동의 방법"),
-                                 choices=choices((m.value, m.label) for m in ConsentMethod))
+                                 choices=enum_options(ConsentMethod))
     consent_expires_on = DateField(_l("동의 만료일 (선택)"), validators=[Optional()])
     confirmed_new = HiddenField(default="")
     submit = SubmitField(_l("등록"))
@@ -152,7 +146,7 @@ class ClientEditForm(ClientForm):
 class ConsentForm(FlaskForm):
     kind = SelectField(_l("동의서"), choices=[])
     agencies = MultiCheckboxField(_l("제공에 동의한 기관 (제3자 제공 동의일 때)"), coerce=int, choices=[])
-    method = SelectField(_l("동의 방법"), choices=choices((m.value, m.label) for m in ConsentMethod))
+    method = SelectField(_l("동의 방법"), choices=enum_options(ConsentMethod))
     given_on = DateField(_l("동의일"), default=date.today, validators=[InputRequired(REQUIRED)])
     expires_on = DateField(_l("동의 만료일 (선택)"), validators=[Optional()])
     submit = SubmitField(_l("동의 기록"))

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from core.forms import choices
+from core.forms import enum_options
 from referrals.models import ContactPreference, DeclineReason, Outcome, Urgency
 
 REQUIRED = _l("필수 항목입니다.")
@@ -16,9 +16,9 @@ class SendForm(FlaskForm):
     service_id = SelectField(_l("서비스 (선택)"), coerce=int, choices=[], validate_choice=False)
     reason = TextAreaField(_l("의뢰 사유"), validators=[InputRequired(REQUIRED), Length(max=4000)])
     needs = TextAreaField(_l("필요한 도움"), validators=[Optional(), Length(max=4000)])
-    urgency = SelectField(_l("긴급도"), choices=choices((u.value, u.label) for u in Urgency))
+    urgency = SelectField(_l("긴급도"), choices=enum_options(Urgency))
     contact_preference = SelectField(
-        _l("연락 방법"), choices=choices((c.value, c.label) for c in ContactPreference))
+        _l("연락 방법"), choices=enum_options(ContactPreference))
     submit = SubmitField(_l("의뢰 보내기"))
 
 
@@ -26,9 +26,9 @@ class ActionForm(FlaskForm):
     note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=4000)])
     decline_reason = SelectField(
         _l("반려 사유"), validate_choice=False,
-        choices=choices([("", "")] + [(r.value, r.label) for r in DeclineReason]))
+        choices=enum_options(DeclineReason, blank=True))
     outcome = SelectField(_l("결과"), validate_choice=False,
-                          choices=choices([("", "")] + [(o.value, o.label) for o in Outcome]))
+                          choices=enum_options(Outcome, blank=True))
     assignee_id = SelectField(_l("담당자"), coerce=int, choices=[], validate_choice=False)
     add_to_visit = BooleanField(_l("오늘 방문 중이면 우리 창구를 방문 계획에 추가"))
 
