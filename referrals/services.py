@@ -272,11 +272,15 @@ def _notify_agency(referral: Referral, agency_id: int, message: str) -> None:
         _notify(staff_id, referral, NotificationKind.INCOMING, message)
 
 
-def mark_read(actor: Staff, notification_ids: list[int] | None = None) -> int:
+def mark_read(actor: Staff, notification_ids: list[int] | None = None,
+              referral_id: int | None = None) -> int:
+    """Mark the actor's notifications read: the given ones, those of a referral, or all."""
     query = sa.update(Notification).where(Notification.staff_id == actor.id,
                                           Notification.read_at.is_(None))
     if notification_ids is not None:
         query = query.where(Notification.id.in_(notification_ids))
+    if referral_id is not None:
+        query = query.where(Notification.referral_id == referral_id)
     return db.session.execute(query.values(read_at=utcnow())).rowcount
 
 

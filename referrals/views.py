@@ -171,6 +171,7 @@ def show(referral_id: int):
     except services.ReferralConflict:
         db.session.rollback()
         referral = _load(referral_id)
+    services.mark_read(_actor(), referral_id=referral.id)  # opening it is reading about it
     db.session.commit()
     form = ActionForm()
     form.assignee_id.choices = [

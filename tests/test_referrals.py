@@ -94,8 +94,12 @@ def test_send_from_a_case_sets_due_time_and_notifies_the_receiving_agency(app, s
         db.session.scalars(sa.select(PublicHoliday.day))))
     notes = db.session.scalars(sa.select(Notification)).all()
     assert [n.staff_id for n in notes] == [setup["receiver"].id]
-    inbox = as_staff(app, setup["receiver"]).get("/referrals/inbox").text
+    receiver = as_staff(app, setup["receiver"])
+    inbox = receiver.get("/referrals/inbox").text
     assert f'/referrals/{referral.id}"' in inbox and "긴급" in inbox
+    assert "새 의뢰 1" in inbox
+    receiver.get(f"/referrals/{referral.id}")
+    assert "새 의뢰 1" not in receiver.get("/referrals/inbox").text
 
 
 def test_refused_without_sharing_consent_or_after_withdrawal(app, centre, setup):
