@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import cases
     import centers
     import intake
+    import reports
     from core.home import bp as home_bp
 
     navigation.init_app(app)
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     centers.init_app(app)
     cases.init_app(app)
     intake.init_app(app)
+    reports.init_app(app)
     return app
 
 
