@@ -92,7 +92,7 @@ def national_xlsx(report: NationalReport) -> bytes:
 
 def _sheet_title(title: str, used: set[str]) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = _SHEET_FORBIDDEN.sub(" ", title)[:31]
+    base = " ".join(_SHEET_FORBIDDEN.sub(" ", title).split())[:31]
     name, n = base, 2
     while name in used:
         suffix = f" ({n})"

@@ -55,7 +55,8 @@ def _dialect() -> str:
 def seconds_between(start, end):
     """SQL: the seconds from ``start`` to ``end`` (two timestamp columns), on both engines."""
     if _dialect() == "postgresql":
-        return sa.extract("epoch", end - start)
+        # EXTRACT answers numeric (Decimal in Python): the report wants floats, as SQLite gives.
+        return sa.cast(sa.extract("epoch", end - start), sa.Float)
     return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
 
 
