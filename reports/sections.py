@@ -397,8 +397,7 @@ def build_cases(context: ReportContext) -> SectionResult:
     def _row(values: dict) -> list[int]:
         return [values.get(m, 0) for m in measures]
 
-    agencies = [a for a in _agency_rows(context, per_agency, late_per_agency)
-                if a.id in per_agency or a.id in late_per_agency or a.is_visible]
+    agencies = _agency_rows(context, per_agency, late_per_agency)
     workers = sorted(per_worker.items(), key=lambda item: names.get(item[0], ("", ""))[::-1])
     header = [_("신규"), _("종결"), _("취업 종결"), _("월말 진행")]
     return SectionResult(

@@ -327,6 +327,11 @@ def test_pdf_prints_every_section_with_header_approval_box_and_page_numbers(clie
     front = " ".join(pages[0].split())
     for expected in ("월간 운영 보고서", "결재", "담당", "팀장", "센터장", "방문 건수"):
         assert expected in front
+    if shutil.which("pdffonts"):
+        listing = subprocess.run(["pdffonts", "-"], input=response.data, capture_output=True,
+                                 check=True).stdout.decode().splitlines()[2:]
+        # Only the app's Noto Sans KR is embedded: no system font stood in for a glyph.
+        assert listing and all("Hanjari-Noto-Sans-KR" in line for line in listing)
     body = "\n".join(pages)
     for expected in ("1. 방문", "2. 원스톱 효과", "3. 사례관리", "4. 서비스 제안",
                      "5. 충족되지 않은 욕구", "6. 부가 서비스: 문화"):
