@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import centers
     import intake
     import referrals
+    import reports
     from core.home import bp as home_bp
 
     navigation.init_app(app)
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cases.init_app(app)
     intake.init_app(app)
     referrals.init_app(app)
+    reports.init_app(app)
     return app
 
 

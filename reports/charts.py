@@ -1,0 +1,81 @@
+"""Charts as vector SVG with matplotlib (Agg backend, no display), labels in Hangul.
+
+The Korean font is Noto Sans KR from the ``pylopdf-fonts-ko`` package (SIL OFL 1.1),
+registered with matplotlib from its file: never a system font, never the network. Text is
+written into the SVG as paths, so the chart looks the same in every browser and in the PDF.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from functools import cache
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager  # noqa: E402  (after choosing the backend)
+from matplotlib.figure import Figure  # noqa: E402
+
+from reports.fonts import korean_font_path  # noqa: E402
+from reports.sections import Chart  # noqa: E402
+
+BAR_COLOUR = "#0d6efd"
+STYLE = {
+    "svg.fonttype": "path",
+    "svg.hashsalt": "hanjari",  # stable element ids: the same data gives the same file
+    "font.size": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.unicode_minus": False,
+}
+
+
+@cache
+def _font_family() -> str:
+    path = str(korean_font_path())
+    font_manager.fontManager.addfont(path)
+    return font_manager.FontProperties(fname=path).get_name()
+
+
+def render_svg(chart: Chart) -> str:
+    """The chart as an SVG document."""
+    with matplotlib.rc_context({**STYLE, "font.family": _font_family()}):
+        figure = _days(chart) if chart.kind == "days" else _categories(chart)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def data_uri(chart: Chart) -> str:
+    """The SVG as a ``data:`` URI for an ``<img>``: a separate document, so the element ids
+    of two charts on one page cannot clash."""
+    return "data:image/svg+xml;base64," + base64.b64encode(render_svg(chart).encode()).decode()
+
+
+def _days(chart: Chart) -> Figure:
+    figure = Figure(figsize=(7.0, 2.4), layout="constrained")
+    axes = figure.subplots()
+    positions = range(len(chart.values))
+    axes.bar(positions, chart.values, color=BAR_COLOUR, width=0.7)
+    axes.set_xticks(list(positions), chart.labels, fontsize=6)
+    axes.set_xlim(-0.6, len(chart.values) - 0.4)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.set_title(chart.title, loc="left", fontsize=9)
+    return figure
+
+
+def _categories(chart: Chart) -> Figure:
+    height = 0.8 + 0.28 * max(1, len(chart.values))
+    figure = Figure(figsize=(7.0, height), layout="constrained")
+    axes = figure.subplots()
+    positions = list(range(len(chart.values)))
+    bars = axes.barh(positions, chart.values, color=BAR_COLOUR, height=0.6)
+    axes.set_yticks(positions, chart.labels)
+    axes.invert_yaxis()
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.bar_label(bars, fmt="%g", padding=2, fontsize=7)
+    axes.margins(x=0.12)
+    axes.set_title(chart.title, loc="left", fontsize=9)
+    return figure

@@ -1,0 +1,129 @@
+"""The reports as XLSX (openpyxl, one sheet per section, numbers as numbers) and as CSV
+(UTF-8 with a byte-order mark, so Excel opens the Hangul correctly)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from reports.sections import MonthlyReport, NationalReport, SectionResult
+
+UNITS = {"count": "건", "people": "명", "minutes": "분", "percent": "%"}
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+BOLD = Font(bold=True)
+
+
+def unit_label(unit: str) -> str:
+    return _(UNITS.get(unit, ""))
+
+
+def headline_table(report: MonthlyReport) -> tuple[list[str], list[list]]:
+    """The front page's table: each headline figure this month and its changes."""
+    columns = [_("항목"), _("단위"), _("이번 달"), _("전월"), _("전월 대비"), _("전월 대비(%)"),
+               _("전년 동월"), _("전년 동월 대비"), _("전년 동월 대비(%)")]
+    rows = [[row.label, unit_label(row.unit), row.value, row.previous, row.change_previous,
+             row.change_previous_pct, row.year_before, row.change_year, row.change_year_pct]
+            for row in report.headlines]
+    return columns, rows
+
+
+def section_rows(section: SectionResult) -> list[tuple[list, bool]]:
+    """A section as (row, is_heading) pairs: its key numbers, then each table with its
+    title and column header."""
+    rows: list[tuple[list, bool]] = [([section.title], True)]
+    rows += [([figure.label, figure.value, unit_label(figure.unit)], False)
+             for figure in section.figures]
+    for table in section.tables:
+        rows += [([], False), ([table.title], True), (list(table.columns), True)]
+        rows += [(list(row), False) for row in table.rows]
+        if table.footer:
+            rows.append((list(table.footer), True))
+    return rows
+
+
+def monthly_xlsx(report: MonthlyReport) -> bytes:
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = _sheet_title(_("요약"), set())
+    columns, rows = headline_table(report)
+    _append(summary, [([_("한자리 월간 보고서")], True), ([_("센터"), report.centre_name], False),
+                      ([_("기간"), report.period_label], False), ([], False), (columns, True),
+                      *((row, False) for row in rows)])
+    used = {summary.title}
+    for section in report.sections:
+        sheet = workbook.create_sheet(_sheet_title(section.title, used))
+        used.add(sheet.title)
+        _append(sheet, section_rows(section))
+    return _save(workbook)
+
+
+def monthly_csv(report: MonthlyReport) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("한자리 월간 보고서"), report.centre_name, report.month.key])
+    writer.writerow([])
+    columns, rows = headline_table(report)
+    writer.writerows([[_("요약")], columns, *rows])
+    for section in report.sections:
+        writer.writerow([])
+        writer.writerows(row for row, _heading in section_rows(section))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def national_xlsx(report: NationalReport) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _sheet_title(_("전국 현황"), set())
+    header = [_("센터 코드"), _("센터")] + [
+        f"{label} ({unit_label(unit)})" for _key, label, unit in report.headlines]
+    rows = [[row.code, row.name, *(row.values[key] for key, _l, _u in report.headlines)]
+            for row in report.rows]
+    total = ["", _("전국 합계"), *(report.total[key] for key, _l, _u in report.headlines)]
+    _append(sheet, [([_("한자리 전국 현황"), report.period_label], True), ([], False),
+                    (header, True), *((row, False) for row in rows), (total, True)])
+    return _save(workbook)
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = " ".join(_SHEET_FORBIDDEN.sub(" ", title).split())[:31]
+    name, n = base, 2
+    while name in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    return name
+
+
+def _append(sheet, rows: list[tuple[list, bool]]) -> None:
+    for row, is_heading in rows:
+        sheet.append(row)
+        if is_heading:
+            for cell in sheet[sheet.max_row]:
+                cell.font = BOLD
+
+
+def _fit_columns(sheet) -> None:
+    """Column widths from the longest text (Hangul counts double)."""
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                text = str(cell.value)
+                width = sum(2 if ord(char) > 0x2E80 else 1 for char in text) + 2
+                widths[cell.column] = max(widths.get(cell.column, 0), width)
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = min(60, max(8, width))
+
+
+def _save(workbook: Workbook) -> bytes:
+    for sheet in workbook.worksheets:
+        _fit_columns(sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

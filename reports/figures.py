@@ -1,0 +1,467 @@
+"""Every figure of the dashboard and the reports, as SQL aggregates.
+
+Nothing here loads rows to count them: each function runs one ``SELECT … GROUP BY`` (or a
+few) and returns plain numbers keyed by centre, agency, day or category. Most take
+``centre_ids`` and group by centre, so the monthly report (one centre) and the national
+roll-up (all centres) share the same queries.
+
+Definitions used throughout:
+
+- a visit belongs to the Seoul day of its ``visit_date`` (a visit crossing midnight stays on
+  the day it started);
+- a desk stop was *served* when its consultation started (``started_at``), whatever its
+  status now (a visitor who left during the consultation was still served);
+- the *wait* at a desk is ``called_at`` (or ``started_at`` when the desk started without
+  calling) minus ``queued_at``;
+- a case is *open at* a moment when it was opened before and not closed by then;
+- a case is *past its time targets* at a moment when, open then, it had no assessment
+  recorded within the centre's assessment days, no plan goal within its plan days, or a
+  plan goal whose target date had passed while still open.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from math import floor
+
+import sqlalchemy as sa
+
+from cases.models import (
+    OPEN_GOAL_STATUSES,
+    Assessment,
+    Case,
+    CaseStatus,
+    ClosureReason,
+    GoalStatus,
+    PlanGoal,
+    client_customer_types,
+)
+from centers.catalogue_models import Service
+from centers.models import Agency, Centre, CustomerType, Domain, Staff
+from core.clock import SEOUL
+from core.extensions import db
+from intake.models import StopStatus, Visit, VisitPurpose, VisitStop, VisitSuggestion
+from reports.periods import Span
+
+# --- SQL building blocks -----------------------------------------------------------------
+
+WAIT_END = sa.func.coalesce(VisitStop.called_at, VisitStop.started_at)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def seconds_between(start, end):
+    """SQL: the seconds from ``start`` to ``end`` (two timestamp columns), on both engines."""
+    if _dialect() == "postgresql":
+        # EXTRACT answers numeric (Decimal in Python): the report wants floats, as SQLite gives.
+        return sa.cast(sa.extract("epoch", end - start), sa.Float)
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
+
+
+def days_before(moment: datetime, days_expr):
+    """SQL: the instant ``days_expr`` days (an SQL integer) before ``moment``."""
+    if _dialect() == "postgresql":
+        return sa.literal(moment, sa.DateTime(timezone=True)) - sa.func.make_interval(
+            0, 0, 0, days_expr)
+    # SQLite keeps UTCDateTime values as naive UTC text; datetime() answers in the same form.
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    return sa.func.datetime(naive.isoformat(sep=" "), sa.func.printf("-%d days", days_expr))
+
+
+def visits_in(centre_ids, span: Span) -> tuple:
+    """Where-conditions: the visits of these centres on the span's days."""
+    return (Visit.centre_id.in_(centre_ids), Visit.visit_date >= span.first,
+            Visit.visit_date < span.end)
+
+
+def served_stop():
+    return VisitStop.started_at.is_not(None)
+
+
+def waited_stop():
+    return sa.and_(VisitStop.queued_at.is_not(None), WAIT_END.is_not(None))
+
+
+def case_open_at(moment: datetime):
+    return sa.and_(Case.opened_at < moment,
+                   sa.or_(Case.closed_at.is_(None), Case.closed_at >= moment))
+
+
+def assessment_late_at(moment: datetime):
+    due = sa.select(Centre.assessment_due_days).where(Centre.id == Case.centre_id)
+    recorded = sa.exists().where(Assessment.case_id == Case.id, Assessment.created_at < moment)
+    return sa.and_(case_open_at(moment), ~recorded,
+                   Case.opened_at < days_before(moment, due.scalar_subquery()))
+
+
+def plan_late_at(moment: datetime):
+    due = sa.select(Centre.plan_due_days).where(Centre.id == Case.centre_id)
+    planned = sa.exists().where(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment)
+    return sa.and_(case_open_at(moment), ~planned,
+                   Case.opened_at < days_before(moment, due.scalar_subquery()))
+
+
+def goals_late_at(moment: datetime):
+    """An open case with a goal past its target date that was still open at ``moment``.
+
+    A goal's past status is not kept: one achieved or stopped after ``moment`` (its last
+    change, ``updated_at``, is later) counts as still open then.
+    """
+    today = moment.astimezone(SEOUL).date()
+    late = sa.exists().where(
+        PlanGoal.case_id == Case.id, PlanGoal.created_at < moment, PlanGoal.target_date < today,
+        sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment),
+    )
+    return sa.and_(case_open_at(moment), late)
+
+
+def past_targets_at(moment: datetime):
+    return sa.or_(assessment_late_at(moment), plan_late_at(moment), goals_late_at(moment))
+
+
+def _count_if(condition):
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _keyed(rows) -> dict:
+    """``[(key, value), …]`` → ``{key: value}``; ``[(key, v1, v2…)]`` → ``{key: (v1, v2…)}``."""
+    return {row[0]: (row[1] if len(row) == 2 else tuple(row[1:])) for row in rows}
+
+
+# --- visits ------------------------------------------------------------------------------
+
+def visit_totals(centre_ids, span: Span) -> dict[int, dict[str, int]]:
+    """Per centre: visits, distinct people, anonymous visits."""
+    rows = db.session.execute(
+        sa.select(Visit.centre_id, sa.func.count(Visit.id),
+                  sa.func.count(sa.distinct(Visit.client_id)),
+                  _count_if(Visit.client_id.is_(None)))
+        .where(*visits_in(centre_ids, span))
+        .group_by(Visit.centre_id)
+    )
+    return {cid: {"visits": v, "people": p, "anonymous": a} for cid, v, p, a in rows}
+
+
+def first_time_people(centre_ids, span: Span) -> dict[int, int]:
+    """Per centre: people whose first visit to the centre fell in the span."""
+    firsts = _first_visits(centre_ids, span)
+    return _keyed(db.session.execute(
+        sa.select(firsts.c.centre_id, sa.func.count()).group_by(firsts.c.centre_id)))
+
+
+def _first_visits(centre_ids, span: Span):
+    """(centre_id, client_id, first_day) of people first seen at the centre in the span."""
+    first_day = sa.func.min(Visit.visit_date)
+    return (
+        sa.select(Visit.centre_id.label("centre_id"), Visit.client_id.label("client_id"),
+                  first_day.label("first_day"))
+        .where(Visit.centre_id.in_(centre_ids), Visit.client_id.is_not(None),
+               Visit.visit_date < span.end)
+        .group_by(Visit.centre_id, Visit.client_id)
+        .having(first_day >= span.first)
+        .subquery()
+    )
+
+
+def first_visit_ids(centre_ids, span: Span):
+    """SQL: the client ids of :func:`first_time_people` (for the list behind the figure)."""
+    return sa.select(_first_visits(centre_ids, span).c.client_id)
+
+
+def visits_per_day(centre_id: int, span: Span) -> dict:
+    return _keyed(db.session.execute(
+        sa.select(Visit.visit_date, sa.func.count(Visit.id))
+        .where(*visits_in([centre_id], span))
+        .group_by(Visit.visit_date)
+    ))
+
+
+def visits_by_purpose(centre_id: int, span: Span, domains=None) -> dict[Domain, int]:
+    """Visits per purpose domain (a visit with two purposes counts under each)."""
+    query = (sa.select(VisitPurpose.domain, sa.func.count(Visit.id))
+             .join(Visit, Visit.id == VisitPurpose.visit_id)
+             .where(*visits_in([centre_id], span))
+             .group_by(VisitPurpose.domain))
+    if domains is not None:
+        query = query.where(VisitPurpose.domain.in_(domains))
+    return _keyed(db.session.execute(query))
+
+
+def visits_by_customer_type(centre_id: int, span: Span) -> tuple[list[tuple[str, int]], int]:
+    """Visits per policy-customer type of the visitor, in the vocabulary's order, and the
+    number of visits whose visitor has at least one type."""
+    base = (sa.select(CustomerType.name, sa.func.count(sa.distinct(Visit.id)))
+            .select_from(Visit)
+            .join(client_customer_types, client_customer_types.c.client_id == Visit.client_id)
+            .join(CustomerType, CustomerType.code == client_customer_types.c.customer_type_code)
+            .where(*visits_in([centre_id], span)))
+    rows = db.session.execute(
+        base.group_by(CustomerType.code, CustomerType.name, CustomerType.sort_order)
+        .order_by(CustomerType.sort_order)
+    ).all()
+    typed = db.session.scalar(base.with_only_columns(sa.func.count(sa.distinct(Visit.id))))
+    return [(name, count) for name, count in rows], typed or 0
+
+
+def visits_per_agency(centre_ids, span: Span, *, served: bool) -> dict[int, int]:
+    """Per agency: visits served there (``served``), or visits that queued there."""
+    condition = served_stop() if served else VisitStop.queued_at.is_not(None)
+    return _keyed(db.session.execute(
+        sa.select(VisitStop.agency_id, sa.func.count(sa.distinct(Visit.id)))
+        .join(Visit, Visit.id == VisitStop.visit_id)
+        .where(*visits_in(centre_ids, span), condition)
+        .group_by(VisitStop.agency_id)
+    ))
+
+
+def waiting_now(centre_id: int, day) -> dict[int, int]:
+    """Per agency: visitors waiting at the desk now (today's visits)."""
+    return _keyed(db.session.execute(
+        sa.select(VisitStop.agency_id, sa.func.count(VisitStop.id))
+        .join(Visit, Visit.id == VisitStop.visit_id)
+        .where(Visit.centre_id == centre_id, Visit.visit_date == day,
+               VisitStop.status == StopStatus.WAITING)
+        .group_by(VisitStop.agency_id)
+    ))
+
+
+# --- waits -------------------------------------------------------------------------------
+
+def wait_sums(centre_ids, span: Span, *, by: str = "centre") -> dict[int, tuple[float, int]]:
+    """Per centre (or per agency with ``by="agency"``): (sum of wait seconds, desk stops)."""
+    key = Visit.centre_id if by == "centre" else VisitStop.agency_id
+    return _keyed(db.session.execute(
+        sa.select(key, sa.func.sum(seconds_between(VisitStop.queued_at, WAIT_END)),
+                  sa.func.count(VisitStop.id))
+        .join(Visit, Visit.id == VisitStop.visit_id)
+        .where(*visits_in(centre_ids, span), waited_stop())
+        .group_by(key)
+    ))
+
+
+def wait_percentile(centre_id: int, span: Span, fraction: float = 0.9, *,
+                    method: str | None = None) -> float | None:
+    """The ``fraction`` percentile of desk waits in seconds, interpolated like PostgreSQL's
+    ``percentile_cont``; None when nobody waited.
+
+    PostgreSQL computes it with ``percentile_cont``. Other engines (SQLite) have no such
+    aggregate: there the waits stay in the database, which sorts them, and only the one or
+    two values around the wanted rank are fetched (``ORDER BY … LIMIT 2 OFFSET k``) and
+    interpolated here. ``method="offset"`` forces that path, so both are tested on
+    PostgreSQL too.
+    """
+    seconds = seconds_between(VisitStop.queued_at, WAIT_END).label("seconds")
+    waits = (sa.select(seconds).join(Visit, Visit.id == VisitStop.visit_id)
+             .where(*visits_in([centre_id], span), waited_stop()).subquery())
+    method = method or ("percentile_cont" if _dialect() == "postgresql" else "offset")
+    if method == "percentile_cont":
+        value = db.session.scalar(
+            sa.select(sa.func.percentile_cont(fraction).within_group(waits.c.seconds)))
+        return None if value is None else float(value)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(waits))
+    if not count:
+        return None
+    position = fraction * (count - 1)
+    below = floor(position)
+    values = [float(v) for v in db.session.scalars(
+        sa.select(waits.c.seconds).order_by(waits.c.seconds).limit(2).offset(below))]
+    if len(values) == 1:
+        return values[0]
+    return values[0] + (values[1] - values[0]) * (position - below)
+
+
+# --- the one-stop effect -----------------------------------------------------------------
+
+def _agencies_served_per_visit(centre_ids, span: Span):
+    return (
+        sa.select(Visit.centre_id.label("centre_id"), Visit.id.label("visit_id"),
+                  sa.func.count(sa.distinct(VisitStop.agency_id)).label("agencies"))
+        .join(VisitStop, VisitStop.visit_id == Visit.id)
+        .where(*visits_in(centre_ids, span), served_stop())
+        .group_by(Visit.centre_id, Visit.id)
+        .subquery()
+    )
+
+
+def one_stop(centre_ids, span: Span) -> dict[int, dict[str, int]]:
+    """Per centre: visits served by 2+ agencies, trips saved (agencies served beyond the
+    first, summed over visits), visits served at all, and desk-to-desk hand-offs (a later
+    desk of the same visit where the visitor was queued)."""
+    served = _agencies_served_per_visit(centre_ids, span)
+    result = {
+        cid: {"multi_agency": multi, "trips_saved": saved, "served_visits": visits,
+              "handoffs": 0}
+        for cid, multi, saved, visits in db.session.execute(
+            sa.select(served.c.centre_id, _count_if(served.c.agencies >= 2),
+                      sa.func.coalesce(sa.func.sum(served.c.agencies - 1), 0), sa.func.count())
+            .group_by(served.c.centre_id))
+    }
+    for cid, queued, visits in db.session.execute(
+        sa.select(Visit.centre_id, sa.func.count(VisitStop.id),
+                  sa.func.count(sa.distinct(VisitStop.visit_id)))
+        .join(VisitStop, VisitStop.visit_id == Visit.id)
+        .where(*visits_in(centre_ids, span), VisitStop.queued_at.is_not(None))
+        .group_by(Visit.centre_id)
+    ):
+        result.setdefault(cid, {"multi_agency": 0, "trips_saved": 0, "served_visits": 0})
+        result[cid]["handoffs"] = queued - visits
+    return result
+
+
+def agencies_served_distribution(centre_id: int, span: Span) -> dict[int, int]:
+    """Visits by the number of agencies that served them (1, 2, 3 …)."""
+    served = _agencies_served_per_visit([centre_id], span)
+    return _keyed(db.session.execute(
+        sa.select(served.c.agencies, sa.func.count()).group_by(served.c.agencies)
+        .order_by(served.c.agencies)))
+
+
+# --- cases -------------------------------------------------------------------------------
+
+def _case_measures(span: Span):
+    start, end = span.start_utc, span.end_utc
+    opened = sa.and_(Case.opened_at >= start, Case.opened_at < end)
+    closed = sa.and_(Case.status == CaseStatus.CLOSED, Case.closed_at >= start,
+                     Case.closed_at < end)
+    return (_count_if(opened), _count_if(closed),
+            _count_if(sa.and_(closed, Case.closure_reason == ClosureReason.EMPLOYED)),
+            _count_if(case_open_at(end)))
+
+
+CASE_MEASURES = ("opened", "closed", "employed", "open_at_end")
+
+
+def case_totals(centre_ids, span: Span, *, by: str = "centre",
+                agency_kinds=None) -> dict[int, dict[str, int]]:
+    """Per centre (or ``by="agency"``/``"caseworker"``): cases opened and closed in the
+    span, closed as employed, open at its end."""
+    key = {"centre": Case.centre_id, "agency": Case.agency_id,
+           "caseworker": Case.caseworker_id}[by]
+    query = (sa.select(key, *_case_measures(span))
+             .where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
+             .group_by(key))
+    if agency_kinds is not None:
+        query = query.join(Agency, Agency.id == Case.agency_id).where(Agency.kind.in_(agency_kinds))
+    return {k: dict(zip(CASE_MEASURES, values, strict=True))
+            for k, *values in db.session.execute(query)}
+
+
+def closures_by_reason(centre_id: int, span: Span) -> dict[ClosureReason, int]:
+    return _keyed(db.session.execute(
+        sa.select(Case.closure_reason, sa.func.count(Case.id))
+        .where(Case.centre_id == centre_id, Case.status == CaseStatus.CLOSED,
+               Case.closed_at >= span.start_utc, Case.closed_at < span.end_utc)
+        .group_by(Case.closure_reason)
+    ))
+
+
+def caseworker_names(centre_id: int) -> dict[int, tuple[str, str]]:
+    """Staff id → (display name, agency name) for the centre's caseworkers (labels only)."""
+    rows = db.session.execute(
+        sa.select(Staff.id, Staff.display_name, sa.func.coalesce(Agency.name, ""))
+        .outerjoin(Agency, Agency.id == Staff.agency_id)
+        .where(Staff.centre_id == centre_id)
+    )
+    return {sid: (name, agency) for sid, name, agency in rows}
+
+
+def past_targets(centre_ids, moment: datetime, *, by: str = "centre") -> dict[int, dict[str, int]]:
+    """Per centre (or agency): open cases past each time target at ``moment``, and in all."""
+    key = Case.centre_id if by == "centre" else Case.agency_id
+    rows = db.session.execute(
+        sa.select(key, _count_if(assessment_late_at(moment)), _count_if(plan_late_at(moment)),
+                  _count_if(goals_late_at(moment)), _count_if(past_targets_at(moment)))
+        .where(Case.centre_id.in_(centre_ids), case_open_at(moment))
+        .group_by(key)
+    )
+    return {k: {"assessment": a, "plan": p, "goals": g, "any": n} for k, a, p, g, n in rows}
+
+
+def open_cases_now(centre_id: int) -> dict[int, int]:
+    """Per agency: cases not closed now."""
+    return _keyed(db.session.execute(
+        sa.select(Case.agency_id, sa.func.count(Case.id))
+        .where(Case.centre_id == centre_id, Case.status != CaseStatus.CLOSED)
+        .group_by(Case.agency_id)
+    ))
+
+
+# --- suggestions and unmet needs ---------------------------------------------------------
+
+def suggestions_by_domain(centre_id: int, span: Span, domains=None) -> dict[Domain, tuple[int, int]]:
+    """Per service domain: (services suggested at intake, visits they were suggested in)."""
+    query = (sa.select(Service.domain, sa.func.count(),
+                       sa.func.count(sa.distinct(VisitSuggestion.visit_id)))
+             .select_from(VisitSuggestion)
+             .join(Visit, Visit.id == VisitSuggestion.visit_id)
+             .join(Service, Service.id == VisitSuggestion.service_id)
+             .where(*visits_in([centre_id], span))
+             .group_by(Service.domain))
+    if domains is not None:
+        query = query.where(Service.domain.in_(domains))
+    return _keyed(db.session.execute(query))
+
+
+def suggestion_totals(centre_id: int, span: Span) -> tuple[int, int]:
+    """(suggestions made, visits with at least one suggestion)."""
+    row = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.distinct(VisitSuggestion.visit_id)))
+        .select_from(VisitSuggestion)
+        .join(Visit, Visit.id == VisitSuggestion.visit_id)
+        .where(*visits_in([centre_id], span))
+    ).one()
+    return row[0], row[1]
+
+
+def top_suggested_services(centre_id: int, span: Span, limit: int = 15,
+                           domains=None) -> list[tuple[str, Domain, int]]:
+    """The services suggested most often: (name, domain, times suggested)."""
+    times = sa.func.count().label("times")
+    query = (sa.select(Service.name, Service.domain, times)
+             .select_from(VisitSuggestion)
+             .join(Visit, Visit.id == VisitSuggestion.visit_id)
+             .join(Service, Service.id == VisitSuggestion.service_id)
+             .where(*visits_in([centre_id], span))
+             .group_by(Service.id, Service.name, Service.domain)
+             .order_by(times.desc(), Service.name)
+             .limit(limit))
+    if domains is not None:
+        query = query.where(Service.domain.in_(domains))
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def _unmet_goals(centre_ids, span: Span):
+    return (PlanGoal.status == GoalStatus.NO_SERVICE, Case.centre_id.in_(centre_ids),
+            PlanGoal.updated_at >= span.start_utc, PlanGoal.updated_at < span.end_utc)
+
+
+def unmet_needs(centre_ids, span: Span) -> dict[int, int]:
+    """Per centre: plan goals recorded as "no service available" in the span (the goal's
+    last change, which is when its status was set)."""
+    return _keyed(db.session.execute(
+        sa.select(Case.centre_id, sa.func.count(PlanGoal.id))
+        .join(Case, Case.id == PlanGoal.case_id)
+        .where(*_unmet_goals(centre_ids, span))
+        .group_by(Case.centre_id)
+    ))
+
+
+def unmet_needs_by_domain(centre_id: int, span: Span) -> dict:
+    """Per need domain: (goals with no service available, distinct people)."""
+    return _keyed(db.session.execute(
+        sa.select(PlanGoal.domain, sa.func.count(PlanGoal.id),
+                  sa.func.count(sa.distinct(Case.client_id)))
+        .join(Case, Case.id == PlanGoal.case_id)
+        .where(*_unmet_goals([centre_id], span))
+        .group_by(PlanGoal.domain)
+    ))
+
+
+# --- labels ------------------------------------------------------------------------------
+
+def agency_labels(centre_ids) -> dict[int, Agency]:
+    """The centres' agencies by id, in their order (names for the tables, not counts)."""
+    return {a.id: a for a in db.session.scalars(
+        sa.select(Agency).where(Agency.centre_id.in_(centre_ids)).order_by(Agency.id))}

@@ -1,0 +1,251 @@
+"""Report screens: the dashboard and its lists, the monthly centre report and the national
+roll-up, each as a page and as PDF/XLSX/CSV. Every export is an audit event."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.routing import BaseConverter, ValidationError
+
+from cases.models import Case
+from centers.models import Centre, Staff
+from centers.services import centres_visible_to
+from core import audit
+from core.extensions import db
+from core.roles import Role, roles_required
+from intake.models import Visit, VisitStop
+from reports import charts, dashboard, exports, sections
+from reports.periods import Month
+from reports.render import render_pdf
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+managers = roles_required(Role.MANAGER)
+report_readers = roles_required(Role.MANAGER, Role.ADMIN)
+administrators = roles_required(Role.ADMIN)
+
+MIME = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+class MonthConverter(BaseConverter):
+    """``YYYY-MM`` in a URL, as a :class:`Month` (a malformed month is a 404)."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value: str) -> Month:
+        try:
+            return Month.parse(value)
+        except ValueError as error:
+            raise ValidationError() from error
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+def _actor() -> Staff:
+    return current_user._get_current_object()
+
+
+def _centre_or_404(code: str) -> Centre:
+    """:raise 404: no such centre, or not the manager's own."""
+    centre = db.session.scalar(centres_visible_to(_actor()).where(Centre.code == code))
+    if centre is None:
+        abort(404)
+    return centre
+
+
+def _reportable_or_404(month: Month) -> Month:
+    """:raise 404: a month that has not started yet."""
+    if month > Month.current():
+        abort(404)
+    return month
+
+
+def _download(body: bytes, kind: str, filename: str, *, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(body, mimetype=MIME[kind], headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Cache-Control": "no-store",
+    })
+
+
+def _audit_export(report: str, kind: str, month: Month, centre: Centre | None = None) -> None:
+    audit.record(f"report.{report}.{kind}", subject=centre,
+                 centre_id=centre.id if centre else None,
+                 detail={"month": month.key, "format": kind,
+                         "centre": centre.code if centre else None})
+    db.session.commit()
+
+
+@bp.app_template_filter("figure")
+def format_figure(value) -> str:
+    """A report number: thousands separated, one decimal for averages and shares, — for
+    "no value" (nothing to average)."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}"
+
+
+@bp.app_template_filter("signed")
+def format_signed(value) -> str:
+    if value is None:
+        return "—"
+    text = format_figure(abs(value))
+    return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
+
+
+# --- dashboard ---------------------------------------------------------------------------
+
+@bp.get("/dashboard")
+@managers
+def show_dashboard():
+    """Today and this month at the manager's centre, per agency."""
+    data = dashboard.dashboard(_actor().centre)
+    return render_template("reports/dashboard.html", data=data, month=Month.of(data.today))
+
+
+@bp.get("/dashboard/<key>")
+@managers
+def dashboard_list(key: str):
+    """The rows behind one dashboard figure.
+
+    :raise 404: unknown figure, or an agency of another centre.
+    """
+    if key not in dashboard.LISTS:
+        abort(404)
+    centre = _actor().centre
+    agency_id = request.args.get("agency", type=int)
+    agencies = {a.id: a for a in centre.agencies}
+    if agency_id and agency_id not in agencies:
+        abort(404)
+    spec = dashboard.LISTS[key]
+    query = dashboard.list_query(key, _actor(), centre, agency_id)
+    if spec.kind == "visits":
+        query = query.options(selectinload(Visit.client), selectinload(Visit.purposes),
+                              selectinload(Visit.stops).selectinload(VisitStop.agency))
+    elif spec.kind == "cases":
+        query = query.options(selectinload(Case.client), selectinload(Case.agency),
+                              selectinload(Case.caseworker))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template(
+        "reports/dashboard_list.html", spec=spec, key=key, page=page,
+        agency=agencies.get(agency_id) if spec.per_agency else None,
+    )
+
+
+# --- monthly report ----------------------------------------------------------------------
+
+@bp.get("/monthly")
+@report_readers
+def monthly_latest():
+    """The monthly report chosen in the form, or last month's report of one's own centre."""
+    actor = _actor()
+    code = request.args.get("centre") or (actor.centre.code if actor.centre else None)
+    if code is None:
+        return redirect(url_for("reports.national_latest"))
+    try:
+        month = Month.parse(request.args.get("month", ""))
+    except ValueError:
+        month = Month.current().previous()
+    return redirect(url_for("reports.monthly", code=code, month=min(month, Month.current())))
+
+
+def _monthly(code: str, month: Month) -> tuple[Centre, sections.MonthlyReport]:
+    centre = _centre_or_404(code)
+    report = sections.monthly_report(centre, _reportable_or_404(month))
+    return centre, report
+
+
+def _chart_images(report) -> dict[str, str]:
+    """Each chart as an SVG ``data:`` URI, keyed "<section key>-<index>"."""
+    return {f"{section.key}-{index}": charts.data_uri(chart)
+            for section in report.sections for index, chart in enumerate(section.charts)}
+
+
+@bp.get("/monthly/<code>/<month:month>")
+@report_readers
+def monthly(code: str, month: Month):
+    centre, report = _monthly(code, month)
+    return render_template(
+        "reports/monthly.html", report=report, centre=centre,
+        images=_chart_images(report), headline=exports.headline_table(report),
+        previous=month.previous(), following=month.next() if month < Month.current() else None,
+    )
+
+
+@bp.get("/monthly/<code>/<month:month>.pdf")
+@report_readers
+def monthly_pdf(code: str, month: Month):
+    centre, report = _monthly(code, month)
+    pdf = render_pdf("reports/monthly_pdf.html", report=report, images=_chart_images(report),
+                     units=exports.UNITS)
+    _audit_export("monthly", "pdf", month, centre)
+    return _download(pdf, "pdf", f"hanjari-{centre.code}-{month}.pdf", inline=True)
+
+
+@bp.get("/monthly/<code>/<month:month>.xlsx")
+@report_readers
+def monthly_xlsx(code: str, month: Month):
+    centre, report = _monthly(code, month)
+    body = exports.monthly_xlsx(report)
+    _audit_export("monthly", "xlsx", month, centre)
+    return _download(body, "xlsx", f"hanjari-{centre.code}-{month}.xlsx")
+
+
+@bp.get("/monthly/<code>/<month:month>.csv")
+@report_readers
+def monthly_csv(code: str, month: Month):
+    centre, report = _monthly(code, month)
+    body = exports.monthly_csv(report)
+    _audit_export("monthly", "csv", month, centre)
+    return _download(body, "csv", f"hanjari-{centre.code}-{month}.csv")
+
+
+# --- national roll-up --------------------------------------------------------------------
+
+def _national(month: Month) -> sections.NationalReport:
+    centres = list(db.session.scalars(sa.select(Centre).order_by(Centre.name)))
+    return sections.national_report(centres, _reportable_or_404(month))
+
+
+@bp.get("/national")
+@administrators
+def national_latest():
+    try:
+        month = Month.parse(request.args.get("month", ""))
+    except ValueError:
+        month = Month.current().previous()
+    return redirect(url_for("reports.national", month=min(month, Month.current())))
+
+
+@bp.get("/national/<month:month>")
+@administrators
+def national(month: Month):
+    return render_template(
+        "reports/national.html", report=_national(month), previous=month.previous(),
+        following=month.next() if month < Month.current() else None,
+    )
+
+
+@bp.get("/national/<month:month>.pdf")
+@administrators
+def national_pdf(month: Month):
+    pdf = render_pdf("reports/national_pdf.html", report=_national(month), units=exports.UNITS)
+    _audit_export("national", "pdf", month)
+    return _download(pdf, "pdf", f"hanjari-national-{month}.pdf", inline=True)
+
+
+@bp.get("/national/<month:month>.xlsx")
+@administrators
+def national_xlsx(month: Month):
+    body = exports.national_xlsx(_national(month))
+    _audit_export("national", "xlsx", month)
+    return _download(body, "xlsx", f"hanjari-national-{month}.xlsx")
