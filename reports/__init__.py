@@ -9,7 +9,9 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from reports import views
+    from reports import referral_section, views
+
+    referral_section.install()
 
     # Before the blueprint, whose rules use it.
     app.url_map.converters["month"] = views.MonthConverter

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from reports.sections import MonthlyReport, NationalReport, SectionResult
 
-UNITS = {"count": "건", "people": "명", "minutes": "분", "percent": "%"}
+UNITS = {"count": "건", "people": "명", "minutes": "분", "hours": "시간", "percent": "%"}
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 BOLD = Font(bold=True)
 

@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from cases.models import ClosureReason, NeedDomain
 from centers.models import Addon, AgencyKind, Centre, Domain
 from core.types import utcnow
-from reports import figures
+from reports import figures, referral_figures
 from reports.periods import Month, Span
 
 # --- what a section hands to the renderers ------------------------------------------------
@@ -36,7 +36,7 @@ from reports.periods import Month, Span
 
 @dataclass
 class Figure:
-    """One key number: ``unit`` is "count", "people", "minutes" or "percent"."""
+    """One key number: ``unit`` is "count", "people", "minutes", "hours" or "percent"."""
 
     label: str
     value: int | float | None
@@ -372,6 +372,11 @@ def build_one_stop(context: ReportContext) -> SectionResult:
             Figure(_("두 기관 이상 이용한 방문"), effect.get("multi_agency", 0)),
             Figure(_("두 기관 이상 이용 비율"), _ratio(effect.get("multi_agency"), visits, 100),
                    "percent"),
+            Figure(_("기관 의뢰로 이어진 방문"),
+                   referral_figures.visits_leading_to_referral(context.ids, span).get(cid, 0)),
+            Figure(_("원스톱 방문 비율(두 기관 이상 또는 의뢰)"),
+                   _ratio(referral_figures.one_stop_visits(context.ids, span).get(cid, 0),
+                          visits, 100), "percent"),
             Figure(_("창구 간 연계(같은 방문)"), effect.get("handoffs", 0)),
             Figure(_("줄어든 기관 방문"), effect.get("trips_saved", 0)),
         ],

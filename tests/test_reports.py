@@ -17,11 +17,13 @@ from cases.models import (
     Assessment,
     Case,
     CaseStatus,
+    Client,
     ClosureReason,
     GoalStatus,
     NeedDomain,
     PlanGoal,
 )
+from centers.catalogue_models import Service
 from centers.models import AgencyKind, Domain
 from core.clock import SEOUL
 from core.extensions import db
@@ -175,8 +177,8 @@ def pdf_text(pdf: bytes) -> str | None:
 def test_every_figure_of_the_month_matches_the_hand_count(month):
     report = sections.monthly_report(month, MARCH)
     by_key = {s.key: s for s in report.sections}
-    assert list(by_key) == ["visits", "one_stop", "cases", "suggestions", "unmet_needs",
-                            "addon_culture"]
+    assert list(by_key) == ["visits", "one_stop", "referrals", "cases", "suggestions",
+                            "unmet_needs", "addon_culture"]
 
     def figure(section, label):
         return next(f.value for f in by_key[section].figures if f.label == label)
@@ -289,8 +291,8 @@ def test_xlsx_has_one_sheet_per_section_with_numbers_as_numbers(client, login_as
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["요약", "방문", "원스톱 효과", "사례관리", "서비스 제안",
-                                   "충족되지 않은 욕구", "부가 서비스 문화"]
+    assert workbook.sheetnames == ["요약", "방문", "원스톱 효과", "기관 간 의뢰", "사례관리",
+                                   "서비스 제안", "충족되지 않은 욕구", "부가 서비스 문화"]
     summary = sheet_rows(workbook, "요약")
     assert row_of(summary, "방문 건수")[1:9] == ("건", 5, 1, 4, 400, 0, 5, None)
     assert row_of(summary, "평균 대기 시간")[2] == 14.8
@@ -328,8 +330,8 @@ def test_pdf_prints_every_section_with_header_approval_box_and_page_numbers(clie
     if text is None:
         pytest.skip("pdftotext (poppler-utils) is not installed: checked the PDF's start only")
     pages = text.rstrip("\f").split("\f")
-    # The front page, then each section from a new page: visits and cases take two each.
-    assert len(pages) == 9
+    # The front page, then each of the 7 sections from a new page: visits and cases take two.
+    assert len(pages) == 10
     for number, page in enumerate(pages, start=1):
         assert "남양주 고용복지+센터" in page and "2025년 3월" in page
         assert f"{number}/{len(pages)}" in page.replace(" ", "")
@@ -342,8 +344,8 @@ def test_pdf_prints_every_section_with_header_approval_box_and_page_numbers(clie
         # Only the app's Noto Sans KR is embedded: no system font stood in for a glyph.
         assert listing and all("Hanjari-Noto-Sans-KR" in line for line in listing)
     body = "\n".join(pages)
-    for expected in ("1. 방문", "2. 원스톱 효과", "3. 사례관리", "4. 서비스 제안",
-                     "5. 충족되지 않은 욕구", "6. 부가 서비스: 문화"):
+    for expected in ("1. 방문", "2. 원스톱 효과", "3. 기관 간 의뢰", "4. 사례관리",
+                     "5. 서비스 제안", "6. 충족되지 않은 욕구", "7. 부가 서비스: 문화"):
         assert expected in body
 
 
@@ -485,3 +487,122 @@ def test_report_pdfs_fetch_only_the_apps_own_files(app):
         with pytest.raises(RefusedURL):
             fetcher.local_path(url)
     assert fetcher.fetch("data:text/plain,ok").read() == b"ok"
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+def add_referral(client, from_agency, to_agency, sent, *, answered=None, declined=False,
+                 outcome=None, cancelled=None, due=None, service=None):
+    from referrals.models import DeclineReason, Outcome, Referral, ReferralStatus
+
+    case = db.session.scalar(sa.select(Case).where(Case.client_id == client.id)) or \
+        add_case(client, from_agency, make_staff(Role.CASEWORKER, agency=from_agency), sent)
+    status = ReferralStatus.SENT
+    if answered:
+        status = ReferralStatus.DECLINED if declined else ReferralStatus.ACCEPTED
+    if outcome:
+        status = ReferralStatus.COMPLETED
+    if cancelled:
+        status = ReferralStatus.CANCELLED
+    referral = Referral(
+        centre_id=client.centre_id, client_id=client.id, from_case_id=case.id,
+        from_agency_id=from_agency.id, to_agency_id=to_agency.id, reason="의뢰",
+        status=status, sent_by_id=case.caseworker_id, sent_at=sent, due_at=due,
+        received_at=answered, responded_at=answered,
+        decline_reason=DeclineReason.CAPACITY if declined else None,
+        outcome=Outcome(outcome) if outcome else None,
+        closed_at=cancelled, service_id=service.id if service else None)
+    db.session.add(referral)
+    db.session.commit()
+    return referral
+
+
+def test_referral_figures_of_the_month_match_the_hand_count(month):
+    """Sent in March: R1 answered in 4 h and completed, R2 sent on the last day at 17:00
+    and declined on 2 April (41 h later, within its target), R3 never answered (overdue at
+    month end), R5 cancelled; R4 was sent in February: not sent this month, but still
+    unanswered and overdue at its end."""
+    agencies = {a.name: a for a in month.agencies}
+    jobs, welfare, culture = (agencies["남양주고용센터"], agencies["복지지원팀"],
+                              agencies["문화누리 창구"])
+    people = {c.name: c for c in db.session.scalars(sa.select(Client))}
+    culture_card = db.session.scalar(sa.select(Service).where(Service.name == "문화누리카드"))
+    add_referral(people["가나다"], jobs, welfare, kst(date(2025, 3, 3), "10:40"),
+                 answered=kst(date(2025, 3, 3), "14:40"), outcome="benefit_granted",
+                 due=kst(date(2025, 3, 4), "17:40"))
+    add_referral(people["라마바"], welfare, jobs, kst(date(2025, 3, 31), "17:00"),
+                 answered=kst(date(2025, 4, 2), "10:00"), declined=True,
+                 due=kst(date(2025, 4, 2), "15:00"))
+    add_referral(people["라마바"], jobs, welfare, kst(date(2025, 3, 10), "09:00"),
+                 due=kst(date(2025, 3, 11), "16:00"))
+    add_referral(people["사아자"], jobs, welfare, kst(date(2025, 2, 27), "09:00"),
+                 due=kst(date(2025, 2, 28), "16:00"))
+    add_referral(people["가나다"], jobs, culture, kst(date(2025, 3, 20), "11:00"),
+                 cancelled=kst(date(2025, 3, 21), "09:00"), due=kst(date(2025, 3, 21), "18:00"),
+                 service=culture_card)
+
+    report = sections.monthly_report(month, MARCH)
+    by_key = {s.key: s for s in report.sections}
+
+    def figure(section, label):
+        return next(f.value for f in by_key[section].figures if f.label == label)
+
+    assert [figure("referrals", label) for label in (
+        "보낸 의뢰", "수락률", "첫 응답까지 걸린 시간(중앙값)", "기한 안 응답 비율", "완료",
+        "월말 기한 지난 의뢰")] == [4, 50.0, 22.5, 100.0, 1, 2]
+    grid = next(t for t in by_key["referrals"].tables if t.title == "보낸 기관 × 받는 기관")
+    rows = {row[0]: row[1:] for row in grid.rows}
+    assert grid.columns[1:4] == ["남양주고용센터", "복지지원팀", "문화누리 창구"]
+    assert rows["남양주고용센터"] == [0, 2, 1, 3]
+    assert rows["복지지원팀"] == [1, 0, 0, 1]
+    assert grid.footer == ["합계", 1, 2, 1, 4]
+    outcomes = {row[0]: row[1] for row in next(
+        t for t in by_key["referrals"].tables if t.title == "결과").rows}
+    assert outcomes["급여 결정"] == 1 and sum(outcomes.values()) == 1
+    followed = next(t for t in by_key["referrals"].tables
+                    if t.title == "접수 때 제안한 서비스와 그 서비스로 보낸 의뢰")
+    assert followed.rows[0] == ["문화누리카드", 2, 1]
+
+    # One-stop: A's 3 March visit used two agencies and led to R1; B's 10 March visit led to R3.
+    assert figure("one_stop", "기관 의뢰로 이어진 방문") == 2
+    assert figure("one_stop", "원스톱 방문 비율(두 기관 이상 또는 의뢰)") == 40.0
+    headlines = {h.key: h.value for h in report.headlines}
+    assert (headlines["referrals_sent"], headlines["acceptance_rate"],
+            headlines["overdue_referrals"]) == (4, 50.0, 2)
+
+
+def test_both_median_paths_agree(month):
+    from reports import referral_figures
+
+    agencies = {a.name: a for a in month.agencies}
+    person = db.session.scalar(sa.select(Client).where(Client.name == "가나다"))
+    for hours in (1, 2, 7):
+        add_referral(person, agencies["남양주고용센터"], agencies["복지지원팀"],
+                     kst(date(2025, 3, 3), "09:00"),
+                     answered=kst(date(2025, 3, 3), f"{9 + hours:02d}:00"),
+                     outcome="service_provided", due=kst(date(2025, 3, 5), "09:00"))
+    offset = referral_figures.median_response_seconds(month.id, MARCH.span, method="offset")
+    assert offset == pytest.approx(7200, abs=0.01)  # SQLite's julianday is a float
+    if db.engine.dialect.name == "postgresql":
+        assert referral_figures.median_response_seconds(month.id, MARCH.span) == \
+            pytest.approx(offset, abs=0.01)
+
+
+def test_dashboard_counts_new_and_overdue_referrals(client, login_as):
+    from factories import make_referral
+
+    centre = make_centre(code="namyangju")
+    jobs = make_agency(centre, AgencyKind.EMPLOYMENT, name="남양주고용센터")
+    welfare = make_agency(centre, AgencyKind.WELFARE, name="복지지원팀")
+    person = make_client(centre, share_with=[welfare])
+    referral = make_referral(make_case(person, jobs), welfare)
+    referral.due_at = datetime(2020, 1, 1, tzinfo=UTC)
+    db.session.commit()
+    login_as(Role.MANAGER, centre=centre)
+    from reports.dashboard import dashboard
+
+    cells = dashboard(centre).cells
+    assert cells["referrals_new"] == ({welfare.id: 1}, 1)
+    assert cells["referrals_overdue"] == ({welfare.id: 1}, 1)
+    listing = client.get(f"/reports/dashboard/referrals_overdue?agency={welfare.id}").text
+    assert f"/referrals/{referral.id}" in listing and "1건" in listing

@@ -1,0 +1,157 @@
+"""Referral figures for the reports, all SQL aggregates (see :mod:`reports.figures`).
+
+Definitions: a referral belongs to the month in which it was sent (Seoul time). Its answer
+(accepted or declined) counts whenever it came, so a referral sent on the last day and
+answered next month is in this month's acceptance rate once answered. "Overdue at month
+end" is taken at the month's end: sent before it, still awaiting an answer then, and
+past its due time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from math import floor
+
+import sqlalchemy as sa
+
+from core.extensions import db
+from intake.models import Visit, VisitSuggestion
+from referrals.models import Outcome, Referral, ReferralStatus
+from reports.figures import (
+    _agencies_served_per_visit,
+    _count_if,
+    _dialect,
+    _keyed,
+    seconds_between,
+    visits_in,
+)
+from reports.periods import Span
+
+
+def sent_in(centre_ids, span: Span) -> tuple:
+    return (Referral.centre_id.in_(centre_ids), Referral.sent_at >= span.start_utc,
+            Referral.sent_at < span.end_utc)
+
+
+def awaiting_at(moment: datetime):
+    """SQL: at ``moment`` the referral had been sent, not answered and not closed."""
+    return sa.and_(Referral.sent_at < moment,
+                   sa.or_(Referral.responded_at.is_(None), Referral.responded_at > moment),
+                   sa.or_(Referral.closed_at.is_(None), Referral.closed_at > moment))
+
+
+def overdue_at(moment: datetime):
+    return sa.and_(awaiting_at(moment), Referral.due_at < moment)
+
+
+def referral_totals(centre_ids, span: Span, as_of: datetime, *,
+                    by: str = "centre") -> dict[int, dict[str, int]]:
+    """Per centre (or per receiving agency): sent, answered, accepted, declined, answered
+    within target, completed, and overdue at month end."""
+    key = Referral.centre_id if by == "centre" else Referral.to_agency_id
+    answered = Referral.responded_at.is_not(None)
+    rows = db.session.execute(
+        sa.select(key, sa.func.count(), _count_if(answered),
+                  _count_if(sa.and_(answered, Referral.decline_reason.is_(None))),
+                  _count_if(Referral.decline_reason.is_not(None)),
+                  _count_if(sa.and_(answered, Referral.responded_at <= Referral.due_at)),
+                  _count_if(Referral.status == ReferralStatus.COMPLETED))
+        .where(*sent_in(centre_ids, span)).group_by(key))
+    names = ("sent", "answered", "accepted", "declined", "within_target", "completed")
+    result = {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+    overdue = db.session.execute(
+        sa.select(key, sa.func.count()).where(Referral.centre_id.in_(centre_ids),
+                                              overdue_at(as_of)).group_by(key))
+    for owner, count in overdue:
+        result.setdefault(owner, dict.fromkeys(names, 0))["overdue_at_end"] = count
+    return result
+
+
+def matrix(centre_id: int, span: Span) -> dict[tuple[int, int], int]:
+    """(sending agency, receiving agency) → referrals sent in the month."""
+    rows = db.session.execute(
+        sa.select(Referral.from_agency_id, Referral.to_agency_id, sa.func.count())
+        .where(*sent_in([centre_id], span))
+        .group_by(Referral.from_agency_id, Referral.to_agency_id))
+    return {(sender, receiver): count for sender, receiver, count in rows}
+
+
+def outcomes(centre_id: int, span: Span) -> dict[Outcome, int]:
+    return _keyed(db.session.execute(
+        sa.select(Referral.outcome, sa.func.count())
+        .where(*sent_in([centre_id], span), Referral.outcome.is_not(None))
+        .group_by(Referral.outcome)))
+
+
+def median_response_seconds(centre_id: int, span: Span, *, method: str | None = None
+                            ) -> float | None:
+    """The median time from sending to the first answer, in seconds.
+
+    PostgreSQL: ``percentile_cont(0.5)``. SQLite has no such aggregate: the database sorts
+    the answer times and only the middle one or two are fetched (``method="offset"``
+    forces that path, so both are tested).
+    """
+    seconds = seconds_between(Referral.sent_at, Referral.responded_at).label("seconds")
+    answers = (sa.select(seconds).where(*sent_in([centre_id], span),
+                                        Referral.responded_at.is_not(None)).subquery())
+    method = method or ("percentile_cont" if _dialect() == "postgresql" else "offset")
+    if method == "percentile_cont":
+        value = db.session.scalar(
+            sa.select(sa.func.percentile_cont(0.5).within_group(answers.c.seconds)))
+        return None if value is None else float(value)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(answers))
+    if not count:
+        return None
+    position = 0.5 * (count - 1)
+    below = floor(position)
+    values = [float(v) for v in db.session.scalars(
+        sa.select(answers.c.seconds).order_by(answers.c.seconds).limit(2).offset(below))]
+    if len(values) == 1:
+        return values[0]
+    return values[0] + (values[1] - values[0]) * (position - below)
+
+
+def _referred_on_visit_day():
+    """SQL: a referral of the visit's person was sent on the visit's (Seoul) day."""
+    if _dialect() == "postgresql":
+        sent_day = sa.func.date(sa.func.timezone("Asia/Seoul", Referral.sent_at))
+    else:  # SQLite keeps naive UTC text; Seoul is UTC+9 all year (no daylight saving)
+        sent_day = sa.func.date(Referral.sent_at, "+9 hours")
+    return sa.exists().where(Referral.client_id == Visit.client_id, sent_day == Visit.visit_date)
+
+
+def visits_leading_to_referral(centre_ids, span: Span) -> dict[int, int]:
+    """Per centre: visits of a person on a day a referral of that person was sent."""
+    return _keyed(db.session.execute(
+        sa.select(Visit.centre_id, sa.func.count())
+        .where(*visits_in(centre_ids, span), _referred_on_visit_day())
+        .group_by(Visit.centre_id)))
+
+
+def one_stop_visits(centre_ids, span: Span) -> dict[int, int]:
+    """Per centre: visits served by two or more agencies OR that led to a referral."""
+    served = _agencies_served_per_visit(centre_ids, span)
+    multi = sa.select(served.c.visit_id).where(served.c.agencies >= 2)
+    return _keyed(db.session.execute(
+        sa.select(Visit.centre_id, sa.func.count())
+        .where(*visits_in(centre_ids, span), sa.or_(Visit.id.in_(multi), _referred_on_visit_day()))
+        .group_by(Visit.centre_id)))
+
+
+def referrals_for_suggested(centre_id: int, span: Span) -> dict[int, tuple[int, int]]:
+    """Per service suggested at intake in the month: (times suggested, referrals made for
+    that service for a person it was suggested to, sent on or after the visit)."""
+    suggested = db.session.execute(
+        sa.select(VisitSuggestion.service_id, sa.func.count())
+        .join(Visit, Visit.id == VisitSuggestion.visit_id)
+        .where(*visits_in([centre_id], span))
+        .group_by(VisitSuggestion.service_id)).all()
+    followed = dict(db.session.execute(
+        sa.select(Referral.service_id, sa.func.count(sa.distinct(Referral.id)))
+        .join(Visit, Visit.client_id == Referral.client_id)
+        .join(VisitSuggestion, sa.and_(VisitSuggestion.visit_id == Visit.id,
+                                       VisitSuggestion.service_id == Referral.service_id))
+        .where(*visits_in([centre_id], span), Referral.sent_at >= Visit.arrived_at)
+        .group_by(Referral.service_id)).all())
+    return {service_id: (times, followed.get(service_id, 0)) for service_id, times in suggested}
+
