@@ -21,7 +21,7 @@ from cases.services import may_share_with
 from centers.catalogue_models import CentreService
 from centers.models import Agency, Staff
 from core import audit
-from core.clock import local_today
+from core.clock import SEOUL, local_today
 from core.errors import ConflictError, RefusedError
 from core.extensions import db
 from core.roles import Role
@@ -343,3 +343,22 @@ def case_referrals(case_id: int) -> list[Referral]:
                                          Referral.to_case_id == case_id))
         .options(sa.orm.selectinload(Referral.from_agency), sa.orm.selectinload(Referral.to_agency))
         .order_by(Referral.sent_at.desc())))
+
+
+def slip_data(referral: Referral) -> dict[str, str | bool]:
+    """What the referral slip prints, as plain strings (the PDF gets no live ORM objects)."""
+    def local(moment) -> str:
+        return moment.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+
+    result = referral.outcome or referral.decline_reason
+    return {
+        "number": str(referral.id), "centre": referral.from_case.centre.name,
+        "sent_at": local(referral.sent_at), "due_at": local(referral.due_at),
+        "urgent": referral.urgency == Urgency.URGENT,
+        "from_agency": referral.from_agency.name, "sender": referral.sent_by.display_name,
+        "to_agency": referral.to_agency.name, "to_desk": referral.to_agency.desk_location,
+        "status": referral.status.label, "result": result.label if result else "",
+        "person": referral.client.name, "birth_date": referral.client.birth_date.isoformat(),
+        "contact": referral.contact_preference.label, "reason": referral.reason,
+        "needs": referral.needs, "service": referral.service.name if referral.service else "",
+    }

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -17,6 +26,7 @@ from core import audit
 from core.clock import SEOUL, local_today
 from core.extensions import db
 from core.forms import EmptyForm, error_text
+from core.pdf import render_pdf
 from core.roles import Role, roles_required
 from core.types import utcnow
 from intake import services as intake
@@ -250,6 +260,20 @@ def resend(referral_id: int):
             flash(_("다른 기관에 다시 의뢰했습니다."), "success")
             return redirect(url_for("referrals.show", referral_id=new.id))
     return redirect(url_for("referrals.show", referral_id=referral_id))
+
+
+@bp.get("/<int:referral_id>/slip.pdf")
+@case_staff
+def slip(referral_id: int):
+    """The referral slip the person can carry to the next desk; printing it is audited."""
+    referral = _load(referral_id)
+    audit.record("referral.slip_printed", actor=_actor(), subject=referral,
+                 client_id=referral.client_id)
+    db.session.commit()
+    body = render_pdf("referrals/slip_pdf.html", slip=services.slip_data(referral))
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="referral-{referral.id}.pdf"',
+        "Cache-Control": "no-store"})
 
 
 # --- notifications -----------------------------------------------------------------------

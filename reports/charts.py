@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402  (after choosing the backend)
 from matplotlib.figure import Figure  # noqa: E402
 
-from reports.fonts import korean_font_path  # noqa: E402
+from core.fonts import korean_font_path  # noqa: E402
 from reports.sections import Chart  # noqa: E402
 
 BAR_COLOUR = "#0d6efd"

@@ -14,11 +14,11 @@ from centers.models import Centre, Staff
 from centers.services import centres_visible_to
 from core import audit
 from core.extensions import db
+from core.pdf import render_pdf
 from core.roles import Role, roles_required
 from intake.models import Visit, VisitStop
 from reports import charts, dashboard, exports, sections
 from reports.periods import Month
-from reports.render import render_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

@@ -304,3 +304,23 @@ def test_administrator_edits_the_holiday_list(client, login_as):
 def test_only_the_administrator_edits_holidays(client, login_as):
     login_as(Role.MANAGER)
     assert client.post("/referrals/holidays", data={"day": "2031-05-02", "name": "x"}).status_code == 403
+
+
+def test_referral_slip_is_a_pdf_and_printing_it_is_audited(app, setup):
+    import shutil
+    import subprocess
+
+    from factories import audit_actions
+
+    referral = make_referral(setup["case"], setup["welfare"], reason="긴급복지 상담 필요")
+    response = as_staff(app, setup["sender"]).get(f"/referrals/{referral.id}/slip.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert "referral.slip_printed" in audit_actions(subject_id=referral.id)
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
+                              check=True).stdout.decode()
+        for expected in ("기관 간 의뢰서", "복지지원팀", "긴급복지 상담 필요", "홍길동"):
+            assert expected in text
+    outsider = make_staff(Role.FRONT_DESK, centre=setup["person"].centre)
+    assert as_staff(app, outsider).get(f"/referrals/{referral.id}/slip.pdf").status_code == 403

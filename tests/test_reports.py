@@ -477,7 +477,7 @@ def test_dashboard_counts_today_per_agency_and_links_to_the_lists(client, login_
 
 
 def test_report_pdfs_fetch_only_the_apps_own_files(app):
-    from reports.render import FONT_URL, AppFilesOnly, RefusedURL
+    from core.pdf import FONT_URL, AppFilesOnly, RefusedURL
 
     fetcher = AppFilesOnly(app.static_folder)
     assert fetcher.local_path(FONT_URL).name == "NotoSansKR-Regular.otf"

@@ -2,7 +2,7 @@
 
 Only the app's own files reach the PDF: the URL fetcher refuses ``file://``, ``http(s)://``
 and every other address, except the app's static fonts and images and the Korean font of
-:mod:`reports.fonts`, which it reads from disk. Charts come inline as ``data:`` URIs.
+:mod:`core.fonts`, which it reads from disk. Charts come inline as ``data:`` URIs.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from reports.fonts import FONT_FILE, korean_font_path
+from core.fonts import FONT_FILE, korean_font_path
 
 #: The origin templates are resolved against; no request ever goes to it.
 BASE_URL = "https://hanjari.internal/"
