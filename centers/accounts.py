@@ -23,6 +23,7 @@ from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
 
+
 @cache
 def _hasher_with(time_cost: int, memory_kib: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)  # argon2id, memory-hard
