@@ -96,8 +96,12 @@ def register_person():
             return render_template("intake/register.html", form=form, candidates=candidates,
                                    collection=collection, third_party=third_party)
         try:
-            client = people.register_client(_actor(), centre, form.values(), rrn=rrn)
-            _record_registration_consents(client, form, collection, third_party)
+            client = people.register_with_consent(
+                _actor(), centre, form.values(), rrn=rrn,
+                method=ConsentMethod(form.consent_method.data),
+                expires_on=form.consent_expires_on.data,
+                third_party_agency_ids=form.third_party_agencies.data if third_party else None,
+            )
         except people.ClientError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -107,17 +111,6 @@ def register_person():
             return redirect(url_for("intake.new_visit", client_id=client.id))
     return render_template("intake/register.html", form=form, candidates=candidates,
                            collection=collection, third_party=third_party)
-
-
-def _record_registration_consents(client, form, collection, third_party) -> None:
-    method = ConsentMethod(form.consent_method.data)
-    today = local_today()
-    expires = form.consent_expires_on.data
-    people.record_consent(_actor(), client, collection, method=method, given_on=today,
-                          expires_on=expires)
-    if third_party and form.third_party_agencies.data:
-        people.record_consent(_actor(), client, third_party, method=method, given_on=today,
-                              expires_on=expires, agency_ids=form.third_party_agencies.data)
 
 
 # --- the person's page -------------------------------------------------------------------
