@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from cases import validation as rules
 from cases.models import ConsentMethod, Sex
 from core.forms import choices
+from intake.services import NOTE_MAX, PARTY_SIZE_MAX
 
 REQUIRED = _l("필수 항목입니다.")
 
@@ -166,9 +167,9 @@ class VisitForm(FlaskForm):
     desk_4 = SelectField(_l("네 번째 창구"), coerce=int, choices=[])
     party_size = IntegerField(_l("인원"), default=1,
                               validators=[InputRequired(REQUIRED),
-                                          NumberRange(min=1, max=20,
+                                          NumberRange(min=1, max=PARTY_SIZE_MAX,
                                                       message=_l("1에서 20 사이로 입력하세요."))])
-    note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=500)])
+    note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=NOTE_MAX)])
     submit = SubmitField(_l("접수하고 번호표 발행"))
 
     DESKS = ("desk_1", "desk_2", "desk_3", "desk_4")
