@@ -41,6 +41,10 @@ from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
 
+# Who reads case records (the front desk and the administrator do not), and who writes them.
+CASE_READERS = (Role.CASEWORKER, Role.MANAGER)
+CASE_WRITERS = (Role.CASEWORKER,)
+
 
 class CaseError(ValueError):
     """A refused change; the message is shown to the user."""

@@ -48,8 +48,8 @@ from core.types import utcnow
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-case_staff = roles_required(Role.CASEWORKER, Role.MANAGER)
-caseworkers = roles_required(Role.CASEWORKER)
+case_staff = roles_required(*casework.CASE_READERS)
+caseworkers = roles_required(*casework.CASE_WRITERS)
 STALE_CONTACT_DAYS = 30
 
 

@@ -57,6 +57,8 @@ class VisitNotAllowed(VisitError):
     """The actor may not act on this desk."""
 
 
+# Who works the front desk: finds and registers people, records consent, registers visits.
+DESK_ROLES = (Role.FRONT_DESK, Role.MANAGER)
 PARTY_SIZE_MAX = 20
 NOTE_MAX = 500
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from cases import services as people
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
 from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKind, ConsentMethod
-from cases.queries import clients_visible_to, get_client_or_404, search_clients, understand
+from cases.queries import CENTRE_ROLES, clients_visible_to, get_client_or_404, search_clients, understand
 from centers.models import Agency, CustomerType, Domain, Staff
 from core.clock import local_today, minutes_since
 from core.extensions import db
@@ -34,8 +34,8 @@ from intake.models import StopStatus, Visit, VisitStop, VisitSuggestion
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
-desk = roles_required(Role.FRONT_DESK, Role.MANAGER)
-centre_staff = roles_required(Role.FRONT_DESK, Role.CASEWORKER, Role.MANAGER)
+desk = roles_required(*services.DESK_ROLES)
+centre_staff = roles_required(*CENTRE_ROLES)
 manager_only = roles_required(Role.MANAGER)
 
 
