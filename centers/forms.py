@@ -124,3 +124,14 @@ class RrnSettingForm(FlaskForm):
     def validate_rrn_legal_basis(self, field):
         if self.rrn_enabled.data and not (field.data or "").strip():
             raise ValidationError(_l("주민등록번호를 처리하려면 법적 근거를 적어야 합니다."))
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("토큰 이름"), validators=[DataRequired(REQUIRED), Length(max=100)],
+                       description=_l("어디에 쓰는 토큰인지. 예: 모바일 상담 앱"))
+    days = IntegerField(
+        _l("유효 기간(일)"),
+        validators=[InputRequired(REQUIRED),
+                    NumberRange(min=1, max=366, message=_l("1에서 366 사이로 입력하세요."))],
+    )
+    submit = SubmitField(_l("토큰 만들기"))

@@ -48,8 +48,10 @@ def default_days() -> int:
     return int(current_app.config["API_TOKEN_DAYS"])
 
 
-def create_token(actor: Staff, staff: Staff, *, name: str, days: int | None = None) -> NewToken:
-    """Make a token for ``staff`` (the actor is the manager, or the staff member themself).
+def create_token(actor: Staff, staff: Staff, *, name: str, days: int | None = None,
+                 source: str = "web") -> NewToken:
+    """Make a token for ``staff`` (the actor is the manager, or the staff member themself;
+    ``source`` says where: ``"web"`` or ``"cli"``).
 
     :raise AccountError: no name, or a lifetime outside 1..366 days.
     """
@@ -72,7 +74,7 @@ def create_token(actor: Staff, staff: Staff, *, name: str, days: int | None = No
     audit.record("account.api_token_created", actor=actor, subject=staff,
                  centre_id=staff.centre_id,
                  detail={"token_id": token.id, "prefix": token.prefix, "name": name,
-                         "expires_at": token.expires_at.isoformat()})
+                         "expires_at": token.expires_at.isoformat(), "source": source})
     return NewToken(token, secret)
 
 

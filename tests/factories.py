@@ -219,3 +219,16 @@ def make_case(client, agency, caseworker=None, **kw):
         setattr(case, name, value)
     db.session.commit()
     return case
+
+
+def make_token(staff: Staff, *, days: int = 90, name: str = "시험 토큰") -> str:
+    """An API token for ``staff``; returns the secret to send as ``Authorization: Bearer``."""
+    from centers.tokens import create_token
+
+    secret = create_token(staff, staff, name=name, days=days).secret
+    db.session.commit()
+    return secret
+
+
+def bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}
