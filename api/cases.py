@@ -19,6 +19,7 @@ from intake.models import Visit
 from intake.services import visits_visible_to
 
 blp = blueprint("api_cases", __name__, "사례: 열기, 기록 보기, 메모, 종결")
+ID = schemas.ROUTE_ID
 
 
 def staff_ref(staff: Staff) -> dict:
@@ -87,7 +88,7 @@ def open_case(args):
                                          "Location": f"/api/v1/cases/{case.id}"}
 
 
-@blp.route("/cases/<int:case_id>", methods=["GET"])
+@blp.route(f"/cases/<{ID}:case_id>", methods=["GET"])
 @blp.response(200, schemas.Case, headers={"ETag": ETAG_HEADER})
 def show(case_id: int):
     """A case record with its notes (another agency's confidential notes without their text)
@@ -99,7 +100,7 @@ def show(case_id: int):
     return data, 200, etag_headers(case)
 
 
-@blp.route("/cases/<int:case_id>/notes", methods=["POST"])
+@blp.route(f"/cases/<{ID}:case_id>/notes", methods=["POST"])
 @blp.arguments(schemas.NoteCreate)
 @blp.response(201, schemas.Note)
 def add_note(args, case_id: int):
@@ -113,7 +114,7 @@ def add_note(args, case_id: int):
     return note_data(note, actor), 201
 
 
-@blp.route("/cases/<int:case_id>/close", methods=["POST"])
+@blp.route(f"/cases/<{ID}:case_id>/close", methods=["POST"])
 @blp.arguments(schemas.CaseClose)
 @blp.response(200, schemas.Case, headers={"ETag": ETAG_HEADER})
 @blp.doc(parameters=[IF_MATCH])

@@ -21,6 +21,7 @@ from core.extensions import db
 from intake.services import DESK_ROLES, last_visit_dates
 
 blp = blueprint("api_people", __name__, "사람: 찾기, 등록(동의와 중복 확인), 기록, 동의와 철회")
+ID = schemas.ROUTE_ID
 
 
 def person_data(client: Client) -> dict:
@@ -114,7 +115,7 @@ def register(args):
                                       "Location": f"/api/v1/people/{client.id}"}
 
 
-@blp.route("/people/<int:person_id>", methods=["GET"])
+@blp.route(f"/people/<{ID}:person_id>", methods=["GET"])
 @blp.response(200, schemas.Person, headers={"ETag": ETAG_HEADER})
 def show(person_id: int):
     """One person's record; the read is written to the access log."""
@@ -125,7 +126,7 @@ def show(person_id: int):
     return data, 200, etag_headers(client)
 
 
-@blp.route("/people/<int:person_id>/consents", methods=["POST"])
+@blp.route(f"/people/<{ID}:person_id>/consents", methods=["POST"])
 @blp.arguments(schemas.ConsentCreate)
 @blp.response(201, schemas.Consent)
 def record_consent(args, person_id: int):
@@ -145,7 +146,8 @@ def record_consent(args, person_id: int):
     return consent_data(consent), 201
 
 
-@blp.route("/people/<int:person_id>/consents/<int:consent_id>/withdraw", methods=["POST"])
+@blp.route(f"/people/<{ID}:person_id>/consents/<{ID}:consent_id>/withdraw",
+           methods=["POST"])
 @blp.arguments(schemas.ConsentWithdraw, required=False)
 @blp.response(200, schemas.Consent)
 def withdraw_consent(args, person_id: int, consent_id: int):

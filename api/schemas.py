@@ -28,6 +28,8 @@ KOREAN_MESSAGES = {
 }
 PER_PAGE_MAX = 100
 INT_MAX = 2**31 - 1  # the databases' INTEGER: a larger number cannot name a row
+# A record number in a URL: <{ROUTE_ID}:case_id>; a larger one is simply not found (404).
+ROUTE_ID = f"int(min=1, max={INT_MAX})"
 
 
 def plain_text(value: str) -> None:

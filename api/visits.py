@@ -19,6 +19,7 @@ from intake import services
 from intake.models import Visit, VisitStop, VisitSuggestion
 
 blp = blueprint("api_visits", __name__, "방문: 접수와 번호표, 오늘 대기 현황, 창구 처리")
+ID = schemas.ROUTE_ID
 
 _LOAD = (
     selectinload(Visit.stops).selectinload(VisitStop.agency),
@@ -117,7 +118,7 @@ def queue(args):
             "page": page.page, "per_page": page.per_page, "pages": page.pages}
 
 
-@blp.route("/visits/<int:visit_id>", methods=["GET"])
+@blp.route(f"/visits/<{ID}:visit_id>", methods=["GET"])
 @blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
 def show(visit_id: int):
     """One visit of the caller's centre, with its desk plan and what the caller can do now."""
@@ -143,7 +144,7 @@ def _act(visit_id: int, args: dict, action: str):
 _TRANSITION_DOC = {"parameters": [IF_MATCH]}
 
 
-@blp.route("/visits/<int:visit_id>/call", methods=["POST"])
+@blp.route(f"/visits/<{ID}:visit_id>/call", methods=["POST"])
 @blp.arguments(schemas.VersionArgs, required=False)
 @blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
 @blp.doc(**_TRANSITION_DOC)
@@ -152,7 +153,7 @@ def call(args, visit_id: int):
     return _act(visit_id, args, "call")
 
 
-@blp.route("/visits/<int:visit_id>/start", methods=["POST"])
+@blp.route(f"/visits/<{ID}:visit_id>/start", methods=["POST"])
 @blp.arguments(schemas.VersionArgs, required=False)
 @blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
 @blp.doc(**_TRANSITION_DOC)
@@ -161,7 +162,7 @@ def start(args, visit_id: int):
     return _act(visit_id, args, "start")
 
 
-@blp.route("/visits/<int:visit_id>/finish", methods=["POST"])
+@blp.route(f"/visits/<{ID}:visit_id>/finish", methods=["POST"])
 @blp.arguments(schemas.VersionArgs, required=False)
 @blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
 @blp.doc(**_TRANSITION_DOC)
@@ -170,7 +171,7 @@ def finish(args, visit_id: int):
     return _act(visit_id, args, "finish")
 
 
-@blp.route("/visits/<int:visit_id>/leave", methods=["POST"])
+@blp.route(f"/visits/<{ID}:visit_id>/leave", methods=["POST"])
 @blp.arguments(schemas.VersionArgs, required=False)
 @blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
 @blp.doc(**_TRANSITION_DOC)
