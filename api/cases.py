@@ -9,7 +9,7 @@ from api import schemas
 from api.auth import blueprint, current_staff
 from api.errors import invalid, refusals
 from api.people import agency_ref
-from api.versions import ETAG_HEADER, IF_MATCH, etag_headers, expected_version
+from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases import casework
 from cases.models import Case, CaseNote, ClosureReason, NoteKind, Priority
 from cases.queries import get_case_or_404, get_client_or_404, may_edit_case
@@ -57,7 +57,7 @@ def case_data(case: Case, actor: Staff) -> dict:
 
 @blp.route("/cases", methods=["POST"])
 @blp.arguments(schemas.CaseCreate)
-@blp.response(201, schemas.Case, headers={"ETag": ETAG_HEADER})
+@blp.response(201, schemas.Case, headers=CREATED_HEADERS)
 def open_case(args):
     """Open a case for a person at the caller's agency (caseworkers only).
 

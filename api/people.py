@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound
 from api import schemas
 from api.auth import blueprint, current_staff
 from api.errors import Problem, invalid, refusals
-from api.versions import ETAG_HEADER, etag_headers
+from api.versions import CREATED_HEADERS, ETAG_HEADER, etag_headers
 from cases import identity
 from cases import services as people
 from cases.models import Client, Consent, ConsentKind, ConsentMethod, Sex
@@ -81,7 +81,7 @@ def search(args):
 
 @blp.route("/people", methods=["POST"])
 @blp.arguments(schemas.PersonCreate)
-@blp.response(201, schemas.Person, headers={"ETag": ETAG_HEADER})
+@blp.response(201, schemas.Person, headers=CREATED_HEADERS)
 def register(args):
     """Register a person with their consent, together or not at all.
 

@@ -15,6 +15,8 @@ from api.errors import Problem
 
 ETAG_HEADER = {"description": '레코드의 버전: W/"<version>". 바꿀 때 If-Match로 보냅니다.',
                "schema": {"type": "string"}}
+LOCATION_HEADER = {"description": "새로 만든 레코드의 주소", "schema": {"type": "string"}}
+CREATED_HEADERS = {"ETag": ETAG_HEADER, "Location": LOCATION_HEADER}
 IF_MATCH = {
     "in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
     "description": 'GET에서 받은 ETag(W/"3"). 본문의 version 대신 쓸 수 있습니다. '

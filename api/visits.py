@@ -10,7 +10,7 @@ from api import schemas
 from api.auth import blueprint, current_staff
 from api.errors import invalid, refusals
 from api.people import agency_ref
-from api.versions import ETAG_HEADER, IF_MATCH, etag_headers, expected_version
+from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import CENTRE_ROLES, get_client_or_404
 from centers.models import Domain, Staff
 from core.extensions import db
@@ -66,7 +66,7 @@ def _visit_or_404(visit_id: int, actor: Staff) -> Visit:
 
 @blp.route("/visits", methods=["POST"])
 @blp.arguments(schemas.VisitCreate)
-@blp.response(201, schemas.Visit, headers={"ETag": ETAG_HEADER})
+@blp.response(201, schemas.Visit, headers=CREATED_HEADERS)
 def register(args):
     """Register today's visit and issue its ticket number (``ticket_number``).
 
