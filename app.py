@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    import api
     import cases
     import centers
     import intake
@@ -49,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     intake.init_app(app)
     referrals.init_app(app)
     reports.init_app(app)
+    api.init_app(app)
     return app
 
 

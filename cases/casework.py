@@ -42,6 +42,10 @@ from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
 
+# Who reads case records (the front desk and the administrator do not), and who writes them.
+CASE_READERS = (Role.CASEWORKER, Role.MANAGER)
+CASE_WRITERS = (Role.CASEWORKER,)
+
 
 class CaseError(RefusedError):
     """A refused change; the message is shown to the user."""
@@ -49,6 +53,14 @@ class CaseError(RefusedError):
 
 class CaseConflict(CaseError, ConflictError):
     """Someone saved the same record from the same starting version first."""
+
+
+class CaseStateError(CaseError):
+    """Not possible in the case's current state, or another case already stands in the way."""
+
+
+class CaseNotAllowed(CaseError):
+    """The actor's role or agency may not do this."""
 
 
 @dataclass(frozen=True)
@@ -94,14 +106,15 @@ def open_case(actor: Staff, client: Client, *, priority: Priority, summary: str,
               caseworker: Staff | None = None, visit_id: int | None = None) -> Case:
     """Open a case at the actor's agency. At most one open case per person per agency."""
     if actor.role != Role.CASEWORKER or actor.agency_id is None:
-        raise CaseError(_("사례는 기관 소속 사례관리자가 엽니다."))
+        raise CaseNotAllowed(_("사례는 기관 소속 사례관리자가 엽니다."))
     if client.centre_id != actor.centre_id:
         raise CaseError(_("다른 센터의 사람입니다."))
     caseworker = caseworker or actor
-    if caseworker.agency_id != actor.agency_id:
+    if (caseworker.agency_id != actor.agency_id or caseworker.role != Role.CASEWORKER
+            or not caseworker.is_active_account):
         raise CaseError(_("담당자는 같은 기관의 사례관리자여야 합니다."))
     if find_open_case(client.id, actor.agency_id) is not None:
-        raise CaseError(_("이 기관에 이미 열린 사례가 있습니다. 그 사례를 이어서 쓰세요."))
+        raise CaseStateError(_("이 기관에 이미 열린 사례가 있습니다. 그 사례를 이어서 쓰세요."))
     case = Case(
         centre_id=client.centre_id, client_id=client.id, agency_id=actor.agency_id,
         caseworker_id=caseworker.id, priority=priority, summary=summary.strip(),
@@ -112,7 +125,7 @@ def open_case(actor: Staff, client: Client, *, priority: Priority, summary: str,
         with db.session.begin_nested():
             db.session.flush()
     except sa.exc.IntegrityError as error:  # another desk opened one a moment earlier
-        raise CaseError(_("이 기관에 이미 열린 사례가 있습니다. 그 사례를 이어서 쓰세요.")) from error
+        raise CaseStateError(_("이 기관에 이미 열린 사례가 있습니다. 그 사례를 이어서 쓰세요.")) from error
     db.session.add(CaseEvent(case_id=case.id, actor_id=actor.id, from_status=None,
                              to_status=CaseStatus.OPEN))
     audit.record("case.opened", actor=actor, subject=case, client_id=client.id,
@@ -133,7 +146,7 @@ def transition(actor: Staff, case: Case, action: str, *, version: int | str | No
     """Move the case along its lifecycle; closing needs a reason."""
     rule = CASE_TRANSITIONS.get(action)
     if rule is None or case.status not in rule.sources:
-        raise CaseError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.", s=case.status.label))
+        raise CaseStateError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.", s=case.status.label))
     check_version(case, version)
     if action == "close":
         if reason is None:
@@ -146,7 +159,7 @@ def transition(actor: Staff, case: Case, action: str, *, version: int | str | No
         case.follow_up_on = follow_up_on
     elif action == "reopen":
         if find_open_case(case.client_id, case.agency_id) is not None:
-            raise CaseError(_("이 기관에 이미 열린 사례가 있어 다시 열 수 없습니다."))
+            raise CaseStateError(_("이 기관에 이미 열린 사례가 있어 다시 열 수 없습니다."))
         case.closed_at = None
         case.closure_reason = None
         case.follow_up_on = None
@@ -214,7 +227,7 @@ def set_goal_status(actor: Staff, case: Case, goal: PlanGoal, status: GoalStatus
 
 def _require_open(case: Case) -> None:
     if case.status == CaseStatus.CLOSED:
-        raise CaseError(_("종결된 사례입니다. 먼저 다시 여세요."))
+        raise CaseStateError(_("종결된 사례입니다. 먼저 다시 여세요."))
 
 
 # --- notes -------------------------------------------------------------------------------
@@ -224,7 +237,7 @@ def add_note(actor: Staff, case: Case, *, kind: NoteKind, body: str,
     if not body.strip():
         raise CaseError(_("내용을 입력하세요."))
     if actor.agency_id is None:
-        raise CaseError(_("메모는 기관 소속 직원이 씁니다."))
+        raise CaseNotAllowed(_("메모는 기관 소속 직원이 씁니다."))
     now = utcnow()
     note = CaseNote(case_id=case.id, kind=kind, body=body.strip(), is_confidential=is_confidential,
                     author_id=actor.id, agency_id=actor.agency_id, created_at=now, updated_at=now)

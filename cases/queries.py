@@ -79,8 +79,9 @@ def understand(text: str, *, rrn_allowed: bool, today: date | None = None) -> Se
     return SearchTerms("unknown")
 
 
-def search_clients(actor: Staff, terms: SearchTerms, limit: int = 50) -> list[Client]:
-    """People of the actor's centre matching the understood terms, most recent first."""
+def search_query(actor: Staff, terms: SearchTerms) -> sa.Select | None:
+    """People of the actor's centre matching the understood terms, most recent first;
+    None when the terms cannot match anyone (empty, not understood, RRN not processed)."""
     query = clients_visible_to(actor)
     if terms.kind == "rrn":
         query = query.where(Client.rrn_hash == cipher().keyed_hash(terms.value))
@@ -93,8 +94,15 @@ def search_clients(actor: Staff, terms: SearchTerms, limit: int = 50) -> list[Cl
     elif terms.kind == "name":
         query = query.where(sa.func.lower(Client.name).contains(terms.value.lower(), autoescape=True))
     else:
+        return None
+    return query.order_by(Client.id.desc())
+
+
+def search_clients(actor: Staff, terms: SearchTerms, limit: int = 50) -> list[Client]:
+    query = search_query(actor, terms)
+    if query is None:
         return []
-    return list(db.session.scalars(query.order_by(Client.id.desc()).limit(limit)))
+    return list(db.session.scalars(query.limit(limit)))
 
 
 # --- case records ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from cases import identity
+from cases import identity, validation
 from cases.models import (
     Client,
     ClientLink,
@@ -24,6 +24,7 @@ from cases.models import (
 )
 from centers.models import Agency, Centre, CustomerType, Staff
 from core import audit
+from core.clock import local_today
 from core.crypto import cipher
 from core.errors import RefusedError
 from core.extensions import db
@@ -32,6 +33,10 @@ from core.types import utcnow
 
 class ClientError(RefusedError):
     """A refused change; the message is shown to the user."""
+
+
+class ClientConflict(ClientError):
+    """Refused because of what is already recorded (a duplicate, an earlier withdrawal)."""
 
 
 # --- duplicate guard ---------------------------------------------------------------------
@@ -144,9 +149,36 @@ def _set_rrn(client: Client, centre: Centre, rrn: str) -> None:
         sa.select(Client.id).where(Client.centre_id == centre.id, Client.rrn_hash == rrn_hash)
     )
     if exists:
-        raise ClientError(_("같은 주민등록번호로 등록된 사람이 이미 있습니다."))
+        raise ClientConflict(_("같은 주민등록번호로 등록된 사람이 이미 있습니다."))
     client.rrn_hash = rrn_hash
     client.rrn_encrypted = cipher().encrypt(digits)
+
+
+def register_with_consent(
+    actor: Staff, centre: Centre, values: dict[str, Any], *, rrn: str | None,
+    method: ConsentMethod, expires_on: date | None = None,
+    third_party_agency_ids: list[int] | None = None,
+) -> Client:
+    """A new person and their consent, on the centre's current texts, together or not at all.
+
+    Collection consent is given today (it is what allows keeping the record at all);
+    third-party consent only for the agencies chosen.
+    :raise ClientError: no consent text published yet, or a refusal of the steps below.
+    """
+    collection = current_document(centre.id, ConsentKind.COLLECTION)
+    if collection is None:
+        raise ClientError(_("개인정보 수집·이용 동의서가 아직 없습니다. 센터 관리자가 동의서 양식을 "
+                            "먼저 게시해야 등록할 수 있습니다. 그동안은 익명 방문으로 접수하세요."))
+    client = register_client(actor, centre, values, rrn=rrn)
+    today = local_today()
+    record_consent(actor, client, collection, method=method, given_on=today, expires_on=expires_on)
+    if third_party_agency_ids:
+        third_party = current_document(centre.id, ConsentKind.THIRD_PARTY)
+        if third_party is None:
+            raise ClientError(_("제3자 제공 동의서가 아직 없습니다."))
+        record_consent(actor, client, third_party, method=method, given_on=today,
+                       expires_on=expires_on, agency_ids=third_party_agency_ids)
+    return client
 
 
 def reveal_rrn(actor: Staff, client: Client) -> str | None:
@@ -242,6 +274,10 @@ def record_consent(
     """Record what the person agreed to, on this version of the text."""
     if document.centre_id != client.centre_id:
         raise ClientError(_("이 센터의 동의서가 아닙니다."))
+    try:
+        validation.check_consent_given_on(given_on)
+    except validation.InvalidField as error:
+        raise ClientError(str(error.message)) from error
     if expires_on and expires_on < given_on:
         raise ClientError(_("동의 만료일은 동의일보다 뒤여야 합니다."))
     consent = Consent(
@@ -267,7 +303,7 @@ def record_consent(
 def withdraw_consent(actor: Staff, consent: Consent, note: str = "") -> None:
     """Record a withdrawal; the consent and its history stay."""
     if consent.withdrawn_at is not None:
-        raise ClientError(_("이미 철회된 동의입니다."))
+        raise ClientConflict(_("이미 철회된 동의입니다."))
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = actor.id
     consent.withdrawal_note = note.strip()[:300]

@@ -58,8 +58,8 @@ from core.views import commit_or_flash
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-case_staff = roles_required(Role.CASEWORKER, Role.MANAGER)
-caseworkers = roles_required(Role.CASEWORKER)
+case_staff = roles_required(*casework.CASE_READERS)
+caseworkers = roles_required(*casework.CASE_WRITERS)
 STALE_CONTACT_DAYS = 30
 
 

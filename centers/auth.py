@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -27,10 +28,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from centers import accounts
-from centers.forms import ChangePasswordForm, LocaleForm, LoginForm
+from centers import accounts, tokens
+from centers.forms import ApiTokenForm, ChangePasswordForm, LocaleForm, LoginForm
 from centers.models import Staff
 from core.extensions import db, limiter, login_manager
+from core.forms import EmptyForm
+from core.types import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -149,6 +152,44 @@ def change_password():
             flash(_("비밀번호를 바꾸었습니다."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/api-tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    """The signed-in staff member's own API tokens: list, make (shown once), revoke."""
+    staff = current_user._get_current_object()
+    form = ApiTokenForm() if request.method == "POST" else \
+        ApiTokenForm(days=tokens.default_days())
+    if form.validate_on_submit():
+        try:
+            new = tokens.create_token(staff, staff, name=form.name.data, days=form.days.data)
+        except accounts.AccountError as error:
+            form.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            return render_template("staff/api_token_created.html", staff=staff, token=new.token,
+                                   secret=new.secret, back_url=url_for("auth.api_tokens"))
+    return render_template("account/api_tokens.html", tokens=tokens.tokens_of(staff), form=form,
+                           buttons=EmptyForm(), now=utcnow())
+
+
+@bp.post("/account/api-tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    staff = current_user._get_current_object()
+    token = tokens.get_token_of(staff, token_id)
+    if token is None:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            tokens.revoke_token(staff, token)
+        except accounts.AccountError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("토큰 %(prefix)s…을 폐기했습니다.", prefix=token.prefix), "success")
+    return redirect(url_for("auth.api_tokens"))
 
 
 @bp.post("/account/locale")

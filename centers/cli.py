@@ -1,4 +1,5 @@
-"""Commands: ``seed-demo`` (the demo centres and staff) and ``import-services`` (the catalogue)."""
+"""Commands: ``seed-demo`` (the demo centres and staff), ``import-services`` (the catalogue) and
+``create-token`` (an API token for a staff member)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from tqdm import tqdm
 
-from centers import importer
-from centers.accounts import hash_password, password_problems
+from centers import importer, tokens
+from centers.accounts import AccountError, hash_password, password_problems
 from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
 from core import audit
 from core.extensions import db
@@ -59,6 +60,7 @@ CLI_PROBLEMS = 200  # bad rows listed on the terminal; the rest are counted
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_services)
+    app.cli.add_command(create_token)
 
 
 def register_demo_seeder(app: Flask, seeder) -> None:
@@ -161,3 +163,24 @@ def import_services(file: Path, conditions: Path | None, partial: bool) -> None:
         click.echo(f"… 건너뛴 행 {result.skipped - CLI_PROBLEMS}개 더")
     click.echo(f"변경 없음 {result.unchanged}개")
     click.echo(result.summary_line())
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--name", default="명령줄에서 만든 토큰", show_default=True,
+              help="What the token is for, shown on the staff page.")
+@click.option("--days", type=int, default=None,
+              help="Lifetime in days (default: the API_TOKEN_DAYS setting, 90).")
+def create_token(username: str, name: str, days: int | None) -> None:
+    """Make an API token for USERNAME. The token is printed once, alone on the last line."""
+    staff = db.session.scalar(sa.select(Staff).where(Staff.username == username.strip()))
+    if staff is None:
+        raise click.ClickException(f"아이디가 {username}인 직원이 없습니다.")
+    try:
+        new = tokens.create_token(staff, staff, name=name, days=days, source="cli")
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"{staff.display_name} ({staff.username}, {staff.role.label}) 님의 API 토큰을 "
+               f"만들었습니다. 만료: {new.token.expires_at:%Y-%m-%d}. 다시 볼 수 없으니 지금 복사하세요.")
+    click.echo(new.secret)

@@ -133,3 +133,14 @@ class TimeTargetsForm(FlaskForm):
     assessment_due_days = IntegerField(_l("초기 욕구·위기도 조사 기한 (개시 후 일)"), validators=DAYS)
     plan_due_days = IntegerField(_l("서비스 계획 수립 기한 (개시 후 일)"), validators=DAYS)
     submit = SubmitField(_l("기한 저장"))
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("토큰 이름"), validators=[DataRequired(REQUIRED), Length(max=100)],
+                       description=_l("어디에 쓰는 토큰인지. 예: 모바일 상담 앱"))
+    days = IntegerField(
+        _l("유효 기간(일)"),
+        validators=[InputRequired(REQUIRED),
+                    NumberRange(min=1, max=366, message=_l("1에서 366 사이로 입력하세요."))],
+    )
+    submit = SubmitField(_l("토큰 만들기"))

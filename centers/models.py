@@ -266,3 +266,35 @@ class CustomerType(db.Model):
 
     def __repr__(self) -> str:
         return f"<CustomerType {self.code}>"
+
+
+class ApiToken(db.Model):
+    """A staff member's credential for the JSON API (``Authorization: Bearer …``).
+
+    It belongs to the staff account, like the password: it acts with the account's current
+    role and centre, stops with the account, and is managed on the account's page. Only a
+    SHA-256 hash of the token is stored; the token itself is shown once, when it is made.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    # The first characters of the token, so a person can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or utcnow())
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.prefix}… of staff {self.staff_id}>"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from centers import accounts, services
+from centers import accounts, services, tokens
 from centers.forms import (
     AgencyForm,
+    ApiTokenForm,
     CentreForm,
     PlacementForm,
     RrnSettingForm,
@@ -21,6 +22,7 @@ from core.audit import AuditEvent
 from core.extensions import db
 from core.forms import EmptyForm
 from core.roles import Role, roles_required
+from core.types import utcnow
 
 bp = Blueprint("centers", __name__)
 
@@ -253,7 +255,60 @@ def edit_staff(staff_id: int):
             db.session.commit()
             flash(_("%(name)s 님의 역할과 소속을 저장했습니다.", name=staff.display_name), "success")
             return redirect(url_for("centers.list_staff"))
-    return render_template("staff/edit.html", form=form, staff=staff, buttons=EmptyForm())
+    return _render_staff_page(staff, form)
+
+
+def _render_staff_page(staff: Staff, form: PlacementForm, token_form: ApiTokenForm | None = None,
+                       status: int = 200):
+    token_form = token_form or ApiTokenForm(days=tokens.default_days())
+    return render_template("staff/edit.html", form=form, staff=staff, buttons=EmptyForm(),
+                           tokens=tokens.tokens_of(staff), token_form=token_form,
+                           now=utcnow()), status
+
+
+def _placement_form(actor: Staff, staff: Staff) -> PlacementForm:
+    form = PlacementForm(role=staff.role, agency_id=staff.agency_id or 0, formdata=None)
+    form.role.choices = [(role.value, role.label) for role in accounts.assignable_roles(actor)]
+    form.agency_id.choices = _agency_choices([staff.centre_id] if staff.centre_id else [])
+    return form
+
+
+@bp.post("/staff/<int:staff_id>/api-tokens")
+@managers
+def create_staff_token(staff_id: int):
+    """A token for the staff member, shown once to the manager, who hands it over."""
+    actor = _actor()
+    staff = accounts.get_staff_or_404(staff_id, actor)
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        try:
+            new = tokens.create_token(actor, staff, name=form.name.data, days=form.days.data)
+        except accounts.AccountError as error:
+            form.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            return render_template("staff/api_token_created.html", staff=staff, token=new.token,
+                                   secret=new.secret,
+                                   back_url=url_for("centers.edit_staff", staff_id=staff.id))
+    return _render_staff_page(staff, _placement_form(actor, staff), form, status=422)
+
+
+@bp.post("/staff/<int:staff_id>/api-tokens/<int:token_id>/revoke")
+@managers
+def revoke_staff_token(staff_id: int, token_id: int):
+    staff = accounts.get_staff_or_404(staff_id, _actor())
+    token = tokens.get_token_of(staff, token_id)
+    if token is None:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            tokens.revoke_token(_actor(), token)
+        except accounts.AccountError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("토큰 %(prefix)s…을 폐기했습니다.", prefix=token.prefix), "success")
+    return redirect(url_for("centers.edit_staff", staff_id=staff.id))
 
 
 @bp.post("/staff/<int:staff_id>/reset-password")

@@ -72,6 +72,8 @@ def record(
     if has_request_context():
         event.ip = request.remote_addr
         event.request_id = g.get("request_id")
+        if g.get("audit_via"):  # e.g. "api:hj_a1b2c3": which API token did it
+            event.detail = {**event.detail, "via": g.audit_via}
     db.session.add(event)
     return event
 

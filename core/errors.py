@@ -7,9 +7,10 @@ import sys
 import uuid
 
 from flask import Flask, g, has_request_context, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.extensions import db
+from core.sessions import is_api_request
 
 log = logging.getLogger("hanjari")
 
@@ -67,8 +68,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if request.path.startswith("/api/"):
-            return jsonify(status=error.code, title=error.name), error.code
+        if is_api_request():
+            return _api_error(app, error)
         template = PAGES.get(error.code)
         if template is None:
             return error
@@ -78,4 +79,18 @@ def init_app(app: Flask) -> None:
     def unexpected_error(error: Exception):
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
+        if is_api_request():
+            return _api_error(app, InternalServerError(original_exception=error))
         return render_template("errors/500.html", request_id=g.get("request_id")), 500
+
+
+def register_api_error_renderer(app: Flask, render) -> None:
+    """Let the API package answer errors under ``/api/`` in its own format (problem details)."""
+    app.extensions["hanjari.api_errors"] = render
+
+
+def _api_error(app: Flask, error: HTTPException):
+    render = app.extensions.get("hanjari.api_errors")
+    if render is None:
+        return jsonify(status=error.code, title=error.name), error.code
+    return render(error)

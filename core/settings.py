@@ -39,6 +39,7 @@ class Defaults:
     PASSWORD_HASH_TIME_COST = 3  # argon2-cffi's defaults (RFC 9106 second recommendation)
     PASSWORD_HASH_MEMORY_KIB = 65536
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    API_TOKEN_DAYS = 90  # lifetime of a new API token unless its maker chooses another
 
 
 def load(app: Flask, test_config: dict | None) -> None:

@@ -19,9 +19,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from cases import identity
+from cases import validation as rules
 from cases.models import ConsentMethod, Sex
 from core.forms import MultiCheckboxField, enum_options
+from intake.services import NOTE_MAX, PARTY_SIZE_MAX
 
 REQUIRED = _l("필수 항목입니다.")
 
@@ -40,70 +41,58 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _field_check(check, *args, **kwargs):
+    """Run a shared check of :mod:`cases.validation` as a WTForms field validator."""
+    try:
+        return check(*args, **kwargs)
+    except rules.InvalidField as error:
+        raise ValidationError(error.message) from error
+
+
 class ClientForm(FlaskForm):
     name = StringField(_l("이름"), filters=[_strip],
-                       validators=[InputRequired(REQUIRED), Length(max=50)])
+                       validators=[InputRequired(REQUIRED), Length(max=rules.NAME_MAX)])
     birth_date = StringField(
         _l("생년월일"), filters=[_strip], validators=[InputRequired(REQUIRED)],
         description=_l("예: 1985-03-02, 850302, 1985.3.2"),
     )
     sex = RadioField(_l("성별"), choices=enum_options(Sex),
                      validators=[InputRequired(_l("성별을 고르세요."))])
-    phone = StringField(_l("전화번호"), filters=[_strip], validators=[Optional(), Length(max=30)],
+    phone = StringField(_l("전화번호"), filters=[_strip],
+                        validators=[Optional(), Length(max=rules.PHONE_MAX)],
                         description=_l("예: 010-1234-5678"))
     address_sigungu = StringField(_l("주소 (시·군·구)"), filters=[_strip],
-                                  validators=[Optional(), Length(max=30)])
+                                  validators=[Optional(), Length(max=rules.SIGUNGU_MAX)])
     address_detail = StringField(_l("주소 (나머지)"), filters=[_strip],
-                                 validators=[Optional(), Length(max=200)])
+                                 validators=[Optional(), Length(max=rules.ADDRESS_MAX)])
     household_size = IntegerField(
-        _l("가구원 수"), validators=[Optional(), NumberRange(min=1, max=30,
-                                                            message=_l("1에서 30 사이로 입력하세요."))]
+        _l("가구원 수"), validators=[Optional(), NumberRange(min=rules.HOUSEHOLD_MIN,
+                                                            max=rules.HOUSEHOLD_MAX,
+                                                            message=rules.HOUSEHOLD_MESSAGE)]
     )
     customer_types = MultiCheckboxField(_l("정책고객 유형"), choices=[])
-    rrn = StringField(_l("주민등록번호"), filters=[_strip], validators=[Optional(), Length(max=14)],
+    rrn = StringField(_l("주민등록번호"), filters=[_strip],
+                      validators=[Optional(), Length(max=rules.RRN_MAX)],
                       description=_l("법적 근거가 있는 경우에만 입력합니다. 저장 후에는 가려서 보입니다."))
 
     parsed_birth_date: date | None = None
     normalised_phone: str | None = None
 
+    # The checks themselves live in cases.validation, shared with the JSON API.
     def validate_name(self, field):
-        if not field.data or not field.data.strip():
-            raise ValidationError(_l("이름을 입력하세요."))
-        if any(char.isdigit() for char in field.data):
-            raise ValidationError(_l("이름에 숫자를 쓸 수 없습니다."))
+        _field_check(rules.check_name, field.data)
 
     def validate_birth_date(self, field):
-        parsed = identity.parse_birth_date(field.data or "")
-        if parsed is None:
-            raise ValidationError(_l("있을 수 없는 날짜입니다. 예: 1985-03-02"))
-        if parsed > date.today():
-            raise ValidationError(_l("생년월일이 오늘보다 뒤일 수 없습니다."))
-        if parsed.year < 1900:
-            raise ValidationError(_l("1900년 이후의 날짜를 입력하세요."))
-        self.parsed_birth_date = parsed
+        self.parsed_birth_date = _field_check(rules.check_birth_date, field.data)
 
     def validate_phone(self, field):
         if field.data:
-            self.normalised_phone = identity.normalise_phone(field.data)
-            if self.normalised_phone is None:
-                raise ValidationError(_l("있을 수 없는 전화번호입니다. 예: 010-1234-5678"))
+            self.normalised_phone = _field_check(rules.check_phone, field.data)
 
     def validate_rrn(self, field):
-        if not field.data:
-            return
-        try:
-            digits, birth, sex = identity.parse_rrn(field.data)
-        except identity.RRNError as error:
-            messages = {
-                "format": _l("주민등록번호는 13자리 숫자입니다. 예: 850302-1234567"),
-                "date": _l("주민등록번호의 생년월일 부분이 올바르지 않습니다."),
-                "checksum": _l("주민등록번호가 올바르지 않습니다. 다시 확인하세요."),
-            }
-            raise ValidationError(messages[str(error)]) from error
-        if self.parsed_birth_date and birth != self.parsed_birth_date:
-            raise ValidationError(_l("주민등록번호와 생년월일이 서로 다릅니다."))
-        if self.sex.data and sex != self.sex.data:
-            raise ValidationError(_l("주민등록번호와 성별이 서로 다릅니다."))
+        if field.data:
+            _field_check(rules.check_rrn, field.data, birth_date=self.parsed_birth_date,
+                         sex=self.sex.data)
 
     def values(self) -> dict:
         return {
@@ -131,11 +120,7 @@ class RegistrationForm(ClientForm):
     submit = SubmitField(_l("등록"))
 
     def validate_collection_consent(self, field):
-        if not field.data:
-            raise ValidationError(_l(
-                "개인정보 수집·이용 동의 없이는 개인정보를 등록할 수 없습니다. "
-                "동의하지 않으면 익명 방문으로 접수하세요."
-            ))
+        _field_check(rules.check_collection_consent, field.data)
 
 
 class ClientEditForm(ClientForm):
@@ -152,8 +137,7 @@ class ConsentForm(FlaskForm):
     submit = SubmitField(_l("동의 기록"))
 
     def validate_given_on(self, field):
-        if field.data and field.data > date.today():
-            raise ValidationError(_l("동의일이 오늘보다 뒤일 수 없습니다."))
+        _field_check(rules.check_consent_given_on, field.data)
 
 
 class WithdrawForm(FlaskForm):
@@ -177,9 +161,9 @@ class VisitForm(FlaskForm):
     desk_4 = SelectField(_l("네 번째 창구"), coerce=int, choices=[])
     party_size = IntegerField(_l("인원"), default=1,
                               validators=[InputRequired(REQUIRED),
-                                          NumberRange(min=1, max=20,
+                                          NumberRange(min=1, max=PARTY_SIZE_MAX,
                                                       message=_l("1에서 20 사이로 입력하세요."))])
-    note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=500)])
+    note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=NOTE_MAX)])
     submit = SubmitField(_l("접수하고 번호표 발행"))
 
     DESKS = ("desk_1", "desk_2", "desk_3", "desk_4")

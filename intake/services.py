@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from cases.models import Client
+from cases.services import has_collection_consent
 from centers.matching import suggest_services
 from centers.models import Agency, Centre, Domain, Staff
 from core import audit
@@ -47,6 +48,20 @@ class VisitError(RefusedError):
 
 class VisitConflict(VisitError, ConflictError):
     """Someone else changed the visit first."""
+
+
+class VisitStateError(VisitError):
+    """Not possible in the visit's current state (it ended, or its desk is elsewhere)."""
+
+
+class VisitNotAllowed(VisitError):
+    """The actor may not act on this desk."""
+
+
+# Who works the front desk: finds and registers people, records consent, registers visits.
+DESK_ROLES = (Role.FRONT_DESK, Role.MANAGER)
+PARTY_SIZE_MAX = 20
+NOTE_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,9 @@ def register_visit(
         raise VisitError(_("같은 창구를 두 번 넣을 수 없습니다."))
     if client is not None and client.centre_id != centre.id:
         raise VisitError(_("다른 센터의 방문자입니다."))
+    if client is not None and not has_collection_consent(client, local_today()):
+        raise VisitError(_("개인정보 수집·이용 동의가 없거나 철회되었습니다. "
+                           "동의를 받거나 익명 방문으로 접수하세요."))
     now, today = utcnow(), local_today()
     visit = Visit(
         centre_id=centre.id, client_id=client.id if client else None, party_size=party_size,
@@ -172,20 +190,32 @@ def allowed_actions(stop: VisitStop | None) -> list[str]:
     return [action for action, rule in STOP_TRANSITIONS.items() if stop.status in rule.sources]
 
 
-def transition(actor: Staff, visit: Visit, action: str) -> VisitStop:
+def check_version(visit: Visit, version: int | str | None) -> None:
+    """When the caller says which version it saw, it must still be the visit's version."""
+    if version is not None and str(version) != str(visit.version):
+        raise VisitConflict(
+            _l("다른 창구에서 이 방문을 먼저 처리했습니다. 화면을 새로 고쳐 확인하세요.")
+        )
+
+
+def transition(actor: Staff, visit: Visit, action: str, *,
+               version: int | str | None = None) -> VisitStop:
     """Apply ``call``/``start``/``finish`` to the visit's current desk.
 
     When a desk finishes, the visitor moves to the next desk of the plan.
-    :raise VisitError: not allowed from the current state; :raise VisitConflict: lost a race.
+    :raise VisitStateError: not allowed from the current state; :raise VisitNotAllowed:
+        another agency's desk; :raise VisitConflict: ``version`` is stale, or lost a race.
     """
     rule = STOP_TRANSITIONS[action]
     stop = visit.current_stop
     if visit.status in CLOSED_VISIT or stop is None:
-        raise VisitError(_("이미 끝난 방문입니다."))
+        raise VisitStateError(_("이미 끝난 방문입니다."))
     if not may_serve(actor, stop):
-        raise VisitError(_("다른 기관 창구의 방문자입니다."))
+        raise VisitNotAllowed(_("다른 기관 창구의 방문자입니다."))
     if stop.status not in rule.sources:
-        raise VisitError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.", s=stop.status.label))
+        raise VisitStateError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.",
+                                s=stop.status.label))
+    check_version(visit, version)
     now = utcnow()
     stop.status = rule.target
     visit.status = rule.visit_status
@@ -233,7 +263,7 @@ def call_next(actor: Staff, agency: Agency) -> Visit | None:
     A visitor another desk called a moment earlier is skipped, not called twice.
     """
     if actor.role == Role.CASEWORKER and actor.agency_id != agency.id:
-        raise VisitError(_("다른 기관 창구의 방문자입니다."))
+        raise VisitNotAllowed(_("다른 기관 창구의 방문자입니다."))
     for _attempt in range(5):
         visit = db.session.scalar(
             sa.select(Visit)
@@ -254,10 +284,11 @@ def call_next(actor: Staff, agency: Agency) -> Visit | None:
     raise VisitConflict(_("호출이 몰려 있습니다. 잠시 후 다시 누르세요."))
 
 
-def leave(actor: Staff, visit: Visit) -> None:
+def leave(actor: Staff, visit: Visit, *, version: int | str | None = None) -> None:
     """The visitor went home: the open desks of the plan are cancelled."""
     if visit.status in CLOSED_VISIT:
-        raise VisitError(_("이미 끝난 방문입니다."))
+        raise VisitStateError(_("이미 끝난 방문입니다."))
+    check_version(visit, version)
     now = utcnow()
     for stop in visit.open_stops:
         stop.status = StopStatus.SKIPPED
@@ -271,7 +302,7 @@ def leave(actor: Staff, visit: Visit) -> None:
 def add_stop(actor: Staff, visit: Visit, agency: Agency) -> VisitStop:
     """Add a desk at the end of today's plan."""
     if visit.status in CLOSED_VISIT:
-        raise VisitError(_("이미 끝난 방문입니다."))
+        raise VisitStateError(_("이미 끝난 방문입니다."))
     if agency.centre_id != visit.centre_id or not agency.is_visible:
         raise VisitError(_("이 센터에서 운영하지 않는 창구입니다."))
     if any(s.agency_id == agency.id for s in visit.open_stops):
@@ -324,6 +355,12 @@ def visits_visible_to(actor: Staff) -> sa.Select:
 
 
 def todays_queue(actor: Staff, agency_id: int | None = None) -> list[Visit]:
+    return list(db.session.scalars(todays_queue_query(actor, agency_id)))
+
+
+def todays_queue_query(actor: Staff, agency_id: int | None = None) -> sa.Select:
+    """Today's visits of the actor's centre in arrival order; with ``agency_id``, only those
+    waiting, called or in service at that agency's desk."""
     query = (
         visits_visible_to(actor)
         .where(Visit.visit_date == local_today())
@@ -339,7 +376,7 @@ def todays_queue(actor: Staff, agency_id: int | None = None) -> list[Visit]:
             Visit.stops.any(sa.and_(VisitStop.agency_id == agency_id,
                                     VisitStop.status.in_(ACTIVE_STOP_STATUSES)))
         )
-    return list(db.session.scalars(query))
+    return query
 
 
 def last_visit_dates(client_ids: list[int]) -> dict[int, object]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from cases import services as people
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
 from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKind, ConsentMethod
-from cases.queries import clients_visible_to, get_client_or_404, search_clients, understand
+from cases.queries import CENTRE_ROLES, clients_visible_to, get_client_or_404, search_clients, understand
 from centers.models import Agency, CustomerType, Domain, Staff
 from core.clock import local_today, minutes_since
 from core.extensions import db
@@ -35,8 +35,8 @@ from intake.models import StopStatus, Visit, VisitStop, VisitSuggestion
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
-desk = roles_required(Role.FRONT_DESK, Role.MANAGER)
-centre_staff = roles_required(Role.FRONT_DESK, Role.CASEWORKER, Role.MANAGER)
+desk = roles_required(*services.DESK_ROLES)
+centre_staff = roles_required(*CENTRE_ROLES)
 manager_only = roles_required(Role.MANAGER)
 
 
@@ -97,8 +97,12 @@ def register_person():
             return render_template("intake/register.html", form=form, candidates=candidates,
                                    collection=collection, third_party=third_party)
         try:
-            client = people.register_client(_actor(), centre, form.values(), rrn=rrn)
-            _record_registration_consents(client, form, collection, third_party)
+            client = people.register_with_consent(
+                _actor(), centre, form.values(), rrn=rrn,
+                method=ConsentMethod(form.consent_method.data),
+                expires_on=form.consent_expires_on.data,
+                third_party_agency_ids=form.third_party_agencies.data if third_party else None,
+            )
         except people.ClientError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -108,17 +112,6 @@ def register_person():
             return redirect(url_for("intake.new_visit", client_id=client.id))
     return render_template("intake/register.html", form=form, candidates=candidates,
                            collection=collection, third_party=third_party)
-
-
-def _record_registration_consents(client, form, collection, third_party) -> None:
-    method = ConsentMethod(form.consent_method.data)
-    today = local_today()
-    expires = form.consent_expires_on.data
-    people.record_consent(_actor(), client, collection, method=method, given_on=today,
-                          expires_on=expires)
-    if third_party and form.third_party_agencies.data:
-        people.record_consent(_actor(), client, third_party, method=method, given_on=today,
-                              expires_on=expires, agency_ids=form.third_party_agencies.data)
 
 
 # --- the person's page -------------------------------------------------------------------

@@ -229,3 +229,16 @@ def make_referral(case, to_agency, sender=None, **kw):
     referral = send(sender, case, to_agency, reason=kw.pop("reason", "복지 상담 필요"), **kw)
     db.session.commit()
     return referral
+
+
+def make_token(staff: Staff, *, days: int = 90, name: str = "시험 토큰") -> str:
+    """An API token for ``staff``; returns the secret to send as ``Authorization: Bearer``."""
+    from centers.tokens import create_token
+
+    secret = create_token(staff, staff, name=name, days=days).secret
+    db.session.commit()
+    return secret
+
+
+def bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}

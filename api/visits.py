@@ -1,0 +1,180 @@
+"""Visits: registration with its ticket, today's queue, one visit, and the desk's transitions
+(call, start, finish, leave) — the same services as the desk's pages (``intake.views``)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import NotFound
+
+from api import schemas
+from api.auth import blueprint, current_staff
+from api.errors import invalid, refusals
+from api.people import agency_ref
+from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
+from cases.queries import CENTRE_ROLES, get_client_or_404
+from centers.models import Domain, Staff
+from core.extensions import db
+from core.roles import Role
+from intake import services
+from intake.models import Visit, VisitStop, VisitSuggestion
+
+blp = blueprint("api_visits", __name__, "방문: 접수와 번호표, 오늘 대기 현황, 창구 처리")
+ID = schemas.ROUTE_ID
+
+_LOAD = (
+    selectinload(Visit.stops).selectinload(VisitStop.agency),
+    selectinload(Visit.purposes), selectinload(Visit.client),
+    selectinload(Visit.suggestions).selectinload(VisitSuggestion.service),
+    selectinload(Visit.suggestions).selectinload(VisitSuggestion.agency),
+)
+
+
+def visit_data(visit: Visit, actor: Staff) -> dict:
+    stop = visit.current_stop
+    actions = services.allowed_actions(stop) if stop and services.may_serve(actor, stop) else []
+    if visit.status not in services.CLOSED_VISIT:
+        actions.append("leave")
+    return {
+        "id": visit.id, "ticket_number": visit.ticket_number, "status": visit.status.value,
+        "visit_date": visit.visit_date, "arrived_at": visit.arrived_at,
+        "finished_at": visit.finished_at, "party_size": visit.party_size, "note": visit.note,
+        "person": ({"id": visit.client.id, "masked_name": visit.client.masked_name}
+                   if visit.client else None),
+        "purposes": [p.domain.value for p in visit.purposes],
+        "stops": [{"id": s.id, "agency": agency_ref(s.agency), "position": s.position,
+                   "status": s.status.value, "queued_at": s.queued_at, "called_at": s.called_at,
+                   "started_at": s.started_at, "finished_at": s.finished_at}
+                  for s in visit.stops],
+        "current_stop_id": stop.id if stop else None,
+        "allowed_actions": actions,
+        "suggestions": [{"service_id": s.service_id, "name": s.service.name,
+                         "reasons": list(s.reasons),
+                         "agency": agency_ref(s.agency) if s.agency else None, "desk": s.desk}
+                        for s in visit.suggestions],
+        "version": visit.version,
+    }
+
+
+def _visit_or_404(visit_id: int, actor: Staff) -> Visit:
+    """:raise 404: no such visit, or one of another centre."""
+    visit = db.session.scalar(
+        services.visits_visible_to(actor).where(Visit.id == visit_id).options(*_LOAD))
+    if visit is None:
+        raise NotFound()
+    return visit
+
+
+@blp.route("/visits", methods=["POST"])
+@blp.arguments(schemas.VisitCreate)
+@blp.response(201, schemas.Visit, headers=CREATED_HEADERS)
+def register(args):
+    """Register today's visit and issue its ticket number (``ticket_number``).
+
+    Without ``person_id`` the visit is anonymous. A person needs collection consent in force.
+    """
+    actor = current_staff(services.DESK_ROLES)
+    centre = actor.centre
+    client = None
+    if args["person_id"] is not None:
+        try:
+            client = get_client_or_404(args["person_id"], actor, purpose="visit_opened")
+        except NotFound:
+            raise invalid("person_id", "그 번호의 사람이 이 센터에 없습니다.") from None
+    agencies = {agency.id: agency for agency in centre.agencies}
+    unknown = [agency_id for agency_id in args["plan"] if agency_id not in agencies]
+    if unknown:
+        db.session.rollback()
+        raise invalid("plan", "이 센터에 없는 창구 번호가 있습니다: "
+                      + ", ".join(str(i) for i in unknown))
+    with refusals():
+        visit = services.register_visit(
+            actor, centre, client=client, purposes=[Domain(p) for p in args["purposes"]],
+            plan=[agencies[i] for i in args["plan"]], note=args["note"],
+            party_size=args["party_size"])
+    db.session.commit()
+    visit = _visit_or_404(visit.id, actor)
+    return visit_data(visit, actor), 201, {**etag_headers(visit),
+                                           "Location": f"/api/v1/visits/{visit.id}"}
+
+
+@blp.route("/queue", methods=["GET"])
+@blp.arguments(schemas.QueueArgs, location="query")
+@blp.response(200, schemas.VisitPage)
+def queue(args):
+    """Today's visits at the caller's centre in arrival order, like the desk's queue page.
+
+    With ``agency``, only visitors waiting, called or in service at that desk; a caseworker
+    sees their own agency's desk unless they name another.
+    """
+    actor = current_staff(CENTRE_ROLES)
+    agency_id = args["agency"]
+    if agency_id is None and actor.role == Role.CASEWORKER:
+        agency_id = actor.agency_id
+    if agency_id and agency_id not in {a.id for a in actor.centre.visible_agencies()}:
+        raise invalid("agency", "이 센터에서 운영하지 않는 창구입니다.", location="query")
+    query = services.todays_queue_query(actor, agency_id).options(*_LOAD[3:])
+    page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
+    return {"items": [visit_data(v, actor) for v in page.items], "total": page.total,
+            "page": page.page, "per_page": page.per_page, "pages": page.pages}
+
+
+@blp.route(f"/visits/<{ID}:visit_id>", methods=["GET"])
+@blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
+def show(visit_id: int):
+    """One visit of the caller's centre, with its desk plan and what the caller can do now."""
+    actor = current_staff(CENTRE_ROLES)
+    visit = _visit_or_404(visit_id, actor)
+    return visit_data(visit, actor), 200, etag_headers(visit)
+
+
+def _act(visit_id: int, args: dict, action: str):
+    actor = current_staff(CENTRE_ROLES)
+    visit = _visit_or_404(visit_id, actor)
+    version = expected_version(visit, args.get("version"))
+    with refusals():
+        if action == "leave":
+            services.leave(actor, visit, version=version)
+        else:
+            services.transition(actor, visit, action, version=version)
+    db.session.commit()
+    visit = _visit_or_404(visit_id, actor)
+    return visit_data(visit, actor), 200, etag_headers(visit)
+
+
+_TRANSITION_DOC = {"parameters": [IF_MATCH]}
+
+
+@blp.route(f"/visits/<{ID}:visit_id>/call", methods=["POST"])
+@blp.arguments(schemas.VersionArgs, required=False)
+@blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
+@blp.doc(**_TRANSITION_DOC)
+def call(args, visit_id: int):
+    """Call the visitor to the current desk (the waiting board shows the number)."""
+    return _act(visit_id, args, "call")
+
+
+@blp.route(f"/visits/<{ID}:visit_id>/start", methods=["POST"])
+@blp.arguments(schemas.VersionArgs, required=False)
+@blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
+@blp.doc(**_TRANSITION_DOC)
+def start(args, visit_id: int):
+    """Start serving the visitor at the current desk."""
+    return _act(visit_id, args, "start")
+
+
+@blp.route(f"/visits/<{ID}:visit_id>/finish", methods=["POST"])
+@blp.arguments(schemas.VersionArgs, required=False)
+@blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
+@blp.doc(**_TRANSITION_DOC)
+def finish(args, visit_id: int):
+    """Finish at the current desk; the visitor moves on to the next desk of the plan."""
+    return _act(visit_id, args, "finish")
+
+
+@blp.route(f"/visits/<{ID}:visit_id>/leave", methods=["POST"])
+@blp.arguments(schemas.VersionArgs, required=False)
+@blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
+@blp.doc(**_TRANSITION_DOC)
+def leave(args, visit_id: int):
+    """The visitor went home: the open desks of the plan are cancelled."""
+    return _act(visit_id, args, "leave")
