@@ -21,7 +21,8 @@ from api.schemas import ProblemSchema
 from core.errors import register_api_error_renderer
 
 PREFIX = "/api/v1"
-RESOURCES = ("api.people", "api.visits", "api.cases", "api.catalogue")
+RESOURCES = ("api.people", "api.visits", "api.cases", "api.referrals", "api.catalogue",
+             "api.reports")
 
 DESCRIPTION = """한자리(고용복지+센터 사례관리)의 JSON API.
 웹 화면과 같은 권한, 검증, 규칙, 접근 기록을 따릅니다.

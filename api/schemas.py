@@ -14,6 +14,13 @@ from cases.models import ClosureReason, ConsentKind, ConsentMethod, NoteKind, Pr
 from centers.models import CustomerType, Domain, Sex
 from core.extensions import db
 from intake.services import NOTE_MAX, PARTY_SIZE_MAX
+from referrals.models import (
+    ContactPreference,
+    DeclineReason,
+    Outcome,
+    ReferralStatus,
+    Urgency,
+)
 
 KOREAN_MESSAGES = {
     "required": "필수 항목입니다.",
@@ -456,3 +463,113 @@ class ServiceItem(Schema):
 
 
 ServicePage = page_of(ServiceItem, "ServicePage")
+
+
+# --- referrals -------------------------------------------------------------------------------
+
+class ReferralCreate(Schema):
+    case_id = record_id(required=True, metadata={"description": "보내는 쪽(자기 기관)의 사례"})
+    to_agency_id = record_id(required=True)
+    service_id = record_id(allow_none=True, load_default=None)
+    reason = fields.String(required=True, validate=validate.Length(
+        min=1, max=4000, error="1자 이상 {max}자 이하로 입력하세요."))
+    needs = fields.String(load_default="", validate=max_length(4000))
+    urgency = enum_field(Urgency, load_default=Urgency.NORMAL.value)
+    contact_preference = enum_field(ContactPreference,
+                                    load_default=ContactPreference.PHONE.value)
+
+
+class ReferralAction(VersionArgs):
+    note = fields.String(load_default="", validate=max_length(4000))
+    decline_reason = enum_field(DeclineReason, load_default=None, allow_none=True)
+    outcome = enum_field(Outcome, load_default=None, allow_none=True)
+    assignee_id = record_id(allow_none=True, load_default=None, metadata={
+        "description": "수락할 때 담당자(받는 기관의 사례관리자). 비우면 자기 자신"})
+
+
+class ReferralListArgs(PageArgs):
+    box = fields.String(load_default="incoming", validate=one_of(("incoming", "outgoing")))
+    status = enum_field(ReferralStatus, load_default=None)
+    urgency = enum_field(Urgency, load_default=None)
+    agency = record_id(load_default=None, metadata={"description": "상대 기관"})
+    overdue = fields.Boolean(load_default=False)
+
+
+class ReferralEvent(Schema):
+    at = fields.DateTime(required=True)
+    from_status = fields.String(required=True, allow_none=True)
+    to_status = fields.String(required=True)
+    note = fields.String(required=True)
+    actor = fields.Nested(StaffRef, required=True)
+
+
+class Referral(Schema):
+    id = fields.Integer(required=True)
+    status = enum_field(ReferralStatus, required=True)
+    person = fields.Nested(PersonRef, required=True)
+    from_case_id = fields.Integer(required=True)
+    to_case_id = fields.Integer(required=True, allow_none=True)
+    from_agency = fields.Nested(AgencyRef, required=True)
+    to_agency = fields.Nested(AgencyRef, required=True)
+    service_id = fields.Integer(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    needs = fields.String(required=True)
+    urgency = enum_field(Urgency, required=True)
+    contact_preference = enum_field(ContactPreference, required=True)
+    sent_by = fields.Nested(StaffRef, required=True)
+    sent_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(required=True)
+    is_overdue = fields.Boolean(required=True)
+    assigned_to = fields.Nested(StaffRef, required=True, allow_none=True)
+    decline_reason = fields.String(required=True, allow_none=True)
+    outcome = fields.String(required=True, allow_none=True)
+    closing_note = fields.String(required=True)
+    allowed_actions = fields.List(fields.String(), required=True, metadata={
+        "description": "호출한 직원이 지금 할 수 있는 처리 (accept, decline, start, complete, cancel)"})
+    events = fields.List(fields.Nested(ReferralEvent), required=True)
+    version = fields.Integer(required=True)
+
+
+ReferralPage = page_of(Referral, "ReferralPage")
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+class ReportFigure(Schema):
+    label = fields.String(required=True)
+    value = fields.Raw(required=True, allow_none=True, metadata={"type": "number", "nullable": True})
+    unit = fields.String(required=True)
+
+
+class ReportTable(Schema):
+    title = fields.String(required=True)
+    columns = fields.List(fields.String(), required=True)
+    rows = fields.List(fields.List(fields.Raw(allow_none=True)), required=True)
+    footer = fields.List(fields.Raw(allow_none=True), required=True, allow_none=True)
+
+
+class ReportSection(Schema):
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    figures = fields.List(fields.Nested(ReportFigure), required=True)
+    tables = fields.List(fields.Nested(ReportTable), required=True)
+    note = fields.String(required=True)
+
+
+class ReportHeadline(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    unit = fields.String(required=True)
+    value = fields.Raw(required=True, allow_none=True, metadata={"type": "number", "nullable": True})
+    previous = fields.Raw(required=True, allow_none=True, metadata={"type": "number", "nullable": True})
+    year_before = fields.Raw(required=True, allow_none=True,
+                             metadata={"type": "number", "nullable": True})
+
+
+class MonthlyReport(Schema):
+    centre_code = fields.String(required=True)
+    centre_name = fields.String(required=True)
+    month = fields.String(required=True, metadata={"description": "YYYY-MM"})
+    is_partial = fields.Boolean(required=True, metadata={"description": "아직 끝나지 않은 달"})
+    headlines = fields.List(fields.Nested(ReportHeadline), required=True)
+    sections = fields.List(fields.Nested(ReportSection), required=True)

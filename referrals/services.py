@@ -226,6 +226,13 @@ def _accept(actor: Staff, referral: Referral, assignee: Staff) -> None:
     db.session.flush()
 
 
+def check_version(referral: Referral, version: int) -> None:
+    """The caller's starting version must still be the referral's (the API's no-lost-update)."""
+    if version != referral.version:
+        raise ReferralConflict(_l("다른 직원이 이 의뢰를 먼저 처리했습니다. "
+                                  "화면을 새로 고쳐 지금 상태를 확인하세요."))
+
+
 def mark_received(actor: Staff, referral: Referral) -> bool:
     """The receiving agency opened it for the first time: 의뢰 → 접수확인."""
     if referral.status != ReferralStatus.SENT or side_of(actor, referral) != RECEIVING:

@@ -42,6 +42,11 @@ def test_openapi_document_is_generated_with_a_schema_for_every_request_and_respo
         ("post", "/api/v1/cases"), ("get", "/api/v1/cases/{case_id}"),
         ("post", "/api/v1/cases/{case_id}/notes"), ("post", "/api/v1/cases/{case_id}/close"),
         ("get", "/api/v1/services"),
+        ("post", "/api/v1/referrals"), ("get", "/api/v1/referrals"),
+        ("get", "/api/v1/referrals/{referral_id}"),
+        *(("post", f"/api/v1/referrals/{{referral_id}}/{action}")
+          for action in ("accept", "decline", "start", "complete", "cancel")),
+        ("get", "/api/v1/reports/monthly/{code}/{month}"),
     }
     found = {(m, p) for p, item in spec["paths"].items() for m in item if m in ("get", "post")}
     assert found == expected
