@@ -61,6 +61,7 @@ def _days(chart: Chart) -> Figure:
     axes.bar(positions, chart.values, color=BAR_COLOUR, width=0.7)
     axes.set_xticks(list(positions), chart.labels, fontsize=6)
     axes.set_xlim(-0.6, len(chart.values) - 0.4)
+    _counts_from_zero(axes.set_ylim, chart.values)
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_title(chart.title, loc="left", fontsize=9)
     return figure
@@ -77,5 +78,12 @@ def _categories(chart: Chart) -> Figure:
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.bar_label(bars, fmt="%g", padding=2, fontsize=7)
     axes.margins(x=0.12)
+    _counts_from_zero(axes.set_xlim, chart.values)
     axes.set_title(chart.title, loc="left", fontsize=9)
     return figure
+
+
+def _counts_from_zero(set_limits, values) -> None:
+    """Counts start at 0; a month with none would otherwise get a -0.06…0.06 axis."""
+    top = max(values, default=0)
+    set_limits(0, top * 1.15 if top > 0 else 1)
