@@ -288,6 +288,8 @@ def reset_password(actor: Staff, staff: Staff) -> str:
     staff.failed_logins = 0
     staff.locked_until = None
     end_sessions(staff)
+    # A reset often answers a suspected compromise: a stolen API token must stop too.
+    _revoke_api_tokens(actor, staff)
     audit.record("account.password_reset", actor=actor, subject=staff, centre_id=staff.centre_id)
     return password
 
@@ -301,6 +303,7 @@ def set_active(actor: Staff, staff: Staff, active: bool) -> None:
     staff.is_active_account = active
     if not active:
         end_sessions(staff)
+        _revoke_api_tokens(actor, staff)
     audit.record(
         "account.reactivated" if active else "account.deactivated",
         actor=actor,
@@ -320,3 +323,9 @@ def agencies_for_staff(centre_id: int | None) -> list[Agency]:
         )
     )
 
+
+
+def _revoke_api_tokens(actor: Staff, staff: Staff) -> None:
+    from centers import tokens  # tokens builds on this module (AccountError)
+
+    tokens.revoke_all(actor, staff)

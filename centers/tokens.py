@@ -50,11 +50,16 @@ def default_days() -> int:
 
 def create_token(actor: Staff, staff: Staff, *, name: str, days: int | None = None,
                  source: str = "web") -> NewToken:
-    """Make a token for ``staff`` (the actor is the manager, or the staff member themself;
-    ``source`` says where: ``"web"`` or ``"cli"``).
+    """Make a token for ``staff``; ``source`` says where: ``"web"`` or ``"cli"``.
 
-    :raise AccountError: no name, or a lifetime outside 1..366 days.
+    On the web only the staff member makes their own: a token acts with its holder's role,
+    so a manager minting one for a caseworker would read that agency's confidential notes
+    without the stated, audited reason the pages require. The CLI runs on the server.
+
+    :raise AccountError: someone else's token, no name, or a lifetime outside 1..366 days.
     """
+    if source != "cli" and actor.id != staff.id:
+        raise AccountError(_("API 토큰은 직원 본인만 만들 수 있습니다."))
     name = " ".join((name or "").split())[:100]
     if not name:
         raise AccountError(_("토큰 이름을 적으세요. 예: 모바일 상담 앱"))
@@ -120,3 +125,11 @@ def authenticate(secret: str) -> tuple[Staff, ApiToken] | None:
         token.last_used_at = now
         db.session.flush()
     return staff, token
+
+
+def revoke_all(actor: Staff, staff: Staff) -> int:
+    """Stop every live token of an account (its password was reset or it was deactivated)."""
+    live = [t for t in tokens_of(staff) if t.revoked_at is None]
+    for token in live:
+        revoke_token(actor, token)
+    return len(live)

@@ -10,7 +10,6 @@ from flask_login import current_user
 from centers import accounts, services, tokens
 from centers.forms import (
     AgencyForm,
-    ApiTokenForm,
     CentreForm,
     PlacementForm,
     RrnSettingForm,
@@ -258,12 +257,9 @@ def edit_staff(staff_id: int):
     return _render_staff_page(staff, form)
 
 
-def _render_staff_page(staff: Staff, form: PlacementForm, token_form: ApiTokenForm | None = None,
-                       status: int = 200):
-    token_form = token_form or ApiTokenForm(days=tokens.default_days())
+def _render_staff_page(staff: Staff, form: PlacementForm, status: int = 200):
     return render_template("staff/edit.html", form=form, staff=staff, buttons=EmptyForm(),
-                           tokens=tokens.tokens_of(staff), token_form=token_form,
-                           now=utcnow()), status
+                           tokens=tokens.tokens_of(staff), now=utcnow()), status
 
 
 def _placement_form(actor: Staff, staff: Staff) -> PlacementForm:
@@ -271,26 +267,6 @@ def _placement_form(actor: Staff, staff: Staff) -> PlacementForm:
     form.role.choices = [(role.value, role.label) for role in accounts.assignable_roles(actor)]
     form.agency_id.choices = _agency_choices([staff.centre_id] if staff.centre_id else [])
     return form
-
-
-@bp.post("/staff/<int:staff_id>/api-tokens")
-@managers
-def create_staff_token(staff_id: int):
-    """A token for the staff member, shown once to the manager, who hands it over."""
-    actor = _actor()
-    staff = accounts.get_staff_or_404(staff_id, actor)
-    form = ApiTokenForm()
-    if form.validate_on_submit():
-        try:
-            new = tokens.create_token(actor, staff, name=form.name.data, days=form.days.data)
-        except accounts.AccountError as error:
-            form.name.errors = [str(error)]
-        else:
-            db.session.commit()
-            return render_template("staff/api_token_created.html", staff=staff, token=new.token,
-                                   secret=new.secret,
-                                   back_url=url_for("centers.edit_staff", staff_id=staff.id))
-    return _render_staff_page(staff, _placement_form(actor, staff), form, status=422)
 
 
 @bp.post("/staff/<int:staff_id>/api-tokens/<int:token_id>/revoke")
