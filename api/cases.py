@@ -15,8 +15,6 @@ from cases.models import Case, CaseNote, ClosureReason, NoteKind, Priority
 from cases.queries import get_case_or_404, get_client_or_404, may_edit_case
 from centers.models import Staff
 from core.extensions import db
-from intake.models import Visit
-from intake.services import visits_visible_to
 
 blp = blueprint("api_cases", __name__, "사례: 열기, 기록 보기, 메모, 종결")
 ID = schemas.ROUTE_ID
@@ -74,11 +72,6 @@ def open_case(args):
         if caseworker is None or caseworker.centre_id != actor.centre_id:
             db.session.rollback()
             raise invalid("caseworker_id", "그 번호의 직원이 이 센터에 없습니다.")
-    if args["visit_id"] is not None:
-        visit = db.session.scalar(visits_visible_to(actor).where(Visit.id == args["visit_id"]))
-        if visit is None or visit.client_id != client.id:
-            db.session.rollback()
-            raise invalid("visit_id", "이 사람의 방문이 아닙니다.")
     with refusals():
         case = casework.open_case(actor, client, priority=Priority(args["priority"]),
                                   summary=args["summary"], caseworker=caseworker,

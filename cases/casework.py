@@ -37,6 +37,8 @@ from cases.models import (
 )
 from centers.models import Centre, Staff
 from core import audit
+from core.clock import local_today
+from core.database import days_before
 from core.errors import ConflictError, RefusedError
 from core.extensions import db
 from core.roles import Role
@@ -113,6 +115,8 @@ def open_case(actor: Staff, client: Client, *, priority: Priority, summary: str,
     if (caseworker.agency_id != actor.agency_id or caseworker.role != Role.CASEWORKER
             or not caseworker.is_active_account):
         raise CaseError(_("담당자는 같은 기관의 사례관리자여야 합니다."))
+    if visit_id is not None and not _is_visit_of(visit_id, client):
+        raise CaseError(_("이 사람의 방문이 아닙니다."))
     if find_open_case(client.id, actor.agency_id) is not None:
         raise CaseStateError(_("이 기관에 이미 열린 사례가 있습니다. 그 사례를 이어서 쓰세요."))
     case = Case(
@@ -133,6 +137,15 @@ def open_case(actor: Staff, client: Client, *, priority: Priority, summary: str,
     return case
 
 
+def _is_visit_of(visit_id: int, client: Client) -> bool:
+    """Is this visit the person's, at their centre? Read through the table (the Visit model
+    belongs to intake, which builds on cases, not the other way round)."""
+    visits = db.metadata.tables["visits"]
+    row = db.session.execute(sa.select(visits.c.client_id, visits.c.centre_id)
+                             .where(visits.c.id == visit_id)).first()
+    return row is not None and tuple(row) == (client.id, client.centre_id)
+
+
 def find_open_case(client_id: int, agency_id: int) -> Case | None:
     return db.session.scalar(
         sa.select(Case).where(Case.client_id == client_id, Case.agency_id == agency_id,
@@ -151,7 +164,7 @@ def transition(actor: Staff, case: Case, action: str, *, version: int | str | No
     if action == "close":
         if reason is None:
             raise CaseError(_("종결 사유를 고르세요."))
-        if follow_up_on and follow_up_on < date.today():
+        if follow_up_on and follow_up_on < local_today():
             raise CaseError(_("사후관리 날짜는 오늘 이후여야 합니다."))
         case.closed_at = utcnow()
         case.closure_reason = reason
@@ -192,7 +205,7 @@ def record_assessment(actor: Staff, case: Case, *, assessed_on: date,
                       ratings: dict[NeedDomain, Level], crisis_level: Level,
                       notes: str) -> Assessment:
     _require_open(case)
-    if assessed_on > date.today():
+    if assessed_on > local_today():
         raise CaseError(_("조사일이 오늘보다 뒤일 수 없습니다."))
     assessment = Assessment(
         case_id=case.id, assessed_on=assessed_on, crisis_level=crisis_level,
@@ -278,6 +291,12 @@ def note_visible_to(note: CaseNote, actor: Staff) -> bool:
     return not note.is_confidential or note.agency_id == actor.agency_id
 
 
+def revision_visible_to(note: CaseNote, revision: CaseNoteRevision, actor: Staff) -> bool:
+    """An earlier text that was confidential stays inside the agency, even if the note is not
+    confidential any more."""
+    return not revision.is_confidential or note.agency_id == actor.agency_id
+
+
 # --- case conference ---------------------------------------------------------------------
 
 def hold_conference(actor: Staff, client: Client, *, held_on: date, agenda: str,
@@ -312,7 +331,7 @@ def assessment_overdue_clause(now=None):
     no_assessment = ~sa.exists().where(Assessment.case_id == Case.id)
     due_days = sa.select(Centre.assessment_due_days).where(Centre.id == Case.centre_id)
     return sa.and_(Case.status != CaseStatus.CLOSED, no_assessment,
-                   Case.opened_at < _minus_days(now, due_days.scalar_subquery()))
+                   Case.opened_at < days_before(now, due_days.scalar_subquery()))
 
 
 def plan_overdue_clause(now=None):
@@ -320,16 +339,7 @@ def plan_overdue_clause(now=None):
     no_goal = ~sa.exists().where(PlanGoal.case_id == Case.id)
     due_days = sa.select(Centre.plan_due_days).where(Centre.id == Case.centre_id)
     return sa.and_(Case.status != CaseStatus.CLOSED, no_goal,
-                   Case.opened_at < _minus_days(now, due_days.scalar_subquery()))
-
-
-def _minus_days(now, days_expr):
-    """``now - days`` in SQL that both SQLite and PostgreSQL understand."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return sa.literal(now) - sa.func.make_interval(0, 0, 0, days_expr)
-    naive = now.replace(tzinfo=None).isoformat(sep=" ")
-    return sa.func.datetime(naive, sa.func.printf("-%d days", days_expr))
+                   Case.opened_at < days_before(now, due_days.scalar_subquery()))
 
 
 def is_assessment_overdue(case: Case, now=None) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,6 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from cases.models import ClosureReason, GoalStatus, Level, NeedDomain, NoteKind, Priority
+from core.clock import local_today
 from core.forms import enum_options
 
 REQUIRED = _l("필수 항목입니다.")
@@ -44,7 +43,7 @@ class TransitionForm(FlaskForm):
 
 
 class AssessmentForm(FlaskForm):
-    assessed_on = DateField(_l("조사일"), default=date.today, validators=[InputRequired(REQUIRED)])
+    assessed_on = DateField(_l("조사일"), default=local_today, validators=[InputRequired(REQUIRED)])
     crisis_level = SelectField(_l("위기도"), choices=enum_options(Level))
     notes = TextAreaField(_l("조사 내용"), validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("조사 기록"))
@@ -83,11 +82,11 @@ class ConfidentialReasonForm(FlaskForm):
 
 
 class ConferenceForm(FlaskForm):
-    held_on = DateField(_l("회의일"), default=date.today, validators=[InputRequired(REQUIRED)])
+    held_on = DateField(_l("회의일"), default=local_today, validators=[InputRequired(REQUIRED)])
     agenda = TextAreaField(_l("안건"), validators=[InputRequired(REQUIRED), Length(max=4000)])
     decisions = TextAreaField(_l("결정 사항"), validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("회의 기록"))
 
     def validate_held_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError(_l("회의일이 오늘보다 뒤일 수 없습니다."))

@@ -12,6 +12,8 @@ from difflib import SequenceMatcher
 
 import phonenumbers
 
+from core.clock import local_today
+
 _CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 
@@ -72,7 +74,7 @@ def parse_birth_date(text: str, today: date | None = None) -> date | None:
     A six-digit date takes the century that does not put it in the future.
     """
     text = text.strip()
-    today = today or date.today()
+    today = today or local_today()
     for pattern in (_DATE_SEPARATED, _DATE_DIGITS_8):
         match = pattern.match(text)
         if match:

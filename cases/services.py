@@ -21,6 +21,7 @@ from cases.models import (
     ConsentDocumentRecipient,
     ConsentKind,
     ConsentMethod,
+    consent_agencies,
 )
 from centers.models import Agency, Centre, CustomerType, Staff
 from core import audit
@@ -314,6 +315,18 @@ def withdraw_consent(actor: Staff, consent: Consent, note: str = "") -> None:
 def has_collection_consent(client: Client, today: date) -> bool:
     return any(c.document.kind == ConsentKind.COLLECTION and c.is_in_force(today)
                for c in client.consents)
+
+
+def sharing_consent_in_force(client_id, agency_id, today: date):
+    """SQL twin of :func:`may_share_with`, for scoped queries: a third-party consent naming
+    the agency, not withdrawn and not expired, for the person in ``client_id``."""
+    return sa.exists().where(
+        Consent.client_id == client_id, Consent.withdrawn_at.is_(None),
+        sa.or_(Consent.expires_on.is_(None), Consent.expires_on >= today),
+        Consent.document_id == ConsentDocument.id,
+        ConsentDocument.kind == ConsentKind.THIRD_PARTY,
+        consent_agencies.c.consent_id == Consent.id, consent_agencies.c.agency_id == agency_id,
+    )
 
 
 def may_share_with(client: Client, agency_id: int, today: date) -> bool:

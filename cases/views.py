@@ -32,6 +32,7 @@ from cases.forms import (
 )
 from cases.models import (
     Case,
+    CaseEvent,
     CaseNote,
     CaseStatus,
     Client,
@@ -45,7 +46,14 @@ from cases.models import (
     Priority,
     conference_cases,
 )
-from cases.queries import cases_visible_to, get_case_or_404, get_client_or_404, may_edit_case
+from cases.queries import (
+    cases_visible_to,
+    get_case_or_404,
+    get_client_or_404,
+    may_edit_case,
+    search_query,
+    understand,
+)
 from centers.catalogue_models import CentreService, Service
 from centers.models import Staff
 from core import audit
@@ -74,7 +82,7 @@ def _fail(error: Exception) -> None:
 
 # --- caseload ----------------------------------------------------------------------------
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @case_staff
 def caseload():
     """My caseload: filters by status, overdue items, stale contact; search; pages."""
@@ -102,9 +110,13 @@ def caseload():
         cutoff = utcnow() - timedelta(days=STALE_CONTACT_DAYS)
         query = query.where(Case.status != CaseStatus.CLOSED,
                             sa.or_(Case.last_contact_at.is_(None), Case.last_contact_at < cutoff))
-    text = args.get("q", "").strip()
-    if text:
-        query = query.where(Client.name.contains(text, autoescape=True))
+    # A name is personal data: it comes in a POST body, never in the URL (like the desk's
+    # search box, whose rules it shares: name, initials, birth date, phone).
+    text = request.form.get("q", "").strip() if request.method == "POST" else ""
+    if text and EmptyForm().validate_on_submit():
+        people = search_query(_actor(), understand(text, rrn_allowed=False))
+        query = query.where(Case.client_id.in_(
+            people.with_only_columns(Client.id) if people is not None else sa.select(sa.null())))
     query = query.options(selectinload(Case.client), selectinload(Case.agency),
                           selectinload(Case.caseworker), selectinload(Case.assessments),
                           selectinload(Case.goals)).order_by(Case.opened_at.desc())
@@ -112,6 +124,7 @@ def caseload():
     return render_template(
         "cases/caseload.html", page=page, mine=mine, status=status, overdue=overdue,
         stale=args.get("stale") == "1", q=text, statuses=list(CaseStatus), now=utcnow(),
+        search_form=EmptyForm(),
         today=local_today(), casework=casework,
     )
 
@@ -202,7 +215,13 @@ def show(case_id: int):
 def _render_case(case: Case, *, note_form: NoteForm | None = None,
                  edit_form: EditCaseForm | None = None, status: int = 200):
     actor = _actor()
-    notes = [n for n in case.notes]
+    # The timeline in three queries, whatever its length (authors and edits loaded along).
+    notes = db.session.scalars(
+        sa.select(CaseNote).where(CaseNote.case_id == case.id)
+        .options(selectinload(CaseNote.author), selectinload(CaseNote.revisions))
+        .order_by(CaseNote.created_at.desc())).all()
+    db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id)
+                       .options(selectinload(CaseEvent.actor))).all()
     timeline = _timeline(case, notes, actor)
     if edit_form is None:
         edit_form = EditCaseForm(obj=case, version=case.version)
@@ -409,7 +428,9 @@ def edit_note(note_id: int):
 def note_history(note_id: int):
     note, case = _note_or_404(note_id)
     db.session.commit()
-    return render_template("cases/note_history.html", note=note, case=case)
+    return render_template(
+        "cases/note_history.html", note=note, case=case,
+        revision_visible=lambda revision: casework.revision_visible_to(note, revision, _actor()))
 
 
 @bp.post("/notes/<int:note_id>/open")

@@ -1,9 +1,12 @@
 """Engine set-up that both engines need to serve several desks at once."""
 
 import sqlite3
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from core.extensions import db
 
 
 @sa.event.listens_for(Engine, "connect")
@@ -19,10 +22,20 @@ def _tune_sqlite(dbapi_connection, connection_record):
     cursor.close()
 
 
-def database_is_reachable(db) -> bool:
+def database_is_reachable() -> bool:
     try:
         with db.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
         return True
     except sa.exc.SQLAlchemyError:
         return False
+
+
+def days_before(moment: datetime, days_expr):
+    """SQL: the instant ``days_expr`` days (an SQL integer) before ``moment``."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.literal(moment, sa.DateTime(timezone=True)) - sa.func.make_interval(
+            0, 0, 0, days_expr)
+    # SQLite keeps UTCDateTime values as naive UTC text; datetime() answers in the same form.
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    return sa.func.datetime(naive.isoformat(sep=" "), sa.func.printf("-%d days", days_expr))

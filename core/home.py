@@ -4,7 +4,6 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import login_required
 
 from core.database import database_is_reachable
-from core.extensions import db
 
 bp = Blueprint("home", __name__)
 
@@ -18,6 +17,6 @@ def index():
 @bp.get("/healthz")
 def health():
     """For load balancers and monitoring: no login, nothing disclosed beyond up or down."""
-    if database_is_reachable(db):
+    if database_is_reachable():
         return jsonify(status="ok", db="ok")
     return jsonify(status="error", db="error"), 503

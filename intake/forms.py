@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from cases import validation as rules
 from cases.models import ConsentMethod, Sex
+from core.clock import local_today
 from core.forms import MultiCheckboxField, enum_options
 from intake.services import NOTE_MAX, PARTY_SIZE_MAX
 
@@ -132,7 +133,7 @@ class ConsentForm(FlaskForm):
     kind = SelectField(_l("동의서"), choices=[])
     agencies = MultiCheckboxField(_l("제공에 동의한 기관 (제3자 제공 동의일 때)"), coerce=int, choices=[])
     method = SelectField(_l("동의 방법"), choices=enum_options(ConsentMethod))
-    given_on = DateField(_l("동의일"), default=date.today, validators=[InputRequired(REQUIRED)])
+    given_on = DateField(_l("동의일"), default=local_today, validators=[InputRequired(REQUIRED)])
     expires_on = DateField(_l("동의 만료일 (선택)"), validators=[Optional()])
     submit = SubmitField(_l("동의 기록"))
 

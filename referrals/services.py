@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from cases import casework
 from cases.models import Case, CaseStatus, Priority
-from cases.services import may_share_with
+from cases.services import may_share_with, sharing_consent_in_force
 from centers.catalogue_models import CentreService
 from centers.models import Agency, Staff
 from core import audit
@@ -176,7 +176,8 @@ def transition(actor: Staff, referral: Referral, action: str, *, note: str = "",
     note = note.strip()
     assignee = assignee or actor
     if action == "accept" and (assignee.agency_id != referral.to_agency_id
-                               or assignee.role != Role.CASEWORKER):
+                               or assignee.role != Role.CASEWORKER
+                               or not assignee.is_active_account):
         raise ReferralError(_("담당자는 받는 기관의 사례관리자여야 합니다."))
     if action == "decline":
         if decline_reason is None or not note:
@@ -305,11 +306,13 @@ def referrals_visible_to(actor: Staff) -> sa.Select:
 
 
 def cases_referred_to(actor: Staff):
-    """SQL condition: the case was referred to the actor's agency (and the loop is open or
-    was answered), so its caseworkers may read it."""
+    """SQL condition: the case was referred to the actor's agency, the referral is still
+    open, and the person's consent to share with that agency is still in force — so its
+    caseworkers may read (and add notes to) the case. A decline, a cancellation, the end of
+    the loop or a withdrawn consent ends that access."""
     return Case.id.in_(sa.select(Referral.from_case_id).where(
-        Referral.to_agency_id == actor.agency_id,
-        Referral.status.notin_([ReferralStatus.CANCELLED])))
+        Referral.to_agency_id == actor.agency_id, Referral.status.in_(OPEN_STATUSES),
+        sharing_consent_in_force(Referral.client_id, actor.agency_id, local_today())))
 
 
 def overdue_clause(now=None):

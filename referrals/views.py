@@ -24,6 +24,7 @@ from centers.catalogue_models import CentreService, Service
 from centers.models import Agency, Staff
 from core import audit
 from core.clock import SEOUL, local_today
+from core.errors import RefusedError
 from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.pdf import render_pdf
@@ -221,7 +222,7 @@ def act(referral_id: int, action: str):
             decline_reason=DeclineReason._value2member_map_.get(form.decline_reason.data or ""),
             outcome=Outcome._value2member_map_.get(form.outcome.data or ""), assignee=assignee)
         handed_off = action == "accept" and form.add_to_visit.data and _warm_hand_off(referral)
-    except (services.ReferralError, intake.VisitError) as error:
+    except RefusedError as error:  # the referral's, the case's or the visit's rules
         db.session.rollback()
         flash(str(error), "danger")
     else:

@@ -21,7 +21,7 @@ Definitions used throughout:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from math import floor
 
 import sqlalchemy as sa
@@ -39,6 +39,7 @@ from cases.models import (
 from centers.catalogue_models import Service
 from centers.models import Agency, Centre, CustomerType, Domain, Staff
 from core.clock import SEOUL
+from core.database import days_before
 from core.extensions import db
 from intake.models import StopStatus, Visit, VisitPurpose, VisitStop, VisitSuggestion
 from reports.periods import Span
@@ -58,16 +59,6 @@ def seconds_between(start, end):
         # EXTRACT answers numeric (Decimal in Python): the report wants floats, as SQLite gives.
         return sa.cast(sa.extract("epoch", end - start), sa.Float)
     return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
-
-
-def days_before(moment: datetime, days_expr):
-    """SQL: the instant ``days_expr`` days (an SQL integer) before ``moment``."""
-    if _dialect() == "postgresql":
-        return sa.literal(moment, sa.DateTime(timezone=True)) - sa.func.make_interval(
-            0, 0, 0, days_expr)
-    # SQLite keeps UTCDateTime values as naive UTC text; datetime() answers in the same form.
-    naive = moment.astimezone(UTC).replace(tzinfo=None)
-    return sa.func.datetime(naive.isoformat(sep=" "), sa.func.printf("-%d days", days_expr))
 
 
 def visits_in(centre_ids, span: Span) -> tuple:

@@ -232,12 +232,14 @@ def test_caseload_search_and_pagination(client, login_as, centre):
     jobs = agency(centre, AgencyKind.EMPLOYMENT)
     worker = login_as(Role.CASEWORKER, centre=centre, agency=jobs)
     for n in range(27):
-        make_case(make_client(centre, name=f"이름{n:02d}"), jobs, caseworker=worker)
+        make_case(make_client(centre, name=f"김{chr(0xB098 + n)}수"), jobs, caseworker=worker)
     first = client.get("/cases/").text
     assert "모두 27건" in first and "page=2" in first
     assert client.get("/cases/?page=2").text.count('href="/cases/') >= 2
-    found = client.get("/cases/?q=이름05").text
+    name = f"김{chr(0xB098 + 5)}수"
+    found = client.post("/cases/", data={"q": name}).text
     assert "모두 1건" in found
+    assert "모두 27건" in client.get(f"/cases/?q={name}").text  # never from the URL
 
 
 # --- visibility ------------------------------------------------------------------------------
@@ -374,3 +376,67 @@ def test_plan_goal_links_a_service_of_the_centres_list(client, login_as, centre)
     assert (goals["직업훈련"].service_id, goals["직업훈련"].service_name) == (
         training.id, "국민내일배움카드")
     assert goals["엉뚱한 연결"].service_id is None
+
+
+def test_the_case_page_does_not_query_per_note(app, centre):
+    from sqlalchemy import event
+
+    person = make_client(centre)
+    jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    worker = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
+    case = make_case(person, jobs, caseworker=worker)
+    desk = app.test_client()
+    login(desk, worker.username)
+
+    def queries_for_page() -> int:
+        count = 0
+
+        def counter(*_args):
+            nonlocal count
+            count += 1
+
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            assert desk.get(f"/cases/{case.id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+        return count
+
+    desk.post(f"/cases/{case.id}/notes", data={"kind": "phone", "body": "첫 메모"})
+    with_one = queries_for_page()
+    for n in range(10):
+        desk.post(f"/cases/{case.id}/notes", data={"kind": "phone", "body": f"메모 {n}"})
+    assert queries_for_page() == with_one
+
+
+def test_a_formerly_confidential_text_stays_hidden_in_the_edit_history(app, centre):
+    person = make_client(centre)
+    jobs, welfare = agency(centre, AgencyKind.EMPLOYMENT), agency(centre, AgencyKind.WELFARE)
+    author = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
+    case = make_case(person, jobs, caseworker=author)
+    writer = app.test_client()
+    login(writer, author.username)
+    writer.post(f"/cases/{case.id}/notes", data={"kind": "counselling", "body": "비밀 진술",
+                                                 "is_confidential": "y"})
+    note = db.session.scalar(sa.select(CaseNote))
+    writer.post(f"/cases/notes/{note.id}/edit", data={"kind": "counselling", "body": "상담함",
+                                                      "version": "1"})
+    manager = app.test_client()
+    login(manager, make_staff(Role.MANAGER, centre=centre).username)
+    history = manager.get(f"/cases/notes/{note.id}/history").text
+    assert "상담함" in history and "비밀 진술" not in history
+    assert "비밀 진술" in writer.get(f"/cases/notes/{note.id}/history").text
+    assert welfare.id != jobs.id
+
+
+def test_a_case_cannot_name_someone_elses_visit(client, login_as, centre):
+    from factories import make_visit
+
+    person, other = make_client(centre), make_client(centre, name="남남")
+    jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    visit = make_visit(centre, [jobs], client=other)
+    worker = login_as(Role.CASEWORKER, centre=centre, agency=jobs)
+    response = client.post(f"/cases/new?client_id={person.id}&visit_id={visit.id}",
+                           data={"priority": "normal", "caseworker_id": worker.id, "summary": "x"})
+    assert "이 사람의 방문이 아닙니다" in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0

@@ -324,3 +324,31 @@ def test_referral_slip_is_a_pdf_and_printing_it_is_audited(app, setup):
             assert expected in text
     outsider = make_staff(Role.FRONT_DESK, centre=setup["person"].centre)
     assert as_staff(app, outsider).get(f"/referrals/{referral.id}/slip.pdf").status_code == 403
+
+
+def test_receiving_agency_loses_the_case_after_a_decline_or_a_withdrawn_consent(app, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    receiver = as_staff(app, setup["receiver"])
+    assert receiver.get(f"/cases/{setup['case'].id}").status_code == 200
+    third_party = next(c for c in setup["person"].consents if c.agencies)
+    third_party.withdrawn_at = utcnow()
+    db.session.commit()
+    assert receiver.get(f"/cases/{setup['case'].id}").status_code == 404
+    assert receiver.post(f"/cases/{setup['case'].id}/notes",
+                         data={"kind": "phone", "body": "x"}).status_code == 404
+    third_party.withdrawn_at = None
+    db.session.commit()
+    receiver.post(f"/referrals/{referral.id}/decline",
+                  data={"decline_reason": "capacity", "note": "정원 마감"})
+    assert receiver.get(f"/cases/{setup['case'].id}").status_code == 404
+
+
+def test_accepting_for_an_inactive_caseworker_is_refused_with_a_message(app, centre, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    gone = make_staff(Role.CASEWORKER, centre=centre, agency=setup["welfare"],
+                      is_active_account=False)
+    response = as_staff(app, setup["receiver"]).post(
+        f"/referrals/{referral.id}/accept", data={"assignee_id": gone.id}, follow_redirects=True)
+    assert response.status_code == 200 and "받는 기관의 사례관리자여야 합니다" in response.text
+    # Opening the page marked it received; the refused accept changed nothing more.
+    assert db.session.get(Referral, referral.id).status == ReferralStatus.RECEIVED
