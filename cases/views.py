@@ -307,15 +307,10 @@ def assess(case_id: int):
     form = AssessmentForm()
     if form.validate_on_submit():
         ratings = {d: Level(getattr(form, f"rating_{d.value}").data) for d in NeedDomain}
-        try:
-            casework.record_assessment(_actor(), case, assessed_on=form.assessed_on.data,
-                                       ratings=ratings, crisis_level=Level(form.crisis_level.data),
-                                       notes=form.notes.data or "")
-        except casework.CaseError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("욕구·위기도 조사를 기록했습니다."), "success")
+        commit_or_flash(lambda: casework.record_assessment(
+            _actor(), case, assessed_on=form.assessed_on.data, ratings=ratings,
+            crisis_level=Level(form.crisis_level.data), notes=form.notes.data or ""),
+            _("욕구·위기도 조사를 기록했습니다."))
     else:
         flash(error_text(form), "danger")
     return redirect(url_for("cases.show", case_id=case_id, _anchor="assessments"))
@@ -337,17 +332,13 @@ def add_goal(case_id: int):
     offered = dict(_service_choices(case.centre_id))
     if form.validate_on_submit():
         service_id = form.service_id.data if form.service_id.data in offered else 0
-        try:
-            casework.add_goal(_actor(), case, {
-                "domain": NeedDomain(form.domain.data), "description": form.description.data,
-                "target_date": form.target_date.data, "service_id": service_id or None,
-                "service_name": offered[service_id] if service_id else (form.service_name.data or ""),
-                "status": GoalStatus(form.status.data)})
-        except casework.CaseError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("목표를 추가했습니다."), "success")
+        values = {
+            "domain": NeedDomain(form.domain.data), "description": form.description.data,
+            "target_date": form.target_date.data, "service_id": service_id or None,
+            "service_name": offered[service_id] if service_id else (form.service_name.data or ""),
+            "status": GoalStatus(form.status.data)}
+        commit_or_flash(lambda: casework.add_goal(_actor(), case, values),
+                        _("목표를 추가했습니다."))
     else:
         flash(error_text(form), "danger")
     return redirect(url_for("cases.show", case_id=case_id, _anchor="plan"))
