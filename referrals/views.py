@@ -121,7 +121,7 @@ def inbox():
     """The receiving agency's referrals: new, received, accepted by me, overdue."""
     actor = _actor()
     view = request.args.get("view", "new")
-    query = (sa.select(Referral).where(Referral.to_agency_id == actor.agency_id)
+    query = (services.referrals_visible_to(actor).where(Referral.to_agency_id == actor.agency_id)
              .options(selectinload(Referral.client), selectinload(Referral.from_agency))
              .order_by(Referral.urgency.desc(), Referral.due_at))
     if view == "new":
