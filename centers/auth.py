@@ -9,7 +9,6 @@ worker at once.
 from __future__ import annotations
 
 import secrets
-import time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -67,7 +66,7 @@ def _enforce_session_rules():
     """Expire idle sessions and hold a forced password change before anything else."""
     if not current_user.is_authenticated:
         return None
-    now = time.time()
+    now = utcnow().timestamp()
     idle_limit = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
     last_seen = session.get("last_seen", now)
     if now - last_seen > idle_limit:
@@ -121,7 +120,7 @@ def _start_session(staff: Staff) -> None:
     login_user(staff)
     session.permanent = True
     session["sid"] = secrets.token_urlsafe(16)
-    session["last_seen"] = time.time()
+    session["last_seen"] = utcnow().timestamp()
 
 
 @bp.post("/logout")

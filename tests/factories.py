@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import re
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -12,6 +13,7 @@ from centers.accounts import hash_password
 from centers.catalogue_models import CentreService, Service, ServiceSource
 from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, CustomerType, Domain, Sex, Staff
 from core.audit import AuditEvent
+from core.clock import local_today
 from core.extensions import db
 from core.roles import Role
 
@@ -157,8 +159,6 @@ def make_consent_documents(centre: Centre, actor: Staff | None = None) -> dict:
 
 def make_client(centre: Centre, *, consent: bool = True, share_with=(), **kw):
     """A person of ``centre``; with collection consent unless ``consent=False``."""
-    from datetime import date
-
     from cases.models import ConsentKind, ConsentMethod, Sex
     from cases.services import current_document, record_consent, register_client
 
@@ -177,10 +177,10 @@ def make_client(centre: Centre, *, consent: bool = True, share_with=(), **kw):
         if current_document(centre.id, ConsentKind.COLLECTION) is None:
             make_consent_documents(centre, actor)
         record_consent(actor, client, current_document(centre.id, ConsentKind.COLLECTION),
-                       method=ConsentMethod.WRITTEN, given_on=date.today())
+                       method=ConsentMethod.WRITTEN, given_on=local_today())
         if share_with:
             record_consent(actor, client, current_document(centre.id, ConsentKind.THIRD_PARTY),
-                           method=ConsentMethod.WRITTEN, given_on=date.today(),
+                           method=ConsentMethod.WRITTEN, given_on=local_today(),
                            agency_ids=[a.id for a in share_with])
     db.session.commit()
     return client

@@ -1,12 +1,13 @@
 """Case records and the service catalogue through the JSON API."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from cases.models import Case, CaseStatus
 from centers.models import AgencyKind, Domain
+from core.clock import local_today
 from core.extensions import db
 from core.roles import Role
 from factories import (
@@ -147,7 +148,7 @@ def test_close_a_case_with_the_version(client, centre):
     assert missing.status_code == 428
     past = client.post(f"/api/v1/cases/{case.id}/close", json={
         "reason": "employed", "version": seen,
-        "follow_up_on": (date.today() - timedelta(days=1)).isoformat()}, headers=headers)
+        "follow_up_on": (local_today() - timedelta(days=1)).isoformat()}, headers=headers)
     assert past.status_code == 422 and past.get_json()["type"] == PROBLEM + "rule-violation"
     stale = client.post(f"/api/v1/cases/{case.id}/close", json={"reason": "employed"},
                         headers={**headers, "If-Match": f'W/"{seen + 5}"'})

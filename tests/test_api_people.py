@@ -236,7 +236,7 @@ def test_consent_rules_are_the_services(client, centre):
     headers = desk_headers(centre)
     future = client.post(f"/api/v1/people/{person.id}/consents", json={
         "kind": "collection", "method": "written",
-        "given_on": (date.today() + timedelta(days=5)).isoformat()}, headers=headers)
+        "given_on": (local_today() + timedelta(days=5)).isoformat()}, headers=headers)
     assert future.status_code == 422
     assert future.get_json()["errors"][0] == {
         "field": "given_on", "pointer": "#/given_on", "detail": "동의일이 오늘보다 뒤일 수 없습니다."}

@@ -1,10 +1,10 @@
 """The JSON API for referrals and the monthly report: the same rules as the pages."""
 
-from datetime import date
 
 import pytest
 
 from centers.models import AgencyKind
+from core.clock import local_today
 from core.extensions import db
 from core.roles import Role
 from factories import (
@@ -101,7 +101,7 @@ def test_other_agencies_and_the_front_desk_cannot_see_referrals(client, world):
 def test_monthly_report_as_json_for_the_managers_centre_only(client, world):
     manager = make_staff(Role.MANAGER, centre=world["centre"])
     make_referral(world["case"], world["welfare"])
-    month = date.today().strftime("%Y-%m")
+    month = local_today().strftime("%Y-%m")
     response = client.get(f"/api/v1/reports/monthly/namyangju/{month}",
                           headers=bearer(make_token(manager)))
     assert response.status_code == 200

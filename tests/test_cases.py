@@ -1,6 +1,6 @@
 """Case records: opening, lifecycle, assessment, plan, notes, conferences, visibility."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from cases.models import (
 )
 from centers.models import AgencyKind
 from core.audit import AuditEvent
+from core.clock import local_today
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -82,7 +83,7 @@ def test_lifecycle_close_with_reason_and_follow_up_then_reopen(client, login_as,
     no_reason = client.post(f"/cases/{case.id}/close", data={"version": case.version},
                             follow_redirects=True)
     assert "종결 사유를 고르세요" in no_reason.text
-    follow_up = (date.today() + timedelta(days=90)).isoformat()
+    follow_up = (local_today() + timedelta(days=90)).isoformat()
     client.post(f"/cases/{case.id}/close", data={"version": case.version, "reason": "employed",
                                                  "follow_up_on": follow_up})
     db.session.refresh(case)
@@ -107,15 +108,15 @@ def test_assessments_are_shown_side_by_side_with_change(client, login_as, centre
             ("employment", "income", "housing", "health", "care", "debt", "education", "culture")}
     client.post(f"/cases/{case.id}/assessments", data={
         **base, "rating_employment": "high", "rating_income": "medium", "crisis_level": "high",
-        "assessed_on": (date.today() - timedelta(days=30)).isoformat(), "notes": "실직 3개월"})
+        "assessed_on": (local_today() - timedelta(days=30)).isoformat(), "notes": "실직 3개월"})
     client.post(f"/cases/{case.id}/assessments", data={
         **base, "rating_employment": "low", "rating_income": "medium", "crisis_level": "low",
-        "assessed_on": date.today().isoformat()})
+        "assessed_on": local_today().isoformat()})
     page = client.get(f"/cases/{case.id}").text
-    assert page.count("<th>" + date.today().isoformat()) == 1
+    assert page.count("<th>" + local_today().isoformat()) == 1
     assert "낮음 ↓" in page
     future = client.post(f"/cases/{case.id}/assessments", data={
-        **base, "crisis_level": "low", "assessed_on": (date.today() + timedelta(days=2)).isoformat()},
+        **base, "crisis_level": "low", "assessed_on": (local_today() + timedelta(days=2)).isoformat()},
         follow_redirects=True)
     assert "조사일이 오늘보다 뒤일 수 없습니다" in future.text
 
@@ -127,7 +128,7 @@ def test_plan_goals_and_overdue_flag(client, login_as, centre):
     case = make_case(person, jobs, caseworker=worker)
     client.post(f"/cases/{case.id}/goals", data={
         "domain": "employment", "description": "직업훈련 수료", "status": "in_progress",
-        "target_date": (date.today() - timedelta(days=1)).isoformat(), "service_name": "국민내일배움카드"})
+        "target_date": (local_today() - timedelta(days=1)).isoformat(), "service_name": "국민내일배움카드"})
     page = client.get(f"/cases/{case.id}").text
     assert "직업훈련 수료" in page and "기한 지남" in page
     goal = case.goals[0] if case.goals else db.session.scalar(sa.select(Case)).goals[0]
@@ -323,10 +324,10 @@ def test_case_conference_appears_on_each_participating_case(app, centre):
     desk = app.test_client()
     login(desk, jobs_worker.username)
     response = desk.post(f"/cases/people/{person.id}/conferences/new", data={
-        "held_on": date.today().isoformat(), "agenda": "주거 위기 대응", "decisions": "긴급복지 신청",
+        "held_on": local_today().isoformat(), "agenda": "주거 위기 대응", "decisions": "긴급복지 신청",
         "case_ids": [jobs_case.id, welfare_case.id], "staff_ids": [jobs_worker.id, welfare_worker.id],
         "action-0-description": "긴급복지 서류 준비", "action-0-owner": welfare_worker.id,
-        "action-0-due": (date.today() + timedelta(days=3)).isoformat()})
+        "action-0-due": (local_today() + timedelta(days=3)).isoformat()})
     assert response.status_code == 302
     conference = db.session.scalar(sa.select(Conference))
     assert {a.name for a in conference.agencies} == {"고용센터", "복지지원팀"}
