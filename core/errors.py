@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import uuid
 
@@ -40,6 +41,20 @@ class StderrHandler(logging.StreamHandler):
         pass
 
 
+# Lines of a database error that quote stored values: PostgreSQL's ``DETAIL: Key (phone)=(…)``
+# and SQLAlchemy's ``[parameters: …]`` (the engine's hide_parameters leaves a placeholder).
+_VALUE_LINES = re.compile(
+    r"^[ \t]*(?:DETAIL|CONTEXT|HINT):[^\n]*$|\[parameters: [\s\S]*?(?=\n\(Background on this error|\Z)",
+    re.M)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats tracebacks without the values a database error may quote."""
+
+    def formatException(self, ei) -> str:  # noqa: N802  (logging's name)
+        return _VALUE_LINES.sub("[redacted]", super().formatException(ei))
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
@@ -49,7 +64,7 @@ class RequestIdFilter(logging.Filter):
 def init_app(app: Flask) -> None:
     handler = StderrHandler()
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
+        RedactingFormatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
     )
     handler.addFilter(RequestIdFilter())
     log.handlers[:] = [handler]

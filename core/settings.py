@@ -19,7 +19,9 @@ SECRET_NAMES = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY")
 
 
 class Defaults:
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message must not carry the values of the statement
+    # (names, birth dates, note text) into the server log.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     BABEL_DEFAULT_LOCALE = "ko"
     BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"
     LANGUAGES = ("ko", "en")
