@@ -9,7 +9,7 @@ from flask import Flask
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import crypto, database, errors, navigation, settings  # noqa: F401  (database: engine tuning)
+from core import crypto, database, errors, guards, navigation, settings  # noqa: F401  (database: engine tuning)
 from core.extensions import babel, bootstrap, csrf, db, limiter, migrate
 from core.sessions import HanjariSessionInterface
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     crypto.init_app(app)
     errors.init_app(app)
+    guards.init_app(app)
     app.session_interface = HanjariSessionInterface()
     if app.config.get("PROXY_COUNT"):
         # Behind nginx: trust X-Forwarded-For/-Proto from that many proxies, no more.
