@@ -28,6 +28,11 @@ def _domain_choices(blank=None) -> list[SelectChoice]:
     return [SelectChoice("", blank)] + choices if blank else choices
 
 
+def _stripped(value: str | None) -> str:
+    """Blank-looking input ("   ") is no choice at all, not an unknown one."""
+    return (value or "").strip()
+
+
 def _sex_choices(blank) -> list[SelectChoice]:
     return [SelectChoice("", blank)] + [SelectChoice(s.value, s.label) for s in Sex]
 
@@ -43,7 +48,7 @@ class ServiceSearchForm(FlaskForm):
     domain = SelectField(_l("분야"), validators=[Optional()])
     customer_types = MultiCheckboxField(_l("정책고객"), validators=[Optional()])
     age = IntegerField(_l("만 나이"), validators=[Optional(), AGE_RANGE])
-    sex = SelectField(_l("성별"), validators=[Optional()])
+    sex = SelectField(_l("성별"), validators=[Optional()], filters=[_stripped])
     submit = SubmitField(_l("찾기"))
 
     def __init__(self, *args, centres, customer_types, **kwargs):
@@ -78,7 +83,7 @@ class ServiceForm(FlaskForm):
     customer_types = MultiCheckboxField(_l("정책고객"), validators=[Optional()])
     min_age = IntegerField(_l("대상 연령(부터)"), validators=[Optional(), AGE_RANGE])
     max_age = IntegerField(_l("대상 연령(까지)"), validators=[Optional(), AGE_RANGE])
-    sex = SelectField(_l("성별 조건"), validators=[Optional()])
+    sex = SelectField(_l("성별 조건"), validators=[Optional()], filters=[_stripped])
     is_active = BooleanField(_l("운영 중"), default=True)
     submit = SubmitField(_l("저장"))
 

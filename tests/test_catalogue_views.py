@@ -305,3 +305,20 @@ def test_manager_finds_catalogue_services_and_adds_them_from_the_list_page(clien
                                  "q": "청년"})
     assert response.headers["Location"].endswith(f"/centres/{centre.id}/services?q=%EC%B2%AD%EB%85%84")
     assert offers_of(centre)["청년월세 특별지원"].agency_id == agency.id
+
+
+def test_blank_looking_sex_is_no_condition_and_a_bad_offer_is_explained(client, login_as):
+    """Found by fuzzing: "   " as the sex gave a 500, and a refused offer's lazy messages could
+    not be joined into the flash."""
+    centre = make_centre()
+    login_as(Role.MANAGER, centre=centre)
+    response = client.post("/services/new", data=dict(SERVICE_FORM, sex="   "))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Service)).sex is None
+    assert client.get("/services?sex=%20%20%20").status_code == 200
+    offer = offers_of(centre)[SERVICE_FORM["name"]]
+    refused = client.post(f"/centres/{centre.id}/services/{offer.id}",
+                          data={f"offer{offer.id}-service_id": ""},
+                          follow_redirects=True)
+    assert refused.status_code == 200
+    assert "alert-danger" in refused.text
