@@ -115,8 +115,8 @@ def caseload():
     text = request.form.get("q", "").strip() if request.method == "POST" else ""
     if text and EmptyForm().validate_on_submit():
         people = search_query(_actor(), understand(text, rrn_allowed=False))
-        query = query.where(Case.client_id.in_(
-            people.with_only_columns(Client.id) if people is not None else sa.select(sa.null())))
+        query = query.where(Case.client_id.in_(people.with_only_columns(Client.id))
+                            if people is not None else sa.false())
     query = query.options(selectinload(Case.client), selectinload(Case.agency),
                           selectinload(Case.caseworker), selectinload(Case.assessments),
                           selectinload(Case.goals)).order_by(Case.opened_at.desc())
@@ -154,13 +154,13 @@ def person(client_id: int):
 
 
 def _open_referral_counts(case_ids: list[int]) -> dict[int, int]:
-    return _extension("hanjari.open_referral_counts", case_ids, {}) if case_ids else {}
+    return _extension("hanjari.open_referral_counts", case_ids, default={}) if case_ids else {}
 
 
-def _extension(name: str, argument, default):
+def _extension(name: str, *arguments, default):
     """Ask a feature above cases (referrals) for data it registered under ``name``."""
     provider = current_app.extensions.get(name)
-    return provider(argument) if provider else default
+    return provider(*arguments) if provider else default
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -237,8 +237,8 @@ def _render_case(case: Case, *, note_form: NoteForm | None = None,
         domains=list(NeedDomain), goal_statuses=list(GoalStatus), today=local_today(),
         assessment_overdue=casework.is_assessment_overdue(case),
         plan_overdue=casework.is_plan_overdue(case), buttons=EmptyForm(),
-        reason_form=ConfidentialReasonForm(), case_referrals=_extension("hanjari.case_referrals",
-                                                                          case.id, []),
+        reason_form=ConfidentialReasonForm(),
+        case_referrals=_extension("hanjari.case_referrals", case.id, actor, default=[]),
     ), status
 
 

@@ -241,6 +241,10 @@ def test_caseload_search_and_pagination(client, login_as, centre):
     found = client.post("/cases/", data={"q": name}).text
     assert "모두 1건" in found
     assert "모두 27건" in client.get(f"/cases/?q={name}").text  # never from the URL
+    for text in ("12345", "010-12", "홍1"):  # not understood: no one, not a database error
+        response = client.post("/cases/", data={"q": text})
+        assert response.status_code == 200
+        assert "모두 0건" in response.text or "사례가 없습니다" in response.text
 
 
 # --- visibility ------------------------------------------------------------------------------
