@@ -16,7 +16,7 @@ from centers.catalogue_models import CentreService, Service
 from centers.matching import Criteria, search_services
 from centers.models import Agency, Domain, Sex, Staff
 from core.extensions import db
-from core.forms import EmptyForm
+from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
 
 bp = Blueprint("catalogue", __name__)
@@ -182,7 +182,7 @@ def add_centre_service(centre_id: int):
             return redirect(url_for("catalogue.centre_services", centre_id=centre.id,
                                     q=search or None))
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash(error_text(form), "danger")
     if search is not None:
         return redirect(url_for("catalogue.centre_services", centre_id=centre.id, q=search))
     return redirect(url_for("catalogue.show_service", service_id=service.id))
@@ -203,7 +203,7 @@ def update_centre_service(centre_id: int, offer_id: int):
             db.session.commit()
             flash(_("%(name)s의 담당 기관과 창구를 저장했습니다.", name=offer.service.name), "success")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash(error_text(form), "danger")
     return redirect(url_for("catalogue.centre_services", centre_id=centre.id))
 
 
