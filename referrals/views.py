@@ -285,7 +285,8 @@ def notifications():
     items = db.session.scalars(
         sa.select(Notification).where(Notification.staff_id == _actor().id)
         .order_by(Notification.created_at.desc()).limit(100)).all()
-    return render_template("referrals/notifications.html", items=items, form=EmptyForm())
+    # Not "items": base.html sets that name for the menu, and a block would see the menu.
+    return render_template("referrals/notifications.html", notifications=items, form=EmptyForm())
 
 
 @bp.post("/notifications/read")

@@ -168,6 +168,15 @@ def test_full_loop_received_accepted_in_progress_completed_seen_by_sender(app, s
     assert "결과 2" not in sender.get("/").text
 
 
+def test_notifications_page_lists_each_notification_with_its_time(app, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    page = as_staff(app, setup["receiver"]).get("/referrals/notifications")
+    assert page.status_code == 200
+    assert "새 의뢰: 고용센터에서 보냄" in page.text
+    assert f'name="referral" value="{referral.id}"' in page.text
+    assert "알림이 없습니다" in as_staff(app, setup["sender"]).get("/referrals/notifications").text
+
+
 def test_decline_needs_a_coded_reason_and_note_then_resend_in_one_step(app, centre, setup):
     referral = make_referral(setup["case"], setup["welfare"])
     receiver = as_staff(app, setup["receiver"])
