@@ -346,11 +346,12 @@ def open_referral_counts(case_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def case_referrals(case_id: int) -> list[Referral]:
-    """Referrals sent from this case or that opened it at the receiving agency."""
+def case_referrals(case_id: int, actor: Staff) -> list[Referral]:
+    """Referrals sent from this case or that opened it at the receiving agency — those the
+    actor may open (an agency reading the case through a referral sees only its own)."""
     return list(db.session.scalars(
-        sa.select(Referral).where(sa.or_(Referral.from_case_id == case_id,
-                                         Referral.to_case_id == case_id))
+        referrals_visible_to(actor).where(sa.or_(Referral.from_case_id == case_id,
+                                                 Referral.to_case_id == case_id))
         .options(sa.orm.selectinload(Referral.from_agency), sa.orm.selectinload(Referral.to_agency))
         .order_by(Referral.sent_at.desc())))
 

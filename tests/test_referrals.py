@@ -177,6 +177,19 @@ def test_notifications_page_lists_each_notification_with_its_time(app, setup):
     assert "알림이 없습니다" in as_staff(app, setup["sender"]).get("/referrals/notifications").text
 
 
+def test_case_page_lists_only_the_referrals_its_reader_may_open(app, centre, setup):
+    to_welfare = make_referral(setup["case"], setup["welfare"])
+    to_self_support = make_referral(setup["case"], agency(centre, AgencyKind.SELF_SUPPORT))
+    receiver = as_staff(app, setup["receiver"])
+    page = receiver.get(f"/cases/{setup['case'].id}").text
+    assert f'/referrals/{to_welfare.id}"' in page
+    assert f'/referrals/{to_self_support.id}"' not in page
+    assert receiver.get(f"/referrals/{to_self_support.id}").status_code == 404
+    sender_page = as_staff(app, setup["sender"]).get(f"/cases/{setup['case'].id}").text
+    assert f'/referrals/{to_welfare.id}"' in sender_page
+    assert f'/referrals/{to_self_support.id}"' in sender_page
+
+
 def test_decline_needs_a_coded_reason_and_note_then_resend_in_one_step(app, centre, setup):
     referral = make_referral(setup["case"], setup["welfare"])
     receiver = as_staff(app, setup["receiver"])
