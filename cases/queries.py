@@ -132,6 +132,17 @@ def cases_visible_to(actor: Staff) -> sa.Select:
     return query.where(sa.false())
 
 
+def visible_case_ids(actor: Staff, case_ids) -> set[int]:
+    """Which of these cases the actor may open (for showing a link only where it leads)."""
+    from cases.models import Case
+
+    wanted = {case_id for case_id in case_ids if case_id is not None}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(
+        cases_visible_to(actor).with_only_columns(Case.id).where(Case.id.in_(wanted))))
+
+
 def get_case_or_404(case_id: int, actor: Staff, *, need: str = "view"):
     """Load a case the actor may see, audit the read, and check the wanted right.
 

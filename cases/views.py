@@ -53,6 +53,7 @@ from cases.queries import (
     may_edit_case,
     search_query,
     understand,
+    visible_case_ids,
 )
 from centers.catalogue_models import CentreService, Service
 from centers.models import Staff
@@ -141,8 +142,7 @@ def person(client_id: int):
         .options(selectinload(Case.agency), selectinload(Case.caseworker))
         .order_by(Case.opened_at.desc())
     ).all()
-    visible = set(db.session.scalars(
-        cases_visible_to(_actor()).with_only_columns(Case.id).where(Case.client_id == client.id)))
+    visible = visible_case_ids(_actor(), [case.id for case in all_cases])
     conferences = db.session.scalars(
         sa.select(Conference).where(Conference.client_id == client.id)
         .order_by(Conference.held_on.desc())).all()

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from cases.queries import get_case_or_404
+from cases.queries import get_case_or_404, visible_case_ids
 from centers.catalogue_models import CentreService, Service
 from centers.models import Agency, Staff
 from core import audit
@@ -198,7 +198,8 @@ def show(referral_id: int):
         "referrals/show.html", referral=referral, form=form, resend_form=resend_form,
         actions=services.allowed_actions(_actor(), referral), rules=services.TRANSITIONS,
         decline_reasons=list(DeclineReason), outcomes=list(Outcome), now=utcnow(),
-        in_building=_visit_today(referral) is not None)
+        in_building=_visit_today(referral) is not None,
+        open_cases=visible_case_ids(_actor(), [referral.from_case_id, referral.to_case_id]))
 
 
 def _visit_today(referral: Referral) -> Visit | None:

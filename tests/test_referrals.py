@@ -190,6 +190,26 @@ def test_case_page_lists_only_the_referrals_its_reader_may_open(app, centre, set
     assert f'/referrals/{to_self_support.id}"' in sender_page
 
 
+def test_referral_page_links_a_case_only_for_those_who_may_open_it(app, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    receiver = as_staff(app, setup["receiver"])
+    receiver.post(f"/referrals/{referral.id}/accept", data={"assignee_id": setup["receiver"].id})
+    db.session.refresh(referral)
+    from_link = f'href="/cases/{referral.from_case_id}"'
+    to_link = f'href="/cases/{referral.to_case_id}"'
+    page = receiver.get(f"/referrals/{referral.id}").text
+    assert from_link in page and to_link in page  # an open referral lets them read the case
+    sender = as_staff(app, setup["sender"])
+    page = sender.get(f"/referrals/{referral.id}").text
+    assert from_link in page and to_link not in page
+    assert f"#{referral.to_case_id}" in page
+    assert sender.get(f"/cases/{referral.to_case_id}").status_code == 404
+    receiver.post(f"/referrals/{referral.id}/complete", data={"outcome": "service_provided"})
+    page = receiver.get(f"/referrals/{referral.id}").text
+    assert from_link not in page and to_link in page  # the closed loop ends that access
+    assert receiver.get(f"/cases/{referral.from_case_id}").status_code == 404
+
+
 def test_decline_needs_a_coded_reason_and_note_then_resend_in_one_step(app, centre, setup):
     referral = make_referral(setup["case"], setup["welfare"])
     receiver = as_staff(app, setup["receiver"])
