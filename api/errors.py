@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from cases.casework import CaseConflict, CaseError, CaseNotAllowed, CaseStateError
 from cases.services import ClientConflict, ClientError
 from centers.accounts import AccountError
+from core.errors import NotAllowedError
 from core.extensions import db
 from intake.services import VisitConflict, VisitError, VisitNotAllowed, VisitStateError
 
@@ -179,6 +180,7 @@ REFUSALS: dict[type[Exception], str] = {
     CaseNotAllowed: "forbidden",
     CaseConflict: "version-conflict",
     AccountError: "rule-violation",
+    NotAllowedError: "forbidden",  # every feature's "may not" refusal, whatever its feature
 }
 
 

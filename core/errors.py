@@ -26,6 +26,10 @@ class RefusedError(ValueError):
 class ConflictError(RefusedError):
     """Someone else changed the record first (a stale version)."""
 
+
+class NotAllowedError(RefusedError):
+    """The actor may not do this at all (a ``may_*`` rule said no): 403, never a retry."""
+
 PAGES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html"}
 
 

@@ -1,7 +1,9 @@
 """Staff roles and the decorators that guard views by role."""
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
+from typing import Any
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
@@ -38,6 +40,26 @@ def roles_required(*roles: Role):
         @login_required
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def allowed_if(rule: Callable[[Any], bool]):
+    """Allow the view only to signed-in staff for whom ``rule(staff)`` holds — a feature's
+    ``may_*`` function, the same one its templates and services ask.
+
+    :raise 403: signed in, and the rule says no.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not rule(current_user._get_current_object()):
                 abort(403)
             return view(*args, **kwargs)
 
