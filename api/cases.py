@@ -12,7 +12,7 @@ from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases import casework
 from cases.models import Case, CaseNote, ClosureReason, NoteKind, Priority
-from cases.queries import get_case_or_404, get_client_or_404, may_edit_case
+from cases.queries import get_case_or_404, get_client_or_404
 from centers.models import Staff
 from core.extensions import db
 
@@ -35,7 +35,6 @@ def note_data(note: CaseNote, actor: Staff) -> dict:
 
 
 def case_data(case: Case, actor: Staff) -> dict:
-    may_edit = may_edit_case(actor, case)
     return {
         "id": case.id, "status": case.status.value, "priority": case.priority.value,
         "summary": case.summary, "person": {"id": case.client.id, "name": case.client.name},
@@ -44,7 +43,7 @@ def case_data(case: Case, actor: Staff) -> dict:
         "closure_reason": case.closure_reason.value if case.closure_reason else None,
         "closure_note": case.closure_note, "follow_up_on": case.follow_up_on,
         "last_contact_at": case.last_contact_at,
-        "allowed_transitions": casework.allowed_transitions(case) if may_edit else [],
+        "allowed_transitions": casework.status_actions(actor, case),
         "events": [{"at": e.at, "from_status": e.from_status.value if e.from_status else None,
                     "to_status": e.to_status.value, "note": e.note, "actor": staff_ref(e.actor)}
                    for e in case.events],

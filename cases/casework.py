@@ -39,7 +39,7 @@ from centers.models import Centre, Staff
 from core import audit
 from core.clock import local_today
 from core.database import days_before
-from core.errors import ConflictError, RefusedError
+from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -61,7 +61,7 @@ class CaseStateError(CaseError):
     """Not possible in the case's current state, or another case already stands in the way."""
 
 
-class CaseNotAllowed(CaseError):
+class CaseNotAllowed(NotAllowedError, CaseError):
     """The actor's role or agency may not do this."""
 
 
@@ -83,8 +83,66 @@ CASE_TRANSITIONS = {
 }
 
 
-def allowed_transitions(case: Case) -> list[str]:
-    return [name for name, rule in CASE_TRANSITIONS.items() if case.status in rule.sources]
+# --- who may do what: asked by the services below, the views, the templates and the API -----
+
+def may_read_cases(actor: Staff) -> bool:
+    """Case records are for caseworkers and managers (not the desk, not the administrator)."""
+    return actor.role in CASE_READERS
+
+
+def may_edit_case(actor: Staff, case: Case) -> bool:
+    """Only caseworkers of the case's own agency write in it (summary, priority, status)."""
+    return actor.role == Role.CASEWORKER and actor.agency_id == case.agency_id
+
+
+def may_change_status(actor: Staff, case: Case, action: str) -> bool:
+    rule = CASE_TRANSITIONS.get(action)
+    return rule is not None and may_edit_case(actor, case) and case.status in rule.sources
+
+
+def status_actions(actor: Staff, case: Case) -> list[str]:
+    """The lifecycle steps the actor may take on the case now."""
+    return [name for name in CASE_TRANSITIONS if may_change_status(actor, case, name)]
+
+
+def may_write_plan(actor: Staff, case: Case) -> bool:
+    """Assessments and plan goals: the lead agency, while the case is not closed."""
+    return may_edit_case(actor, case) and case.status != CaseStatus.CLOSED
+
+
+def may_add_note(actor: Staff, case: Case) -> bool:
+    """Caseworkers who may read the case (the lead agency's, and those of an agency it was
+    referred to: the loader decides who reads it) write notes in it until it is closed."""
+    return (actor.role == Role.CASEWORKER and actor.agency_id is not None
+            and case.status != CaseStatus.CLOSED)
+
+
+def may_edit_note(actor: Staff, note: CaseNote) -> bool:
+    """A note is corrected only by the one who wrote it (earlier texts stay as revisions)."""
+    return note.author_id == actor.id
+
+
+def may_open_confidential(actor: Staff, note: CaseNote) -> bool:
+    """A manager may read another agency's confidential note after stating why (audited)."""
+    return actor.role == Role.MANAGER and not note_visible_to(note, actor)
+
+
+def may_open_case(actor: Staff, client: Client) -> bool:
+    """Caseworkers open a case at their own agency for a person of their centre."""
+    return (actor.role == Role.CASEWORKER and actor.agency_id is not None
+            and actor.centre_id == client.centre_id)
+
+
+def may_hold_conference(actor: Staff, client: Client) -> bool:
+    """Caseworkers of the person's centre record a case conference (통합사례회의)."""
+    return actor.role == Role.CASEWORKER and actor.centre_id == client.centre_id
+
+
+def _refuse_closed_or_not_allowed(case: Case, not_allowed: str) -> None:
+    """Raise what a refused write in ``case`` means: it is closed, or it is not the actor's."""
+    if case.status == CaseStatus.CLOSED:
+        raise CaseStateError(_("종결된 사례입니다. 먼저 다시 여세요."))
+    raise CaseNotAllowed(not_allowed)
 
 
 def _flush_or_conflict() -> None:
@@ -107,10 +165,8 @@ def check_version(record: Case | CaseNote, version: int | str | None) -> None:
 def open_case(actor: Staff, client: Client, *, priority: Priority, summary: str,
               caseworker: Staff | None = None, visit_id: int | None = None) -> Case:
     """Open a case at the actor's agency. At most one open case per person per agency."""
-    if actor.role != Role.CASEWORKER or actor.agency_id is None:
-        raise CaseNotAllowed(_("사례는 기관 소속 사례관리자가 엽니다."))
-    if client.centre_id != actor.centre_id:
-        raise CaseError(_("다른 센터의 사람입니다."))
+    if not may_open_case(actor, client):
+        raise CaseNotAllowed(_("사례는 이 센터 기관 소속 사례관리자가 엽니다."))
     caseworker = caseworker or actor
     if (caseworker.agency_id != actor.agency_id or caseworker.role != Role.CASEWORKER
             or not caseworker.is_active_account):
@@ -157,9 +213,11 @@ def transition(actor: Staff, case: Case, action: str, *, version: int | str | No
                reason: ClosureReason | None = None, note: str = "",
                follow_up_on: date | None = None) -> None:
     """Move the case along its lifecycle; closing needs a reason."""
-    rule = CASE_TRANSITIONS.get(action)
-    if rule is None or case.status not in rule.sources:
+    if not may_edit_case(actor, case):
+        raise CaseNotAllowed(_("사례를 맡은 기관의 사례관리자만 상태를 바꿀 수 있습니다."))
+    if not may_change_status(actor, case, action):
         raise CaseStateError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.", s=case.status.label))
+    rule = CASE_TRANSITIONS[action]
     check_version(case, version)
     if action == "close":
         if reason is None:
@@ -188,6 +246,8 @@ def transition(actor: Staff, case: Case, action: str, *, version: int | str | No
 
 def update_case(actor: Staff, case: Case, *, version, priority: Priority, summary: str,
                 caseworker: Staff) -> None:
+    if not may_edit_case(actor, case):
+        raise CaseNotAllowed(_("사례를 맡은 기관의 사례관리자만 고칠 수 있습니다."))
     check_version(case, version)
     if caseworker.agency_id != case.agency_id or caseworker.role != Role.CASEWORKER:
         raise CaseError(_("담당자는 이 기관의 사례관리자여야 합니다."))
@@ -204,7 +264,7 @@ def update_case(actor: Staff, case: Case, *, version, priority: Priority, summar
 def record_assessment(actor: Staff, case: Case, *, assessed_on: date,
                       ratings: dict[NeedDomain, Level], crisis_level: Level,
                       notes: str) -> Assessment:
-    _require_open(case)
+    _require_plan_writer(actor, case)
     if assessed_on > local_today():
         raise CaseError(_("조사일이 오늘보다 뒤일 수 없습니다."))
     assessment = Assessment(
@@ -220,7 +280,7 @@ def record_assessment(actor: Staff, case: Case, *, assessed_on: date,
 
 
 def add_goal(actor: Staff, case: Case, values: dict[str, Any]) -> PlanGoal:
-    _require_open(case)
+    _require_plan_writer(actor, case)
     goal = PlanGoal(case_id=case.id, created_by_id=actor.id, **values)
     db.session.add(goal)
     db.session.flush()
@@ -230,6 +290,7 @@ def add_goal(actor: Staff, case: Case, values: dict[str, Any]) -> PlanGoal:
 
 
 def set_goal_status(actor: Staff, case: Case, goal: PlanGoal, status: GoalStatus) -> None:
+    _require_plan_writer(actor, case)
     if goal.case_id != case.id:
         raise CaseError(_("이 사례의 목표가 아닙니다."))
     before = goal.status
@@ -238,19 +299,19 @@ def set_goal_status(actor: Staff, case: Case, goal: PlanGoal, status: GoalStatus
                  detail={"goal_id": goal.id, "from": before.value, "to": status.value})
 
 
-def _require_open(case: Case) -> None:
-    if case.status == CaseStatus.CLOSED:
-        raise CaseStateError(_("종결된 사례입니다. 먼저 다시 여세요."))
+def _require_plan_writer(actor: Staff, case: Case) -> None:
+    if not may_write_plan(actor, case):
+        _refuse_closed_or_not_allowed(case, _("조사와 계획은 사례를 맡은 기관의 사례관리자가 씁니다."))
 
 
 # --- notes -------------------------------------------------------------------------------
 
 def add_note(actor: Staff, case: Case, *, kind: NoteKind, body: str,
              is_confidential: bool) -> CaseNote:
+    if not may_add_note(actor, case):
+        _refuse_closed_or_not_allowed(case, _("메모는 기관 소속 사례관리자가 씁니다."))
     if not body.strip():
         raise CaseError(_("내용을 입력하세요."))
-    if actor.agency_id is None:
-        raise CaseNotAllowed(_("메모는 기관 소속 직원이 씁니다."))
     now = utcnow()
     note = CaseNote(case_id=case.id, kind=kind, body=body.strip(), is_confidential=is_confidential,
                     author_id=actor.id, agency_id=actor.agency_id, created_at=now, updated_at=now)
@@ -269,8 +330,8 @@ def add_note(actor: Staff, case: Case, *, kind: NoteKind, body: str,
 def edit_note(actor: Staff, note: CaseNote, *, version, kind: NoteKind, body: str,
               is_confidential: bool) -> None:
     """Keep the previous text as a revision, then save; a stale version is refused."""
-    if note.author_id != actor.id:
-        raise CaseError(_("메모는 쓴 사람만 고칠 수 있습니다."))
+    if not may_edit_note(actor, note):
+        raise CaseNotAllowed(_("메모는 쓴 사람만 고칠 수 있습니다."))
     if not body.strip():
         raise CaseError(_("내용을 입력하세요."))
     check_version(note, version)
@@ -303,6 +364,8 @@ def hold_conference(actor: Staff, client: Client, *, held_on: date, agenda: str,
                     decisions: str, cases: list[Case], participants: list[Staff],
                     actions: list[dict[str, Any]]) -> Conference:
     """Record a 통합사례회의; it appears on the timeline of every participating case."""
+    if not may_hold_conference(actor, client):
+        raise CaseNotAllowed(_("통합사례회의는 이 센터의 사례관리자가 기록합니다."))
     if not cases:
         raise CaseError(_("회의에 참여하는 사례를 하나 이상 고르세요."))
     if any(case.client_id != client.id for case in cases):

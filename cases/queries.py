@@ -15,6 +15,7 @@ from flask import abort
 from sqlalchemy.orm import selectinload
 
 from cases import identity
+from cases.casework import may_edit_case
 from cases.models import Client
 from centers.models import Staff
 from core import audit
@@ -158,8 +159,3 @@ def get_case_or_404(case_id: int, actor: Staff, *, need: str = "view"):
         abort(403)
     audit.record(f"case.{need}", actor=actor, subject=case, client_id=case.client_id)
     return case
-
-
-def may_edit_case(actor: Staff, case) -> bool:
-    """Only caseworkers of the case's own agency write in it."""
-    return actor.role == Role.CASEWORKER and actor.agency_id == case.agency_id

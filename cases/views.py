@@ -50,7 +50,6 @@ from cases.queries import (
     cases_visible_to,
     get_case_or_404,
     get_client_or_404,
-    may_edit_case,
     search_query,
     understand,
     visible_case_ids,
@@ -150,7 +149,8 @@ def person(client_id: int):
     return render_template("cases/person.html", client=client, cases=all_cases, visible=visible,
                            open_referrals=_open_referral_counts([c.id for c in all_cases]),
                            conferences=conferences,
-                           can_open=_actor().role == Role.CASEWORKER)
+                           may_open_case=casework.may_open_case(_actor(), client),
+                           may_hold_conference=casework.may_hold_conference(_actor(), client))
 
 
 def _open_referral_counts(case_ids: list[int]) -> dict[int, int]:
@@ -177,6 +177,8 @@ def _caseworker_choices(agency_id: int) -> list[tuple[int, str]]:
 def open_case():
     actor = _actor()
     client = get_client_or_404(request.args.get("client_id", type=int) or 0, actor)
+    if not casework.may_open_case(actor, client):
+        abort(403)
     visit_id = request.args.get("visit_id", type=int)
     existing = casework.find_open_case(client.id, actor.agency_id)
     if existing is not None:
@@ -230,10 +232,14 @@ def _render_case(case: Case, *, note_form: NoteForm | None = None,
     goal_form.service_id.choices = _service_choices(case.centre_id)
     assessment_form = AssessmentForm()
     return render_template(
-        "cases/show.html", case=case, timeline=timeline, may_edit=may_edit_case(actor, case),
+        "cases/show.html", case=case, timeline=timeline,
+        may_edit=casework.may_edit_case(actor, case), may_plan=casework.may_write_plan(actor, case),
+        may_note=casework.may_add_note(actor, case),
+        may_edit_note=lambda note: casework.may_edit_note(actor, note),
+        may_open_confidential=lambda note: casework.may_open_confidential(actor, note),
         note_form=note_form or NoteForm(), edit_form=edit_form, goal_form=goal_form,
         assessment_form=assessment_form, transition_form=TransitionForm(version=case.version),
-        transitions=casework.allowed_transitions(case), rules=casework.CASE_TRANSITIONS,
+        transitions=casework.status_actions(actor, case), rules=casework.CASE_TRANSITIONS,
         domains=list(NeedDomain), goal_statuses=list(GoalStatus), today=local_today(),
         assessment_overdue=casework.is_assessment_overdue(case),
         plan_overdue=casework.is_plan_overdue(case), buttons=EmptyForm(),
@@ -377,7 +383,9 @@ def add_note(case_id: int):
     return _render_case(case, note_form=form, status=200 if not form.errors else 422)
 
 
-def _note_or_404(note_id: int, *, need: str = "view") -> tuple[CaseNote, Case]:
+def _note_or_404(note_id: int) -> tuple[CaseNote, Case]:
+    """:raise 404: no such note, or its case is invisible; :raise 403: another agency's
+    confidential note."""
     note = db.get_or_404(CaseNote, note_id)
     case = get_case_or_404(note.case_id, _actor(), need="view")
     if not casework.note_visible_to(note, _actor()):
@@ -389,6 +397,8 @@ def _note_or_404(note_id: int, *, need: str = "view") -> tuple[CaseNote, Case]:
 @caseworkers
 def edit_note(note_id: int):
     note, case = _note_or_404(note_id)
+    if not casework.may_edit_note(_actor(), note):
+        abort(403)
     form = NoteForm(obj=note) if request.method == "GET" else NoteForm()
     if request.method == "GET":
         form.version.data = str(note.version)
@@ -430,6 +440,8 @@ def open_confidential(note_id: int):
     """A manager may read a confidential note after stating why; the reason is audited."""
     note = db.get_or_404(CaseNote, note_id)
     case = get_case_or_404(note.case_id, _actor())
+    if not casework.may_open_confidential(_actor(), note):
+        abort(403)
     form = ConfidentialReasonForm()
     if not form.validate_on_submit():
         db.session.rollback()
@@ -449,6 +461,8 @@ def open_confidential(note_id: int):
 def new_conference(client_id: int):
     actor = _actor()
     client = get_client_or_404(client_id, actor, purpose="conference_opened")
+    if not casework.may_hold_conference(actor, client):
+        abort(403)
     open_cases = db.session.scalars(
         sa.select(Case).where(Case.client_id == client.id, Case.status != CaseStatus.CLOSED)
         .options(selectinload(Case.agency))).all()

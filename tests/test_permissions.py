@@ -1,0 +1,235 @@
+"""A page and the server agree on every permission: one test per ``may_*`` rule.
+
+Each rule is one function in its feature's services, asked by the service, the view, the
+template and the API. Each test checks that the page does not offer what the rule refuses,
+that the server refuses it anyway when it is posted (and changes nothing), and, where there
+is one, that the JSON API refuses it too.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from cases import casework
+from cases.models import (
+    Assessment,
+    Case,
+    CaseEvent,
+    CaseNote,
+    CaseStatus,
+    ClosureReason,
+    Conference,
+    GoalStatus,
+    NeedDomain,
+    NoteKind,
+    PlanGoal,
+)
+from centers.models import AgencyKind
+from core.clock import local_today
+from core.extensions import db
+from core.roles import Role
+from factories import (
+    bearer,
+    login,
+    make_agency,
+    make_case,
+    make_centre,
+    make_client,
+    make_referral,
+    make_staff,
+    make_token,
+)
+
+PROBLEM = "urn:hanjari:problem:"
+
+
+@pytest.fixture
+def place():
+    """A centre with three agencies, its desk, manager and two caseworkers, and one person
+    (who agreed to share with welfare and self-support) with a case at employment."""
+    centre = make_centre(code="namyangju")
+    jobs = make_agency(centre, AgencyKind.EMPLOYMENT, name="고용센터")
+    welfare = make_agency(centre, AgencyKind.WELFARE, name="복지지원팀")
+    self_support = make_agency(centre, AgencyKind.SELF_SUPPORT, name="자활센터")
+    jobs_worker = make_staff(Role.CASEWORKER, centre=centre, agency=jobs, display_name="박고용")
+    welfare_worker = make_staff(Role.CASEWORKER, centre=centre, agency=welfare,
+                                display_name="최복지")
+    person = make_client(centre, share_with=[welfare, self_support])
+    return SimpleNamespace(
+        centre=centre, jobs=jobs, welfare=welfare, self_support=self_support,
+        desk=make_staff(Role.FRONT_DESK, centre=centre),
+        manager=make_staff(Role.MANAGER, centre=centre),
+        jobs_worker=jobs_worker, welfare_worker=welfare_worker, person=person,
+        case=make_case(person, jobs, caseworker=jobs_worker, summary="재취업 희망"),
+    )
+
+
+def signed_in(app, staff):
+    client = app.test_client()
+    assert login(client, staff.username).status_code == 302
+    return client
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def posts_to(page: str, url: str) -> bool:
+    """Does the page offer a form that posts to ``url``?"""
+    return f'action="{url}"' in page
+
+
+def close(case, actor) -> None:
+    casework.transition(actor, case, "close", version=case.version, reason=ClosureReason.EMPLOYED)
+    db.session.commit()
+
+
+# --- case records (cases.casework) -------------------------------------------------------------
+
+def test_a_closed_case_takes_no_note_on_the_page_the_server_or_the_api(app, place):
+    """may_add_note: the page hid the form on a closed case, but the POST saved the note."""
+    close(place.case, place.jobs_worker)
+    worker = signed_in(app, place.jobs_worker)
+    page = worker.get(f"/cases/{place.case.id}").text
+    assert not posts_to(page, f"/cases/{place.case.id}/notes")
+    response = worker.post(f"/cases/{place.case.id}/notes",
+                           data={"kind": "counselling", "body": "종결 뒤 메모"})
+    assert "종결된 사례입니다" in response.text
+    assert count(CaseNote) == 0
+    api = app.test_client().post(f"/api/v1/cases/{place.case.id}/notes",
+                                 json={"kind": "counselling", "body": "API 메모"},
+                                 headers=bearer(make_token(place.jobs_worker)))
+    assert (api.status_code, api.get_json()["type"]) == (409, PROBLEM + "state-conflict")
+    assert count(CaseNote) == 0
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(f"/cases/{place.case.id}").text,
+                        f"/cases/{place.case.id}/notes")
+    assert manager.post(f"/cases/{place.case.id}/notes",
+                        data={"kind": "counselling", "body": "관리자 메모"}).status_code == 403
+    assert count(CaseNote) == 0
+
+
+def test_an_agency_reading_a_case_through_a_referral_notes_but_does_not_edit(app, place):
+    """may_edit_case: the lead agency's caseworkers edit; a referred agency only notes."""
+    make_referral(place.case, place.welfare)
+    reader = signed_in(app, place.welfare_worker)
+    page = reader.get(f"/cases/{place.case.id}").text
+    assert posts_to(page, f"/cases/{place.case.id}/notes")
+    assert not posts_to(page, f"/cases/{place.case.id}/edit")
+    response = reader.post(f"/cases/{place.case.id}/edit", data={
+        "version": place.case.version, "priority": "urgent", "summary": "고쳐 봄",
+        "caseworker_id": place.welfare_worker.id})
+    assert response.status_code == 403
+    db.session.refresh(place.case)
+    assert (place.case.summary, place.case.priority.value) == ("재취업 희망", "normal")
+    api = app.test_client().get(f"/api/v1/cases/{place.case.id}",
+                                headers=bearer(make_token(place.welfare_worker)))
+    assert api.get_json()["allowed_transitions"] == []
+    with pytest.raises(casework.CaseNotAllowed):
+        casework.update_case(place.welfare_worker, place.case, version=place.case.version,
+                             priority=place.case.priority, summary="x",
+                             caseworker=place.welfare_worker)
+
+
+def test_status_buttons_are_the_steps_the_case_can_take_now(app, place):
+    """may_change_status: a closed case offers only 재개, and the server refuses the rest."""
+    close(place.case, place.jobs_worker)
+    worker = signed_in(app, place.jobs_worker)
+    page = worker.get(f"/cases/{place.case.id}").text
+    assert posts_to(page, f"/cases/{place.case.id}/reopen")
+    for step in ("activate", "hold", "close"):
+        assert not posts_to(page, f"/cases/{place.case.id}/{step}")
+    events = count(CaseEvent)
+    worker.post(f"/cases/{place.case.id}/hold", data={"version": place.case.version})
+    db.session.refresh(place.case)
+    assert place.case.status == CaseStatus.CLOSED and count(CaseEvent) == events
+    api = app.test_client().post(
+        f"/api/v1/cases/{place.case.id}/close", headers=bearer(make_token(place.jobs_worker)),
+        json={"version": place.case.version, "reason": "moved"})
+    assert (api.status_code, api.get_json()["type"]) == (409, PROBLEM + "state-conflict")
+
+
+def test_a_closed_case_takes_no_assessment_goal_or_goal_change(app, place):
+    """may_write_plan: the forms went with the closing; the server refused only two of three
+    (a goal's status still changed on a closed case)."""
+    goal = casework.add_goal(place.jobs_worker, place.case, {
+        "domain": NeedDomain.EMPLOYMENT, "description": "면접 준비", "status": GoalStatus.PLANNED})
+    db.session.commit()
+    close(place.case, place.jobs_worker)
+    worker = signed_in(app, place.jobs_worker)
+    base = f"/cases/{place.case.id}"
+    page = worker.get(base).text
+    for url in (f"{base}/goals", f"{base}/assessments", f"{base}/goals/{goal.id}/status"):
+        assert not posts_to(page, url)
+    worker.post(f"{base}/goals", data={"domain": "housing", "description": "새 목표",
+                                       "status": "planned", "service_id": 0})
+    worker.post(f"{base}/assessments", data={
+        "assessed_on": local_today().isoformat(), "crisis_level": "high",
+        **{f"rating_{d.value}": "high" for d in NeedDomain}})
+    refused = worker.post(f"{base}/goals/{goal.id}/status", data={"status": "achieved"},
+                          follow_redirects=True)
+    assert "종결된 사례입니다" in refused.text
+    db.session.refresh(goal)
+    assert (count(PlanGoal), count(Assessment), goal.status) == (1, 0, GoalStatus.PLANNED)
+
+
+def test_only_the_author_is_offered_to_correct_a_note(app, place):
+    """may_edit_note: the link is the author's, and so are the form and the save."""
+    note = casework.add_note(place.jobs_worker, place.case, kind=NoteKind.COUNSELLING,
+                             body="원문", is_confidential=False)
+    db.session.commit()
+    colleague = signed_in(app, make_staff(Role.CASEWORKER, centre=place.centre, agency=place.jobs))
+    assert f"/cases/notes/{note.id}/edit" not in colleague.get(f"/cases/{place.case.id}").text
+    assert colleague.get(f"/cases/notes/{note.id}/edit").status_code == 403
+    author = signed_in(app, place.jobs_worker)
+    assert f"/cases/notes/{note.id}/edit" in author.get(f"/cases/{place.case.id}").text
+
+
+def test_only_a_manager_is_offered_to_open_another_agencys_confidential_note(app, place):
+    """may_open_confidential: the referred agency sees that there is a note, not a way in."""
+    note = casework.add_note(place.jobs_worker, place.case, kind=NoteKind.PHONE,
+                             body="가정 사정", is_confidential=True)
+    db.session.commit()
+    make_referral(place.case, place.welfare)
+    url = f"/cases/notes/{note.id}/open"
+    reader = signed_in(app, place.welfare_worker)
+    page = reader.get(f"/cases/{place.case.id}").text
+    assert "다른 기관의 비공개 메모입니다." in page and not posts_to(page, url)
+    assert reader.post(url, data={"reason": "사례회의 준비"}).status_code == 403
+    manager = signed_in(app, place.manager)
+    assert posts_to(manager.get(f"/cases/{place.case.id}").text, url)
+    assert "가정 사정" in manager.post(url, data={"reason": "사례회의 준비"}).text
+
+
+def test_opening_a_case_is_offered_to_caseworkers_only(app, place):
+    """may_open_case: the manager reads the person's cases but opens none."""
+    other = make_client(place.centre, name="이영희")
+    manager = signed_in(app, place.manager)
+    assert "/cases/new?client_id=" not in manager.get(f"/cases/people/{other.id}").text
+    assert manager.get(f"/cases/new?client_id={other.id}").status_code == 403
+    cases = count(Case)
+    assert manager.post(f"/cases/new?client_id={other.id}", data={
+        "priority": "normal", "caseworker_id": place.jobs_worker.id,
+        "summary": "관리자가 연 사례"}).status_code == 403
+    assert count(Case) == cases
+    worker = signed_in(app, place.welfare_worker)
+    assert f"/cases/new?client_id={other.id}" in worker.get(f"/cases/people/{other.id}").text
+    with pytest.raises(casework.CaseNotAllowed):
+        casework.open_case(place.manager, other, priority=casework.Priority.NORMAL, summary="x")
+
+
+def test_recording_a_case_conference_is_offered_to_caseworkers_only(app, place):
+    """may_hold_conference: the service itself now refuses whoever the view let through."""
+    url = f"/cases/people/{place.person.id}/conferences/new"
+    manager = signed_in(app, place.manager)
+    assert url not in manager.get(f"/cases/people/{place.person.id}").text
+    assert manager.post(url, data={"held_on": local_today().isoformat(), "agenda": "점검",
+                                   "case_ids": [place.case.id]}).status_code == 403
+    assert count(Conference) == 0
+    assert url in signed_in(app, place.jobs_worker).get(f"/cases/people/{place.person.id}").text
+    with pytest.raises(casework.CaseNotAllowed):
+        casework.hold_conference(place.desk, place.person, held_on=local_today(), agenda="점검",
+                                 decisions="", cases=[place.case], participants=[], actions=[])
