@@ -31,9 +31,6 @@ _LOAD = (
 
 def visit_data(visit: Visit, actor: Staff) -> dict:
     stop = visit.current_stop
-    actions = services.allowed_actions(stop) if stop and services.may_serve(actor, stop) else []
-    if visit.status not in services.CLOSED_VISIT:
-        actions.append("leave")
     return {
         "id": visit.id, "ticket_number": visit.ticket_number, "status": visit.status.value,
         "visit_date": visit.visit_date, "arrived_at": visit.arrived_at,
@@ -46,7 +43,7 @@ def visit_data(visit: Visit, actor: Staff) -> dict:
                    "started_at": s.started_at, "finished_at": s.finished_at}
                   for s in visit.stops],
         "current_stop_id": stop.id if stop else None,
-        "allowed_actions": actions,
+        "allowed_actions": services.visit_actions(actor, visit),
         "suggestions": [{"service_id": s.service_id, "name": s.service.name,
                          "reasons": list(s.reasons),
                          "agency": agency_ref(s.agency) if s.agency else None, "desk": s.desk}

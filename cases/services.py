@@ -27,9 +27,14 @@ from centers.models import Agency, Centre, CustomerType, Staff
 from core import audit
 from core.clock import local_today
 from core.crypto import cipher
-from core.errors import RefusedError
+from core.errors import NotAllowedError, RefusedError
 from core.extensions import db
+from core.roles import Role
 from core.types import utcnow
+
+# Who works the front desk: finds and registers people, keeps their record and consent, and
+# registers visits.
+DESK_ROLES = (Role.FRONT_DESK, Role.MANAGER)
 
 
 class ClientError(RefusedError):
@@ -38,6 +43,32 @@ class ClientError(RefusedError):
 
 class ClientConflict(ClientError):
     """Refused because of what is already recorded (a duplicate, an earlier withdrawal)."""
+
+
+class ClientNotAllowed(NotAllowedError, ClientError):
+    """The actor does not keep this person's record."""
+
+
+# --- who may do what: asked by the services below, the views, the templates and the API -----
+
+def may_edit_person(actor: Staff, client: Client) -> bool:
+    """The front desk and the manager of the person's centre keep their record: details,
+    consent, links between records (caseworkers read it)."""
+    return actor.role in DESK_ROLES and actor.centre_id == client.centre_id
+
+
+def may_withdraw_consent(actor: Staff, consent: Consent) -> bool:
+    return consent.withdrawn_at is None and may_edit_person(actor, consent.client)
+
+
+def may_reveal_rrn(actor: Staff, client: Client) -> bool:
+    """Only those who keep the record see a resident number in full (each time audited)."""
+    return client.rrn_encrypted is not None and may_edit_person(actor, client)
+
+
+def _require_keeper(actor: Staff, client: Client) -> None:
+    if not may_edit_person(actor, client):
+        raise ClientNotAllowed(_("사람의 기록은 이 센터의 안내데스크와 센터 관리자가 관리합니다."))
 
 
 # --- duplicate guard ---------------------------------------------------------------------
@@ -119,6 +150,7 @@ def register_client(
 
 
 def update_client(actor: Staff, client: Client, values: dict[str, Any]) -> None:
+    _require_keeper(actor, client)
     before = {"phone": client.phone, "address_sigungu": client.address_sigungu,
               "types": [t.code for t in client.customer_types]}
     _apply(client, values)
@@ -186,6 +218,7 @@ def reveal_rrn(actor: Staff, client: Client) -> str | None:
     """The full RRN, for the rare case that needs it; always audited."""
     if not client.rrn_encrypted:
         return None
+    _require_keeper(actor, client)
     audit.record("client.rrn_revealed", actor=actor, subject=client, client_id=client.id)
     return cipher().decrypt(client.rrn_encrypted)
 
@@ -200,6 +233,7 @@ def masked_rrn(client: Client) -> str | None:
 
 def link_clients(actor: Staff, client: Client, other: Client, reason: str) -> ClientLink:
     """Record that two records are one person. Nothing is merged or deleted."""
+    _require_keeper(actor, client)
     if client.id == other.id:
         raise ClientError(_("같은 기록끼리는 연결할 수 없습니다."))
     if client.centre_id != other.centre_id:
@@ -218,6 +252,7 @@ def link_clients(actor: Staff, client: Client, other: Client, reason: str) -> Cl
 
 
 def unlink_clients(actor: Staff, link: ClientLink) -> None:
+    _require_keeper(actor, link.client)
     if not link.is_active:
         raise ClientError(_("이미 해제된 연결입니다."))
     link.unlinked_at = utcnow()
@@ -273,6 +308,7 @@ def record_consent(
     given_on: date, expires_on: date | None = None, agency_ids: list[int] | None = None,
 ) -> Consent:
     """Record what the person agreed to, on this version of the text."""
+    _require_keeper(actor, client)
     if document.centre_id != client.centre_id:
         raise ClientError(_("이 센터의 동의서가 아닙니다."))
     try:
@@ -305,6 +341,7 @@ def withdraw_consent(actor: Staff, consent: Consent, note: str = "") -> None:
     """Record a withdrawal; the consent and its history stay."""
     if consent.withdrawn_at is not None:
         raise ClientConflict(_("이미 철회된 동의입니다."))
+    _require_keeper(actor, consent.client)
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = actor.id
     consent.withdrawal_note = note.strip()[:300]

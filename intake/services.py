@@ -18,14 +18,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from cases.casework import may_open_case
 from cases.models import Client
-from cases.services import has_collection_consent
+from cases.queries import CENTRE_ROLES
+from cases.services import DESK_ROLES, has_collection_consent
 from centers.matching import suggest_services
 from centers.models import Agency, Centre, Domain, Staff
 from core import audit
 from core.clock import local_today
 from core.crypto import cipher
-from core.errors import ConflictError, RefusedError
+from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -54,12 +56,10 @@ class VisitStateError(VisitError):
     """Not possible in the visit's current state (it ended, or its desk is elsewhere)."""
 
 
-class VisitNotAllowed(VisitError):
-    """The actor may not act on this desk."""
+class VisitNotAllowed(NotAllowedError, VisitError):
+    """The actor may not act on this desk, or on this visit."""
 
 
-# Who works the front desk: finds and registers people, records consent, registers visits.
-DESK_ROLES = (Role.FRONT_DESK, Role.MANAGER)
 PARTY_SIZE_MAX = 20
 NOTE_MAX = 500
 
@@ -91,6 +91,8 @@ def register_visit(
 
     ``client`` None makes an anonymous visit (no personal data: purpose and counts only).
     """
+    if actor.role not in DESK_ROLES or actor.centre_id != centre.id:
+        raise VisitNotAllowed(_("방문은 이 센터의 안내데스크와 센터 관리자가 접수합니다."))
     offered = set(centre.offered_domains())
     if not purposes:
         raise VisitError(_("방문 목적을 하나 이상 고르세요."))
@@ -172,22 +174,68 @@ def _next_ticket(centre_id: int, day, prefix: str) -> str:
     return f"{prefix}-{number:03d}"
 
 
-# --- who may act on a desk ----------------------------------------------------------------
+# --- who may do what: asked by the services below, the views, the templates and the API -----
+
+def may_register_visit(actor: Staff, centre: Centre, client: Client | None = None) -> bool:
+    """The front desk and the manager register visits at their centre; a person's visit only
+    while their collection consent is in force (otherwise it is registered anonymously)."""
+    if actor.role not in DESK_ROLES or actor.centre_id != centre.id:
+        return False
+    return client is None or (client.centre_id == centre.id
+                              and has_collection_consent(client, local_today()))
+
 
 def may_serve(actor: Staff, stop: VisitStop) -> bool:
     """Caseworkers act on their own agency's desk; the front desk and manager on any."""
     if actor.role == Role.CASEWORKER:
         return stop.agency_id == actor.agency_id
-    return actor.role in (Role.FRONT_DESK, Role.MANAGER)
+    return actor.role in DESK_ROLES
 
 
-# --- transitions -------------------------------------------------------------------------
+def may_act(actor: Staff, visit: Visit, action: str) -> bool:
+    """``call``/``start``/``finish`` at the visit's current desk, by whoever serves that desk,
+    in the state the step starts from; ``leave`` by anyone at the centre. Only while the
+    visit is open."""
+    if actor.centre_id != visit.centre_id or visit.status in CLOSED_VISIT:
+        return False
+    if action == "leave":
+        return actor.role in CENTRE_ROLES
+    rule, stop = STOP_TRANSITIONS.get(action), visit.current_stop
+    return (rule is not None and stop is not None and may_serve(actor, stop)
+            and stop.status in rule.sources)
 
-def allowed_actions(stop: VisitStop | None) -> list[str]:
-    """The transitions a desk can apply to this stop now (for showing only those buttons)."""
-    if stop is None:
-        return []
-    return [action for action, rule in STOP_TRANSITIONS.items() if stop.status in rule.sources]
+
+def visit_actions(actor: Staff, visit: Visit) -> list[str]:
+    """What the actor may do with the visit now (the buttons a page shows)."""
+    return [action for action in (*STOP_TRANSITIONS, "leave") if may_act(actor, visit, action)]
+
+
+def may_manage_visit(actor: Staff, visit: Visit) -> bool:
+    """The front desk and the manager change an open visit's plan (add or take out desks)."""
+    return (actor.role in DESK_ROLES and actor.centre_id == visit.centre_id
+            and visit.status not in CLOSED_VISIT)
+
+
+def may_remove_stop(actor: Staff, visit: Visit, stop: VisitStop) -> bool:
+    """A desk still to come (planned, waiting, called) can be taken out of the plan."""
+    return (may_manage_visit(actor, visit) and stop.visit_id == visit.id
+            and stop.status in (StopStatus.PLANNED, StopStatus.WAITING, StopStatus.CALLED))
+
+
+def may_call_next(actor: Staff, agency: Agency) -> bool:
+    """Caseworkers call their own agency's next visitor; the desk and the manager any desk's
+    that the centre runs (an add-on switched off has no desk)."""
+    if actor.centre_id != agency.centre_id or not agency.is_visible:
+        return False
+    if actor.role == Role.CASEWORKER:
+        return actor.agency_id == agency.id
+    return actor.role in DESK_ROLES
+
+
+def may_open_case_from(actor: Staff, visit: Visit, stop: VisitStop) -> bool:
+    """The caseworker serving the visitor at their desk opens (or continues) the person's case."""
+    return (visit.client is not None and stop.status == StopStatus.IN_SERVICE
+            and may_serve(actor, stop) and may_open_case(actor, visit.client))
 
 
 def check_version(visit: Visit, version: int | str | None) -> None:
@@ -210,9 +258,9 @@ def transition(actor: Staff, visit: Visit, action: str, *,
     stop = visit.current_stop
     if visit.status in CLOSED_VISIT or stop is None:
         raise VisitStateError(_("이미 끝난 방문입니다."))
-    if not may_serve(actor, stop):
+    if actor.centre_id != visit.centre_id or not may_serve(actor, stop):
         raise VisitNotAllowed(_("다른 기관 창구의 방문자입니다."))
-    if stop.status not in rule.sources:
+    if not may_act(actor, visit, action):
         raise VisitStateError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.",
                                 s=stop.status.label))
     check_version(visit, version)
@@ -262,7 +310,7 @@ def call_next(actor: Staff, agency: Agency) -> Visit | None:
 
     A visitor another desk called a moment earlier is skipped, not called twice.
     """
-    if actor.role == Role.CASEWORKER and actor.agency_id != agency.id:
+    if not may_call_next(actor, agency):
         raise VisitNotAllowed(_("다른 기관 창구의 방문자입니다."))
     for _attempt in range(5):
         visit = db.session.scalar(
@@ -288,6 +336,8 @@ def leave(actor: Staff, visit: Visit, *, version: int | str | None = None) -> No
     """The visitor went home: the open desks of the plan are cancelled."""
     if visit.status in CLOSED_VISIT:
         raise VisitStateError(_("이미 끝난 방문입니다."))
+    if not may_act(actor, visit, "leave"):
+        raise VisitNotAllowed(_("이 센터의 방문이 아닙니다."))
     check_version(visit, version)
     now = utcnow()
     for stop in visit.open_stops:
@@ -303,6 +353,22 @@ def add_stop(actor: Staff, visit: Visit, agency: Agency) -> VisitStop:
     """Add a desk at the end of today's plan."""
     if visit.status in CLOSED_VISIT:
         raise VisitStateError(_("이미 끝난 방문입니다."))
+    if not may_manage_visit(actor, visit):
+        raise VisitNotAllowed(_("방문 계획은 안내데스크와 센터 관리자가 바꿉니다."))
+    return _append_stop(actor, visit, agency)
+
+
+def hand_off(actor: Staff, visit: Visit, agency: Agency) -> VisitStop:
+    """Warm hand-off: the caseworker who accepted a referral for someone in the building
+    today adds their own agency's desk to the visit's plan."""
+    if visit.status in CLOSED_VISIT:
+        raise VisitStateError(_("이미 끝난 방문입니다."))
+    if actor.agency_id != agency.id or actor.centre_id != visit.centre_id:
+        raise VisitNotAllowed(_("자기 기관의 창구만 방문 계획에 넣을 수 있습니다."))
+    return _append_stop(actor, visit, agency)
+
+
+def _append_stop(actor: Staff, visit: Visit, agency: Agency) -> VisitStop:
     if agency.centre_id != visit.centre_id or not agency.is_visible:
         raise VisitError(_("이 센터에서 운영하지 않는 창구입니다."))
     if any(s.agency_id == agency.id for s in visit.open_stops):
@@ -329,6 +395,8 @@ def remove_stop(actor: Staff, visit: Visit, stop: VisitStop) -> None:
         raise VisitError(_("이미 끝났거나 취소된 창구입니다."))
     if stop.status == StopStatus.IN_SERVICE:
         raise VisitError(_("상담 중인 창구는 뺄 수 없습니다. 먼저 상담을 끝내세요."))
+    if not may_remove_stop(actor, visit, stop):
+        raise VisitNotAllowed(_("방문 계획은 안내데스크와 센터 관리자가 바꿉니다."))
     was_current = stop is visit.current_stop
     stop.status = StopStatus.SKIPPED
     if was_current:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from cases import casework
 from cases import services as people
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
 from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKind, ConsentMethod
@@ -128,10 +129,16 @@ def show_person(client_id: int):
         .order_by(Visit.arrived_at.desc())
         .limit(20)
     ).all()
+    actor = _actor()
     return render_template(
         "intake/person.html", client=client, visits=visits, links=people.active_links(client),
         masked_rrn=people.masked_rrn(client), today=local_today(), withdraw_form=WithdrawForm(),
         link_form=LinkForm(), buttons=EmptyForm(),
+        may_edit=people.may_edit_person(actor, client),
+        may_reveal=people.may_reveal_rrn(actor, client),
+        may_withdraw=lambda consent: people.may_withdraw_consent(actor, consent),
+        may_read_cases=casework.may_read_cases(actor),
+        may_register_visit=services.may_register_visit(actor, actor.centre, client),
     )
 
 
@@ -139,6 +146,8 @@ def show_person(client_id: int):
 @desk
 def edit_person(client_id: int):
     client = get_client_or_404(client_id, _actor(), purpose="edit_opened")
+    if not people.may_edit_person(_actor(), client):
+        abort(403)
     form = ClientEditForm(obj=client)
     del form.rrn
     form.customer_types.choices = _customer_type_choices()
@@ -171,6 +180,8 @@ def edit_person(client_id: int):
 @desk
 def reveal_rrn(client_id: int):
     client = get_client_or_404(client_id, _actor())
+    if not people.may_reveal_rrn(_actor(), client):
+        abort(403)
     if not EmptyForm().validate_on_submit():
         abort(400)
     rrn = people.reveal_rrn(_actor(), client)
@@ -182,6 +193,8 @@ def reveal_rrn(client_id: int):
 @desk
 def link_person(client_id: int):
     client = get_client_or_404(client_id, _actor())
+    if not people.may_edit_person(_actor(), client):
+        abort(403)
     form = LinkForm()
     if form.validate_on_submit():
         other = db.session.scalar(clients_visible_to(_actor()).where(Client.id == form.other_id.data))
@@ -205,6 +218,8 @@ def link_person(client_id: int):
 def unlink_person(link_id: int):
     link = db.get_or_404(ClientLink, link_id)
     client = get_client_or_404(link.client_id, _actor())
+    if not people.may_edit_person(_actor(), client):
+        abort(403)
     if EmptyForm().validate_on_submit():
         commit_or_flash(lambda: people.unlink_clients(_actor(), link), _("연결을 해제했습니다."))
     return redirect(url_for("intake.show_person", client_id=client.id))
@@ -216,6 +231,8 @@ def unlink_person(link_id: int):
 @desk
 def record_consent(client_id: int):
     client = get_client_or_404(client_id, _actor())
+    if not people.may_edit_person(_actor(), client):
+        abort(403)
     documents = {kind: people.current_document(client.centre_id, kind) for kind in ConsentKind}
     form = ConsentForm()
     form.kind.choices = [(k.value, f"{k.label} ({_('제%(v)d판', v=d.version)})")
@@ -361,7 +378,7 @@ def _visit_form(centre) -> VisitForm:
 def new_visit(client_id: int | None = None):
     centre = _centre()
     client = get_client_or_404(client_id, _actor(), purpose="visit_opened") if client_id else None
-    if client is not None and not people.has_collection_consent(client, local_today()):
+    if not services.may_register_visit(_actor(), centre, client):
         db.session.commit()
         flash(_("개인정보 수집·이용 동의가 없거나 철회되었습니다. 동의를 받거나 익명 방문으로 접수하세요."),
               "warning")
@@ -408,9 +425,13 @@ def show_visit(visit_id: int):
     planned = {s.agency_id for s in visit.open_stops}
     form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()
                               if a.id not in planned]
-    return render_template("intake/visit.html", visit=visit, add_form=form, buttons=EmptyForm(),
-                           may_serve=lambda stop: services.may_serve(_actor(), stop),
-                           minutes_since=minutes_since, allowed_actions=services.allowed_actions)
+    actor = _actor()
+    return render_template(
+        "intake/visit.html", visit=visit, add_form=form, buttons=EmptyForm(),
+        minutes_since=minutes_since, actions=services.visit_actions(actor, visit),
+        may_manage=services.may_manage_visit(actor, visit),
+        may_remove=lambda stop: services.may_remove_stop(actor, visit, stop),
+        may_open_case=lambda stop: services.may_open_case_from(actor, visit, stop))
 
 
 @bp.get("/visits/<int:visit_id>/ticket")
@@ -491,11 +512,12 @@ def queue():
     if agency_id and agency_id not in {a.id for a in agencies}:
         abort(404)
     visits = services.todays_queue(actor, agency_id)
+    agency = next((a for a in agencies if a.id == agency_id), None)
     return render_template(
         "intake/queue.html", visits=visits, agencies=agencies, agency_id=agency_id,
         buttons=EmptyForm(), minutes_since=minutes_since, StopStatus=StopStatus,
-        may_serve=lambda stop: services.may_serve(actor, stop),
-        allowed_actions=services.allowed_actions,
+        actions=lambda visit: services.visit_actions(actor, visit),
+        may_call_next=agency is not None and services.may_call_next(actor, agency),
     )
 
 
@@ -505,6 +527,8 @@ def call_next(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     if agency.centre_id != _actor().centre_id:
         abort(404)
+    if not services.may_call_next(_actor(), agency):
+        abort(403)
     if EmptyForm().validate_on_submit():
         try:
             visit = services.call_next(_actor(), agency)

@@ -241,7 +241,7 @@ def _warm_hand_off(referral: Referral) -> bool:
         return False
     if any(stop.agency_id == referral.to_agency_id for stop in visit.open_stops):
         return True
-    intake.add_stop(_actor(), visit, referral.to_agency)
+    intake.hand_off(_actor(), visit, referral.to_agency)
     return True
 
 

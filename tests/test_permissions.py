@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from cases import casework
+from cases import services as people
 from cases.models import (
     Assessment,
     Case,
@@ -32,6 +33,7 @@ from core.clock import local_today
 from core.extensions import db
 from core.roles import Role
 from factories import (
+    audit_actions,
     bearer,
     login,
     make_agency,
@@ -41,7 +43,11 @@ from factories import (
     make_referral,
     make_staff,
     make_token,
+    make_visit,
+    valid_rrn,
 )
+from intake import services as intake
+from intake.models import StopStatus, Visit, VisitStatus
 
 PROBLEM = "urn:hanjari:problem:"
 
@@ -233,3 +239,200 @@ def test_recording_a_case_conference_is_offered_to_caseworkers_only(app, place):
     with pytest.raises(casework.CaseNotAllowed):
         casework.hold_conference(place.desk, place.person, held_on=local_today(), agenda="점검",
                                  decisions="", cases=[place.case], participants=[], actions=[])
+
+
+# --- the person's record (cases.services) and visits (intake.services) -------------------------
+
+def test_caseworkers_read_a_person_but_the_desk_keeps_the_record(app, place):
+    """may_edit_person and may_read_cases: each side is offered its own half."""
+    other = make_client(place.centre, name="김민수")
+    base = f"/intake/people/{place.person.id}"
+    worker = signed_in(app, place.jobs_worker)
+    page = worker.get(base).text
+    assert f"/cases/people/{place.person.id}" in page
+    for offered in (f"{base}/edit", f"{base}/consents/new", f'action="{base}/links"'):
+        assert offered not in page
+    version = place.person.version
+    assert worker.post(f"{base}/edit", data={"name": "바뀐 이름", "birth_date": "1985-03-02",
+                                             "sex": "M", "version": version}).status_code == 403
+    assert worker.post(f"{base}/consents/new", data={
+        "kind": "collection", "method": "written",
+        "given_on": local_today().isoformat()}).status_code == 403
+    assert worker.post(f"{base}/links", data={"other_id": other.id,
+                                              "reason": "같은 사람"}).status_code == 403
+    db.session.refresh(place.person)
+    assert (place.person.name, place.person.version, len(place.person.consents)) == (
+        "홍길동", version, 2)
+    api = app.test_client().post(f"/api/v1/people/{place.person.id}/consents",
+                                 json={"kind": "collection", "method": "written"},
+                                 headers=bearer(make_token(place.jobs_worker)))
+    assert api.status_code == 403
+    desk = signed_in(app, place.desk)
+    page = desk.get(base).text
+    assert f"{base}/edit" in page and f"{base}/consents/new" in page
+    assert f"/cases/people/{place.person.id}" not in page
+    assert desk.get(f"/cases/people/{place.person.id}").status_code == 403
+    with pytest.raises(people.ClientNotAllowed):
+        people.update_client(place.jobs_worker, place.person, {"name": "바뀐 이름"})
+
+
+def test_a_withdrawn_consent_is_not_offered_for_withdrawal_again(app, place):
+    """may_withdraw_consent: a status condition that lived in the template."""
+    consent = next(c for c in place.person.consents if c.agencies)
+    people.withdraw_consent(place.desk, consent, "본인 요청")
+    db.session.commit()
+    withdrawn_at = consent.withdrawn_at
+    desk = signed_in(app, place.desk)
+    url = f"/intake/consents/{consent.id}/withdraw"
+    assert not posts_to(desk.get(f"/intake/people/{place.person.id}").text, url)
+    assert "이미 철회된 동의입니다" in desk.post(url, data={"note": "다시"},
+                                            follow_redirects=True).text
+    db.session.refresh(consent)
+    assert (consent.withdrawn_at, consent.withdrawal_note) == (withdrawn_at, "본인 요청")
+    api = app.test_client().post(
+        f"/api/v1/people/{place.person.id}/consents/{consent.id}/withdraw", json={},
+        headers=bearer(make_token(place.desk)))
+    assert (api.status_code, api.get_json()["type"]) == (409, PROBLEM + "state-conflict")
+
+
+def test_only_those_who_keep_the_record_see_a_resident_number_in_full(app, place):
+    """may_reveal_rrn: caseworkers see the masked number and no button; the server agrees."""
+    place.centre.rrn_enabled, place.centre.rrn_legal_basis = True, "「국민기초생활 보장법」 시행령 제41조"
+    db.session.commit()
+    person = make_client(place.centre, name="주민번호", rrn=valid_rrn())
+    url = f"/intake/people/{person.id}/reveal-rrn"
+    worker = signed_in(app, place.jobs_worker)
+    page = worker.get(f"/intake/people/{person.id}").text
+    assert "850302-1******" in page and not posts_to(page, url)
+    assert worker.post(url).status_code == 403
+    assert "client.rrn_revealed" not in audit_actions()
+    desk = signed_in(app, place.desk)
+    assert posts_to(desk.get(f"/intake/people/{person.id}").text, url)
+    assert valid_rrn() in desk.post(url).text
+
+
+def test_a_visit_is_offered_only_for_someone_whose_consent_is_in_force(app, place):
+    """may_register_visit: the button went to people without consent, the server refused."""
+    stranger = make_client(place.centre, name="박동의없음", consent=False)
+    url = f"/intake/people/{stranger.id}/visits/new"
+    desk = signed_in(app, place.desk)
+    page = desk.get(f"/intake/people/{stranger.id}").text
+    assert url not in page and "동의를 받거나 익명 방문으로 접수하세요" in page
+    assert f"/intake/people/{place.person.id}/visits/new" in desk.get(
+        f"/intake/people/{place.person.id}").text
+    response = desk.post(url, data={"purposes": ["jobs"], "desk_1": place.jobs.id,
+                                    "party_size": 1}, follow_redirects=True)
+    assert "동의를 받거나 익명 방문으로 접수하세요" in response.text
+    assert count(Visit) == 0
+    worker = signed_in(app, place.jobs_worker)
+    assert f"/intake/people/{place.person.id}/visits/new" not in worker.get(
+        f"/intake/people/{place.person.id}").text
+    assert worker.post(f"/intake/people/{place.person.id}/visits/new", data={
+        "purposes": ["jobs"], "desk_1": place.jobs.id, "party_size": 1}).status_code == 403
+    assert count(Visit) == 0
+    with pytest.raises(intake.VisitNotAllowed):
+        intake.register_visit(place.jobs_worker, place.centre, client=None,
+                              purposes=[place.jobs.kind.domain], plan=[place.jobs])
+
+
+def test_only_the_desk_serving_the_stop_is_offered_its_steps(app, place):
+    """may_act: another agency's caseworker sees the visit, not its buttons."""
+    visit = make_visit(place.centre, [place.jobs], client=place.person)
+    url = f"/intake/visits/{visit.id}/call"
+    other = signed_in(app, place.welfare_worker)
+    assert not posts_to(other.get(f"/intake/visits/{visit.id}").text, url)
+    assert not posts_to(other.get(f"/intake/queue?agency={place.jobs.id}").text, url)
+    assert "다른 기관 창구의 방문자입니다" in other.post(url, follow_redirects=True).text
+    db.session.refresh(visit)
+    assert visit.status == VisitStatus.WAITING
+    api = app.test_client().get(f"/api/v1/visits/{visit.id}",
+                                headers=bearer(make_token(place.welfare_worker)))
+    assert api.get_json()["allowed_actions"] == ["leave"]
+    assert posts_to(signed_in(app, place.jobs_worker).get(f"/intake/visits/{visit.id}").text, url)
+
+
+def test_a_visit_that_ended_offers_no_step(app, place):
+    """may_act for leave: the status condition that lived in the template."""
+    visit = make_visit(place.centre, [place.jobs], client=place.person)
+    intake.leave(place.desk, visit)
+    db.session.commit()
+    version = visit.version
+    desk = signed_in(app, place.desk)
+    page = desk.get(f"/intake/visits/{visit.id}").text
+    assert not posts_to(page, f"/intake/visits/{visit.id}/leave")
+    assert "이미 끝난 방문입니다" in desk.post(f"/intake/visits/{visit.id}/leave",
+                                        follow_redirects=True).text
+    db.session.refresh(visit)
+    assert visit.version == version
+
+
+def test_caseworkers_are_not_offered_to_change_a_visits_plan(app, place):
+    """may_manage_visit: adding and taking out desks is the front desk's and the manager's."""
+    visit = make_visit(place.centre, [place.jobs, place.welfare], client=place.person)
+    stop = visit.stops[1]
+    worker = signed_in(app, place.jobs_worker)
+    page = worker.get(f"/intake/visits/{visit.id}").text
+    assert not posts_to(page, f"/intake/visits/{visit.id}/stops")
+    assert not posts_to(page, f"/intake/visits/{visit.id}/stops/{stop.id}/remove")
+    assert worker.post(f"/intake/visits/{visit.id}/stops",
+                       data={"agency_id": place.self_support.id}).status_code == 403
+    assert worker.post(f"/intake/visits/{visit.id}/stops/{stop.id}/remove").status_code == 403
+    db.session.refresh(visit)
+    assert [s.status for s in visit.stops] == [StopStatus.WAITING, StopStatus.PLANNED]
+    page = signed_in(app, place.desk).get(f"/intake/visits/{visit.id}").text
+    assert posts_to(page, f"/intake/visits/{visit.id}/stops")
+    with pytest.raises(intake.VisitNotAllowed):
+        intake.add_stop(place.jobs_worker, visit, place.self_support)
+
+
+def test_a_desk_in_service_is_not_offered_for_removal(app, place):
+    """may_remove_stop: only desks still to come can be taken out of the plan."""
+    visit = make_visit(place.centre, [place.jobs, place.welfare], client=place.person)
+    intake.transition(place.jobs_worker, visit, "start")
+    db.session.commit()
+    serving, planned = visit.stops
+    page = signed_in(app, place.desk).get(f"/intake/visits/{visit.id}").text
+    assert posts_to(page, f"/intake/visits/{visit.id}/stops/{planned.id}/remove")
+    assert not posts_to(page, f"/intake/visits/{visit.id}/stops/{serving.id}/remove")
+    desk = signed_in(app, place.desk)
+    assert "상담 중인 창구는 뺄 수 없습니다" in desk.post(
+        f"/intake/visits/{visit.id}/stops/{serving.id}/remove", follow_redirects=True).text
+    db.session.refresh(serving)
+    assert serving.status == StopStatus.IN_SERVICE
+
+
+def test_next_number_is_offered_only_at_ones_own_desk(app, place):
+    """may_call_next: the button showed on every agency's queue; other desks were refused."""
+    visit = make_visit(place.centre, [place.jobs], client=place.person)
+    url = f"/intake/agencies/{place.jobs.id}/call-next"
+    other = signed_in(app, place.welfare_worker)
+    assert not posts_to(other.get(f"/intake/queue?agency={place.jobs.id}").text, url)
+    assert other.post(url).status_code == 403
+    db.session.refresh(visit)
+    assert visit.status == VisitStatus.WAITING
+    own = signed_in(app, place.jobs_worker)
+    assert posts_to(own.get(f"/intake/queue?agency={place.jobs.id}").text, url)
+    hidden = make_agency(place.centre, AgencyKind.CULTURE, name="문화누리 창구")  # add-on off
+    assert signed_in(app, place.desk).post(
+        f"/intake/agencies/{hidden.id}/call-next").status_code == 403
+
+
+def test_only_the_caseworker_serving_the_visitor_is_offered_to_open_their_case(app, place):
+    """may_open_case_from: the link from the visit page to the person's case."""
+    visit = make_visit(place.centre, [place.jobs], client=place.person)
+    intake.transition(place.jobs_worker, visit, "start")
+    db.session.commit()
+    link = f"/cases/new?client_id={place.person.id}&amp;visit_id={visit.id}"
+    assert link in signed_in(app, place.jobs_worker).get(f"/intake/visits/{visit.id}").text
+    for staff in (place.desk, place.welfare_worker, place.manager):
+        assert link not in signed_in(app, staff).get(f"/intake/visits/{visit.id}").text
+
+
+def test_a_warm_hand_off_adds_only_the_accepting_agencys_own_desk(app, place):
+    """hand_off: the referral's shortcut into the visit plan, not a way round may_manage_visit."""
+    visit = make_visit(place.centre, [place.jobs], client=place.person)
+    with pytest.raises(intake.VisitNotAllowed):
+        intake.hand_off(place.welfare_worker, visit, place.self_support)
+    intake.hand_off(place.welfare_worker, visit, place.welfare)
+    db.session.commit()
+    assert [s.agency_id for s in visit.stops] == [place.jobs.id, place.welfare.id]
