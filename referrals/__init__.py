@@ -23,11 +23,15 @@ def init_app(app: Flask) -> None:
     navigation.register(app, "referrals.holidays", _l("공휴일"), {Role.ADMIN}, order=95)
 
     @app.context_processor
-    def referral_badge():
+    def referral_helpers():
         def badge() -> dict[str, int] | None:
             if not current_user.is_authenticated or current_user.role not in (
                     Role.CASEWORKER, Role.MANAGER):
                 return None
             return services.badge_counts(current_user)
 
-        return {"referral_badge": badge}
+        def may_refer(case) -> bool:
+            """For the case page (cases cannot ask referrals itself): the send button."""
+            return current_user.is_authenticated and services.may_send(current_user, case)
+
+        return {"referral_badge": badge, "may_refer": may_refer}

@@ -22,7 +22,7 @@ from centers.catalogue_models import CentreService
 from centers.models import Agency, Staff
 from core import audit
 from core.clock import SEOUL, local_today
-from core.errors import ConflictError, RefusedError
+from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -48,6 +48,10 @@ class ReferralError(RefusedError):
 
 class ReferralConflict(ReferralError, ConflictError):
     """Someone else changed the referral first."""
+
+
+class ReferralNotAllowed(NotAllowedError, ReferralError):
+    """The actor's agency is not the side that takes this step."""
 
 
 RECEIVING, SENDING = "receiving", "sending"
@@ -87,10 +91,28 @@ def side_of(actor: Staff, referral: Referral) -> str | None:
     return None
 
 
+# --- who may do what: asked by the services below, the views, the templates and the API -----
+
+def may_send(actor: Staff, case: Case) -> bool:
+    """Caseworkers of the case's agency refer from it while it is not closed."""
+    return casework.may_edit_case(actor, case) and case.status != CaseStatus.CLOSED
+
+
+def may_act(actor: Staff, referral: Referral, action: str) -> bool:
+    """A transition of ``TRANSITIONS``, by its side's agency, from one of its source states."""
+    rule = TRANSITIONS.get(action)
+    return (rule is not None and side_of(actor, referral) == rule.side
+            and referral.status in rule.sources)
+
+
 def allowed_actions(actor: Staff, referral: Referral) -> list[str]:
-    side = side_of(actor, referral)
-    return [name for name, rule in TRANSITIONS.items()
-            if rule.side == side and referral.status in rule.sources and name != "receive"]
+    """The steps the actor may take now (``receive`` happens by opening the referral)."""
+    return [name for name in TRANSITIONS if name != "receive" and may_act(actor, referral, name)]
+
+
+def may_resend(actor: Staff, referral: Referral) -> bool:
+    """The sender passes a declined referral on to another agency, if the case is still open."""
+    return referral.status == ReferralStatus.DECLINED and may_send(actor, referral.from_case)
 
 
 # --- sending -----------------------------------------------------------------------------
@@ -108,10 +130,7 @@ def send(actor: Staff, case: Case, to_agency: Agency, *, reason: str, needs: str
     :raise ReferralError: no sharing consent for that agency, a duplicate open referral,
         an agency of another centre or the sender's own, a service not offered there.
     """
-    if actor.role != Role.CASEWORKER or actor.agency_id != case.agency_id:
-        raise ReferralError(_("자기 기관의 사례에서만 의뢰할 수 있습니다."))
-    if case.status == CaseStatus.CLOSED:
-        raise ReferralError(_("종결된 사례에서는 의뢰할 수 없습니다."))
+    _require_sender(actor, case)
     if to_agency.centre_id != case.centre_id or not to_agency.is_visible:
         raise ReferralError(_("이 센터에서 운영하는 기관에만 의뢰할 수 있습니다."))
     if to_agency.id == case.agency_id:
@@ -152,6 +171,14 @@ def send(actor: Staff, case: Case, to_agency: Agency, *, reason: str, needs: str
     return referral
 
 
+def _require_sender(actor: Staff, case: Case) -> None:
+    """Refuse what :func:`may_send` refuses, saying which of its two reasons it was."""
+    if not casework.may_edit_case(actor, case):
+        raise ReferralNotAllowed(_("자기 기관의 사례에서만 의뢰할 수 있습니다."))
+    if not may_send(actor, case):
+        raise ReferralError(_("종결된 사례에서는 의뢰할 수 없습니다."))
+
+
 def _open_referral(client_id: int, to_agency_id: int) -> Referral | None:
     return db.session.scalar(sa.select(Referral).where(
         Referral.client_id == client_id, Referral.to_agency_id == to_agency_id,
@@ -168,8 +195,8 @@ def transition(actor: Staff, referral: Referral, action: str, *, note: str = "",
     if rule is None:
         raise ReferralError(_("알 수 없는 처리입니다."))
     if side_of(actor, referral) != rule.side:
-        raise ReferralError(_("이 의뢰에 이 처리를 할 수 있는 기관이 아닙니다."))
-    if referral.status not in rule.sources:
+        raise ReferralNotAllowed(_("이 의뢰에 이 처리를 할 수 있는 기관이 아닙니다."))
+    if not may_act(actor, referral, action):
         raise ReferralError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.",
                               s=referral.status.label))
     now = utcnow()
@@ -246,6 +273,7 @@ def resend(actor: Staff, declined: Referral, to_agency: Agency) -> Referral:
     """Send a declined referral to another agency in one step, keeping the link."""
     if declined.status != ReferralStatus.DECLINED:
         raise ReferralError(_("반려된 의뢰만 다른 기관에 다시 보낼 수 있습니다."))
+    _require_sender(actor, declined.from_case)
     if to_agency.id == declined.to_agency_id:
         raise ReferralError(_("반려한 기관이 아닌 다른 기관을 고르세요."))
     return send(actor, declined.from_case, to_agency, reason=declined.reason,

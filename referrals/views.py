@@ -78,6 +78,10 @@ def _other_agencies(centre_id: int, except_ids: set[int]) -> list[Agency]:
 @caseworkers
 def send():
     case = get_case_or_404(request.args.get("case_id", type=int) or 0, _actor(), need="edit")
+    if not services.may_send(_actor(), case):  # the lead agency's, but closed
+        db.session.commit()
+        flash(_("종결된 사례에서는 의뢰할 수 없습니다."), "warning")
+        return redirect(url_for("cases.show", case_id=case.id))
     form = SendForm()
     agencies = _other_agencies(case.centre_id, {case.agency_id})
     form.to_agency_id.choices = [(a.id, a.name) for a in agencies]
@@ -197,6 +201,7 @@ def show(referral_id: int):
     return render_template(
         "referrals/show.html", referral=referral, form=form, resend_form=resend_form,
         actions=services.allowed_actions(_actor(), referral), rules=services.TRANSITIONS,
+        may_resend=services.may_resend(_actor(), referral),
         decline_reasons=list(DeclineReason), outcomes=list(Outcome), now=utcnow(),
         in_building=_visit_today(referral) is not None,
         open_cases=visible_case_ids(_actor(), [referral.from_case_id, referral.to_case_id]))

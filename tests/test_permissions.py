@@ -48,6 +48,8 @@ from factories import (
 )
 from intake import services as intake
 from intake.models import StopStatus, Visit, VisitStatus
+from referrals import services as referrals
+from referrals.models import DeclineReason, Referral, ReferralStatus
 
 PROBLEM = "urn:hanjari:problem:"
 
@@ -436,3 +438,61 @@ def test_a_warm_hand_off_adds_only_the_accepting_agencys_own_desk(app, place):
     intake.hand_off(place.welfare_worker, visit, place.welfare)
     db.session.commit()
     assert [s.agency_id for s in visit.stops] == [place.jobs.id, place.welfare.id]
+
+
+# --- referrals (referrals.services) -------------------------------------------------------------
+
+def test_a_closed_case_offers_no_referral(app, place):
+    """may_send: the case page asks it through a context helper (cases cannot import it)."""
+    url = f"/referrals/new?case_id={place.case.id}"
+    worker = signed_in(app, place.jobs_worker)
+    assert url in worker.get(f"/cases/{place.case.id}").text
+    close(place.case, place.jobs_worker)
+    assert url not in worker.get(f"/cases/{place.case.id}").text
+    assert "종결된 사례에서는 의뢰할 수 없습니다" in worker.get(url, follow_redirects=True).text
+    worker.post(url, data={"to_agency_id": place.welfare.id, "service_id": 0, "reason": "상담",
+                           "urgency": "normal", "contact_preference": "phone"})
+    api = app.test_client().post("/api/v1/referrals", headers=bearer(make_token(place.jobs_worker)),
+                                 json={"case_id": place.case.id, "to_agency_id": place.welfare.id,
+                                       "reason": "상담"})
+    assert api.status_code == 422
+    assert count(Referral) == 0
+    assert url not in signed_in(app, place.welfare_worker).get(f"/cases/people/{place.person.id}").text
+
+
+def test_each_side_of_a_referral_is_offered_only_its_own_steps(app, place):
+    """may_act: the sender cancels, the receiver answers; the API now says 403 for the wrong side."""
+    referral = make_referral(place.case, place.welfare)
+    sender = signed_in(app, place.jobs_worker)
+    page = sender.get(f"/referrals/{referral.id}").text
+    assert posts_to(page, f"/referrals/{referral.id}/cancel")
+    assert not posts_to(page, f"/referrals/{referral.id}/accept")
+    assert "이 처리를 할 수 있는 기관이 아닙니다" in sender.post(
+        f"/referrals/{referral.id}/accept", data={"assignee_id": place.jobs_worker.id},
+        follow_redirects=True).text
+    db.session.refresh(referral)
+    assert referral.status == ReferralStatus.SENT
+    api = app.test_client().post(f"/api/v1/referrals/{referral.id}/accept",
+                                 json={"version": referral.version},
+                                 headers=bearer(make_token(place.jobs_worker)))
+    assert (api.status_code, api.get_json()["type"]) == (403, PROBLEM + "forbidden")
+
+
+def test_resending_is_offered_to_the_sender_of_a_declined_referral_from_an_open_case(app, place):
+    """may_resend: the template compared agencies and statuses, and missed a closed case."""
+    referral = make_referral(place.case, place.welfare)
+    referrals.transition(place.welfare_worker, referral, "decline",
+                         decline_reason=DeclineReason.CAPACITY, note="정원 마감")
+    db.session.commit()
+    url = f"/referrals/{referral.id}/resend"
+    data = {"to_agency_id": place.self_support.id}
+    receiver = signed_in(app, place.welfare_worker)
+    assert not posts_to(receiver.get(f"/referrals/{referral.id}").text, url)
+    receiver.post(url, data=data)
+    sender = signed_in(app, place.jobs_worker)
+    assert posts_to(sender.get(f"/referrals/{referral.id}").text, url)
+    close(place.case, place.jobs_worker)
+    assert not posts_to(sender.get(f"/referrals/{referral.id}").text, url)
+    assert "종결된 사례에서는 의뢰할 수 없습니다" in sender.post(url, data=data,
+                                                    follow_redirects=True).text
+    assert count(Referral) == 1
