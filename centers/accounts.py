@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from centers.models import Agency, Staff
+from centers.services import sees_every_centre
 from core import audit
-from core.errors import RefusedError
+from core.errors import NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -47,6 +48,10 @@ _LOCAL_COMMON = {"qwer1234!@", "q1w2e3r4t5", "1q2w3e4r5t", "asdf1234!@", "a12345
 
 class AccountError(RefusedError):
     """A refused account change; the message is shown to the user."""
+
+
+class AccountNotAllowed(NotAllowedError, AccountError):
+    """The actor does not manage this account."""
 
 
 @cache
@@ -178,6 +183,20 @@ def temporary_password() -> str:
 
 # --- the manager's and administrator's side ------------------------------------------------
 
+def may_manage_staff(actor: Staff, staff: Staff | None = None) -> bool:
+    """A manager keeps their centre's staff accounts, the administrator everyone's; without
+    ``staff``: may the actor manage accounts at all (the staff list, a new account)."""
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.MANAGER and (staff is None or staff.centre_id == actor.centre_id)
+
+
+def may_manage_account(actor: Staff, staff: Staff) -> bool:
+    """Reset the password of, or (de)activate, someone else's account (one's own password is
+    changed on the password page, and nobody locks themselves out)."""
+    return staff.id != actor.id and may_manage_staff(actor, staff)
+
+
 def assignable_roles(actor: Staff) -> list[Role]:
     if actor.role == Role.ADMIN:
         return list(Role)
@@ -187,7 +206,7 @@ def assignable_roles(actor: Staff) -> list[Role]:
 def staff_visible_to(actor: Staff) -> sa.Select:
     """The one scoped query for staff accounts: a manager sees only their own centre."""
     query = sa.select(Staff).order_by(Staff.centre_id, Staff.username)
-    if actor.role != Role.ADMIN:
+    if not sees_every_centre(actor):
         query = query.where(Staff.centre_id == actor.centre_id)
     return query
 
@@ -203,8 +222,8 @@ def get_staff_or_404(staff_id: int, actor: Staff) -> Staff:
 def _check_placement(actor: Staff, role: Role, centre_id: int | None, agency: Agency | None):
     if role not in assignable_roles(actor):
         raise AccountError(_("이 역할은 부여할 수 없습니다."))
-    if actor.role != Role.ADMIN and centre_id != actor.centre_id:
-        raise AccountError(_("다른 센터의 직원은 관리할 수 없습니다."))
+    if not sees_every_centre(actor) and centre_id != actor.centre_id:
+        raise AccountNotAllowed(_("다른 센터의 직원은 관리할 수 없습니다."))
     if role == Role.ADMIN:
         return
     if centre_id is None:
@@ -229,6 +248,8 @@ def create_staff(
     :return: the account and its temporary password (shown once, never stored in clear).
     :raise AccountError: username taken or a placement the actor may not make.
     """
+    if not may_manage_staff(actor):
+        raise AccountNotAllowed(_("직원 계정은 센터 관리자와 시스템 관리자가 만듭니다."))
     username = username.strip()
     if db.session.scalar(sa.select(Staff.id).where(Staff.username == username)):
         raise AccountError(_("이미 쓰이고 있는 아이디입니다."))
@@ -259,6 +280,8 @@ def create_staff(
 
 def change_placement(actor: Staff, staff: Staff, *, role: Role, agency: Agency | None) -> None:
     """Change role and agency; a grant or revoke of a role is audited with before and after."""
+    if not may_manage_staff(actor, staff):
+        raise AccountNotAllowed(_("다른 센터의 직원은 관리할 수 없습니다."))
     if staff.id == actor.id and role != staff.role:
         raise AccountError(_("자기 자신의 역할은 바꿀 수 없습니다."))
     centre_id = None if role == Role.ADMIN else staff.centre_id
@@ -281,7 +304,13 @@ def change_placement(actor: Staff, staff: Staff, *, role: Role, agency: Agency |
 
 
 def reset_password(actor: Staff, staff: Staff) -> str:
-    """Give the account a new temporary password and end its sessions."""
+    """Give the account a new temporary password and end its sessions.
+
+    :raise AccountNotAllowed: one's own account, or one the actor does not manage.
+    """
+    if not may_manage_account(actor, staff):
+        raise AccountNotAllowed(_("자기 비밀번호는 '비밀번호 변경'에서 바꿉니다. 다른 센터의 직원은 "
+                                  "관리할 수 없습니다."))
     password = temporary_password()
     staff.password_hash = hash_password(password)
     staff.must_change_password = True
@@ -297,7 +326,9 @@ def reset_password(actor: Staff, staff: Staff) -> str:
 def set_active(actor: Staff, staff: Staff, active: bool) -> None:
     """Deactivate (ending every session) or reactivate an account."""
     if staff.id == actor.id:
-        raise AccountError(_("자기 자신의 계정은 비활성화할 수 없습니다."))
+        raise AccountNotAllowed(_("자기 자신의 계정은 비활성화할 수 없습니다."))
+    if not may_manage_account(actor, staff):
+        raise AccountNotAllowed(_("다른 센터의 직원은 관리할 수 없습니다."))
     if staff.is_active_account == active:
         return
     staff.is_active_account = active

@@ -170,7 +170,8 @@ def api_tokens():
             return render_template("staff/api_token_created.html", staff=staff, token=new.token,
                                    secret=new.secret, back_url=url_for("auth.api_tokens"))
     return render_template("account/api_tokens.html", tokens=tokens.tokens_of(staff), form=form,
-                           buttons=EmptyForm(), now=utcnow())
+                           buttons=EmptyForm(), now=utcnow(),
+                           may_revoke=lambda token: tokens.may_revoke(staff, token))
 
 
 @bp.post("/account/api-tokens/<int:token_id>/revoke")

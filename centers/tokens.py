@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from centers.accounts import AccountError
+from centers.accounts import AccountError, AccountNotAllowed, may_manage_staff
 from centers.models import ApiToken, Staff
 from core import audit
 from core.extensions import db
@@ -83,10 +83,18 @@ def create_token(actor: Staff, staff: Staff, *, name: str, days: int | None = No
     return NewToken(token, secret)
 
 
+def may_revoke(actor: Staff, token: ApiToken) -> bool:
+    """A live token is stopped by its holder, or by whoever manages the holder's account."""
+    return token.revoked_at is None and (token.staff_id == actor.id
+                                         or may_manage_staff(actor, token.staff))
+
+
 def revoke_token(actor: Staff, token: ApiToken) -> None:
     """Stop a token at once; the row stays, so the list shows when and by whom."""
     if token.revoked_at is not None:
         raise AccountError(_("이미 폐기된 토큰입니다."))
+    if not may_revoke(actor, token):
+        raise AccountNotAllowed(_("다른 센터 직원의 토큰은 폐기할 수 없습니다."))
     token.revoked_at = utcnow()
     token.revoked_by_id = actor.id
     audit.record("account.api_token_revoked", actor=actor, subject=token.staff,

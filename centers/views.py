@@ -20,12 +20,11 @@ from centers.models import Addon, Agency, AgencyKind, Staff
 from core.audit import AuditEvent
 from core.extensions import db
 from core.forms import EmptyForm
-from core.roles import Role, roles_required
+from core.roles import Role, allowed_if, roles_required
 from core.types import utcnow
 
 bp = Blueprint("centers", __name__)
 
-admin_only = roles_required(Role.ADMIN)
 managers = roles_required(Role.MANAGER, Role.ADMIN)
 
 
@@ -39,11 +38,12 @@ def _actor() -> Staff:
 @managers
 def list_centres():
     centres = db.session.scalars(services.centres_visible_to(_actor())).all()
-    return render_template("centers/list.html", centres=centres)
+    return render_template("centers/list.html", centres=centres,
+                           may_create=services.may_create_centre(_actor()))
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])
-@admin_only
+@allowed_if(services.may_create_centre)
 def new_centre():
     form = CentreForm()
     if form.validate_on_submit():
@@ -62,16 +62,34 @@ def new_centre():
 @managers
 def show_centre(centre_id: int):
     centre = services.get_centre_or_404(centre_id, _actor())
+    return _render_centre(centre)
+
+
+def _render_centre(centre, *, rrn_form: RrnSettingForm | None = None,
+                   targets_form: TimeTargetsForm | None = None):
+    actor = _actor()
     return render_template(
         "centers/show.html", centre=centre, addons=list(Addon), form=EmptyForm(),
-        rrn_form=RrnSettingForm(obj=centre), targets_form=TimeTargetsForm(obj=centre),
+        rrn_form=rrn_form or RrnSettingForm(obj=centre),
+        targets_form=targets_form or TimeTargetsForm(obj=centre),
+        may_edit=services.may_edit_centre(actor, centre),
+        may_configure=services.may_configure_centre(actor, centre),
+        may_manage_agencies=services.may_manage_agencies(actor, centre),
     )
 
 
-@bp.route("/centres/<int:centre_id>/edit", methods=["GET", "POST"])
-@admin_only
-def edit_centre(centre_id: int):
+def _centre_or_403(centre_id: int, rule):
+    """:raise 404: a centre the actor does not see; :raise 403: ``rule`` says no."""
     centre = services.get_centre_or_404(centre_id, _actor())
+    if not rule(_actor(), centre):
+        abort(403)
+    return centre
+
+
+@bp.route("/centres/<int:centre_id>/edit", methods=["GET", "POST"])
+@managers
+def edit_centre(centre_id: int):
+    centre = _centre_or_403(centre_id, services.may_edit_centre)
     form = CentreForm(obj=centre)
     if form.validate_on_submit():
         try:
@@ -89,7 +107,7 @@ def edit_centre(centre_id: int):
 @managers
 def set_addons(centre_id: int):
     """Switch add-ons: the administrator for any centre, a manager for their own."""
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = _centre_or_403(centre_id, services.may_configure_centre)
     if EmptyForm().validate_on_submit():
         wanted = set(request.form.getlist("addon"))
         for addon in Addon:
@@ -103,7 +121,7 @@ def set_addons(centre_id: int):
 @managers
 def set_rrn(centre_id: int):
     """Resident numbers are processed only with a recorded legal basis (consent is none)."""
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = _centre_or_403(centre_id, services.may_configure_centre)
     form = RrnSettingForm()
     if form.validate_on_submit():
         try:
@@ -115,15 +133,13 @@ def set_rrn(centre_id: int):
             db.session.commit()
             flash(_("주민등록번호 처리 설정을 저장했습니다."), "success")
             return redirect(url_for("centers.show_centre", centre_id=centre.id))
-    return render_template("centers/show.html", centre=centre, addons=list(Addon),
-                           form=EmptyForm(), rrn_form=form,
-                           targets_form=TimeTargetsForm(obj=centre)), 200
+    return _render_centre(centre, rrn_form=form)
 
 
 @bp.post("/centres/<int:centre_id>/time-targets")
 @managers
 def set_time_targets(centre_id: int):
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = _centre_or_403(centre_id, services.may_configure_centre)
     form = TimeTargetsForm()
     if form.validate_on_submit():
         services.set_time_targets(_actor(), centre, assessment_days=form.assessment_due_days.data,
@@ -131,17 +147,15 @@ def set_time_targets(centre_id: int):
         db.session.commit()
         flash(_("사례 기한을 저장했습니다."), "success")
         return redirect(url_for("centers.show_centre", centre_id=centre.id))
-    return render_template("centers/show.html", centre=centre, addons=list(Addon),
-                           form=EmptyForm(), rrn_form=RrnSettingForm(obj=centre),
-                           targets_form=form), 200
+    return _render_centre(centre, targets_form=form)
 
 
 # --- agencies ----------------------------------------------------------------------------
 
 @bp.route("/centres/<int:centre_id>/agencies/new", methods=["GET", "POST"])
-@admin_only
+@managers
 def new_agency(centre_id: int):
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = _centre_or_403(centre_id, services.may_manage_agencies)
     form = AgencyForm()
     if form.validate_on_submit():
         services.create_agency(_actor(), centre, _agency_values(form))
@@ -152,9 +166,11 @@ def new_agency(centre_id: int):
 
 
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
-@admin_only
+@managers
 def edit_agency(agency_id: int):
     agency = services.get_agency_or_404(agency_id, _actor())
+    if not services.may_manage_agencies(_actor(), agency.centre):
+        abort(403)
     form = AgencyForm(obj=agency)
     if form.validate_on_submit():
         services.update_agency(_actor(), agency, _agency_values(form))
@@ -186,7 +202,8 @@ def list_staff():
             sa.orm.selectinload(Staff.agency), sa.orm.selectinload(Staff.centre)
         )
     ).all()
-    return render_template("staff/list.html", staff=staff, form=EmptyForm())
+    return render_template("staff/list.html", staff=staff, form=EmptyForm(),
+                           every_centre=services.sees_every_centre(_actor()))
 
 
 def _centre_choices(actor: Staff) -> list[tuple[int, str]]:
@@ -215,7 +232,8 @@ def new_staff():
     form.role.choices = [(role.value, role.label) for role in accounts.assignable_roles(actor)]
     form.centre_id.choices = _centre_choices(actor)
     form.agency_id.choices = _agency_choices([cid for cid, _name in form.centre_id.choices])
-    if actor.role != Role.ADMIN:
+    every_centre = services.sees_every_centre(actor)
+    if not every_centre:
         form.centre_id.data = actor.centre_id
     if form.validate_on_submit():
         try:
@@ -233,7 +251,7 @@ def new_staff():
             db.session.commit()
             return render_template("staff/temporary_password.html", staff=staff,
                                    password=password, created=True)
-    return render_template("staff/new.html", form=form)
+    return render_template("staff/new.html", form=form, every_centre=every_centre)
 
 
 @bp.route("/staff/<int:staff_id>", methods=["GET", "POST"])
@@ -258,8 +276,11 @@ def edit_staff(staff_id: int):
 
 
 def _render_staff_page(staff: Staff, form: PlacementForm, status: int = 200):
+    actor = _actor()
     return render_template("staff/edit.html", form=form, staff=staff, buttons=EmptyForm(),
-                           tokens=tokens.tokens_of(staff), now=utcnow()), status
+                           tokens=tokens.tokens_of(staff), now=utcnow(),
+                           may_manage_account=accounts.may_manage_account(actor, staff),
+                           may_revoke=lambda token: tokens.may_revoke(actor, token)), status
 
 
 def _placement_form(actor: Staff, staff: Staff) -> PlacementForm:
@@ -291,6 +312,8 @@ def revoke_staff_token(staff_id: int, token_id: int):
 @managers
 def reset_password(staff_id: int):
     staff = accounts.get_staff_or_404(staff_id, _actor())
+    if not accounts.may_manage_account(_actor(), staff):
+        abort(403)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("centers.edit_staff", staff_id=staff.id))
     password = accounts.reset_password(_actor(), staff)
@@ -303,6 +326,8 @@ def reset_password(staff_id: int):
 @managers
 def set_staff_active(staff_id: int):
     staff = accounts.get_staff_or_404(staff_id, _actor())
+    if not accounts.may_manage_account(_actor(), staff):
+        abort(403)
     if EmptyForm().validate_on_submit():
         active = request.form.get("active") == "1"
         try:
@@ -324,7 +349,7 @@ def audit_log():
     """The access-log review: a manager sees their centre's events, the administrator all."""
     actor = _actor()
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
-    if actor.role != Role.ADMIN:
+    if not services.sees_every_centre(actor):
         query = query.where(AuditEvent.centre_id == actor.centre_id)
     action = request.args.get("action", "").strip()
     if action:

@@ -28,7 +28,9 @@ from cases.models import (
     NoteKind,
     PlanGoal,
 )
-from centers.models import AgencyKind
+from centers import accounts, tokens
+from centers import services as centres
+from centers.models import Addon, Agency, AgencyKind, Centre
 from core.clock import local_today
 from core.extensions import db
 from core.roles import Role
@@ -496,3 +498,124 @@ def test_resending_is_offered_to_the_sender_of_a_declined_referral_from_an_open_
     assert "종결된 사례에서는 의뢰할 수 없습니다" in sender.post(url, data=data,
                                                     follow_redirects=True).text
     assert count(Referral) == 1
+
+
+# --- centres, agencies and staff (centers.services, centers.accounts, centers.tokens) ----------
+
+CENTRE_FORM = {"code": "guri", "name": "구리 고용복지+센터", "sido": "경기도", "sigungu": "구리시"}
+
+
+def test_only_the_administrator_is_offered_to_register_a_centre(app, place):
+    """may_create_centre."""
+    manager = signed_in(app, place.manager)
+    assert "/centres/new" not in manager.get("/centres").text
+    assert manager.post("/centres/new", data=CENTRE_FORM).status_code == 403
+    assert count(Centre) == 1
+    assert "/centres/new" in signed_in(app, make_staff(Role.ADMIN)).get("/centres").text
+    with pytest.raises(centres.CentreNotAllowed):
+        centres.create_centre(place.manager, CENTRE_FORM)
+
+
+def test_only_the_administrator_is_offered_to_edit_a_centre(app, place):
+    """may_edit_centre."""
+    url = f"/centres/{place.centre.id}/edit"
+    manager = signed_in(app, place.manager)
+    assert url not in manager.get(f"/centres/{place.centre.id}").text
+    assert manager.post(url, data=dict(CENTRE_FORM, code="namyangju")).status_code == 403
+    db.session.refresh(place.centre)
+    assert place.centre.name != CENTRE_FORM["name"]
+    assert url in signed_in(app, make_staff(Role.ADMIN)).get(f"/centres/{place.centre.id}").text
+
+
+def test_only_the_administrator_is_offered_to_record_agencies(app, place):
+    """may_manage_agencies: registering and editing the agencies of a centre."""
+    new, edit = f"/centres/{place.centre.id}/agencies/new", f"/agencies/{place.jobs.id}/edit"
+    manager = signed_in(app, place.manager)
+    page = manager.get(f"/centres/{place.centre.id}").text
+    assert new not in page and edit not in page
+    agency = {"kind": "other", "name": "새 기관", "response_target_hours": "16", "is_active": "y"}
+    assert manager.post(new, data=agency).status_code == 403
+    assert manager.post(edit, data=agency).status_code == 403
+    db.session.refresh(place.jobs)
+    assert (count(Agency), place.jobs.name) == (3, "고용센터")
+    page = signed_in(app, make_staff(Role.ADMIN)).get(f"/centres/{place.centre.id}").text
+    assert new in page and edit in page
+
+
+def test_a_centre_is_configured_by_its_own_manager_or_the_administrator(app, place):
+    """may_configure_centre: add-ons, resident numbers, case time targets."""
+    base = f"/centres/{place.centre.id}"
+    page = signed_in(app, place.manager).get(base).text
+    for setting in ("addons", "rrn", "time-targets"):
+        assert posts_to(page, f"{base}/{setting}")
+    other_manager = make_staff(Role.MANAGER, centre=make_centre(code="suwon"))
+    with pytest.raises(centres.CentreNotAllowed):
+        centres.set_time_targets(other_manager, place.centre, assessment_days=3, plan_days=9)
+    with pytest.raises(centres.CentreNotAllowed):
+        centres.set_addon(place.desk, place.centre, Addon.CULTURE, True)
+    assert signed_in(app, other_manager).post(f"{base}/time-targets", data={
+        "assessment_due_days": 3, "plan_due_days": 9}).status_code == 404
+    db.session.refresh(place.centre)
+    assert place.centre.assessment_due_days != 3 and not place.centre.addons
+
+
+def test_only_the_administrator_is_shown_every_centre(app, place):
+    """sees_every_centre: the staff list's centre column, the new account's centre choice."""
+    manager = signed_in(app, place.manager)
+    assert "전국" not in manager.get("/staff").text
+    form = manager.get("/staff/new").text
+    assert f'type="hidden" name="centre_id" value="{place.centre.id}"' in form
+    admin = signed_in(app, make_staff(Role.ADMIN))
+    assert "전국" in admin.get("/staff").text
+    assert '<select class="form-select" id="centre_id" name="centre_id"' in admin.get(
+        "/staff/new").text
+
+
+def test_nobody_is_offered_to_reset_or_deactivate_their_own_account(app, place):
+    """may_manage_account: the page hid both for oneself, but a reset went through (and signed
+    the manager out with a password nobody knew)."""
+    manager = signed_in(app, place.manager)
+    base = f"/staff/{place.manager.id}"
+    page = manager.get(base).text
+    assert not posts_to(page, f"{base}/reset-password") and not posts_to(page, f"{base}/active")
+    password_hash = place.manager.password_hash
+    assert manager.post(f"{base}/reset-password").status_code == 403
+    assert manager.post(f"{base}/active", data={"active": "0"}).status_code == 403
+    db.session.refresh(place.manager)
+    assert (place.manager.password_hash, place.manager.is_active_account) == (password_hash, True)
+    assert manager.get("/").status_code == 200  # still signed in
+    assert posts_to(manager.get(f"/staff/{place.desk.id}").text,
+                    f"/staff/{place.desk.id}/reset-password")
+
+
+def test_another_centres_staff_are_not_managed_even_by_a_service_call(app, place):
+    """may_manage_staff: the loader hides them (404); the services refuse on their own too."""
+    other_manager = make_staff(Role.MANAGER, centre=make_centre(code="suwon"))
+    with pytest.raises(accounts.AccountNotAllowed):
+        accounts.change_placement(other_manager, place.desk, role=Role.MANAGER, agency=None)
+    with pytest.raises(accounts.AccountNotAllowed):
+        accounts.reset_password(other_manager, place.desk)
+    with pytest.raises(accounts.AccountNotAllowed):
+        accounts.create_staff(place.desk, username="x", display_name="x", role=Role.FRONT_DESK,
+                              centre_id=place.centre.id, agency=None)
+
+
+def test_a_revoked_token_is_not_offered_for_revoking_again(app, place):
+    """tokens.may_revoke: a status condition that lived in the token list's macro."""
+    make_token(place.desk)
+    token = tokens.tokens_of(place.desk)[0]
+    tokens.revoke_token(place.desk, token)
+    db.session.commit()
+    revoked_at = token.revoked_at
+    url = f"/staff/{place.desk.id}/api-tokens/{token.id}/revoke"
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(f"/staff/{place.desk.id}").text, url)
+    assert "이미 폐기된 토큰입니다" in manager.post(url, follow_redirects=True).text
+    db.session.refresh(token)
+    assert (token.revoked_at, token.revoked_by_id) == (revoked_at, place.desk.id)
+    own = signed_in(app, place.desk)
+    assert not posts_to(own.get("/account/api-tokens").text,
+                        f"/account/api-tokens/{token.id}/revoke")
+    make_token(place.manager)
+    with pytest.raises(accounts.AccountNotAllowed):  # a colleague's live token
+        tokens.revoke_token(place.jobs_worker, tokens.tokens_of(place.manager)[0])
