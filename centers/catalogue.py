@@ -17,7 +17,7 @@ from centers.catalogue_models import CentreService, Service, ServiceSource
 from centers.models import Agency, Centre, CustomerType, Staff
 from centers.services import _changes, centres_visible_to
 from core import audit
-from core.errors import RefusedError
+from core.errors import NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -30,6 +30,47 @@ SERVICE_FIELDS = (
 
 class CatalogueError(RefusedError):
     """A refused change; the message is shown to the user."""
+
+
+class CatalogueNotAllowed(NotAllowedError, CatalogueError):
+    """The actor may not change this entry or this centre's list."""
+
+
+# --- who may do what: asked by the services below, the views, the templates and the API -----
+
+def may_create_service(actor: Staff) -> bool:
+    """Managers (for their centre) and the administrator (for everyone) enter services by hand."""
+    return actor.role in (Role.MANAGER, Role.ADMIN)
+
+
+def new_service_owner(actor: Staff) -> int | None:
+    """The centre a hand-entered service belongs to: a manager's is local to their centre."""
+    return actor.centre_id if actor.role == Role.MANAGER else None
+
+
+def may_edit_service(actor: Staff, service: Service) -> bool:
+    """Imported entries belong to the import; hand-entered ones to the administrator and
+    to the managers of the centre that entered them."""
+    if service.source != ServiceSource.MANUAL:
+        return False
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.MANAGER and service.owner_centre_id == actor.centre_id
+
+
+def may_import_services(actor: Staff) -> bool:
+    """The national catalogue's open-data import is the administrator's."""
+    return actor.role == Role.ADMIN
+
+
+def may_manage_centre_services(actor: Staff, centre: Centre) -> bool:
+    """A centre's service list: its manager, or the administrator."""
+    return actor.role == Role.ADMIN or (actor.role == Role.MANAGER and actor.centre_id == centre.id)
+
+
+def _require_list_keeper(actor: Staff, centre: Centre) -> None:
+    if not may_manage_centre_services(actor, centre):
+        raise CatalogueNotAllowed(_("이 센터의 서비스 목록을 바꿀 권한이 없습니다."))
 
 
 def get_service_or_404(service_id: int) -> Service:
@@ -62,13 +103,16 @@ def customer_types() -> list[CustomerType]:
 
 def create_service(actor: Staff, values: dict[str, Any], type_codes: list[str]) -> Service:
     """A hand-entered service. A manager's is local: owned by and listed at their centre."""
+    if not may_create_service(actor):
+        raise CatalogueNotAllowed(_("서비스는 센터 관리자와 시스템 관리자가 등록합니다."))
     _check_ages(values)
     service = Service(source=ServiceSource.MANUAL, created_at=utcnow(), updated_at=utcnow())
     _changes(service, SERVICE_FIELDS, values)
     service.customer_types = _types(type_codes)
-    if actor.role == Role.MANAGER:
-        service.owner_centre_id = actor.centre_id
-        db.session.add(CentreService(centre_id=actor.centre_id, service=service))
+    owner = new_service_owner(actor)
+    if owner is not None:
+        service.owner_centre_id = owner
+        db.session.add(CentreService(centre_id=owner, service=service))
     db.session.add(service)
     db.session.flush()
     audit.record("service.created", actor=actor, subject=service,
@@ -79,8 +123,8 @@ def create_service(actor: Staff, values: dict[str, Any], type_codes: list[str]) 
 def update_service(actor: Staff, service: Service, values: dict[str, Any],
                    type_codes: list[str]) -> None:
     """:raise CatalogueError: the actor may not edit this entry, or the ages are reversed."""
-    if not service.can_be_edited_by(actor):
-        raise CatalogueError(_("이 서비스는 고칠 수 없습니다."))
+    if not may_edit_service(actor, service):
+        raise CatalogueNotAllowed(_("이 서비스는 고칠 수 없습니다."))
     _check_ages(values)
     changed = _changes(service, SERVICE_FIELDS, values)
     before = sorted(t.code for t in service.customer_types)
@@ -146,6 +190,7 @@ def add_to_centre(actor: Staff, centre: Centre, service: Service, agency: Agency
 
     :raise CatalogueError: already listed, or the agency belongs to another centre.
     """
+    _require_list_keeper(actor, centre)
     if offer_at(centre, service) is not None:
         raise CatalogueError(_("이미 이 센터의 서비스 목록에 있습니다."))
     _check_agency(centre, agency)
@@ -160,6 +205,7 @@ def add_to_centre(actor: Staff, centre: Centre, service: Service, agency: Agency
 
 def update_offer(actor: Staff, offer: CentreService, agency: Agency | None, desk: str) -> None:
     """:raise CatalogueError: the agency belongs to another centre."""
+    _require_list_keeper(actor, offer.centre)
     _check_agency(offer.centre, agency)
     before = {"agency_id": offer.agency_id, "desk": offer.desk}
     offer.agency = agency
@@ -172,6 +218,7 @@ def update_offer(actor: Staff, offer: CentreService, agency: Agency | None, desk
 
 
 def remove_from_centre(actor: Staff, offer: CentreService) -> None:
+    _require_list_keeper(actor, offer.centre)
     audit.record("centre_service.removed", actor=actor, subject=offer, centre_id=offer.centre_id,
                  detail={"service_id": offer.service_id})
     db.session.delete(offer)

@@ -14,9 +14,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from centers.catalogue_data import JA_LABELS
-from centers.models import Agency, Centre, CustomerType, Domain, Sex, Staff
+from centers.models import Agency, Centre, CustomerType, Domain, Sex
 from core.extensions import db
-from core.roles import Role
 from core.types import UTCDateTime, str_enum, utcnow
 
 
@@ -89,15 +88,6 @@ class Service(db.Model):
     @property
     def last_updated(self) -> datetime:
         return self.source_updated_at or self.updated_at
-
-    def can_be_edited_by(self, staff: Staff) -> bool:
-        """Imported entries belong to the import; hand-entered ones to the administrator and
-        to the managers of the centre that entered them."""
-        if self.source != ServiceSource.MANUAL:
-            return False
-        if staff.role == Role.ADMIN:
-            return True
-        return staff.role == Role.MANAGER and self.owner_centre_id == staff.centre_id
 
     def __repr__(self) -> str:
         return f"<Service {self.id} {self.external_id or self.name}>"

@@ -17,13 +17,12 @@ from centers.matching import Criteria, search_services
 from centers.models import Agency, Domain, Sex, Staff
 from core.extensions import db
 from core.forms import EmptyForm, error_text
-from core.roles import Role, roles_required
+from core.roles import Role, allowed_if, roles_required
 
 bp = Blueprint("catalogue", __name__)
 
 all_staff = roles_required(*Role)
 managers = roles_required(Role.MANAGER, Role.ADMIN)
-admin_only = roles_required(Role.ADMIN)
 
 ADD_RESULTS = 20  # catalogue matches offered for adding on a centre's list page
 
@@ -49,7 +48,8 @@ def browse():
     centre = next((c for c in centres if c.code == form.centre.data), None)
     page = search_services(centre, criteria, page=request.args.get("page", 1, type=int))
     return render_template("catalogue/browse.html", form=form, page=page, centre=centre,
-                           args=_paging_args())
+                           args=_paging_args(), may_create=catalogue.may_create_service(actor),
+                           may_import=catalogue.may_import_services(actor))
 
 
 def _criteria(form: ServiceSearchForm) -> Criteria:
@@ -75,15 +75,16 @@ def show_service(service_id: int):
     service = catalogue.get_service_or_404(service_id)
     offer = catalogue.offer_at(actor.centre, service) if actor.centre else None
     form = None
-    if actor.role == Role.MANAGER and offer is None:
+    if actor.centre and offer is None and catalogue.may_manage_centre_services(actor, actor.centre):
         form = _offer_form(actor.centre.id, service_id=service.id)
-    return render_template("catalogue/show.html", service=service, offer=offer, form=form)
+    return render_template("catalogue/show.html", service=service, offer=offer, form=form,
+                           may_edit=catalogue.may_edit_service(actor, service))
 
 
 # --- hand-entered services ----------------------------------------------------------------
 
 @bp.route("/services/new", methods=["GET", "POST"])
-@managers
+@allowed_if(catalogue.may_create_service)
 def new_service():
     form = ServiceForm(customer_types=catalogue.customer_types())
     if form.validate_on_submit():
@@ -96,14 +97,15 @@ def new_service():
             db.session.commit()
             flash(_("서비스를 등록했습니다."), "success")
             return redirect(url_for("catalogue.show_service", service_id=service.id))
-    return render_template("catalogue/service_form.html", form=form, service=None)
+    return render_template("catalogue/service_form.html", form=form, service=None,
+                           local=catalogue.new_service_owner(_actor()) is not None)
 
 
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
 @managers
 def edit_service(service_id: int):
     service = catalogue.get_service_or_404(service_id)
-    if not service.can_be_edited_by(_actor()):
+    if not catalogue.may_edit_service(_actor(), service):
         abort(403)
     form = ServiceForm(obj=service, customer_types=catalogue.customer_types())
     if not form.is_submitted():
@@ -119,7 +121,8 @@ def edit_service(service_id: int):
             db.session.commit()
             flash(_("서비스 정보를 저장했습니다."), "success")
             return redirect(url_for("catalogue.show_service", service_id=service.id))
-    return render_template("catalogue/service_form.html", form=form, service=service)
+    return render_template("catalogue/service_form.html", form=form, service=service,
+                           local=catalogue.new_service_owner(_actor()) is not None)
 
 
 def _service_values(form: ServiceForm) -> dict:
@@ -165,7 +168,7 @@ def centre_services(centre_id: int):
 def add_centre_service(centre_id: int):
     """Add from a service's page, or from the search on the list page (which sends ``q``
     so the manager returns to the same search)."""
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = _list_keeper_centre_or_404(centre_id)
     form = _offer_form(centre.id)
     service = db.session.get(Service, form.service_id.data or 0)
     if service is None:
@@ -191,7 +194,7 @@ def add_centre_service(centre_id: int):
 @bp.post("/centres/<int:centre_id>/services/<int:offer_id>")
 @managers
 def update_centre_service(centre_id: int, offer_id: int):
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = _list_keeper_centre_or_404(centre_id)
     offer = catalogue.get_offer_or_404(centre, offer_id)
     form = _offer_form(centre.id, offer=offer)
     if form.validate_on_submit():
@@ -210,7 +213,7 @@ def update_centre_service(centre_id: int, offer_id: int):
 @bp.post("/centres/<int:centre_id>/services/<int:offer_id>/remove")
 @managers
 def remove_centre_service(centre_id: int, offer_id: int):
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = _list_keeper_centre_or_404(centre_id)
     offer = catalogue.get_offer_or_404(centre, offer_id)
     if EmptyForm().validate_on_submit():
         name = offer.service.name
@@ -218,6 +221,14 @@ def remove_centre_service(centre_id: int, offer_id: int):
         db.session.commit()
         flash(_("%(name)s을(를) 센터 서비스 목록에서 뺐습니다.", name=name), "success")
     return redirect(url_for("catalogue.centre_services", centre_id=centre.id))
+
+
+def _list_keeper_centre_or_404(centre_id: int):
+    """:raise 404: a centre the actor does not see; :raise 403: one whose list they do not keep."""
+    centre = services.get_centre_or_404(centre_id, _actor())
+    if not catalogue.may_manage_centre_services(_actor(), centre):
+        abort(403)
+    return centre
 
 
 def _offer_form(centre_id: int, offer: CentreService | None = None, **data) -> OfferForm:
@@ -243,7 +254,7 @@ def _agency(form: OfferForm) -> Agency | None:
 # --- import and export --------------------------------------------------------------------
 
 @bp.route("/services/import", methods=["GET", "POST"])
-@admin_only
+@allowed_if(catalogue.may_import_services)
 def import_services():
     """The administrator's upload; a refused file leaves everything as it was."""
     form = ImportForm()

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from centers import catalogue_data as data
+from centers.catalogue import may_import_services
 from centers.catalogue_models import Service, ServiceSource, service_customer_types
 from centers.models import Domain, Sex
 from core import audit
@@ -429,7 +430,11 @@ def import_services(
     :param full: the file is the whole national list, so imported services missing from it
         are marked inactive. A partial file (one page of the API, say) only adds and updates.
     :param progress: called with the number of rows just handled (a progress bar's ``update``).
+    :param actor: the staff member importing on the web (None: the server's command line).
+    :raise ImportRefused: a staff member who may not import.
     """
+    if actor is not None and not may_import_services(actor):
+        raise ImportRefused(_("서비스 가져오기는 시스템 관리자가 합니다."))
     progress = progress or (lambda _n: None)
     result = ImportResult()
     batch = _Batch(_load_stored(), result, utcnow())

@@ -28,9 +28,10 @@ from cases.models import (
     NoteKind,
     PlanGoal,
 )
-from centers import accounts, tokens
+from centers import accounts, catalogue, importer, tokens
 from centers import services as centres
-from centers.models import Addon, Agency, AgencyKind, Centre
+from centers.catalogue_models import CentreService, Service
+from centers.models import Addon, Agency, AgencyKind, Centre, Domain
 from core.clock import local_today
 from core.extensions import db
 from core.roles import Role
@@ -43,6 +44,7 @@ from factories import (
     make_centre,
     make_client,
     make_referral,
+    make_service,
     make_staff,
     make_token,
     make_visit,
@@ -619,3 +621,59 @@ def test_a_revoked_token_is_not_offered_for_revoking_again(app, place):
     make_token(place.manager)
     with pytest.raises(accounts.AccountNotAllowed):  # a colleague's live token
         tokens.revoke_token(place.jobs_worker, tokens.tokens_of(place.manager)[0])
+
+
+# --- the catalogue (centers.catalogue) ----------------------------------------------------------
+
+def test_entering_a_service_by_hand_is_offered_to_managers_and_the_administrator(app, place):
+    """may_create_service and new_service_owner (a manager's service is local)."""
+    desk = signed_in(app, place.desk)
+    assert "/services/new" not in desk.get("/services").text
+    assert desk.post("/services/new", data={"name": "창구 서비스", "domain": "jobs"}).status_code == 403
+    assert count(Service) == 0
+    manager = signed_in(app, place.manager)
+    assert "/services/new" in manager.get("/services").text
+    assert "우리 센터의 서비스" in manager.get("/services/new").text
+    assert "우리 센터의 서비스" not in signed_in(app, make_staff(Role.ADMIN)).get("/services/new").text
+    with pytest.raises(catalogue.CatalogueNotAllowed):
+        catalogue.create_service(place.jobs_worker, {"name": "x", "domain": Domain.JOBS}, [])
+
+
+def test_the_catalogue_import_is_offered_to_the_administrator_only(app, place):
+    """may_import_services."""
+    manager = signed_in(app, place.manager)
+    assert "/services/import" not in manager.get("/services").text
+    assert manager.get("/services/import").status_code == 403
+    assert "/services/import" in signed_in(app, make_staff(Role.ADMIN)).get("/services").text
+    with pytest.raises(importer.ImportRefused):
+        importer.import_services(importer.ImportFiles(services=[], conditions=None),
+                                 actor=place.manager)
+
+
+def test_a_hand_entered_service_is_offered_for_editing_to_its_centre_only(app, place):
+    """may_edit_service (was Service.can_be_edited_by, now beside the other catalogue rules)."""
+    theirs = make_service(owner_centre_id=make_centre(code="suwon").id, name="수원 서비스")
+    mine = make_service(owner_centre_id=place.centre.id, name="남양주 서비스")
+    manager = signed_in(app, place.manager)
+    assert f"/services/{theirs.id}/edit" not in manager.get(f"/services/{theirs.id}").text
+    assert manager.post(f"/services/{theirs.id}/edit",
+                        data={"name": "고쳐 봄", "domain": "jobs"}).status_code == 403
+    db.session.refresh(theirs)
+    assert theirs.name == "수원 서비스"
+    assert f"/services/{mine.id}/edit" in manager.get(f"/services/{mine.id}").text
+    with pytest.raises(catalogue.CatalogueNotAllowed):
+        catalogue.update_service(place.manager, theirs, {"name": "x"}, [])
+
+
+def test_a_centres_service_list_is_offered_to_its_manager_only(app, place):
+    """may_manage_centre_services: the service page's add form, and the list's services."""
+    service = make_service(name="청년 면접 지원")
+    url = f"/centres/{place.centre.id}/services"
+    assert posts_to(signed_in(app, place.manager).get(f"/services/{service.id}").text, url)
+    desk = signed_in(app, place.desk)
+    assert not posts_to(desk.get(f"/services/{service.id}").text, url)
+    assert desk.post(url, data={"service_id": service.id, "agency_id": 0}).status_code == 403
+    assert count(CentreService) == 0
+    other_manager = make_staff(Role.MANAGER, centre=make_centre(code="suwon"))
+    with pytest.raises(catalogue.CatalogueNotAllowed):
+        catalogue.add_to_centre(other_manager, place.centre, service, None, "")
