@@ -26,7 +26,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cases.models import ClosureReason, NeedDomain
-from centers.models import Addon, AgencyKind, Centre, Domain
+from centers.models import Addon, AgencyKind, Centre, Domain, Staff
+from core.roles import Role
 from core.types import utcnow
 from reports import figures, referral_figures
 from reports.periods import Month, Span
@@ -537,6 +538,11 @@ class NationalReport:
     @property
     def period_label(self) -> str:
         return _("%(y)d년 %(m)d월", y=self.month.year, m=self.month.month)
+
+
+def may_read_national(actor: Staff) -> bool:
+    """The national roll-up (every centre side by side) is the administrator's."""
+    return actor.role == Role.ADMIN
 
 
 def national_report(centres: list[Centre], month: Month) -> NationalReport:

@@ -15,7 +15,7 @@ from centers.services import centres_visible_to
 from core import audit
 from core.extensions import db
 from core.pdf import render_pdf
-from core.roles import Role, roles_required
+from core.roles import Role, allowed_if, roles_required
 from intake.models import Visit, VisitStop
 from reports import charts, dashboard, exports, sections
 from reports.periods import Month
@@ -24,7 +24,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 managers = roles_required(Role.MANAGER)
 report_readers = roles_required(Role.MANAGER, Role.ADMIN)
-administrators = roles_required(Role.ADMIN)
+national_readers = allowed_if(sections.may_read_national)
 
 MIME = {
     "pdf": "application/pdf",
@@ -178,6 +178,7 @@ def monthly(code: str, month: Month):
         "reports/monthly.html", report=report, centre=centre,
         images=_chart_images(report), headline=exports.headline_table(report),
         previous=month.previous(), following=month.next() if month < Month.current() else None,
+        may_read_national=sections.may_read_national(_actor()),
     )
 
 
@@ -217,7 +218,7 @@ def _national(month: Month) -> sections.NationalReport:
 
 
 @bp.get("/national")
-@administrators
+@national_readers
 def national_latest():
     try:
         month = Month.parse(request.args.get("month", ""))
@@ -227,7 +228,7 @@ def national_latest():
 
 
 @bp.get("/national/<month:month>")
-@administrators
+@national_readers
 def national(month: Month):
     return render_template(
         "reports/national.html", report=_national(month), previous=month.previous(),
@@ -236,7 +237,7 @@ def national(month: Month):
 
 
 @bp.get("/national/<month:month>.pdf")
-@administrators
+@national_readers
 def national_pdf(month: Month):
     pdf = render_pdf("reports/national_pdf.html", report=_national(month), units=exports.UNITS)
     _audit_export("national", "pdf", month)
@@ -244,7 +245,7 @@ def national_pdf(month: Month):
 
 
 @bp.get("/national/<month:month>.xlsx")
-@administrators
+@national_readers
 def national_xlsx(month: Month):
     body = exports.national_xlsx(_national(month))
     _audit_export("national", "xlsx", month)

@@ -54,6 +54,7 @@ from intake import services as intake
 from intake.models import StopStatus, Visit, VisitStatus
 from referrals import services as referrals
 from referrals.models import DeclineReason, Referral, ReferralStatus
+from reports.periods import Month
 
 PROBLEM = "urn:hanjari:problem:"
 
@@ -677,3 +678,17 @@ def test_a_centres_service_list_is_offered_to_its_manager_only(app, place):
     other_manager = make_staff(Role.MANAGER, centre=make_centre(code="suwon"))
     with pytest.raises(catalogue.CatalogueNotAllowed):
         catalogue.add_to_centre(other_manager, place.centre, service, None, "")
+
+
+# --- reports (reports.sections) -----------------------------------------------------------------
+
+def test_the_national_roll_up_is_offered_to_the_administrator_only(app, place):
+    """may_read_national: the monthly report's link compared the role in the template."""
+    month = Month.current()
+    url = f"/reports/national/{month}"
+    manager = signed_in(app, place.manager)
+    assert url not in manager.get(f"/reports/monthly/namyangju/{month}").text
+    assert manager.get(url).status_code == 403
+    admin = signed_in(app, make_staff(Role.ADMIN))
+    assert url in admin.get(f"/reports/monthly/namyangju/{month}").text
+    assert admin.get(url).status_code == 200
