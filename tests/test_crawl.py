@@ -2,8 +2,16 @@
 
 Each demo-like role signs in and follows every same-origin link and every GET form (and the
 two search boxes, whose terms travel in a POST body), breadth-first to a bounded depth. Any
-5xx, and any page showing a template error, fails the test; PDF/XLSX/CSV/JSON downloads are
-checked for their status and content type only. ``pytest -s`` prints the pages per role.
+5xx, any page showing a template error and any link the server then refuses fail the test;
+PDF/XLSX/CSV/JSON downloads are checked for their status and content type only.
+
+Then the server side: every state-changing action on every object of the database (case
+notes, edits, plan, status steps; visit steps and desks; referral steps; the person's
+record and consent; staff, centre and catalogue administration) that no page offered the
+role is posted as that role, with data the server would accept from someone allowed; it
+must be refused (4xx, or a message) and change nothing: the rows of the tables it would
+change are compared before and after, and no statement may have been committed.
+``pytest -s`` prints the pages visited and the actions posted per role.
 """
 
 from __future__ import annotations
@@ -13,19 +21,37 @@ import re
 import sys
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+import sqlalchemy as sa
 from jinja2 import Undefined
 from werkzeug.exceptions import HTTPException
 
 from cases import casework
 from cases import services as people
-from cases.models import ClosureReason, ConsentKind, GoalStatus, Level, NeedDomain, NoteKind, Priority
+from cases.models import (
+    Case,
+    CaseNote,
+    CaseStatus,
+    Client,
+    ClientLink,
+    ClosureReason,
+    Consent,
+    ConsentKind,
+    ConsentMethod,
+    GoalStatus,
+    Level,
+    NeedDomain,
+    NoteKind,
+    Priority,
+    Sex,
+)
 from centers import catalogue
-from centers.models import Addon, AgencyKind, Domain
+from centers.catalogue_models import CentreService, Service
+from centers.models import Addon, Agency, AgencyKind, ApiToken, Centre, Domain, Staff
 from core.clock import local_today
 from core.extensions import db
 from core.roles import Role
@@ -35,7 +61,6 @@ from factories import (
     make_agency,
     make_case,
     make_centre,
-    make_client,
     make_consent_documents,
     make_referral,
     make_service,
@@ -43,8 +68,9 @@ from factories import (
     make_token,
 )
 from intake import services as intake
+from intake.models import Visit
 from referrals import services as referrals
-from referrals.models import DeclineReason, Outcome
+from referrals.models import DeclineReason, Outcome, PublicHoliday, Referral
 
 MAX_DEPTH = 4
 PAGE_CAP = 400
@@ -112,6 +138,7 @@ def build_world() -> World:
                for kind in (AgencyKind.EMPLOYMENT, AgencyKind.WELFARE, AgencyKind.SELF_SUPPORT,
                             AgencyKind.WOMEN, AgencyKind.CULTURE)}
     staff("suwon_desk", Role.FRONT_DESK, centre=suwon)
+    suwon_desk = db.session.scalar(sa.select(Staff).where(Staff.username == "suwon_desk"))
     make_staff(Role.CASEWORKER, centre=suwon, agency=suwon.agencies[0], username="suwon_jobs")
     make_staff(Role.FRONT_DESK, centre=nam, username="gone", is_active_account=False)
     make_staff(Role.FRONT_DESK, centre=nam, username="newcomer", must_change_password=True)
@@ -119,7 +146,7 @@ def build_world() -> World:
     jahwal, women = workers[AgencyKind.SELF_SUPPORT], workers[AgencyKind.WOMEN]
 
     make_consent_documents(nam, manager)
-    make_consent_documents(suwon)
+    make_consent_documents(suwon, make_staff(Role.MANAGER, centre=suwon, username="suwon_manager"))
     for domain, kind in ((Domain.JOBS, AgencyKind.EMPLOYMENT), (Domain.WELFARE, AgencyKind.WELFARE),
                          (Domain.SELF_SUPPORT, AgencyKind.SELF_SUPPORT),
                          (Domain.CULTURE, AgencyKind.CULTURE)):
@@ -131,14 +158,28 @@ def build_world() -> World:
 
     sharing = [agencies[k] for k in (AgencyKind.WELFARE, AgencyKind.SELF_SUPPORT, AgencyKind.WOMEN,
                                      AgencyKind.EMPLOYMENT)]
-    kim = make_client(nam, name="김민수", phone="+821012345678", customer_types=["youth"],
-                      share_with=sharing)
-    lee = make_client(nam, name="이영희", share_with=sharing)
-    jung = make_client(nam, name="정하나", share_with=sharing)
-    make_client(nam, name="박철수", consent=False)
-    choi = make_client(nam, name="최지원")
-    twin = make_client(nam, name="김민수", birth_date=kim.birth_date)
-    make_client(suwon, name="한수원")
+    def person(centre, name: str, *, consent: bool = True, share_with=(), actor=desk, **values):
+        """Registered at the desk as the page does, with the consent given on the day."""
+        client = people.register_client(actor, centre, {
+            "name": name, "birth_date": values.pop("birth_date", date(1985, 3, 2)),
+            "sex": Sex.MALE, "customer_types": values.pop("customer_types", []), **values})
+        if consent:
+            for kind, agency_ids in ((ConsentKind.COLLECTION, None),
+                                     (ConsentKind.THIRD_PARTY, [a.id for a in share_with])):
+                if kind == ConsentKind.COLLECTION or agency_ids:
+                    people.record_consent(actor, client, people.current_document(centre.id, kind),
+                                          method=ConsentMethod.WRITTEN, given_on=today,
+                                          agency_ids=agency_ids)
+        db.session.commit()
+        return client
+
+    kim = person(nam, "김민수", phone="+821012345678", customer_types=["youth"], share_with=sharing)
+    lee = person(nam, "이영희", share_with=sharing)
+    jung = person(nam, "정하나", share_with=sharing)
+    person(nam, "박철수", consent=False)
+    choi = person(nam, "최지원")
+    twin = person(nam, "김민수", birth_date=kim.birth_date)
+    person(suwon, "한수원", actor=suwon_desk)
     people.link_clients(desk, kim, twin, "같은 사람 (이름·생년월일 같음)")
     db.session.commit()
 
@@ -303,8 +344,10 @@ class Crawl:
     pages: int = 0
     failures: list[str] = field(default_factory=list)
     refused_links: list[str] = field(default_factory=list)
-    post_forms: set[str] = field(default_factory=set)  # the actions of the POST forms shown
-    links: set[str] = field(default_factory=set)
+    # What the pages offered: the targets of their links and POST forms (path and query).
+    offered: set[str] = field(default_factory=set)
+    visited: set[str] = field(default_factory=set)
+    posted: int = 0  # actions no page offered, posted to check that the server refuses them
 
 
 class ErrorLog(logging.Handler):
@@ -376,36 +419,59 @@ def crawl(client, role: str, errors: ErrorLog) -> Crawl:
         if not response.content_type.startswith("text/html"):
             result.failures.append(f"{where} → unexpected {response.content_type}")
             continue
+        if method == "GET":
+            result.visited.add(url)
         body = response.get_data(as_text=True)
         shown_error = TEMPLATE_ERROR.search(body)
         if shown_error:
             result.failures.append(f"{where} → template error: {shown_error.group(0)[:120]}")
-        page = PageParser()
-        page.feed(body)
-        base = "http://localhost" + url
-        for form in page.forms:
-            action = _local(urljoin(base, form.action)) if form.action else url
-            if action is None:
-                continue
-            if form.method == "post":
-                result.post_forms.add(urlsplit(action).path)
-                if urlsplit(action).path in SEARCH_POSTS and "q" in form.text_fields and depth < MAX_DEPTH:
-                    queue.append(("POST", action, dict(form.fields) | SEARCH_TEXT, depth + 1))
-                continue
-            if depth >= MAX_DEPTH:
-                continue
-            target = urlsplit(action).path
-            queue.append(("GET", _with_query(target, form.fields), None, depth + 1))
-            if form.text_fields:
-                searched = dict(form.fields) | {name: "청년" for name in form.text_fields}
+        page = scan(url, body)
+        result.offered |= page.offered
+        for action, fields in page.search_posts:
+            if depth < MAX_DEPTH:
+                queue.append(("POST", action, fields | SEARCH_TEXT, depth + 1))
+        if depth >= MAX_DEPTH:
+            continue
+        for target, fields, text_fields in page.get_forms:
+            queue.append(("GET", _with_query(target, fields), None, depth + 1))
+            if text_fields:
+                searched = dict(fields) | {name: "청년" for name in text_fields}
                 queue.append(("GET", _with_query(target, list(searched.items())), None, depth + 1))
-        for href in page.links:
-            target = _local(urljoin(base, href))
-            if target is not None:
-                result.links.add(target)
-                if depth < MAX_DEPTH:
-                    queue.append(("GET", target, None, depth + 1))
+        for target in page.links:
+            queue.append(("GET", target, None, depth + 1))
     return result
+
+
+@dataclass
+class Scan:
+    offered: set[str] = field(default_factory=set)  # link and POST form targets
+    links: list[str] = field(default_factory=list)
+    get_forms: list[tuple[str, list, list]] = field(default_factory=list)
+    search_posts: list[tuple[str, dict]] = field(default_factory=list)
+
+
+def scan(url: str, body: str) -> Scan:
+    """What a page offers: its same-origin links and forms, resolved against its URL."""
+    parser = PageParser()
+    parser.feed(body)
+    base = "http://localhost" + url
+    found = Scan()
+    for form in parser.forms:
+        action = _local(urljoin(base, form.action)) if form.action else url
+        if action is None:
+            continue
+        if form.method == "post":
+            found.offered.add(action)
+            if urlsplit(action).path in SEARCH_POSTS and "q" in form.text_fields:
+                found.search_posts.append((action, dict(form.fields)))
+        else:
+            found.get_forms.append((urlsplit(action).path, form.fields, form.text_fields))
+    for href in parser.links:
+        target = _local(urljoin(base, href))
+        if target is not None:
+            found.offered.add(target)
+            found.links.append(target)
+    return found
 
 
 def _endpoint(urls, method: str, url: str) -> str:
@@ -420,11 +486,297 @@ def _with_query(path: str, fields) -> str:
     return f"{path}?{query}" if query else path
 
 
+# --- the server side: an action no page offered is refused, and changes nothing -------------
+
+@dataclass(frozen=True)
+class Action:
+    url: str  # where its form posts, or the form page a link would have led to
+    data: dict
+    tables: tuple[str, ...]  # the rows it would change, compared before and after
+
+
+def state_changing_actions(actor: Staff) -> list[Action]:
+    """Every state-changing action on every object in the database, each with data the
+    server accepts from someone allowed to act, so that a refusal is about who and when."""
+    today = local_today().isoformat()
+    actions: list[Action] = []
+
+    def add(url: str, data: dict, *tables: str) -> None:
+        actions.append(Action(url, data, tables))
+
+    centres = db.session.scalars(sa.select(Centre).order_by(Centre.id)).all()
+    visible = {centre.id: centre.visible_agencies() for centre in centres}
+    for case in db.session.scalars(sa.select(Case).order_by(Case.id)):
+        base = f"/cases/{case.id}"
+        add(f"{base}/notes", {"kind": "counselling", "body": "점검 메모"}, "case_notes", "cases")
+        add(f"{base}/edit", {"version": case.version, "priority": "urgent", "summary": "점검 요약",
+                             "caseworker_id": case.caseworker_id}, "cases")
+        add(f"{base}/goals", {"domain": "housing", "description": "점검 목표", "status": "planned",
+                              "service_id": 0}, "plan_goals")
+        for goal in case.goals:
+            add(f"{base}/goals/{goal.id}/status", {"status": "achieved"}, "plan_goals")
+        add(f"{base}/assessments", {"assessed_on": today, "crisis_level": "high", "notes": "점검",
+                                    **{f"rating_{d.value}": "high" for d in NeedDomain}}, "assessments")
+        for action in casework.CASE_TRANSITIONS:
+            add(f"{base}/{action}", {"version": case.version, "reason": "other", "note": "점검"},
+                "cases", "case_events")
+        others = [a for a in visible[case.centre_id] if a.id != case.agency_id
+                  and people.may_share_with(case.client, a.id, local_today())]
+        if others:
+            add(f"/referrals/new?case_id={case.id}", {
+                "to_agency_id": others[-1].id, "service_id": 0, "reason": "점검 의뢰",
+                "urgency": "normal", "contact_preference": "phone"}, "referrals")
+    for note in db.session.scalars(sa.select(CaseNote).order_by(CaseNote.id)):
+        add(f"/cases/notes/{note.id}/edit", {"version": note.version, "kind": note.kind.value,
+                                             "body": f"{note.body} (점검)"},
+            "case_notes", "case_note_revisions")
+
+    clients = db.session.scalars(sa.select(Client).order_by(Client.id)).all()
+    for person in clients:
+        base = f"/intake/people/{person.id}"
+        add(f"{base}/edit", {"name": person.name, "birth_date": person.birth_date.isoformat(),
+                             "sex": person.sex.value, "version": person.version,
+                             "address_sigungu": "점검구"}, "clients")
+        add(f"{base}/consents/new", {"kind": "collection", "method": "written", "given_on": today},
+            "consents")
+        other = next((c for c in clients if c.centre_id == person.centre_id and c.id != person.id
+                      and not any(person.id in (link.client_id, link.other_client_id)
+                                  for link in people.active_links(c))), None)
+        if other is not None:
+            add(f"{base}/links", {"other_id": other.id, "reason": "점검"}, "client_links")
+        first = visible[person.centre_id][0]
+        add(f"{base}/visits/new", {"purposes": [first.kind.domain.value], "desk_1": first.id,
+                                   "party_size": 1}, "visits")
+        add(f"/cases/new?client_id={person.id}", {"priority": "normal", "caseworker_id": actor.id,
+                                                  "summary": "점검 사례"}, "cases")
+        open_cases = [c.id for c in db.session.scalars(sa.select(Case).where(
+            Case.client_id == person.id, Case.status != CaseStatus.CLOSED))]
+        add(f"/cases/people/{person.id}/conferences/new", {
+            "held_on": today, "agenda": "점검 회의", "case_ids": open_cases,
+            "staff_ids": [actor.id]}, "conferences")
+    for consent in db.session.scalars(sa.select(Consent).where(Consent.withdrawn_at.is_(None))):
+        add(f"/intake/consents/{consent.id}/withdraw", {"note": "점검"}, "consents")
+    for link in db.session.scalars(sa.select(ClientLink).where(ClientLink.unlinked_at.is_(None))):
+        add(f"/intake/links/{link.id}/unlink", {}, "client_links")
+
+    for visit in db.session.scalars(sa.select(Visit).order_by(Visit.id)):
+        base = f"/intake/visits/{visit.id}"
+        for action in ("call", "start", "finish", "leave"):
+            add(f"{base}/{action}", {}, "visits", "visit_stops")
+        planned = {stop.agency_id for stop in visit.open_stops}
+        extra = next((a for a in visible[visit.centre_id] if a.id not in planned), None)
+        if extra is not None:
+            add(f"{base}/stops", {"agency_id": extra.id}, "visits", "visit_stops")
+        for stop in visit.stops:
+            add(f"{base}/stops/{stop.id}/remove", {}, "visits", "visit_stops")
+    agencies = db.session.scalars(sa.select(Agency).order_by(Agency.id)).all()
+    for agency in agencies:
+        add(f"/intake/agencies/{agency.id}/call-next", {}, "visits", "visit_stops")
+
+    for referral in db.session.scalars(sa.select(Referral).order_by(Referral.id)):
+        assignee = actor.id if actor.agency_id == referral.to_agency_id else db.session.scalar(
+            sa.select(Staff.id).where(Staff.agency_id == referral.to_agency_id))
+        for action in ("accept", "decline", "start", "complete", "cancel"):
+            add(f"/referrals/{referral.id}/{action}", {
+                "assignee_id": assignee, "decline_reason": "other", "outcome": "service_provided",
+                "note": "점검"}, "referrals", "referral_events", "cases")
+        elsewhere = [a for a in visible[referral.centre_id]
+                     if a.id not in (referral.from_agency_id, referral.to_agency_id)]
+        if elsewhere:
+            add(f"/referrals/{referral.id}/resend", {"to_agency_id": elsewhere[0].id}, "referrals")
+
+    for member in db.session.scalars(sa.select(Staff).order_by(Staff.id)):
+        add(f"/staff/{member.id}", {"role": "manager" if member.role == Role.FRONT_DESK else "front_desk",
+                                    "agency_id": 0}, "staff")
+        add(f"/staff/{member.id}/reset-password", {}, "staff", "api_tokens")
+        add(f"/staff/{member.id}/active", {"active": "0" if member.is_active_account else "1"},
+            "staff", "api_tokens")
+    for token in db.session.scalars(sa.select(ApiToken).where(ApiToken.revoked_at.is_(None))):
+        add(f"/staff/{token.staff_id}/api-tokens/{token.id}/revoke", {}, "api_tokens")
+        add(f"/account/api-tokens/{token.id}/revoke", {}, "api_tokens")
+    add("/staff/new", {"username": "checker", "display_name": "점검", "role": "front_desk",
+                       "centre_id": centres[0].id, "agency_id": 0}, "staff")
+
+    listed = {(o.centre_id, o.service_id) for o in db.session.scalars(sa.select(CentreService))}
+    service_ids = db.session.scalars(sa.select(Service.id).order_by(Service.id)).all()
+    for centre in centres:
+        base = f"/centres/{centre.id}"
+        add(f"{base}/edit", {"code": centre.code, "name": f"{centre.name} 점검", "sido": centre.sido,
+                             "sigungu": centre.sigungu}, "centres")
+        add(f"{base}/addons", {"addon": [addon.value for addon in Addon]}, "centre_addons")
+        add(f"{base}/rrn", {"rrn_enabled": "y", "rrn_legal_basis": "고용보험법 시행령 제145조의2"},
+            "centres")
+        add(f"{base}/time-targets", {"assessment_due_days": 5, "plan_due_days": 21}, "centres")
+        add(f"{base}/agencies/new", {"kind": "other", "name": "점검 기관",
+                                     "response_target_hours": 16, "is_active": "y"}, "agencies")
+        unlisted = next((sid for sid in service_ids if (centre.id, sid) not in listed), None)
+        if unlisted is not None:
+            add(f"{base}/services", {"service_id": unlisted, "agency_id": 0, "desk": ""},
+                "centre_services")
+    for offer in db.session.scalars(sa.select(CentreService).order_by(CentreService.id)):
+        prefix = f"offer{offer.id}-"
+        add(f"/centres/{offer.centre_id}/services/{offer.id}", {
+            f"{prefix}service_id": offer.service_id, f"{prefix}agency_id": 0,
+            f"{prefix}desk": "점검 창구"}, "centre_services")
+        add(f"/centres/{offer.centre_id}/services/{offer.id}/remove", {}, "centre_services")
+    for agency in agencies:
+        add(f"/agencies/{agency.id}/edit", {"kind": agency.kind.value, "name": f"{agency.name} 점검",
+                                            "response_target_hours": 8, "is_active": "y"}, "agencies")
+    add("/centres/new", {"code": "checker", "name": "점검 센터", "sido": "서울특별시",
+                         "sigungu": "중구"}, "centres")
+    for service_id in service_ids:
+        add(f"/services/{service_id}/edit", {"name": "점검 서비스명", "domain": "jobs",
+                                            "is_active": "y"}, "services")
+    add("/services/new", {"name": "점검 서비스", "domain": "jobs", "is_active": "y"},
+        "services", "centre_services")
+    for kind in ConsentKind:
+        add(f"/intake/consent-documents/{kind.value}/new", {
+            "title": "점검 동의서", "purpose": "점검", "items": "이름", "retention": "3년",
+            "refusal_notice": "거부할 수 있습니다."}, "consent_documents")
+    add("/intake/board", {}, "waiting_boards")
+    add("/referrals/holidays", {"day": "2027-07-17", "name": "점검일"}, "public_holidays")
+    holiday = db.session.scalar(sa.select(PublicHoliday.day).order_by(PublicHoliday.day))
+    add(f"/referrals/holidays/{holiday.isoformat()}/delete", {}, "public_holidays")
+    db.session.rollback()
+    return actions
+
+
+def object_pages() -> list[str]:
+    """The page of each object, where its actions are offered (fetched if the crawl did not)."""
+    ids = {model: db.session.scalars(sa.select(model.id).order_by(model.id)).all()
+           for model in (Case, Client, Visit, Referral, Staff, Centre, Service, Agency)}
+    pages = ["/staff", "/centres", "/services", "/account/api-tokens", "/intake/consent-documents",
+             "/intake/board", "/referrals/holidays", "/intake/queue"]
+    pages += [f"/cases/{i}" for i in ids[Case]] + [f"/intake/visits/{i}" for i in ids[Visit]]
+    pages += [f"/referrals/{i}" for i in ids[Referral]] + [f"/staff/{i}" for i in ids[Staff]]
+    pages += [page for i in ids[Client] for page in (f"/intake/people/{i}", f"/cases/people/{i}")]
+    pages += [page for i in ids[Centre] for page in (f"/centres/{i}", f"/centres/{i}/services")]
+    pages += [f"/services/{i}" for i in ids[Service]]
+    pages += [f"/intake/queue?agency={i}" for i in ids[Agency]]
+    db.session.rollback()
+    return pages
+
+
+class Writes:
+    """The tables that committed statements wrote to (the access log aside, which records
+    reads too): the database's own account of whether a request changed anything."""
+
+    STATEMENT = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.pending: set[str] = set()
+        self.committed: set[str] = set()
+        self._listeners = (("before_cursor_execute", self._statement),
+                           ("commit", self._commit), ("rollback", self._rollback))
+
+    def __enter__(self):
+        for name, listener in self._listeners:
+            sa.event.listen(self.engine, name, listener)
+        return self
+
+    def __exit__(self, *_exc):
+        for name, listener in self._listeners:
+            sa.event.remove(self.engine, name, listener)
+
+    def _statement(self, _conn, _cursor, statement, *_args):
+        match = self.STATEMENT.match(statement)
+        if match and match.group(1) != "audit_events":
+            self.pending.add(match.group(1))
+
+    def _commit(self, _conn):
+        self.committed |= self.pending
+        self.pending = set()
+
+    def _rollback(self, _conn):
+        self.pending = set()
+
+
+class Rows:
+    """Every row of the tables an action would change, remembered between two actions (one
+    that was refused changed nothing; after one that did, everything is read again)."""
+
+    def __init__(self):
+        self.known: dict[str, tuple] = {}
+
+    def read(self, name: str) -> tuple:
+        table = db.metadata.tables[name]
+        rows = tuple(db.session.execute(sa.select(table).order_by(*table.primary_key)).all())
+        db.session.rollback()
+        return rows
+
+    def before(self, tables: tuple[str, ...]) -> dict[str, tuple]:
+        for name in tables:
+            if name not in self.known:
+                self.known[name] = self.read(name)
+        return {name: self.known[name] for name in tables}
+
+    def changed(self, tables: tuple[str, ...], before: dict[str, tuple]) -> list[str]:
+        after = {name: self.read(name) for name in tables}
+        if after != before:
+            self.known = after
+        return [name for name in tables if after[name] != before[name]]
+
+
+def _offered(action: Action, offered: set[str]) -> bool:
+    if "?" not in action.url:
+        return action.url in offered
+    return any(url == action.url or url.startswith(action.url + "&") for url in offered)
+
+
+def _refusal_shown(client, response) -> bool:
+    """Did the server say no: a 4xx, or a message other than success (flashed or on the page)?"""
+    if 400 <= response.status_code < 500:
+        return True
+    if response.status_code in (302, 303):
+        with client.session_transaction() as session:
+            flashes = session.pop("_flashes", [])
+        return any(category != "success" for category, _message in flashes)
+    body = response.get_data(as_text=True)
+    return response.status_code == 200 and any(
+        mark in body for mark in ("alert-danger", "alert-warning", "invalid-feedback"))
+
+
+def check_hidden_actions(client, actor: Staff, result: Crawl) -> int:
+    """POST every action no page offered to ``actor``; each must be refused and change
+    nothing. Returns how many were posted; problems go to ``result.failures``."""
+    for url in object_pages():
+        if url in result.visited:
+            continue
+        response = client.get(url)
+        if response.status_code == 200 and response.content_type.startswith("text/html"):
+            result.offered |= scan(url, response.get_data(as_text=True)).offered
+    posted = 0
+    rows = Rows()
+    with Writes(db.engine) as writes:
+        for action in state_changing_actions(actor):
+            if _offered(action, result.offered):
+                continue
+            before = rows.before(action.tables)
+            writes.committed.clear()
+            response = client.post(action.url, data=action.data)
+            posted += 1
+            if response.status_code >= 500:
+                result.failures.append(f"POST {action.url} → {response.status_code}")
+                continue
+            location = response.headers.get("Location", "")
+            if urlsplit(location).path == "/login":
+                result.failures.append(f"POST {action.url} (not offered) signed the user out")
+                break
+            changed = sorted(set(rows.changed(action.tables, before)) | writes.committed)
+            if changed or not _refusal_shown(client, response):
+                what = f"changed {', '.join(changed)}" if changed else "was not refused"
+                result.failures.append(f"POST {action.url} (not offered) {what}: "
+                                       f"{response.status_code} {location}")
+                rows.known.clear()
+    return posted
+
+
 CRAWLED_ROLES = ("desk", "employment", "welfare", "self_support", "women", "culture", "manager",
                  "admin", "suwon_desk")
 
 
-def test_every_page_answers_for_every_role(app):
+def test_every_page_answers_and_every_action_it_hides_is_refused_for_every_role(app):
     world = build_world()
     app.jinja_env.undefined = ShownUndefined
     errors = ErrorLog()
@@ -434,12 +786,17 @@ def test_every_page_answers_for_every_role(app):
         for role in CRAWLED_ROLES:
             client = app.test_client()
             assert login(client, world.usernames[role]).status_code == 302
-            results.append(crawl(client, role, errors))
+            result = crawl(client, role, errors)
+            actor = db.session.scalar(sa.select(Staff).where(Staff.username == world.usernames[role]))
+            result.posted = check_hidden_actions(client, actor, result)
+            results.append(result)
     finally:
         logging.getLogger("hanjari").removeHandler(errors)
-    counts = ", ".join(f"{r.role} {r.pages}" for r in results)
-    print(f"\npages visited per role: {counts}")
+    counts = ("pages visited per role: " + ", ".join(f"{r.role} {r.pages}" for r in results)
+              + "\nhidden actions posted per role: "
+              + ", ".join(f"{r.role} {r.posted}" for r in results))
+    print("\n" + counts)
     failures = [f"{r.role}: {failure}" for r in results for failure in r.failures]
-    refused = [f"{r.role}: {link}" for r in results for link in r.refused_links]
-    assert not failures, f"pages visited per role: {counts}\n" + "\n".join(failures)
-    assert not refused, f"links that the server refuses ({counts}):\n" + "\n".join(refused)
+    failures += [f"{r.role}: a link the server refuses: {link}"
+                 for r in results for link in r.refused_links]
+    assert not failures, counts + "\n" + "\n".join(failures)
