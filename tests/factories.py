@@ -32,6 +32,7 @@ def app_config(url: str, **overrides) -> dict:
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_KIB": 1024,
         "SERVER_NAME": None,
+        "STARTUP_CHECKS": False,  # a test that wants the connection checks turns them on
     }
     settings.update(overrides)
     return settings
