@@ -11,7 +11,7 @@ from flask import Flask
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import crypto, database, errors, navigation, settings, startup  # noqa: F401  (database: engine tuning)
+from core import backup, crypto, database, errors, navigation, settings, startup  # noqa: F401  (database: engine tuning)
 from core.extensions import babel, bootstrap, csrf, db, limiter, migrate
 from core.sessions import HanjariSessionInterface
 
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     crypto.init_app(app)
     errors.init_app(app)
     startup.init_app(app)
+    backup.init_app(app)
     app.session_interface = HanjariSessionInterface()
     if app.config.get("PROXY_COUNT"):
         # Behind nginx: trust X-Forwarded-For/-Proto from that many proxies, no more.
