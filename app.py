@@ -5,18 +5,35 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import crypto, database, errors, guards, navigation, settings  # noqa: F401  (database: engine tuning)
+from core import (  # noqa: F401  (database: engine tuning)
+    backup,
+    crypto,
+    database,
+    errors,
+    guards,
+    navigation,
+    settings,
+    startup,
+)
 from core.extensions import babel, bootstrap, csrf, db, limiter, migrate
 from core.sessions import HanjariSessionInterface
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
-    settings.load(app, test_config)
+    """The app; a wrong setting or a database or Redis that does not answer stops here with one
+    line on stderr and exit status 4 (see :mod:`core.startup`)."""
+    instance_path = os.environ.get("HANJARI_INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.path.abspath(instance_path) if instance_path else None)
+    with startup.stop_on_problem():
+        settings.load(app, test_config)
+        startup.check_startup(app)
 
     db.init_app(app)
     migrate.init_app(
@@ -30,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     crypto.init_app(app)
     errors.init_app(app)
     guards.init_app(app)
+    startup.init_app(app)
+    backup.init_app(app)
     app.session_interface = HanjariSessionInterface()
     if app.config.get("PROXY_COUNT"):
         # Behind nginx: trust X-Forwarded-For/-Proto from that many proxies, no more.

@@ -1,5 +1,6 @@
 """Commands: ``seed-demo`` (the demo centres and staff), ``import-services`` (the catalogue) and
-``create-token`` (an API token for a staff member)."""
+``create-token`` (an API token for a staff member); ``create-admin`` and ``create-staff`` are in
+:mod:`centers.cli_accounts`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from tqdm import tqdm
 
-from centers import importer, tokens
+from centers import cli_accounts, importer, tokens
 from centers.accounts import AccountError, hash_password, password_problems
 from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
 from core import audit
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_services)
     app.cli.add_command(create_token)
+    cli_accounts.init_app(app)
 
 
 def register_demo_seeder(app: Flask, seeder) -> None:

@@ -27,7 +27,6 @@ from core.clock import SEOUL, local_today
 from core.errors import RefusedError
 from core.extensions import db
 from core.forms import EmptyForm, error_text
-from core.pdf import render_pdf
 from core.roles import Role, roles_required
 from core.types import utcnow
 from intake import services as intake
@@ -273,6 +272,8 @@ def resend(referral_id: int):
 @case_staff
 def slip(referral_id: int):
     """The referral slip the person can carry to the next desk; printing it is audited."""
+    from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
+
     referral = _load(referral_id)
     audit.record("referral.slip_printed", actor=_actor(), subject=referral,
                  client_id=referral.client_id)

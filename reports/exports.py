@@ -1,22 +1,25 @@
 """The reports as XLSX (openpyxl, one sheet per section, numbers as numbers) and as CSV
-(UTF-8 with a byte-order mark, so Excel opens the Hangul correctly)."""
+(UTF-8 with a byte-order mark, so Excel opens the Hangul correctly).
+
+openpyxl (and the numpy it loads) is imported at the first XLSX, not when the app starts.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from reports.sections import MonthlyReport, NationalReport, SectionResult
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
 UNITS = {"count": "건", "people": "명", "minutes": "분", "hours": "시간", "percent": "%"}
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-BOLD = Font(bold=True)
 
 
 def unit_label(unit: str) -> str:
@@ -48,7 +51,7 @@ def section_rows(section: SectionResult) -> list[tuple[list, bool]]:
 
 
 def monthly_xlsx(report: MonthlyReport) -> bytes:
-    workbook = Workbook()
+    workbook = _new_workbook()
     summary = workbook.active
     summary.title = _sheet_title(_("요약"), set())
     columns, rows = headline_table(report)
@@ -77,7 +80,7 @@ def monthly_csv(report: MonthlyReport) -> bytes:
 
 
 def national_xlsx(report: NationalReport) -> bytes:
-    workbook = Workbook()
+    workbook = _new_workbook()
     sheet = workbook.active
     sheet.title = _sheet_title(_("전국 현황"), set())
     header = [_("센터 코드"), _("센터")] + [
@@ -100,16 +103,27 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
+def _new_workbook() -> Workbook:
+    from openpyxl import Workbook
+
+    return Workbook()
+
+
 def _append(sheet, rows: list[tuple[list, bool]]) -> None:
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
     for row, is_heading in rows:
         sheet.append(row)
         if is_heading:
             for cell in sheet[sheet.max_row]:
-                cell.font = BOLD
+                cell.font = bold
 
 
 def _fit_columns(sheet) -> None:
     """Column widths from the longest text (Hangul counts double)."""
+    from openpyxl.utils import get_column_letter
+
     widths: dict[int, int] = {}
     for row in sheet.iter_rows():
         for cell in row:

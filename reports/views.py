@@ -14,10 +14,9 @@ from centers.models import Centre, Staff
 from centers.services import centres_visible_to
 from core import audit
 from core.extensions import db
-from core.pdf import render_pdf
 from core.roles import Role, allowed_if, roles_required
 from intake.models import Visit, VisitStop
-from reports import charts, dashboard, exports, sections
+from reports import dashboard, exports, sections
 from reports.periods import Month
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -166,6 +165,8 @@ def _monthly(code: str, month: Month) -> tuple[Centre, sections.MonthlyReport]:
 
 def _chart_images(report) -> dict[str, str]:
     """Each chart as an SVG ``data:`` URI, keyed "<section key>-<index>"."""
+    from reports import charts  # matplotlib: imported at the first chart, not at start-up
+
     return {f"{section.key}-{index}": charts.data_uri(chart)
             for section in report.sections for index, chart in enumerate(section.charts)}
 
@@ -185,6 +186,8 @@ def monthly(code: str, month: Month):
 @bp.get("/monthly/<code>/<month:month>.pdf")
 @report_readers
 def monthly_pdf(code: str, month: Month):
+    from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
+
     centre, report = _monthly(code, month)
     pdf = render_pdf("reports/monthly_pdf.html", report=report, images=_chart_images(report),
                      units=exports.UNITS)
@@ -239,6 +242,8 @@ def national(month: Month):
 @bp.get("/national/<month:month>.pdf")
 @national_readers
 def national_pdf(month: Month):
+    from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
+
     pdf = render_pdf("reports/national_pdf.html", report=_national(month), units=exports.UNITS)
     _audit_export("national", "pdf", month)
     return _download(pdf, "pdf", f"hanjari-national-{month}.pdf", inline=True)

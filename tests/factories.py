@@ -34,9 +34,29 @@ def app_config(url: str, **overrides) -> dict:
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_KIB": 1024,
         "SERVER_NAME": None,
+        "STARTUP_CHECKS": False,  # a test that wants the connection checks turns them on
     }
     settings.update(overrides)
     return settings
+
+def fresh_database_url(db_url: str, tmp_path, purpose: str) -> str:
+    """An empty database beside the test one, on the same engine: a new SQLite file, or the
+    PostgreSQL database ``<test database>_<purpose>`` (dropped and created again).
+
+    Its name derives from the test database's, so two checkouts testing against different
+    databases on one server never drop each other's.
+    """
+    if db_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / f'{purpose}.sqlite'}"
+    url = sa.engine.make_url(db_url)
+    name = f"{url.database}_{purpose}"
+    admin = sa.create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
 
 _seq = itertools.count(1)
 

@@ -95,15 +95,6 @@ def test_ciphertext_from_another_key_or_tampered_is_refused():
     assert other.keyed_hash("x") != cipher().keyed_hash("x")
 
 
-def test_production_refuses_to_start_without_secrets(monkeypatch, tmp_path):
-    monkeypatch.setenv("HANJARI_PRODUCTION", "1")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.delenv("FIELD_ENCRYPTION_KEY", raising=False)
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
-                    "SECRET_KEY": None, "FIELD_ENCRYPTION_KEY": None})
-
-
 def test_embedded_default_generates_secrets_once_into_the_instance_folder(tmp_path):
     from flask import Flask
 

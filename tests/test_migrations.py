@@ -7,29 +7,11 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from core.extensions import db
-from factories import app_config
-
-
-def fresh_database_url(db_url: str, tmp_path) -> str:
-    """An empty database beside the test one, on the same engine.
-
-    Its name derives from the test database's, so two checkouts testing against different
-    databases on one server never drop each other's migration check.
-    """
-    if db_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'migrations.sqlite'}"
-    url = sa.engine.make_url(db_url)
-    migration_db = f"{url.database}_migration_check"
-    admin = sa.create_engine(db_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {migration_db} WITH (FORCE)"))
-        connection.execute(sa.text(f"CREATE DATABASE {migration_db}"))
-    admin.dispose()
-    return url.set(database=migration_db).render_as_string(hide_password=False)
+from factories import app_config, fresh_database_url
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrades(db_url, tmp_path):
-    app = create_app(app_config(fresh_database_url(db_url, tmp_path)))
+    app = create_app(app_config(fresh_database_url(db_url, tmp_path, "migration_check")))
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
