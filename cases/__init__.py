@@ -8,7 +8,9 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from cases import views
+    from cases import demo, views
+    from centers.cli import register_demo_seeder
 
+    register_demo_seeder(app, demo.seed)
     app.register_blueprint(views.bp)
     navigation.register(app, "cases.caseload", _l("사례"), {Role.CASEWORKER, Role.MANAGER}, order=30)

@@ -16,10 +16,13 @@ from centers import cli_accounts, importer, tokens
 from centers.accounts import AccountError, hash_password, password_problems
 from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
 from core import audit
+from core.demo import DemoRun
 from core.extensions import db
 from core.roles import Role
+from core.types import utcnow
 
 DEMO_PASSWORD = "demo-pass-2026"
+DEMO_SEED = 2013  # the year the first centre opened, in Namyangju
 
 DEMO_CENTRES = [
     {
@@ -38,8 +41,13 @@ DEMO_CENTRES = [
             ("manager", "김센터", Role.MANAGER, None),
             ("desk", "이안내", Role.FRONT_DESK, None),
             ("jobs", "박고용", Role.CASEWORKER, AgencyKind.EMPLOYMENT),
+            ("jobs2", "임취업", Role.CASEWORKER, AgencyKind.EMPLOYMENT),
             ("welfare", "최복지", Role.CASEWORKER, AgencyKind.WELFARE),
+            ("welfare2", "강돌봄", Role.CASEWORKER, AgencyKind.WELFARE),
             ("jahwal", "정자활", Role.CASEWORKER, AgencyKind.SELF_SUPPORT),
+            ("saeil", "윤새일", Role.CASEWORKER, AgencyKind.WOMEN),
+            ("finance", "서금융", Role.CASEWORKER, AgencyKind.FINANCE),
+            ("culture", "문누리", Role.CASEWORKER, AgencyKind.CULTURE),
         ],
     },
     {
@@ -50,7 +58,11 @@ DEMO_CENTRES = [
             (AgencyKind.EMPLOYMENT, "수원고용센터", "1층"),
             (AgencyKind.WELFARE, "수원시 복지지원팀", "1층"),
         ],
-        "staff": [("suwon-desk", "한수원", Role.FRONT_DESK, None)],
+        "staff": [
+            ("suwon-desk", "한수원", Role.FRONT_DESK, None),
+            ("suwon-jobs", "송고용", Role.CASEWORKER, AgencyKind.EMPLOYMENT),
+            ("suwon-welfare", "배복지", Role.CASEWORKER, AgencyKind.WELFARE),
+        ],
     },
 ]
 
@@ -66,7 +78,12 @@ def init_app(app: Flask) -> None:
 
 
 def register_demo_seeder(app: Flask, seeder) -> None:
-    """Let a feature add its own demo data after the centres and staff exist."""
+    """Let a feature add its own demo data after the centres and staff exist.
+
+    ``seeder(run)`` gets the :class:`core.demo.DemoRun`: it sets up what must be there from
+    the start and plans its part of the demo centres' history on the run's timeline.
+    Seeders are called in registration order, which is the packages' dependency order.
+    """
     app.extensions.setdefault("hanjari.demo_seeders", []).append(seeder)
 
 
@@ -76,8 +93,13 @@ def register_demo_seeder(app: Flask, seeder) -> None:
 @click.option("--force", is_flag=True, help="Add the demo even if the database has data.")
 @click.option("--if-empty", is_flag=True,
               help="Do nothing (and succeed) when the database already has data.")
-def seed_demo(password: str, force: bool, if_empty: bool) -> None:
-    """Fill an empty database with the demo centres (namyangju, suwon) and their staff."""
+@click.option("--seed", type=int, default=DEMO_SEED, show_default=True,
+              help="Random seed of the demo history: the same seed gives the same history.")
+@click.option("--no-activity", is_flag=True,
+              help="Only the centres, staff and service list, without the months of activity.")
+def seed_demo(password: str, force: bool, if_empty: bool, seed: int, no_activity: bool) -> None:
+    """Fill an empty database with the demo centres (namyangju, suwon), their staff and
+    three months of activity up to today, made through the same rules as the screens."""
     has_data = db.session.scalar(sa.select(sa.func.count()).select_from(Centre)) or \
         db.session.scalar(sa.select(sa.func.count()).select_from(Staff))
     if has_data and if_empty:
@@ -90,16 +112,28 @@ def seed_demo(password: str, force: bool, if_empty: bool) -> None:
         )
     if password != DEMO_PASSWORD and password_problems(password, "demo"):
         raise click.ClickException(" ".join(password_problems(password, "demo")))
-    password_hash = hash_password(password)
-    created = _create_admin(password_hash)
-    for spec in DEMO_CENTRES:
-        created += _create_centre(spec, password_hash)
-    for seeder in current_app.extensions.get("hanjari.demo_seeders", []):
-        seeder()
-    audit.record("demo.seeded", detail={"staff": created})
+    password_hash = hash_password(password)  # once: every demo account shares it
+    holidays = current_app.extensions.get("hanjari.public_holidays", set)()
+    run = DemoRun(seed, utcnow(), holidays, with_activity=not no_activity)
+    # The demo centres open on the first morning of their history.
+    with run.clock_at(run.start):
+        created = _create_admin(password_hash)
+        for spec in DEMO_CENTRES:
+            created += _create_centre(spec, password_hash, run)
+        for seeder in current_app.extensions.get("hanjari.demo_seeders", []):
+            seeder(run)
+    with tqdm(total=run.due, unit="건", desc="데모 활동", leave=False) as bar:
+        run.play(bar.update)
+    audit.record("demo.seeded", detail={"staff": created, "seed": seed,
+                                        "activity": not no_activity})
     db.session.commit()
     click.echo(f"데모 데이터를 넣었습니다: 센터 {len(DEMO_CENTRES)}곳, 직원 {len(created)}명 "
                f"({', '.join(created)}).")
+    if run.with_activity and run.centres:
+        counts = ", ".join(
+            f"{label} {db.session.scalar(sa.select(sa.func.count()).select_from(model)):,}"
+            for label, model in run.counted)
+        click.echo(f"{run.first_day:%Y-%m-%d}부터 오늘까지의 활동: {counts}.")
 
 
 def _create_admin(password_hash: str) -> list[str]:
@@ -109,7 +143,8 @@ def _create_admin(password_hash: str) -> list[str]:
     return ["admin"]
 
 
-def _create_centre(spec: dict, password_hash: str) -> list[str]:
+def _create_centre(spec: dict, password_hash: str, run: DemoRun) -> list[str]:
+    """The centre, its agencies and staff; a centre made here gets the run's history."""
     centre = db.session.scalar(sa.select(Centre).where(Centre.code == spec["code"]))
     if centre is None:
         centre = Centre(**{k: v for k, v in spec.items() if k not in ("addons", "agencies", "staff")})
@@ -119,6 +154,7 @@ def _create_centre(spec: dict, password_hash: str) -> list[str]:
         ]
         db.session.add(centre)
         db.session.flush()
+        run.centres.append(centre)
     by_kind = {agency.kind: agency for agency in centre.agencies}
     created = []
     for username, name, role, kind in spec["staff"]:

@@ -7,12 +7,13 @@ import sqlalchemy as sa
 from centers import importer
 from centers.catalogue_models import CentreService, Service
 from centers.models import Centre
+from core.demo import DemoRun
 from core.extensions import db
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
 
 
-def seed_catalogue() -> None:
+def seed_catalogue(run: DemoRun) -> None:
     """Import the 40-service sample once, then put on each centre's list the services its
     agencies give (by domain), so intake suggestions have something to suggest."""
     if not db.session.scalar(sa.select(sa.func.count()).select_from(Service)):

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from centers.cli import register_demo_seeder
     from intake import board, demo, views
 
-    register_demo_seeder(app, demo.seed_consent_documents)
+    register_demo_seeder(app, demo.seed)
     app.register_blueprint(views.bp)
     app.register_blueprint(board.bp)
     desk = {Role.FRONT_DESK, Role.MANAGER}

@@ -170,6 +170,9 @@ def _next_ticket(centre_id: int, day, prefix: str) -> str:
                TicketCounter.prefix == prefix)
         .values(last_number=TicketCounter.last_number + 1)
         .returning(TicketCounter.last_number)
+        # No counter is ever loaded as an object: nothing in the session to bring up to date
+        # (and a long session, like seed-demo's, is not scanned for one at every ticket).
+        .execution_options(synchronize_session=False)
     ).scalar_one()
     return f"{prefix}-{number:03d}"
 

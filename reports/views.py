@@ -16,7 +16,7 @@ from core import audit
 from core.extensions import db
 from core.roles import Role, allowed_if, roles_required
 from intake.models import Visit, VisitStop
-from reports import dashboard, exports, sections
+from reports import dashboard, exports, figures, sections
 from reports.periods import Month
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -145,7 +145,8 @@ def dashboard_list(key: str):
 @bp.get("/monthly")
 @report_readers
 def monthly_latest():
-    """The monthly report chosen in the form, or last month's report of one's own centre."""
+    """The monthly report chosen in the form, or else one's own centre's latest: this month
+    once it has visits, last month before that (on the 1st at 9 o'clock, say)."""
     actor = _actor()
     code = request.args.get("centre") or (actor.centre.code if actor.centre else None)
     if code is None:
@@ -153,7 +154,9 @@ def monthly_latest():
     try:
         month = Month.parse(request.args.get("month", ""))
     except ValueError:
-        month = Month.current().previous()
+        month = Month.current()
+        if not figures.visit_totals([_centre_or_404(code).id], month.span):
+            month = month.previous()
     return redirect(url_for("reports.monthly", code=code, month=min(month, Month.current())))
 
 

@@ -1,4 +1,8 @@
-"""``flask seed-demo``: the demo centres and staff, and its refusal on a non-empty database."""
+"""``flask seed-demo``: the demo centres and staff, and its refusal on a non-empty database.
+
+These use ``--no-activity`` (the centres, staff and service list only); the months of
+activity are tested, seeded once, in ``test_demo.py``.
+"""
 
 import sqlalchemy as sa
 
@@ -7,11 +11,12 @@ from core.extensions import db
 from core.roles import Role
 from factories import login, make_centre
 
-DEMO_USERS = {"admin", "manager", "desk", "jobs", "welfare", "jahwal", "suwon-desk"}
+DEMO_USERS = {"admin", "manager", "desk", "jobs", "jobs2", "welfare", "welfare2", "jahwal", "saeil",
+              "finance", "culture", "suwon-desk", "suwon-jobs", "suwon-welfare"}
 
 
 def test_seed_demo_fills_an_empty_database(runner, client):
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--no-activity"])
     assert result.exit_code == 0, result.output
     staff = {s.username: s for s in db.session.scalars(sa.select(Staff))}
     assert set(staff) == DEMO_USERS
@@ -43,12 +48,12 @@ def test_seed_demo_force_and_if_empty(runner):
     make_centre()
     assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Staff)) == 0
-    assert runner.invoke(args=["seed-demo", "--force"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo", "--force", "--no-activity"]).exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Staff)) == len(DEMO_USERS)
 
 
 def test_seed_demo_with_own_password(runner, client):
-    result = runner.invoke(args=["seed-demo", "--password", "another long demo pass"])
+    result = runner.invoke(args=["seed-demo", "--no-activity", "--password", "another long demo pass"])
     assert result.exit_code == 0
     assert login(client, "desk", "another long demo pass").status_code == 302
 
@@ -61,7 +66,7 @@ def test_seed_demo_refuses_a_weak_password(runner):
 def test_seed_demo_fills_each_centres_service_list_so_intake_can_suggest(runner):
     from centers.catalogue_models import CentreService, Service
 
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo", "--no-activity"]).exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 40
     namyangju = db.session.scalar(sa.select(Centre).where(Centre.code == "namyangju"))
     listed = db.session.scalars(sa.select(CentreService).where(
