@@ -157,7 +157,8 @@ class Dashboard:
 
 def dashboard(centre: Centre) -> Dashboard:
     context = DashboardContext(centre, local_today(), utcnow())
-    cells = {column.key: column.compute(context) for column in COLUMNS}
+    with figures.computed_once():
+        cells = {column.key: column.compute(context) for column in COLUMNS}
     return Dashboard(centre.name, context.today, list(COLUMNS),
                      [(a.id, a.name) for a in centre.visible_agencies()], cells)
 

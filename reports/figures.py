@@ -21,7 +21,11 @@ Definitions used throughout:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
+from functools import wraps
 from math import floor
 
 import sqlalchemy as sa
@@ -43,6 +47,55 @@ from core.database import days_before
 from core.extensions import db
 from intake.models import StopStatus, Visit, VisitPurpose, VisitStop, VisitSuggestion
 from reports.periods import Span
+
+# --- each figure once per report ------------------------------------------------------------
+
+_answers: ContextVar[dict | None] = ContextVar("report_figure_answers", default=None)
+
+
+@contextmanager
+def computed_once() -> Iterator[None]:
+    """While a report (or the dashboard) is assembled, each figure is computed once.
+
+    The headline rows, the sections and the add-ons ask for the same counts (visits, first
+    visits, cases past their targets …) many times; inside this block a figure function
+    asked again with the same arguments answers with its first result instead of running
+    its query again. The answers live only as long as the block (one request), so they
+    cannot outlive the data they were read from. Nested blocks share the outer answers.
+    """
+    if _answers.get() is not None:
+        yield
+        return
+    token = _answers.set({})
+    try:
+        yield
+    finally:
+        _answers.reset(token)
+
+
+def _hashable(value):
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_hashable(item) for item in value)
+    return value
+
+
+def once(function: Callable) -> Callable:
+    """Make ``function`` (a figure: plain data from the database) answer repeated calls
+    from memory inside :func:`computed_once`; outside it, every call runs its query."""
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        answers = _answers.get()
+        if answers is None:
+            return function(*args, **kwargs)
+        key = (function.__module__, function.__qualname__, _hashable(args),
+               _hashable(sorted(kwargs.items())))
+        if key not in answers:
+            answers[key] = function(*args, **kwargs)
+        return answers[key]
+
+    return wrapper
+
 
 # --- SQL building blocks -----------------------------------------------------------------
 
@@ -123,6 +176,7 @@ def _keyed(rows) -> dict:
 
 # --- visits ------------------------------------------------------------------------------
 
+@once
 def visit_totals(centre_ids, span: Span) -> dict[int, dict[str, int]]:
     """Per centre: visits, distinct people, anonymous visits."""
     rows = db.session.execute(
@@ -135,6 +189,7 @@ def visit_totals(centre_ids, span: Span) -> dict[int, dict[str, int]]:
     return {cid: {"visits": v, "people": p, "anonymous": a} for cid, v, p, a in rows}
 
 
+@once
 def first_time_people(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: people whose first visit to the centre fell in the span."""
     firsts = _first_visits(centre_ids, span)
@@ -161,6 +216,7 @@ def first_visit_ids(centre_ids, span: Span):
     return sa.select(_first_visits(centre_ids, span).c.client_id)
 
 
+@once
 def visits_per_day(centre_id: int, span: Span) -> dict:
     return _keyed(db.session.execute(
         sa.select(Visit.visit_date, sa.func.count(Visit.id))
@@ -170,16 +226,25 @@ def visits_per_day(centre_id: int, span: Span) -> dict:
 
 
 def visits_by_purpose(centre_id: int, span: Span, domains=None) -> dict[Domain, int]:
-    """Visits per purpose domain (a visit with two purposes counts under each)."""
-    query = (sa.select(VisitPurpose.domain, sa.func.count(Visit.id))
-             .join(Visit, Visit.id == VisitPurpose.visit_id)
-             .where(*visits_in([centre_id], span))
-             .group_by(VisitPurpose.domain))
-    if domains is not None:
-        query = query.where(VisitPurpose.domain.in_(domains))
-    return _keyed(db.session.execute(query))
+    """Visits per purpose domain (a visit with two purposes counts under each); only the
+    ``domains`` given, if any."""
+    counts = _visits_by_purpose(centre_id, span)
+    if domains is None:
+        return counts
+    return {domain: count for domain, count in counts.items() if domain in domains}
 
 
+@once
+def _visits_by_purpose(centre_id: int, span: Span) -> dict[Domain, int]:
+    return _keyed(db.session.execute(
+        sa.select(VisitPurpose.domain, sa.func.count(Visit.id))
+        .join(Visit, Visit.id == VisitPurpose.visit_id)
+        .where(*visits_in([centre_id], span))
+        .group_by(VisitPurpose.domain)
+    ))
+
+
+@once
 def visits_by_customer_type(centre_id: int, span: Span) -> tuple[list[tuple[str, int]], int]:
     """Visits per policy-customer type of the visitor, in the vocabulary's order, and the
     number of visits whose visitor has at least one type."""
@@ -196,6 +261,7 @@ def visits_by_customer_type(centre_id: int, span: Span) -> tuple[list[tuple[str,
     return [(name, count) for name, count in rows], typed or 0
 
 
+@once
 def visits_per_agency(centre_ids, span: Span, *, served: bool) -> dict[int, int]:
     """Per agency: visits served there (``served``), or visits that queued there."""
     condition = served_stop() if served else VisitStop.queued_at.is_not(None)
@@ -207,6 +273,7 @@ def visits_per_agency(centre_ids, span: Span, *, served: bool) -> dict[int, int]
     ))
 
 
+@once
 def waiting_now(centre_id: int, day) -> dict[int, int]:
     """Per agency: visitors waiting at the desk now (today's visits)."""
     return _keyed(db.session.execute(
@@ -220,6 +287,7 @@ def waiting_now(centre_id: int, day) -> dict[int, int]:
 
 # --- waits -------------------------------------------------------------------------------
 
+@once
 def wait_sums(centre_ids, span: Span, *, by: str = "centre") -> dict[int, tuple[float, int]]:
     """Per centre (or per agency with ``by="agency"``): (sum of wait seconds, desk stops)."""
     key = Visit.centre_id if by == "centre" else VisitStop.agency_id
@@ -232,6 +300,7 @@ def wait_sums(centre_ids, span: Span, *, by: str = "centre") -> dict[int, tuple[
     ))
 
 
+@once
 def wait_percentile(centre_id: int, span: Span, fraction: float = 0.9, *,
                     method: str | None = None) -> float | None:
     """The ``fraction`` percentile of desk waits in seconds, interpolated like PostgreSQL's
@@ -276,6 +345,7 @@ def _agencies_served_per_visit(centre_ids, span: Span):
     )
 
 
+@once
 def one_stop(centre_ids, span: Span) -> dict[int, dict[str, int]]:
     """Per centre: visits served by 2+ agencies, trips saved (agencies served beyond the
     first, summed over visits), visits served at all, and desk-to-desk hand-offs (a later
@@ -301,6 +371,7 @@ def one_stop(centre_ids, span: Span) -> dict[int, dict[str, int]]:
     return result
 
 
+@once
 def agencies_served_distribution(centre_id: int, span: Span) -> dict[int, int]:
     """Visits by the number of agencies that served them (1, 2, 3 …)."""
     served = _agencies_served_per_visit([centre_id], span)
@@ -324,6 +395,7 @@ def _case_measures(span: Span):
 CASE_MEASURES = ("opened", "closed", "employed", "open_at_end")
 
 
+@once
 def case_totals(centre_ids, span: Span, *, by: str = "centre",
                 agency_kinds=None) -> dict[int, dict[str, int]]:
     """Per centre (or ``by="agency"``/``"caseworker"``): cases opened and closed in the
@@ -339,6 +411,7 @@ def case_totals(centre_ids, span: Span, *, by: str = "centre",
             for k, *values in db.session.execute(query)}
 
 
+@once
 def closures_by_reason(centre_id: int, span: Span) -> dict[ClosureReason, int]:
     return _keyed(db.session.execute(
         sa.select(Case.closure_reason, sa.func.count(Case.id))
@@ -348,6 +421,7 @@ def closures_by_reason(centre_id: int, span: Span) -> dict[ClosureReason, int]:
     ))
 
 
+@once
 def caseworker_names(centre_id: int) -> dict[int, tuple[str, str]]:
     """Staff id → (display name, agency name) for the centre's caseworkers (labels only)."""
     rows = db.session.execute(
@@ -358,18 +432,38 @@ def caseworker_names(centre_id: int) -> dict[int, tuple[str, str]]:
     return {sid: (name, agency) for sid, name, agency in rows}
 
 
+PAST_TARGETS = ("assessment", "plan", "goals", "any")
+
+
 def past_targets(centre_ids, moment: datetime, *, by: str = "centre") -> dict[int, dict[str, int]]:
-    """Per centre (or agency): open cases past each time target at ``moment``, and in all."""
-    key = Case.centre_id if by == "centre" else Case.agency_id
+    """Per centre (or agency): open cases past each time target at ``moment``, and in all.
+
+    A case belongs to one centre and one agency, so both are sums of the same per-agency
+    counts (one query for the report's two tables).
+    """
+    result: dict[int, dict[str, int]] = {}
+    for (centre_id, agency_id), counts in _past_targets(centre_ids, moment).items():
+        totals = result.setdefault(centre_id if by == "centre" else agency_id,
+                                   dict.fromkeys(PAST_TARGETS, 0))
+        for name in PAST_TARGETS:
+            totals[name] += counts[name]
+    return result
+
+
+@once
+def _past_targets(centre_ids, moment: datetime) -> dict[tuple[int, int], dict[str, int]]:
     rows = db.session.execute(
-        sa.select(key, _count_if(assessment_late_at(moment)), _count_if(plan_late_at(moment)),
-                  _count_if(goals_late_at(moment)), _count_if(past_targets_at(moment)))
+        sa.select(Case.centre_id, Case.agency_id, _count_if(assessment_late_at(moment)),
+                  _count_if(plan_late_at(moment)), _count_if(goals_late_at(moment)),
+                  _count_if(past_targets_at(moment)))
         .where(Case.centre_id.in_(centre_ids), case_open_at(moment))
-        .group_by(key)
+        .group_by(Case.centre_id, Case.agency_id)
     )
-    return {k: {"assessment": a, "plan": p, "goals": g, "any": n} for k, a, p, g, n in rows}
+    return {(cid, aid): dict(zip(PAST_TARGETS, values, strict=True))
+            for cid, aid, *values in rows}
 
 
+@once
 def open_cases_now(centre_id: int) -> dict[int, int]:
     """Per agency: cases not closed now."""
     return _keyed(db.session.execute(
@@ -382,19 +476,28 @@ def open_cases_now(centre_id: int) -> dict[int, int]:
 # --- suggestions and unmet needs ---------------------------------------------------------
 
 def suggestions_by_domain(centre_id: int, span: Span, domains=None) -> dict[Domain, tuple[int, int]]:
-    """Per service domain: (services suggested at intake, visits they were suggested in)."""
-    query = (sa.select(Service.domain, sa.func.count(),
-                       sa.func.count(sa.distinct(VisitSuggestion.visit_id)))
-             .select_from(VisitSuggestion)
-             .join(Visit, Visit.id == VisitSuggestion.visit_id)
-             .join(Service, Service.id == VisitSuggestion.service_id)
-             .where(*visits_in([centre_id], span))
-             .group_by(Service.domain))
-    if domains is not None:
-        query = query.where(Service.domain.in_(domains))
-    return _keyed(db.session.execute(query))
+    """Per service domain: (services suggested at intake, visits they were suggested in);
+    only the ``domains`` given, if any."""
+    counts = _suggestions_by_domain(centre_id, span)
+    if domains is None:
+        return counts
+    return {domain: count for domain, count in counts.items() if domain in domains}
 
 
+@once
+def _suggestions_by_domain(centre_id: int, span: Span) -> dict[Domain, tuple[int, int]]:
+    return _keyed(db.session.execute(
+        sa.select(Service.domain, sa.func.count(),
+                  sa.func.count(sa.distinct(VisitSuggestion.visit_id)))
+        .select_from(VisitSuggestion)
+        .join(Visit, Visit.id == VisitSuggestion.visit_id)
+        .join(Service, Service.id == VisitSuggestion.service_id)
+        .where(*visits_in([centre_id], span))
+        .group_by(Service.domain)
+    ))
+
+
+@once
 def suggestion_totals(centre_id: int, span: Span) -> tuple[int, int]:
     """(suggestions made, visits with at least one suggestion)."""
     row = db.session.execute(
@@ -406,6 +509,7 @@ def suggestion_totals(centre_id: int, span: Span) -> tuple[int, int]:
     return row[0], row[1]
 
 
+@once
 def top_suggested_services(centre_id: int, span: Span, limit: int = 15,
                            domains=None) -> list[tuple[str, Domain, int]]:
     """The services suggested most often: (name, domain, times suggested)."""
@@ -428,6 +532,7 @@ def _unmet_goals(centre_ids, span: Span):
             PlanGoal.updated_at >= span.start_utc, PlanGoal.updated_at < span.end_utc)
 
 
+@once
 def unmet_needs(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: plan goals recorded as "no service available" in the span (the goal's
     last change, which is when its status was set)."""
@@ -439,6 +544,7 @@ def unmet_needs(centre_ids, span: Span) -> dict[int, int]:
     ))
 
 
+@once
 def unmet_needs_by_domain(centre_id: int, span: Span) -> dict:
     """Per need domain: (goals with no service available, distinct people)."""
     return _keyed(db.session.execute(
@@ -452,6 +558,7 @@ def unmet_needs_by_domain(centre_id: int, span: Span) -> dict:
 
 # --- labels ------------------------------------------------------------------------------
 
+@once
 def agency_labels(centre_ids) -> dict[int, Agency]:
     """The centres' agencies by id, in their order (names for the tables, not counts)."""
     return {a.id: a for a in db.session.scalars(

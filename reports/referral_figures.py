@@ -22,6 +22,7 @@ from reports.figures import (
     _count_if,
     _dialect,
     _keyed,
+    once,
     seconds_between,
     visits_in,
 )
@@ -44,6 +45,7 @@ def overdue_at(moment: datetime):
     return sa.and_(awaiting_at(moment), Referral.due_at < moment)
 
 
+@once
 def referral_totals(centre_ids, span: Span, as_of: datetime, *,
                     by: str = "centre") -> dict[int, dict[str, int]]:
     """Per centre (or per receiving agency): sent, answered, accepted, declined, answered
@@ -67,6 +69,7 @@ def referral_totals(centre_ids, span: Span, as_of: datetime, *,
     return result
 
 
+@once
 def matrix(centre_id: int, span: Span) -> dict[tuple[int, int], int]:
     """(sending agency, receiving agency) → referrals sent in the month."""
     rows = db.session.execute(
@@ -76,6 +79,7 @@ def matrix(centre_id: int, span: Span) -> dict[tuple[int, int], int]:
     return {(sender, receiver): count for sender, receiver, count in rows}
 
 
+@once
 def outcomes(centre_id: int, span: Span) -> dict[Outcome, int]:
     return _keyed(db.session.execute(
         sa.select(Referral.outcome, sa.func.count())
@@ -83,6 +87,7 @@ def outcomes(centre_id: int, span: Span) -> dict[Outcome, int]:
         .group_by(Referral.outcome)))
 
 
+@once
 def median_response_seconds(centre_id: int, span: Span, *, method: str | None = None
                             ) -> float | None:
     """The median time from sending to the first answer, in seconds.
@@ -120,6 +125,7 @@ def _referred_on_visit_day():
     return sa.exists().where(Referral.client_id == Visit.client_id, sent_day == Visit.visit_date)
 
 
+@once
 def visits_leading_to_referral(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: visits of a person on a day a referral of that person was sent."""
     return _keyed(db.session.execute(
@@ -128,6 +134,7 @@ def visits_leading_to_referral(centre_ids, span: Span) -> dict[int, int]:
         .group_by(Visit.centre_id)))
 
 
+@once
 def one_stop_visits(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: visits served by two or more agencies OR that led to a referral."""
     served = _agencies_served_per_visit(centre_ids, span)
@@ -138,6 +145,7 @@ def one_stop_visits(centre_ids, span: Span) -> dict[int, int]:
         .group_by(Visit.centre_id)))
 
 
+@once
 def referrals_for_suggested(centre_id: int, span: Span) -> dict[int, tuple[int, int]]:
     """Per service suggested at intake in the month: (times suggested, referrals made for
     that service for a person it was suggested to, sent on or after the visit)."""
