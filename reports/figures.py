@@ -133,36 +133,47 @@ def case_open_at(moment: datetime):
                    sa.or_(Case.closed_at.is_(None), Case.closed_at >= moment))
 
 
-def assessment_late_at(moment: datetime):
-    due = sa.select(Centre.assessment_due_days).where(Centre.id == Case.centre_id)
-    recorded = sa.exists().where(Assessment.case_id == Case.id, Assessment.created_at < moment)
-    return sa.and_(case_open_at(moment), ~recorded,
-                   Case.opened_at < days_before(moment, due.scalar_subquery()))
+def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
+    """(case_id, assessment, plan, goals): each case of the centres open at ``moment`` and
+    past a time target then, with 1 for each target it is past.
 
-
-def plan_late_at(moment: datetime):
-    due = sa.select(Centre.plan_due_days).where(Centre.id == Case.centre_id)
-    planned = sa.exists().where(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment)
-    return sa.and_(case_open_at(moment), ~planned,
-                   Case.opened_at < days_before(moment, due.scalar_subquery()))
-
-
-def goals_late_at(moment: datetime):
-    """An open case with a goal past its target date that was still open at ``moment``.
-
-    A goal's past status is not kept: one achieved or stopped after ``moment`` (its last
-    change, ``updated_at``, is later) counts as still open then.
+    Each target is its own select, so its ``EXISTS`` sits in a WHERE clause where the
+    database can run it as one semi- or anti-join over the assessments or goals, instead of
+    a sub-query per case; the centre's target days come from a join, not a sub-query per
+    row. A goal's past status is not kept: one achieved or stopped after ``moment`` (its
+    last change, ``updated_at``, is later) counts as still open then.
     """
     today = moment.astimezone(SEOUL).date()
-    late = sa.exists().where(
-        PlanGoal.case_id == Case.id, PlanGoal.created_at < moment, PlanGoal.target_date < today,
-        sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment),
-    )
-    return sa.and_(case_open_at(moment), late)
+    open_then = (Case.centre_id.in_(centre_ids), case_open_at(moment))
+
+    def flagged(assessment: int, plan: int, goals: int) -> tuple:
+        return (Case.id.label("case_id"), sa.literal(assessment).label("assessment"),
+                sa.literal(plan).label("plan"), sa.literal(goals).label("goals"))
+
+    no_assessment = (
+        sa.select(*flagged(1, 0, 0)).join(Centre, Centre.id == Case.centre_id)
+        .where(*open_then, Case.opened_at < days_before(moment, Centre.assessment_due_days),
+               ~sa.exists().where(Assessment.case_id == Case.id, Assessment.created_at < moment)))
+    no_plan = (
+        sa.select(*flagged(0, 1, 0)).join(Centre, Centre.id == Case.centre_id)
+        .where(*open_then, Case.opened_at < days_before(moment, Centre.plan_due_days),
+               ~sa.exists().where(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment)))
+    goals_late = (
+        sa.select(*flagged(0, 0, 1))
+        .where(*open_then, sa.exists().where(
+            PlanGoal.case_id == Case.id, PlanGoal.created_at < moment,
+            PlanGoal.target_date < today,
+            sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment))))
+    late = sa.union_all(no_assessment, no_plan, goals_late).subquery()
+    return (sa.select(late.c.case_id, sa.func.max(late.c.assessment).label("assessment"),
+                      sa.func.max(late.c.plan).label("plan"),
+                      sa.func.max(late.c.goals).label("goals"))
+            .group_by(late.c.case_id).subquery())
 
 
-def past_targets_at(moment: datetime):
-    return sa.or_(assessment_late_at(moment), plan_late_at(moment), goals_late_at(moment))
+def past_target_case_ids(centre_ids, moment: datetime) -> sa.Select:
+    """SQL: the ids of the centres' cases open and past a time target at ``moment``."""
+    return sa.select(_late_cases(centre_ids, moment).c.case_id)
 
 
 def _count_if(condition):
@@ -194,19 +205,23 @@ def first_time_people(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: people whose first visit to the centre fell in the span."""
     firsts = _first_visits(centre_ids, span)
     return _keyed(db.session.execute(
-        sa.select(firsts.c.centre_id, sa.func.count()).group_by(firsts.c.centre_id)))
+        sa.select(firsts.c.centre_id, sa.func.count(sa.distinct(firsts.c.client_id)))
+        .group_by(firsts.c.centre_id)))
 
 
 def _first_visits(centre_ids, span: Span):
-    """(centre_id, client_id, first_day) of people first seen at the centre in the span."""
-    first_day = sa.func.min(Visit.visit_date)
+    """(centre_id, client_id) of the span's visits by people not seen at the centre before it.
+
+    The span's visits come from the (centre, day) index and each person's earlier visit is
+    looked up in the (person, day) index, so the cost follows the span, not the history.
+    """
+    earlier = sa.orm.aliased(Visit)
     return (
-        sa.select(Visit.centre_id.label("centre_id"), Visit.client_id.label("client_id"),
-                  first_day.label("first_day"))
-        .where(Visit.centre_id.in_(centre_ids), Visit.client_id.is_not(None),
-               Visit.visit_date < span.end)
-        .group_by(Visit.centre_id, Visit.client_id)
-        .having(first_day >= span.first)
+        sa.select(Visit.centre_id.label("centre_id"), Visit.client_id.label("client_id"))
+        .where(*visits_in(centre_ids, span), Visit.client_id.is_not(None),
+               ~sa.exists().where(earlier.client_id == Visit.client_id,
+                                  earlier.centre_id == Visit.centre_id,
+                                  earlier.visit_date < span.first))
         .subquery()
     )
 
@@ -452,14 +467,17 @@ def past_targets(centre_ids, moment: datetime, *, by: str = "centre") -> dict[in
 
 @once
 def _past_targets(centre_ids, moment: datetime) -> dict[tuple[int, int], dict[str, int]]:
+    late = _late_cases(centre_ids, moment)
     rows = db.session.execute(
-        sa.select(Case.centre_id, Case.agency_id, _count_if(assessment_late_at(moment)),
-                  _count_if(plan_late_at(moment)), _count_if(goals_late_at(moment)),
-                  _count_if(past_targets_at(moment)))
+        sa.select(Case.centre_id, Case.agency_id,
+                  *(sa.func.coalesce(sa.func.sum(column), 0)
+                    for column in (late.c.assessment, late.c.plan, late.c.goals)),
+                  sa.func.count(late.c.case_id))
+        .outerjoin(late, late.c.case_id == Case.id)
         .where(Case.centre_id.in_(centre_ids), case_open_at(moment))
         .group_by(Case.centre_id, Case.agency_id)
     )
-    return {(cid, aid): dict(zip(PAST_TARGETS, values, strict=True))
+    return {(cid, aid): dict(zip(PAST_TARGETS, map(int, values), strict=True))
             for cid, aid, *values in rows}
 
 
