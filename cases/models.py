@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centers.catalogue_models import Service
-from centers.models import Agency, Centre, CustomerType, Sex, Staff
+from catalogue.models import CustomerType, Service
+from centers.models import Agency, Centre, Sex, Staff
 from core.extensions import db
 from core.types import UTCDateTime, str_enum, utcnow
 

@@ -15,8 +15,8 @@ from flask import abort
 from sqlalchemy.orm import selectinload
 
 from cases import identity
-from cases.casework import may_edit_case
 from cases.models import Client
+from cases.services import may_edit_case
 from centers.models import Staff
 from core import audit
 from core.crypto import cipher

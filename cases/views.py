@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from cases import casework
+from cases import services as casework
 from cases.forms import (
     AssessmentForm,
     ConferenceForm,
@@ -54,7 +54,7 @@ from cases.queries import (
     understand,
     visible_case_ids,
 )
-from centers.catalogue_models import CentreService, Service
+from catalogue.models import CentreService, Service
 from centers.models import Staff
 from core import audit
 from core.clock import local_today

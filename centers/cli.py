@@ -1,18 +1,16 @@
-"""Commands: ``seed-demo`` (the demo centres and staff), ``import-services`` (the catalogue) and
-``create-token`` (an API token for a staff member); ``create-admin`` and ``create-staff`` are in
-:mod:`centers.cli_accounts`."""
+"""Commands: ``seed-demo`` (the demo centres and staff) and ``create-token`` (an API token for a
+staff member); ``create-admin`` and ``create-staff`` are in :mod:`centers.cli_accounts`."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from tqdm import tqdm
 
-from centers import cli_accounts, importer, tokens
+from centers import cli_accounts, tokens
 from centers.accounts import AccountError, hash_password, password_problems
 from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
 from core import audit
@@ -67,12 +65,8 @@ DEMO_CENTRES = [
 ]
 
 
-CLI_PROBLEMS = 200  # bad rows listed on the terminal; the rest are counted
-
-
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
-    app.cli.add_command(import_services)
     app.cli.add_command(create_token)
     cli_accounts.init_app(app)
 
@@ -172,35 +166,6 @@ def _demo_staff(username, name, role, centre, agency, password_hash) -> Staff:
         centre_id=centre.id if centre else None, agency_id=agency.id if agency else None,
         must_change_password=False,
     )
-
-
-@click.command("import-services")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--conditions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The support-conditions table (서비스ID and JA… columns).")
-@click.option("--partial", is_flag=True,
-              help="FILE is not the whole list: do not deactivate services missing from it.")
-def import_services(file: Path, conditions: Path | None, partial: bool) -> None:
-    """Import the public-service open data (CSV in UTF-8 or CP949, or JSON).
-
-    The last line is the summary: added=N updated=N deactivated=N skipped=N.
-    """
-    try:
-        files = importer.read_files(
-            file.read_bytes(), file.name,
-            conditions.read_bytes() if conditions else None, conditions.name if conditions else "",
-        )
-    except importer.ImportRefused as error:
-        raise click.ClickException(str(error)) from None
-    with tqdm(total=files.row_count, unit="행", desc="가져오기", leave=False) as bar:
-        result = importer.import_services(files, full=not partial, progress=bar.update)
-    db.session.commit()
-    for problem in result.problems[:CLI_PROBLEMS]:
-        click.echo(str(problem))
-    if result.skipped > CLI_PROBLEMS:
-        click.echo(f"… 건너뛴 행 {result.skipped - CLI_PROBLEMS}개 더")
-    click.echo(f"변경 없음 {result.unchanged}개")
-    click.echo(result.summary_line())
 
 
 @click.command("create-token")

@@ -251,23 +251,6 @@ class Staff(UserMixin, db.Model):
         return f"<Staff {self.username}>"
 
 
-class CustomerType(db.Model):
-    """Policy-customer type (정책고객): a fixed vocabulary created by a migration.
-
-    Services and people are both tagged with these, so that a visitor is offered services
-    meant for people like them that they did not ask about.
-    """
-
-    __tablename__ = "customer_types"
-
-    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(50), unique=True)
-    sort_order: Mapped[int] = mapped_column(default=0)
-
-    def __repr__(self) -> str:
-        return f"<CustomerType {self.code}>"
-
-
 class ApiToken(db.Model):
     """A staff member's credential for the JSON API (``Authorization: Bearer …``).
 

@@ -18,11 +18,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from cases.casework import may_open_case
 from cases.models import Client
+from cases.people import DESK_ROLES, has_collection_consent
 from cases.queries import CENTRE_ROLES
-from cases.services import DESK_ROLES, has_collection_consent
-from centers.matching import suggest_services
+from cases.services import may_open_case
+from catalogue.matching import suggest_services
 from centers.models import Agency, Centre, Domain, Staff
 from core import audit
 from core.clock import local_today

@@ -9,12 +9,13 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from cases import casework
-from cases import services as people
+from cases import people
+from cases import services as casework
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
 from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKind, ConsentMethod
 from cases.queries import CENTRE_ROLES, clients_visible_to, get_client_or_404, search_clients, understand
-from centers.models import Agency, CustomerType, Domain, Staff
+from catalogue.models import CustomerType
+from centers.models import Agency, Domain, Staff
 from core.clock import local_today, minutes_since
 from core.extensions import db
 from core.forms import EmptyForm, error_text

@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from cases import casework
 from cases import demo as cases_demo
+from cases import services as casework
 from cases.demo import CasePlan
 from cases.demo_texts import NEED_OF_AGENCY
 from cases.models import CaseStatus, ClosureReason, GoalStatus, Level, NeedDomain, NoteKind
-from centers.catalogue_models import CentreService, Service
+from catalogue.models import CentreService, Service
 from centers.models import Agency, AgencyKind, Centre, Staff
 from core.clock import local_today
 from core.demo import DemoRun

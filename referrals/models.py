@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cases.models import Case, Client
-from centers.catalogue_models import Service
+from catalogue.models import Service
 from centers.models import Agency, Staff
 from core.extensions import db
 from core.types import UTCDateTime, str_enum, utcnow

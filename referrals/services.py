@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from cases import casework
+from cases import services as casework
 from cases.models import Case, CaseStatus, Priority
-from cases.services import may_share_with, sharing_consent_in_force
-from centers.catalogue_models import CentreService
+from cases.people import may_share_with, sharing_consent_in_force
+from catalogue.models import CentreService
 from centers.models import Agency, Staff
 from core import audit
 from core.clock import SEOUL, local_today

@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from cases.queries import get_case_or_404, visible_case_ids
-from centers.catalogue_models import CentreService, Service
+from catalogue.models import CentreService, Service
 from centers.models import Agency, Staff
 from core import audit
 from core.clock import SEOUL, local_today

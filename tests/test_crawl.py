@@ -30,8 +30,8 @@ import sqlalchemy as sa
 from jinja2 import Undefined
 from werkzeug.exceptions import HTTPException
 
-from cases import casework
-from cases import services as people
+from cases import people
+from cases import services as casework
 from cases.models import (
     Case,
     CaseNote,
@@ -49,8 +49,8 @@ from cases.models import (
     Priority,
     Sex,
 )
-from centers import catalogue
-from centers.catalogue_models import CentreService, Service
+from catalogue import services as catalogue
+from catalogue.models import CentreService, Service
 from centers.models import Addon, Agency, AgencyKind, ApiToken, Centre, Domain, Staff
 from core.clock import local_today
 from core.extensions import db

@@ -9,11 +9,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from centers import catalogue, directory, importer, services
+from catalogue import directory, importer
+from catalogue import services as catalogue
+from catalogue.forms import ImportForm, OfferForm, ServiceForm, ServiceSearchForm
+from catalogue.matching import Criteria, search_services
+from catalogue.models import CentreService, Service
+from centers import services
 from centers.accounts import agencies_for_staff
-from centers.catalogue_forms import ImportForm, OfferForm, ServiceForm, ServiceSearchForm
-from centers.catalogue_models import CentreService, Service
-from centers.matching import Criteria, search_services
 from centers.models import Agency, Domain, Sex, Staff
 from core.extensions import db
 from core.forms import EmptyForm, error_text

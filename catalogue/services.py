@@ -1,7 +1,7 @@
 """Rules for the catalogue: hand-entered services and each centre's service list.
 
 Like every service module it changes rows, writes audit events and flushes; the view commits.
-The open-data import is in :mod:`centers.importer`, the matching in :mod:`centers.matching`.
+The open-data import is in :mod:`catalogue.importer`, the matching in :mod:`catalogue.matching`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from centers.catalogue_models import CentreService, Service, ServiceSource
-from centers.models import Agency, Centre, CustomerType, Staff
-from centers.services import _changes, centres_visible_to
+from catalogue.models import CentreService, CustomerType, Service, ServiceSource
+from centers.models import Agency, Centre, Staff
+from centers.services import centres_visible_to
 from core import audit
 from core.errors import NotAllowedError, RefusedError
 from core.extensions import db
@@ -107,7 +107,7 @@ def create_service(actor: Staff, values: dict[str, Any], type_codes: list[str]) 
         raise CatalogueNotAllowed(_("서비스는 센터 관리자와 시스템 관리자가 등록합니다."))
     _check_ages(values)
     service = Service(source=ServiceSource.MANUAL, created_at=utcnow(), updated_at=utcnow())
-    _changes(service, SERVICE_FIELDS, values)
+    audit.changes(service, SERVICE_FIELDS, values)
     service.customer_types = _types(type_codes)
     owner = new_service_owner(actor)
     if owner is not None:
@@ -126,7 +126,7 @@ def update_service(actor: Staff, service: Service, values: dict[str, Any],
     if not may_edit_service(actor, service):
         raise CatalogueNotAllowed(_("이 서비스는 고칠 수 없습니다."))
     _check_ages(values)
-    changed = _changes(service, SERVICE_FIELDS, values)
+    changed = audit.changes(service, SERVICE_FIELDS, values)
     before = sorted(t.code for t in service.customer_types)
     if before != sorted(type_codes):
         service.customer_types = _types(type_codes)
