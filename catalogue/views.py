@@ -10,10 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from catalogue import directory, importer
+from catalogue import queries as catalogue_queries
 from catalogue import services as catalogue
 from catalogue.forms import ImportForm, OfferForm, ServiceForm, ServiceSearchForm
 from catalogue.matching import Criteria, search_services
 from catalogue.models import CentreService, Service
+from centers import queries as centre_queries
 from centers import services
 from centers.accounts import agencies_for_staff
 from centers.models import Agency, Domain, Sex, Staff
@@ -74,7 +76,7 @@ def _paging_args() -> dict:
 @all_staff
 def show_service(service_id: int):
     actor = _actor()
-    service = catalogue.get_service_or_404(service_id)
+    service = catalogue_queries.get_service_or_404(service_id)
     offer = catalogue.offer_at(actor.centre, service) if actor.centre else None
     form = None
     if actor.centre and offer is None and catalogue.may_manage_centre_services(actor, actor.centre):
@@ -106,7 +108,7 @@ def new_service():
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
 @managers
 def edit_service(service_id: int):
-    service = catalogue.get_service_or_404(service_id)
+    service = catalogue_queries.get_service_or_404(service_id)
     if not catalogue.may_edit_service(_actor(), service):
         abort(403)
     form = ServiceForm(obj=service, customer_types=catalogue.customer_types())
@@ -149,7 +151,7 @@ def own_centre_services():
 @managers
 def centre_services(centre_id: int):
     """The list, and a search of the national catalogue to add from (what is not listed yet)."""
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = centre_queries.get_centre_or_404(centre_id, _actor())
     offers = catalogue.centre_list(centre)
     forms = {offer.id: _offer_form(centre.id, offer=offer) for offer in offers}
     query = request.args.get("q", "").strip()[:100]
@@ -197,7 +199,7 @@ def add_centre_service(centre_id: int):
 @managers
 def update_centre_service(centre_id: int, offer_id: int):
     centre = _list_keeper_centre_or_404(centre_id)
-    offer = catalogue.get_offer_or_404(centre, offer_id)
+    offer = catalogue_queries.get_offer_or_404(centre, offer_id)
     form = _offer_form(centre.id, offer=offer)
     if form.validate_on_submit():
         try:
@@ -216,7 +218,7 @@ def update_centre_service(centre_id: int, offer_id: int):
 @managers
 def remove_centre_service(centre_id: int, offer_id: int):
     centre = _list_keeper_centre_or_404(centre_id)
-    offer = catalogue.get_offer_or_404(centre, offer_id)
+    offer = catalogue_queries.get_offer_or_404(centre, offer_id)
     if EmptyForm().validate_on_submit():
         name = offer.service.name
         catalogue.remove_from_centre(_actor(), offer)
@@ -227,7 +229,7 @@ def remove_centre_service(centre_id: int, offer_id: int):
 
 def _list_keeper_centre_or_404(centre_id: int):
     """:raise 404: a centre the actor does not see; :raise 403: one whose list they do not keep."""
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = centre_queries.get_centre_or_404(centre_id, _actor())
     if not catalogue.may_manage_centre_services(_actor(), centre):
         abort(403)
     return centre
@@ -284,7 +286,7 @@ def import_services():
 @managers
 def export_directory(code: str):
     """The centre's directory in the Open Referral HSDS 3.0 shape (audited as an export)."""
-    centre = catalogue.get_centre_by_code_or_404(code, _actor())
+    centre = centre_queries.get_centre_by_code_or_404(code, _actor())
     document = directory.export_directory(_actor(), centre)
     db.session.commit()
     return Response(

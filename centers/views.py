@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from centers import accounts, services, tokens
+from centers import accounts, queries, services, tokens
 from centers.forms import (
     AgencyForm,
     CentreForm,
@@ -61,7 +61,7 @@ def new_centre():
 @bp.get("/centres/<int:centre_id>")
 @managers
 def show_centre(centre_id: int):
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = queries.get_centre_or_404(centre_id, _actor())
     return _render_centre(centre)
 
 
@@ -80,7 +80,7 @@ def _render_centre(centre, *, rrn_form: RrnSettingForm | None = None,
 
 def _centre_or_403(centre_id: int, rule):
     """:raise 404: a centre the actor does not see; :raise 403: ``rule`` says no."""
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = queries.get_centre_or_404(centre_id, _actor())
     if not rule(_actor(), centre):
         abort(403)
     return centre
@@ -168,7 +168,7 @@ def new_agency(centre_id: int):
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
 @managers
 def edit_agency(agency_id: int):
-    agency = services.get_agency_or_404(agency_id, _actor())
+    agency = queries.get_agency_or_404(agency_id, _actor())
     if not services.may_manage_agencies(_actor(), agency.centre):
         abort(403)
     form = AgencyForm(obj=agency)
@@ -258,7 +258,7 @@ def new_staff():
 @managers
 def edit_staff(staff_id: int):
     actor = _actor()
-    staff = accounts.get_staff_or_404(staff_id, actor)
+    staff = queries.get_staff_or_404(staff_id, actor)
     form = PlacementForm(role=staff.role, agency_id=staff.agency_id or 0)
     form.role.choices = [(role.value, role.label) for role in accounts.assignable_roles(actor)]
     form.agency_id.choices = _agency_choices([staff.centre_id] if staff.centre_id else [])
@@ -293,7 +293,7 @@ def _placement_form(actor: Staff, staff: Staff) -> PlacementForm:
 @bp.post("/staff/<int:staff_id>/api-tokens/<int:token_id>/revoke")
 @managers
 def revoke_staff_token(staff_id: int, token_id: int):
-    staff = accounts.get_staff_or_404(staff_id, _actor())
+    staff = queries.get_staff_or_404(staff_id, _actor())
     token = tokens.get_token_of(staff, token_id)
     if token is None:
         abort(404)
@@ -311,7 +311,7 @@ def revoke_staff_token(staff_id: int, token_id: int):
 @bp.post("/staff/<int:staff_id>/reset-password")
 @managers
 def reset_password(staff_id: int):
-    staff = accounts.get_staff_or_404(staff_id, _actor())
+    staff = queries.get_staff_or_404(staff_id, _actor())
     if not accounts.may_manage_account(_actor(), staff):
         abort(403)
     if not EmptyForm().validate_on_submit():
@@ -325,7 +325,7 @@ def reset_password(staff_id: int):
 @bp.post("/staff/<int:staff_id>/active")
 @managers
 def set_staff_active(staff_id: int):
-    staff = accounts.get_staff_or_404(staff_id, _actor())
+    staff = queries.get_staff_or_404(staff_id, _actor())
     if not accounts.may_manage_account(_actor(), staff):
         abort(403)
     if EmptyForm().validate_on_submit():

@@ -33,7 +33,8 @@ from intake.forms import (
     VisitForm,
     WithdrawForm,
 )
-from intake.models import StopStatus, Visit, VisitStop, VisitSuggestion
+from intake.models import StopStatus, Visit, VisitStop
+from intake.queries import get_visit_or_404
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
@@ -405,23 +406,10 @@ def new_visit(client_id: int | None = None):
     return render_template("intake/visit_form.html", form=form, client=client)
 
 
-def _visit_or_404(visit_id: int) -> Visit:
-    visit = db.session.scalar(
-        services.visits_visible_to(_actor()).where(Visit.id == visit_id)
-        .options(selectinload(Visit.stops).selectinload(VisitStop.agency),
-                 selectinload(Visit.purposes), selectinload(Visit.client),
-                 selectinload(Visit.suggestions).selectinload(VisitSuggestion.service),
-                 selectinload(Visit.suggestions).selectinload(VisitSuggestion.agency))
-    )
-    if visit is None:
-        abort(404)
-    return visit
-
-
 @bp.get("/visits/<int:visit_id>")
 @centre_staff
 def show_visit(visit_id: int):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, _actor())
     form = AddStopForm()
     planned = {s.agency_id for s in visit.open_stops}
     form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()
@@ -438,7 +426,7 @@ def show_visit(visit_id: int):
 @bp.get("/visits/<int:visit_id>/ticket")
 @centre_staff
 def print_ticket(visit_id: int):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, _actor())
     return render_template("intake/ticket.html", visit=visit)
 
 
@@ -446,7 +434,7 @@ def print_ticket(visit_id: int):
 @centre_staff
 def print_checklist(visit_id: int):
     """The suggested services on paper, each with the desk that handles it."""
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, _actor())
     return render_template("intake/checklist.html", visit=visit)
 
 
@@ -460,7 +448,7 @@ def _after_action(visit: Visit):
 @bp.post("/visits/<int:visit_id>/<any(call, start, finish):action>")
 @centre_staff
 def act_on_visit(visit_id: int, action: str):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, _actor())
     if EmptyForm().validate_on_submit():
         commit_or_flash(lambda: services.transition(_actor(), visit, action))
     return _after_action(visit)
@@ -469,7 +457,7 @@ def act_on_visit(visit_id: int, action: str):
 @bp.post("/visits/<int:visit_id>/leave")
 @centre_staff
 def leave_visit(visit_id: int):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, _actor())
     if EmptyForm().validate_on_submit():
         commit_or_flash(lambda: services.leave(_actor(), visit),
                         _("%(t)s 번 방문자를 돌아간 것으로 기록했습니다.", t=visit.ticket_number))
@@ -479,7 +467,7 @@ def leave_visit(visit_id: int):
 @bp.post("/visits/<int:visit_id>/stops")
 @desk
 def add_stop(visit_id: int):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, _actor())
     form = AddStopForm()
     form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()]
     if form.validate_on_submit():
@@ -491,7 +479,7 @@ def add_stop(visit_id: int):
 @bp.post("/visits/<int:visit_id>/stops/<int:stop_id>/remove")
 @desk
 def remove_stop(visit_id: int, stop_id: int):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, _actor())
     stop = next((s for s in visit.stops if s.id == stop_id), None)
     if stop is None:
         abort(404)

@@ -43,6 +43,7 @@ from referrals.models import (
     ReferralStatus,
     Urgency,
 )
+from referrals.queries import get_referral_or_404
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
@@ -52,17 +53,6 @@ case_staff = roles_required(Role.CASEWORKER, Role.MANAGER)
 
 def _actor() -> Staff:
     return current_user._get_current_object()
-
-
-def _load(referral_id: int) -> Referral:
-    """:raise 404: no such referral, or not from/to the actor's agency (or centre)."""
-    referral = db.session.scalar(
-        services.referrals_visible_to(_actor()).where(Referral.id == referral_id)
-        .options(selectinload(Referral.events), selectinload(Referral.client)))
-    if referral is None:
-        abort(404)
-    audit.record("referral.view", actor=_actor(), subject=referral, client_id=referral.client_id)
-    return referral
 
 
 def _other_agencies(centre_id: int, except_ids: set[int]) -> list[Agency]:
@@ -179,12 +169,12 @@ def _filters(query):
 @bp.get("/<int:referral_id>")
 @case_staff
 def show(referral_id: int):
-    referral = _load(referral_id)
+    referral = get_referral_or_404(referral_id, _actor())
     try:
         services.mark_received(_actor(), referral)
     except services.ReferralConflict:
         db.session.rollback()
-        referral = _load(referral_id)
+        referral = get_referral_or_404(referral_id, _actor())
     services.mark_read(_actor(), referral_id=referral.id)  # opening it is reading about it
     db.session.commit()
     form = ActionForm()
@@ -215,7 +205,7 @@ def _visit_today(referral: Referral) -> Visit | None:
 @bp.post("/<int:referral_id>/<any(accept, decline, start, complete, cancel):action>")
 @caseworkers
 def act(referral_id: int, action: str):
-    referral = _load(referral_id)
+    referral = get_referral_or_404(referral_id, _actor())
     form = ActionForm()
     if not form.validate_on_submit():
         flash(error_text(form), "danger")
@@ -252,7 +242,7 @@ def _warm_hand_off(referral: Referral) -> bool:
 @bp.post("/<int:referral_id>/resend")
 @caseworkers
 def resend(referral_id: int):
-    referral = _load(referral_id)
+    referral = get_referral_or_404(referral_id, _actor())
     form = ResendForm()
     form.to_agency_id.choices = [(a.id, a.name) for a in _other_agencies(referral.centre_id, set())]
     if form.validate_on_submit():
@@ -274,7 +264,7 @@ def slip(referral_id: int):
     """The referral slip the person can carry to the next desk; printing it is audited."""
     from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
 
-    referral = _load(referral_id)
+    referral = get_referral_or_404(referral_id, _actor())
     audit.record("referral.slip_printed", actor=_actor(), subject=referral,
                  client_id=referral.client_id)
     db.session.commit()

@@ -11,7 +11,7 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from cases.models import Case
 from centers.models import Centre, Staff
-from centers.services import centres_visible_to
+from centers.queries import get_centre_by_code_or_404
 from core import audit
 from core.extensions import db
 from core.roles import Role, allowed_if, roles_required
@@ -49,14 +49,6 @@ class MonthConverter(BaseConverter):
 
 def _actor() -> Staff:
     return current_user._get_current_object()
-
-
-def _centre_or_404(code: str) -> Centre:
-    """:raise 404: no such centre, or not the manager's own."""
-    centre = db.session.scalar(centres_visible_to(_actor()).where(Centre.code == code))
-    if centre is None:
-        abort(404)
-    return centre
 
 
 def _reportable_or_404(month: Month) -> Month:
@@ -155,13 +147,13 @@ def monthly_latest():
         month = Month.parse(request.args.get("month", ""))
     except ValueError:
         month = Month.current()
-        if not figures.visit_totals([_centre_or_404(code).id], month.span):
+        if not figures.visit_totals([get_centre_by_code_or_404(code, _actor()).id], month.span):
             month = month.previous()
     return redirect(url_for("reports.monthly", code=code, month=min(month, Month.current())))
 
 
 def _monthly(code: str, month: Month) -> tuple[Centre, sections.MonthlyReport]:
-    centre = _centre_or_404(code)
+    centre = get_centre_by_code_or_404(code, _actor())
     report = sections.monthly_report(centre, _reportable_or_404(month))
     return centre, report
 
