@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import (
@@ -34,7 +34,6 @@ from cases.models import (
     CaseEvent,
     CaseNote,
     CaseStatus,
-    Client,
     ClosureReason,
     Conference,
     GoalStatus,
@@ -46,11 +45,10 @@ from cases.models import (
     conference_cases,
 )
 from cases.queries import (
-    cases_visible_to,
+    CaseloadFilter,
+    caseload_query,
     get_case_or_404,
     get_client_or_404,
-    search_query,
-    understand,
     visible_case_ids,
 )
 from catalogue.models import CentreService, Service
@@ -67,7 +65,6 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 case_staff = roles_required(*casework.CASE_READERS)
 caseworkers = roles_required(*casework.CASE_WRITERS)
-STALE_CONTACT_DAYS = 30
 
 
 def _fail(error: Exception) -> None:
@@ -82,43 +79,17 @@ def _fail(error: Exception) -> None:
 def caseload():
     """My caseload: filters by status, overdue items, stale contact; search; pages."""
     actor = current_staff()
-    args = request.args
-    query = cases_visible_to(actor).join(Client, Client.id == Case.client_id)
-    mine = args.get("mine", "1" if actor.role == Role.CASEWORKER else "") == "1"
-    if mine:
-        query = query.where(Case.caseworker_id == actor.id)
-    status = args.get("status", "current")
-    if status == "current":
-        query = query.where(Case.status != CaseStatus.CLOSED)
-    elif status in CaseStatus._value2member_map_:
-        query = query.where(Case.status == status)
-    overdue = args.get("overdue", "")
-    if overdue == "assessment":
-        query = query.where(casework.assessment_overdue_clause())
-    elif overdue == "plan":
-        query = query.where(casework.plan_overdue_clause())
-    elif overdue == "goals":
-        query = query.where(Case.goals.any(sa.and_(
-            PlanGoal.status.in_([GoalStatus.PLANNED, GoalStatus.IN_PROGRESS]),
-            PlanGoal.target_date < local_today())))
-    if args.get("stale") == "1":
-        cutoff = utcnow() - timedelta(days=STALE_CONTACT_DAYS)
-        query = query.where(Case.status != CaseStatus.CLOSED,
-                            sa.or_(Case.last_contact_at.is_(None), Case.last_contact_at < cutoff))
     # A name is personal data: it comes in a POST body, never in the URL (like the desk's
     # search box, whose rules it shares: name, initials, birth date, phone).
     text = request.form.get("q", "").strip() if request.method == "POST" else ""
-    if text and EmptyForm().validate_on_submit():
-        people = search_query(current_staff(), understand(text, rrn_allowed=False))
-        query = query.where(Case.client_id.in_(people.with_only_columns(Client.id))
-                            if people is not None else sa.false())
-    query = query.options(selectinload(Case.client), selectinload(Case.agency),
-                          selectinload(Case.caseworker), selectinload(Case.assessments),
-                          selectinload(Case.goals)).order_by(Case.opened_at.desc())
+    if text and not EmptyForm().validate_on_submit():
+        text = ""
+    wanted = CaseloadFilter.from_args(request.args, actor, text)
+    query = caseload_query(actor, wanted)
     page = db.paginate(query, per_page=25, error_out=False)
     return render_template(
-        "cases/caseload.html", page=page, mine=mine, status=status, overdue=overdue,
-        stale=args.get("stale") == "1", q=text, statuses=list(CaseStatus), now=utcnow(),
+        "cases/caseload.html", page=page, mine=wanted.mine, status=wanted.status,
+        overdue=wanted.overdue, stale=wanted.stale, q=wanted.text, statuses=list(CaseStatus), now=utcnow(),
         search_form=EmptyForm(),
         today=local_today(), casework=casework,
     )
