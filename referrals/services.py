@@ -13,18 +13,18 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
 from cases import services as casework
 from cases.models import Case, CaseStatus, Priority
 from cases.people import may_share_with, sharing_consent_in_force
 from catalogue.models import CentreService
 from centers.models import Agency, Staff
-from core import audit
+from core import audit, states
 from core.clock import SEOUL, local_today
 from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
+from core.states import Transition
 from core.types import utcnow
 from referrals.models import (
     OPEN_STATUSES,
@@ -57,27 +57,28 @@ class ReferralNotAllowed(NotAllowedError, ReferralError):
 RECEIVING, SENDING = "receiving", "sending"
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[ReferralStatus]
-    target: ReferralStatus
+@dataclass(frozen=True, kw_only=True)
+class ReferralTransition(Transition):
     side: str  # which agency's caseworkers may apply it
-    label: object
 
 
+_NEW = frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED})
 TRANSITIONS = {
-    "receive": Transition(frozenset({ReferralStatus.SENT}), ReferralStatus.RECEIVED, RECEIVING,
-                          _l("접수확인")),
-    "accept": Transition(frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED}),
-                         ReferralStatus.ACCEPTED, RECEIVING, _l("수락")),
-    "decline": Transition(frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED}),
-                          ReferralStatus.DECLINED, RECEIVING, _l("반려")),
-    "start": Transition(frozenset({ReferralStatus.ACCEPTED}), ReferralStatus.IN_PROGRESS,
-                        RECEIVING, _l("진행")),
-    "complete": Transition(frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}),
-                           ReferralStatus.COMPLETED, RECEIVING, _l("완료")),
-    "cancel": Transition(frozenset(OPEN_STATUSES), ReferralStatus.CANCELLED, SENDING,
-                         _l("취소")),
+    "receive": ReferralTransition(sources=frozenset({ReferralStatus.SENT}),
+                                  target=ReferralStatus.RECEIVED, side=RECEIVING,
+                                  label=_l("접수확인")),
+    "accept": ReferralTransition(sources=_NEW, target=ReferralStatus.ACCEPTED, side=RECEIVING,
+                                 label=_l("수락")),
+    "decline": ReferralTransition(sources=_NEW, target=ReferralStatus.DECLINED, side=RECEIVING,
+                                  label=_l("반려")),
+    "start": ReferralTransition(sources=frozenset({ReferralStatus.ACCEPTED}),
+                                target=ReferralStatus.IN_PROGRESS, side=RECEIVING,
+                                label=_l("진행")),
+    "complete": ReferralTransition(
+        sources=frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}),
+        target=ReferralStatus.COMPLETED, side=RECEIVING, label=_l("완료")),
+    "cancel": ReferralTransition(sources=frozenset(OPEN_STATUSES), target=ReferralStatus.CANCELLED,
+                                 side=SENDING, label=_l("취소")),
 }
 
 
@@ -227,7 +228,7 @@ def transition(actor: Staff, referral: Referral, action: str, *, note: str = "",
     previous = referral.status
     referral.status = rule.target
     # Claim the referral first: of two desks acting at once, only one gets past here.
-    _flush_or_conflict()
+    states.flush_or_conflict(_stale())
     if action == "accept":
         _accept(actor, referral, assignee)
     _event(referral, actor, previous, rule.target, note)
@@ -254,11 +255,15 @@ def _accept(actor: Staff, referral: Referral, assignee: Staff) -> None:
     db.session.flush()
 
 
+def _stale() -> ReferralConflict:
+    # Lazy: after a failed flush the session needs a rollback before the language can be read.
+    return ReferralConflict(_l("다른 직원이 이 의뢰를 먼저 처리했습니다. "
+                               "화면을 새로 고쳐 지금 상태를 확인하세요."))
+
+
 def check_version(referral: Referral, version: int) -> None:
     """The caller's starting version must still be the referral's (the API's no-lost-update)."""
-    if version != referral.version:
-        raise ReferralConflict(_l("다른 직원이 이 의뢰를 먼저 처리했습니다. "
-                                  "화면을 새로 고쳐 지금 상태를 확인하세요."))
+    states.check_version(referral, version, _stale())
 
 
 def mark_received(actor: Staff, referral: Referral) -> bool:
@@ -279,14 +284,6 @@ def resend(actor: Staff, declined: Referral, to_agency: Agency) -> Referral:
     return send(actor, declined.from_case, to_agency, reason=declined.reason,
                 needs=declined.needs, urgency=declined.urgency,
                 contact_preference=declined.contact_preference, resent_from=declined)
-
-
-def _flush_or_conflict() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise ReferralConflict(_l("다른 직원이 이 의뢰를 먼저 처리했습니다. "
-                                  "화면을 새로 고쳐 지금 상태를 확인하세요.")) from error
 
 
 def _event(referral: Referral, actor: Staff, from_status, to_status, note: str) -> None:
