@@ -16,6 +16,7 @@ from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
 from core import audit
 from core.demo import DemoRun
 from core.extensions import db
+from core.holidays import holiday_days
 from core.roles import Role
 from core.types import utcnow
 
@@ -107,7 +108,7 @@ def seed_demo(password: str, force: bool, if_empty: bool, seed: int, no_activity
     if password != DEMO_PASSWORD and password_problems(password, "demo"):
         raise click.ClickException(" ".join(password_problems(password, "demo")))
     password_hash = hash_password(password)  # once: every demo account shares it
-    holidays = current_app.extensions.get("hanjari.public_holidays", set)()
+    holidays = holiday_days()
     run = DemoRun(seed, utcnow(), holidays, with_activity=not no_activity)
     # The demo centres open on the first morning of their history.
     with run.clock_at(run.start):

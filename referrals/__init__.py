@@ -20,7 +20,6 @@ def init_app(app: Flask) -> None:
     app.extensions["hanjari.open_referral_counts"] = services.open_referral_counts
     app.extensions["hanjari.case_referrals"] = services.case_referrals
     # The days off the demo history skips, like the working-hours count.
-    app.extensions["hanjari.public_holidays"] = services.holidays
     navigation.register(app, "referrals.inbox", _l("받은 의뢰"), {Role.CASEWORKER}, order=40)
     navigation.register(app, "referrals.sent", _l("보낸 의뢰"), {Role.CASEWORKER, Role.MANAGER},
                         order=45)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -190,12 +190,3 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     referral: Mapped[Referral] = relationship()
-
-
-class PublicHoliday(db.Model):
-    """Days off in the working-hours count, edited by the administrator."""
-
-    __tablename__ = "public_holidays"
-
-    day: Mapped[date] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(50))

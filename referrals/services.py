@@ -8,7 +8,6 @@ column; two caseworkers acting on it at once cannot both win (the loser gets
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -23,9 +22,11 @@ from core import audit, states
 from core.clock import SEOUL, local_today
 from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
+from core.holidays import holiday_days
 from core.roles import Role
 from core.states import Transition
 from core.types import utcnow
+from core.working_time import add_working_hours
 from referrals.models import (
     OPEN_STATUSES,
     ContactPreference,
@@ -33,13 +34,11 @@ from referrals.models import (
     Notification,
     NotificationKind,
     Outcome,
-    PublicHoliday,
     Referral,
     ReferralEvent,
     ReferralStatus,
     Urgency,
 )
-from referrals.working_time import add_working_hours
 
 
 class ReferralError(RefusedError):
@@ -118,10 +117,6 @@ def may_resend(actor: Staff, referral: Referral) -> bool:
 
 # --- sending -----------------------------------------------------------------------------
 
-def holidays() -> set[date]:
-    return set(db.session.scalars(sa.select(PublicHoliday.day)))
-
-
 def send(actor: Staff, case: Case, to_agency: Agency, *, reason: str, needs: str = "",
          urgency: Urgency = Urgency.NORMAL,
          contact_preference: ContactPreference = ContactPreference.PHONE,
@@ -154,7 +149,7 @@ def send(actor: Staff, case: Case, to_agency: Agency, *, reason: str, needs: str
         from_agency_id=case.agency_id, to_agency_id=to_agency.id, service_id=service_id,
         reason=reason.strip(), needs=needs.strip(), urgency=urgency,
         contact_preference=contact_preference, status=ReferralStatus.SENT, sent_by_id=actor.id,
-        sent_at=now, due_at=add_working_hours(now, to_agency.response_target_hours, holidays()),
+        sent_at=now, due_at=add_working_hours(now, to_agency.response_target_hours, holiday_days()),
         resent_from_id=resent_from.id if resent_from else None,
     )
     db.session.add(referral)

@@ -22,6 +22,7 @@ from cases.queries import get_case_or_404, visible_case_ids
 from catalogue.models import CentreService, Service
 from centers.models import Agency, Staff
 from core import audit
+from core import holidays as holidays_service
 from core.clock import SEOUL, local_today
 from core.errors import RefusedError
 from core.extensions import db
@@ -38,7 +39,6 @@ from referrals.models import (
     DeclineReason,
     Notification,
     Outcome,
-    PublicHoliday,
     Referral,
     ReferralStatus,
     Urgency,
@@ -303,26 +303,25 @@ def holidays():
     """The administrator keeps the public holidays that working hours skip."""
     form = HolidayForm()
     if form.validate_on_submit():
-        if db.session.get(PublicHoliday, form.day.data):
-            form.day.errors = [_("이미 등록된 날짜입니다.")]
+        try:
+            holidays_service.add_holiday(current_staff(), form.day.data, form.name.data)
+        except holidays_service.HolidayError as error:
+            db.session.rollback()
+            form.day.errors = [str(error)]
         else:
-            db.session.add(PublicHoliday(day=form.day.data, name=form.name.data.strip()))
-            audit.record("holiday.added", detail={"day": form.day.data.isoformat(),
-                                                  "name": form.name.data.strip()})
             db.session.commit()
             flash(_("공휴일을 추가했습니다."), "success")
             return redirect(url_for("referrals.holidays"))
-    days = db.session.scalars(sa.select(PublicHoliday).order_by(PublicHoliday.day)).all()
-    return render_template("referrals/holidays.html", form=form, days=days, buttons=EmptyForm())
+    return render_template("referrals/holidays.html", form=form,
+                           days=holidays_service.list_holidays(), buttons=EmptyForm())
 
 
 @bp.post("/holidays/<day>/delete")
 @roles_required(Role.ADMIN)
 def delete_holiday(day: str):
-    holiday = db.get_or_404(PublicHoliday, _parse_day(day))
+    holiday = db.get_or_404(holidays_service.PublicHoliday, _parse_day(day))
     if EmptyForm().validate_on_submit():
-        db.session.delete(holiday)
-        audit.record("holiday.deleted", detail={"day": day})
+        holidays_service.remove_holiday(current_staff(), holiday)
         db.session.commit()
         flash(_("공휴일을 지웠습니다."), "success")
     return redirect(url_for("referrals.holidays"))
