@@ -11,6 +11,20 @@ from core.extensions import db
 
 
 @sa.event.listens_for(Engine, "connect")
+def _tune_postgresql(dbapi_connection, connection_record):
+    """No JIT compilation: PostgreSQL compiles a query to machine code when its estimated
+    cost is high, which the report's aggregates over a month of visits always are; at a
+    centre's volume that took 1.3 s of a 1.5 s query, every time, for queries that then run
+    in tens of milliseconds. An OLTP app's queries gain nothing from it."""
+    if type(dbapi_connection).__module__.split(".")[0] != "psycopg":
+        return
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True  # a plain SET inside a rolled-back transaction is undone
+    dbapi_connection.execute("SET jit = off")
+    dbapi_connection.autocommit = autocommit
+
+
+@sa.event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record):
     """WAL lets readers work while one desk writes; FKs are off by default in SQLite."""
     if not isinstance(dbapi_connection, sqlite3.Connection):

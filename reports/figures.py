@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from math import floor
 
@@ -43,7 +43,6 @@ from cases.models import (
 from catalogue.models import CustomerType, Service
 from centers.models import Agency, Centre, Domain, Staff
 from core.clock import SEOUL
-from core.database import days_before
 from core.extensions import db
 from intake.models import StopStatus, Visit, VisitPurpose, VisitStop, VisitSuggestion
 from reports.periods import Span
@@ -120,6 +119,33 @@ def visits_in(centre_ids, span: Span) -> tuple:
             Visit.visit_date < span.end)
 
 
+def visit_rows_in(centre_ids, span: Span, visit_id) -> tuple:
+    """Where-conditions: the rows of a table of visit details (stops, purposes, suggestions;
+    ``visit_id`` its column) that belong to the visits of these centres on the span's days.
+
+    Besides the visits' own conditions, the details' ``visit_id`` is bounded by the lowest
+    and highest id of those visits. It changes no answer (the join already says which
+    visit a row belongs to), but visits are numbered as they arrive, so a month's visits are
+    one short run of ids and the database reads that run of each detail table through its
+    ``visit_id`` index, instead of hashing every stop of the centre's history.
+    """
+    low, high = _visit_id_range(centre_ids, span)
+    return (*visits_in(centre_ids, span),
+            visit_id.between(low, high) if low is not None else sa.false())
+
+
+@once
+def _visit_id_range(centre_ids, span: Span) -> tuple[int | None, int | None]:
+    # "id + 0", not "id": PostgreSQL answers a plain min(id)/max(id) by walking the primary
+    # key from either end until a row of the span turns up (half the table for a month a
+    # year and a half ago); on an expression it reads the span's rows from the day index.
+    low, high = db.session.execute(
+        sa.select(sa.func.min(Visit.id + 0), sa.func.max(Visit.id + 0))
+        .where(*visits_in(centre_ids, span))
+    ).one()
+    return low, high
+
+
 def served_stop():
     return VisitStop.started_at.is_not(None)
 
@@ -139,9 +165,12 @@ def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
 
     Each target is its own select, so its ``EXISTS`` sits in a WHERE clause where the
     database can run it as one semi- or anti-join over the assessments or goals, instead of
-    a sub-query per case; the centre's target days come from a join, not a sub-query per
-    row. A goal's past status is not kept: one achieved or stopped after ``moment`` (its
-    last change, ``updated_at``, is later) counts as still open then.
+    a sub-query per case; the instant before which a case had to be opened to be late is
+    computed here from the centre's target days, so the database plans with a plain
+    timestamp (it starts from the open cases) instead of one per row.
+
+    A goal's past status is not kept: one achieved or stopped after ``moment`` (its last
+    change, ``updated_at``, is later) counts as still open then.
     """
     today = moment.astimezone(SEOUL).date()
     open_then = (Case.centre_id.in_(centre_ids), case_open_at(moment))
@@ -151,12 +180,12 @@ def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
                 sa.literal(plan).label("plan"), sa.literal(goals).label("goals"))
 
     no_assessment = (
-        sa.select(*flagged(1, 0, 0)).join(Centre, Centre.id == Case.centre_id)
-        .where(*open_then, Case.opened_at < days_before(moment, Centre.assessment_due_days),
+        sa.select(*flagged(1, 0, 0))
+        .where(*open_then, _opened_before_target(centre_ids, moment, "assessment_due_days"),
                ~sa.exists().where(Assessment.case_id == Case.id, Assessment.created_at < moment)))
     no_plan = (
-        sa.select(*flagged(0, 1, 0)).join(Centre, Centre.id == Case.centre_id)
-        .where(*open_then, Case.opened_at < days_before(moment, Centre.plan_due_days),
+        sa.select(*flagged(0, 1, 0))
+        .where(*open_then, _opened_before_target(centre_ids, moment, "plan_due_days"),
                ~sa.exists().where(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment)))
     goals_late = (
         sa.select(*flagged(0, 0, 1))
@@ -169,6 +198,24 @@ def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
                       sa.func.max(late.c.plan).label("plan"),
                       sa.func.max(late.c.goals).label("goals"))
             .group_by(late.c.case_id).subquery())
+
+
+def _opened_before_target(centre_ids, moment: datetime, target: str):
+    """SQL: the case was opened more than its centre's ``target`` days (a column of
+    :class:`Centre`) before ``moment``: one condition per distinct number of days."""
+    centres_by_days: dict[int, list[int]] = {}
+    for centre_id, days in _target_days(centre_ids, target).items():
+        centres_by_days.setdefault(days, []).append(centre_id)
+    return sa.or_(sa.false(), *(
+        sa.and_(Case.centre_id.in_(ids), Case.opened_at < moment - timedelta(days=days))
+        for days, ids in sorted(centres_by_days.items())))
+
+
+@once
+def _target_days(centre_ids, target: str) -> dict[int, int]:
+    column = getattr(Centre, target)
+    return dict(db.session.execute(
+        sa.select(Centre.id, column).where(Centre.id.in_(centre_ids))).all())
 
 
 def past_target_case_ids(centre_ids, moment: datetime) -> sa.Select:
@@ -254,7 +301,7 @@ def _visits_by_purpose(centre_id: int, span: Span) -> dict[Domain, int]:
     return _keyed(db.session.execute(
         sa.select(VisitPurpose.domain, sa.func.count(Visit.id))
         .join(Visit, Visit.id == VisitPurpose.visit_id)
-        .where(*visits_in([centre_id], span))
+        .where(*visit_rows_in([centre_id], span, VisitPurpose.visit_id))
         .group_by(VisitPurpose.domain)
     ))
 
@@ -283,7 +330,7 @@ def visits_per_agency(centre_ids, span: Span, *, served: bool) -> dict[int, int]
     return _keyed(db.session.execute(
         sa.select(VisitStop.agency_id, sa.func.count(sa.distinct(Visit.id)))
         .join(Visit, Visit.id == VisitStop.visit_id)
-        .where(*visits_in(centre_ids, span), condition)
+        .where(*visit_rows_in(centre_ids, span, VisitStop.visit_id), condition)
         .group_by(VisitStop.agency_id)
     ))
 
@@ -310,7 +357,7 @@ def wait_sums(centre_ids, span: Span, *, by: str = "centre") -> dict[int, tuple[
         sa.select(key, sa.func.sum(seconds_between(VisitStop.queued_at, WAIT_END)),
                   sa.func.count(VisitStop.id))
         .join(Visit, Visit.id == VisitStop.visit_id)
-        .where(*visits_in(centre_ids, span), waited_stop())
+        .where(*visit_rows_in(centre_ids, span, VisitStop.visit_id), waited_stop())
         .group_by(key)
     ))
 
@@ -329,7 +376,7 @@ def wait_percentile(centre_id: int, span: Span, fraction: float = 0.9, *,
     """
     seconds = seconds_between(VisitStop.queued_at, WAIT_END).label("seconds")
     waits = (sa.select(seconds).join(Visit, Visit.id == VisitStop.visit_id)
-             .where(*visits_in([centre_id], span), waited_stop()).subquery())
+             .where(*visit_rows_in([centre_id], span, VisitStop.visit_id), waited_stop()).subquery())
     method = method or ("percentile_cont" if _dialect() == "postgresql" else "offset")
     if method == "percentile_cont":
         value = db.session.scalar(
@@ -354,7 +401,7 @@ def _agencies_served_per_visit(centre_ids, span: Span):
         sa.select(Visit.centre_id.label("centre_id"), Visit.id.label("visit_id"),
                   sa.func.count(sa.distinct(VisitStop.agency_id)).label("agencies"))
         .join(VisitStop, VisitStop.visit_id == Visit.id)
-        .where(*visits_in(centre_ids, span), served_stop())
+        .where(*visit_rows_in(centre_ids, span, VisitStop.visit_id), served_stop())
         .group_by(Visit.centre_id, Visit.id)
         .subquery()
     )
@@ -378,7 +425,7 @@ def one_stop(centre_ids, span: Span) -> dict[int, dict[str, int]]:
         sa.select(Visit.centre_id, sa.func.count(VisitStop.id),
                   sa.func.count(sa.distinct(VisitStop.visit_id)))
         .join(VisitStop, VisitStop.visit_id == Visit.id)
-        .where(*visits_in(centre_ids, span), VisitStop.queued_at.is_not(None))
+        .where(*visit_rows_in(centre_ids, span, VisitStop.visit_id), VisitStop.queued_at.is_not(None))
         .group_by(Visit.centre_id)
     ):
         result.setdefault(cid, {"multi_agency": 0, "trips_saved": 0, "served_visits": 0})
@@ -510,7 +557,7 @@ def _suggestions_by_domain(centre_id: int, span: Span) -> dict[Domain, tuple[int
         .select_from(VisitSuggestion)
         .join(Visit, Visit.id == VisitSuggestion.visit_id)
         .join(Service, Service.id == VisitSuggestion.service_id)
-        .where(*visits_in([centre_id], span))
+        .where(*visit_rows_in([centre_id], span, VisitSuggestion.visit_id))
         .group_by(Service.domain)
     ))
 
@@ -522,7 +569,7 @@ def suggestion_totals(centre_id: int, span: Span) -> tuple[int, int]:
         sa.select(sa.func.count(), sa.func.count(sa.distinct(VisitSuggestion.visit_id)))
         .select_from(VisitSuggestion)
         .join(Visit, Visit.id == VisitSuggestion.visit_id)
-        .where(*visits_in([centre_id], span))
+        .where(*visit_rows_in([centre_id], span, VisitSuggestion.visit_id))
     ).one()
     return row[0], row[1]
 
@@ -536,7 +583,7 @@ def top_suggested_services(centre_id: int, span: Span, limit: int = 15,
              .select_from(VisitSuggestion)
              .join(Visit, Visit.id == VisitSuggestion.visit_id)
              .join(Service, Service.id == VisitSuggestion.service_id)
-             .where(*visits_in([centre_id], span))
+             .where(*visit_rows_in([centre_id], span, VisitSuggestion.visit_id))
              .group_by(Service.id, Service.name, Service.domain)
              .order_by(times.desc(), Service.name)
              .limit(limit))

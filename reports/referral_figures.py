@@ -24,6 +24,7 @@ from reports.figures import (
     _keyed,
     once,
     seconds_between,
+    visit_rows_in,
     visits_in,
 )
 from reports.periods import Span
@@ -152,14 +153,15 @@ def referrals_for_suggested(centre_id: int, span: Span) -> dict[int, tuple[int, 
     suggested = db.session.execute(
         sa.select(VisitSuggestion.service_id, sa.func.count())
         .join(Visit, Visit.id == VisitSuggestion.visit_id)
-        .where(*visits_in([centre_id], span))
+        .where(*visit_rows_in([centre_id], span, VisitSuggestion.visit_id))
         .group_by(VisitSuggestion.service_id)).all()
     followed = dict(db.session.execute(
         sa.select(Referral.service_id, sa.func.count(sa.distinct(Referral.id)))
         .join(Visit, Visit.client_id == Referral.client_id)
         .join(VisitSuggestion, sa.and_(VisitSuggestion.visit_id == Visit.id,
                                        VisitSuggestion.service_id == Referral.service_id))
-        .where(*visits_in([centre_id], span), Referral.sent_at >= Visit.arrived_at)
+        .where(*visit_rows_in([centre_id], span, VisitSuggestion.visit_id),
+               Referral.sent_at >= Visit.arrived_at)
         .group_by(Referral.service_id)).all())
     return {service_id: (times, followed.get(service_id, 0)) for service_id, times in suggested}
 
