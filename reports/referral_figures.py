@@ -117,13 +117,19 @@ def median_response_seconds(centre_id: int, span: Span, *, method: str | None = 
     return values[0] + (values[1] - values[0]) * (position - below)
 
 
-def _referred_on_visit_day():
-    """SQL: a referral of the visit's person was sent on the visit's (Seoul) day."""
+def _referred_on_visit_day(span: Span):
+    """SQL: a referral of the visit's person was sent on the visit's (Seoul) day.
+
+    For visits of ``span``, such a referral was sent within the span's UTC instants too;
+    saying so changes no answer but lets the database read only the span's referrals from
+    the ``sent_at`` index, where the Seoul day of each referral cannot be indexed.
+    """
     if _dialect() == "postgresql":
         sent_day = sa.func.date(sa.func.timezone("Asia/Seoul", Referral.sent_at))
     else:  # SQLite keeps naive UTC text; Seoul is UTC+9 all year (no daylight saving)
         sent_day = sa.func.date(Referral.sent_at, "+9 hours")
-    return sa.exists().where(Referral.client_id == Visit.client_id, sent_day == Visit.visit_date)
+    return sa.exists().where(Referral.client_id == Visit.client_id, sent_day == Visit.visit_date,
+                             Referral.sent_at >= span.start_utc, Referral.sent_at < span.end_utc)
 
 
 @once
@@ -131,7 +137,7 @@ def visits_leading_to_referral(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: visits of a person on a day a referral of that person was sent."""
     return _keyed(db.session.execute(
         sa.select(Visit.centre_id, sa.func.count())
-        .where(*visits_in(centre_ids, span), _referred_on_visit_day())
+        .where(*visits_in(centre_ids, span), _referred_on_visit_day(span))
         .group_by(Visit.centre_id)))
 
 
@@ -142,7 +148,7 @@ def one_stop_visits(centre_ids, span: Span) -> dict[int, int]:
     multi = sa.select(served.c.visit_id).where(served.c.agencies >= 2)
     return _keyed(db.session.execute(
         sa.select(Visit.centre_id, sa.func.count())
-        .where(*visits_in(centre_ids, span), sa.or_(Visit.id.in_(multi), _referred_on_visit_day()))
+        .where(*visits_in(centre_ids, span), sa.or_(Visit.id.in_(multi), _referred_on_visit_day(span)))
         .group_by(Visit.centre_id)))
 
 

@@ -174,3 +174,31 @@ def test_past_targets_list_agrees_with_the_dashboard_count(cases, client, login_
     assert page.status_code == 200
     shown = {case_id for case_id in made.values() if f"/cases/{case_id}\"" in page.text}
     assert len(shown) == total
+
+
+def test_visits_leading_to_a_referral_sent_on_their_seoul_day_at_both_month_ends():
+    from factories import make_case, make_referral
+    from reports import referral_figures
+
+    centre = make_centre(code="namyangju")
+    jobs = make_agency(centre, AgencyKind.EMPLOYMENT)
+    welfare = make_agency(centre, AgencyKind.WELFARE)
+
+    def referred(n: int, visit_day: date, sent: datetime):
+        someone = make_client(centre, name=f"라마{chr(0xBC14 + n)}",
+                              birth_date=date(1970, 1, 1 + n), share_with=[welfare])
+        add_visit(centre, someone, visit_day)
+        referral = make_referral(make_case(someone, jobs), welfare)
+        referral.sent_at = sent
+        db.session.commit()
+
+    referred(0, date(2025, 3, 1), MARCH_START)                         # 1 March 00:00 KST
+    referred(1, date(2025, 3, 31), MARCH_END - timedelta(seconds=1))   # 31 March 23:59:59
+    referred(2, date(2025, 3, 31), MARCH_END)                          # 1 April 00:00: no
+    referred(3, date(2025, 3, 1), MARCH_START - timedelta(seconds=1))  # 28 Feb: no
+    referred(4, date(2025, 4, 1), MARCH_END)                           # April's visit
+
+    assert referral_figures.visits_leading_to_referral([centre.id], MARCH.span) == {centre.id: 2}
+    assert referral_figures.one_stop_visits([centre.id], MARCH.span) == {centre.id: 2}
+    april = Month(2025, 4).span
+    assert referral_figures.visits_leading_to_referral([centre.id], april) == {centre.id: 1}
