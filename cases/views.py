@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -46,9 +45,11 @@ from cases.models import (
 )
 from cases.queries import (
     CaseloadFilter,
+    case_referrals,
     caseload_query,
     get_case_or_404,
     get_client_or_404,
+    referral_counts,
     visible_case_ids,
 )
 from catalogue.models import CentreService, Service
@@ -120,13 +121,7 @@ def person(client_id: int):
 
 
 def _open_referral_counts(case_ids: list[int]) -> dict[int, int]:
-    return _extension("hanjari.open_referral_counts", case_ids, default={}) if case_ids else {}
-
-
-def _extension(name: str, *arguments, default):
-    """Ask a feature above cases (referrals) for data it registered under ``name``."""
-    provider = current_app.extensions.get(name)
-    return provider(*arguments) if provider else default
+    return referral_counts.ask(case_ids, default={}) if case_ids else {}
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -210,7 +205,7 @@ def _render_case(case: Case, *, note_form: NoteForm | None = None,
         assessment_overdue=casework.is_assessment_overdue(case),
         plan_overdue=casework.is_plan_overdue(case), buttons=EmptyForm(),
         reason_form=ConfidentialReasonForm(),
-        case_referrals=_extension("hanjari.case_referrals", case.id, actor, default=[]),
+        case_referrals=case_referrals.ask(case.id, actor, default=[]),
     ), status
 
 
