@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalogue.models import CustomerType, Service
 from centers.models import Agency, Centre, Sex, Staff
 from core.extensions import db
-from core.types import LabelledEnum, UTCDateTime, str_enum, utcnow
+from core.types import LabelledEnum, UTCDateTime, str_enum, unique_where, utcnow
 
 client_customer_types = sa.Table(
     "client_customer_types",
@@ -230,11 +230,8 @@ class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
         # At most one open case per person per agency (closed ones may repeat).
-        sa.Index(
-            "uq_cases_open_per_agency", "client_id", "agency_id", unique=True,
-            postgresql_where=sa.text("status <> 'closed'"),
-            sqlite_where=sa.text("status <> 'closed'"),
-        ),
+        unique_where("uq_cases_open_per_agency", "client_id", "agency_id",
+                     where="status <> 'closed'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,6 +55,15 @@ class LabelledEnum(StrEnum):
         return str(self._label)
 
 
+def unique_where(name: str, *columns: str, where: str) -> sa.Index:
+    """A partial unique index ("at most one open row"), the same on SQLite and PostgreSQL.
+
+    ``where`` is plain SQL both engines read, e.g. ``"status <> 'closed'"``.
+    """
+    return sa.Index(name, *columns, unique=True, postgresql_where=sa.text(where),
+                    sqlite_where=sa.text(where))
+
+
 def str_enum(enum_cls: type, length: int = 32) -> sa.Enum:
     """A ``StrEnum`` stored as its plain string value (VARCHAR, no database enum type)."""
     return sa.Enum(

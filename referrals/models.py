@@ -13,7 +13,7 @@ from cases.models import Case, Client
 from catalogue.models import Service
 from centers.models import Agency, Staff
 from core.extensions import db
-from core.types import LabelledEnum, UTCDateTime, str_enum, utcnow
+from core.types import LabelledEnum, UTCDateTime, str_enum, unique_where, utcnow
 
 
 class ReferralStatus(LabelledEnum):
@@ -63,11 +63,8 @@ class Referral(db.Model):
     __tablename__ = "referrals"
     __table_args__ = (
         # One open referral of a person to an agency at a time.
-        sa.Index(
-            "uq_referrals_open_per_agency", "client_id", "to_agency_id", unique=True,
-            postgresql_where=sa.text("status IN ('sent', 'received', 'accepted', 'in_progress')"),
-            sqlite_where=sa.text("status IN ('sent', 'received', 'accepted', 'in_progress')"),
-        ),
+        unique_where("uq_referrals_open_per_agency", "client_id", "to_agency_id",
+                     where="status IN ('sent', 'received', 'accepted', 'in_progress')"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,10 +106,6 @@ class Referral(db.Model):
     assigned_to: Mapped[Staff | None] = relationship(foreign_keys=[assigned_to_id])
     events: Mapped[list[ReferralEvent]] = relationship(order_by="ReferralEvent.id",
                                                        cascade="all")
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Not answered (accepted or declined) by its due time."""
