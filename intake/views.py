@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from cases import people
 from cases import services as casework
@@ -155,21 +154,17 @@ def edit_person(client_id: int):
         form.version.data = str(client.version)
         db.session.commit()
     elif form.validate_on_submit():
-        if form.version.data != str(client.version):
+        try:
+            people.update_client(current_staff(), client, form.values(),
+                                 version=form.version.data)
+        except people.ClientError as error:
             db.session.rollback()
-            flash(_("그사이 다른 직원이 이 기록을 고쳤습니다. 입력한 내용은 아래에 남아 있습니다. "
-                    "확인한 뒤 다시 저장하세요."), "warning")
+            flash(str(error), "warning")
             form.version.data = str(db.session.get(Client, client_id).version)
         else:
-            try:
-                people.update_client(current_staff(), client, form.values())
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
-                flash(_("그사이 다른 직원이 이 기록을 고쳤습니다. 다시 저장하세요."), "warning")
-            else:
-                flash(_("저장했습니다."), "success")
-                return redirect(url_for("intake.show_person", client_id=client.id))
+            db.session.commit()
+            flash(_("저장했습니다."), "success")
+            return redirect(url_for("intake.show_person", client_id=client.id))
     return render_template("intake/edit_person.html", form=form, client=client)
 
 
