@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -101,6 +102,7 @@ class OfferForm(FlaskForm):
     agency_id = SelectField(_l("담당 기관"), coerce=int)
     desk = StringField(_l("창구 위치"), validators=[Optional(), Length(max=100)],
                        description=_l("비워 두면 담당 기관의 창구 위치를 씁니다."))
+    q = HiddenField()  # the list page's search, to return to it
     submit = SubmitField(_l("센터 서비스 목록에 추가"))
 
 
