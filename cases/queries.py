@@ -8,6 +8,7 @@ an audit event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,6 +24,7 @@ from core import audit
 from core.clock import local_today
 from core.crypto import cipher
 from core.extensions import db
+from core.hooks import Hook
 from core.roles import Role
 from core.types import utcnow
 
@@ -112,13 +114,12 @@ def search_clients(actor: Staff, terms: SearchTerms, limit: int = 50) -> list[Cl
 # --- case records ------------------------------------------------------------------------
 
 # Features above cases (referrals) add who else may see a case: functions of the actor that
-# return a SQL condition on Case. Registered at start-up; see ``register_case_visibility``.
-_EXTRA_CASE_VISIBILITY = []
-
-
-def register_case_visibility(rule) -> None:
-    if rule not in _EXTRA_CASE_VISIBILITY:
-        _EXTRA_CASE_VISIBILITY.append(rule)
+# return a SQL condition on Case, OR-ed with the agency's own cases.
+case_visibility: Hook[Callable[[Staff], sa.ColumnElement[bool]]] = Hook("cases.case_visibility")
+# The referral counts of a list of cases ({case id: count}) and the referrals of one case as
+# its page shows them; referrals answers both.
+referral_counts: Hook[Callable[[list[int]], dict[int, int]]] = Hook("cases.referral_counts")
+case_referrals: Hook[Callable[[int, Staff], list]] = Hook("cases.case_referrals")
 
 
 def cases_visible_to(actor: Staff) -> sa.Select:
@@ -129,7 +130,7 @@ def cases_visible_to(actor: Staff) -> sa.Select:
         return query.where(Case.centre_id == actor.centre_id)
     if actor.role == Role.CASEWORKER and actor.agency_id:
         conditions = [Case.agency_id == actor.agency_id]
-        conditions += [rule(actor) for rule in _EXTRA_CASE_VISIBILITY]
+        conditions += [rule(actor) for rule in case_visibility.functions()]
         return query.where(Case.centre_id == actor.centre_id, sa.or_(*conditions))
     return query.where(sa.false())
 

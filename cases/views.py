@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,6 +22,7 @@ from cases.forms import (
     ConfidentialReasonForm,
     EditCaseForm,
     GoalForm,
+    GoalStatusForm,
     NoteForm,
     OpenCaseForm,
     TransitionForm,
@@ -46,9 +44,11 @@ from cases.models import (
 )
 from cases.queries import (
     CaseloadFilter,
+    case_referrals,
     caseload_query,
     get_case_or_404,
     get_client_or_404,
+    referral_counts,
     visible_case_ids,
 )
 from catalogue.models import CentreService, Service
@@ -120,13 +120,7 @@ def person(client_id: int):
 
 
 def _open_referral_counts(case_ids: list[int]) -> dict[int, int]:
-    return _extension("hanjari.open_referral_counts", case_ids, default={}) if case_ids else {}
-
-
-def _extension(name: str, *arguments, default):
-    """Ask a feature above cases (referrals) for data it registered under ``name``."""
-    provider = current_app.extensions.get(name)
-    return provider(*arguments) if provider else default
+    return referral_counts.ask(case_ids, default={}) if case_ids else {}
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -224,7 +218,7 @@ def _render_case(case: Case, *, note_form: NoteForm | None = None,
         assessment_overdue=casework.is_assessment_overdue(case),
         plan_overdue=casework.is_plan_overdue(case), buttons=EmptyForm(),
         reason_form=ConfidentialReasonForm(),
-        case_referrals=_extension("hanjari.case_referrals", case.id, actor, default=[]),
+        case_referrals=case_referrals.ask(case.id, actor, default=[]),
         timeline_page=page, older_notes=older,
     ), status
 
@@ -336,9 +330,10 @@ def add_goal(case_id: int):
 def goal_status(case_id: int, goal_id: int):
     case = get_case_or_404(case_id, current_staff(), need="edit")
     goal = db.get_or_404(PlanGoal, goal_id)
-    status = request.form.get("status", "")
-    if EmptyForm().validate_on_submit() and status in GoalStatus._value2member_map_:
-        commit_or_flash(lambda: casework.set_goal_status(current_staff(), case, goal, GoalStatus(status)))
+    form = GoalStatusForm()
+    if form.validate_on_submit():
+        status = GoalStatus(form.status.data)
+        commit_or_flash(lambda: casework.set_goal_status(current_staff(), case, goal, status))
     return redirect(url_for("cases.show", case_id=case_id, _anchor="plan"))
 
 
@@ -452,14 +447,15 @@ def new_conference(client_id: int):
                                Staff.role.in_([Role.CASEWORKER, Role.MANAGER]))
         .order_by(Staff.display_name)).all()
     form = ConferenceForm()
+    form.offer(open_cases, staff)
     if form.validate_on_submit():
-        chosen_cases = [c for c in open_cases if str(c.id) in request.form.getlist("case_ids")]
-        participants = [s for s in staff if str(s.id) in request.form.getlist("staff_ids")]
         try:
-            actions = _actions_from_request(staff)
-            casework.hold_conference(actor, client, held_on=form.held_on.data,
-                                     agenda=form.agenda.data, decisions=form.decisions.data or "",
-                                     cases=chosen_cases, participants=participants, actions=actions)
+            casework.hold_conference(
+                actor, client, held_on=form.held_on.data, agenda=form.agenda.data,
+                decisions=form.decisions.data or "",
+                cases=[c for c in open_cases if c.id in form.case_ids.data],
+                participants=[s for s in staff if s.id in form.staff_ids.data],
+                actions=form.actions())
         except casework.CaseError as error:
             _fail(error)
         else:
@@ -470,20 +466,3 @@ def new_conference(client_id: int):
         db.session.commit()
     return render_template("cases/conference_form.html", form=form, client=client,
                            open_cases=open_cases, staff=staff)
-
-
-def _actions_from_request(staff: list[Staff]) -> list[dict]:
-    actions = []
-    for index in range(5):
-        description = request.form.get(f"action-{index}-description", "").strip()
-        if not description:
-            continue
-        owner = request.form.get(f"action-{index}-owner", type=int)
-        due = request.form.get(f"action-{index}-due", "")
-        try:
-            due_on = date.fromisoformat(due)
-        except ValueError as error:
-            raise casework.CaseError(_("후속 조치 %(n)d의 기한을 날짜로 적으세요.", n=index + 1)) \
-                from error
-        actions.append({"description": description[:500], "owner_id": owner, "due_on": due_on})
-    return actions
