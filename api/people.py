@@ -6,7 +6,6 @@ The same loaders, services and audit events as the desk's pages (``intake.views`
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
 from api import schemas
@@ -69,24 +68,14 @@ def search(args):
     if query is None:
         return {"items": [], "total": 0, "page": args["page"], "per_page": args["per_page"],
                 "pages": 0, "understood_as": terms.kind}
-    page, per_page = args["page"], args["per_page"]
-    # The total comes with the page (a window count), so the people are searched once,
-    # not once for the page and again to count them.
-    rows = db.session.execute(
-        query.add_columns(sa.func.count().over()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    people = [person for person, _total in rows]
-    if rows:
-        total = rows[0][1]
-    else:  # a page past the end: count on its own
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(
-            query.order_by(None).subquery())) if page > 1 else 0
-    last_visits = last_visit_dates([c.id for c in people])
+    page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False,
+                       count=True)
+    last_visits = last_visit_dates([c.id for c in page.items])
     items = [{"id": c.id, "masked_name": c.masked_name, "birth_date": c.birth_date,
               "masked_phone": c.masked_phone or None, "last_visit_on": last_visits.get(c.id)}
-             for c in people]
-    return {"items": items, "total": total, "page": page, "per_page": per_page,
-            "pages": -(-total // per_page), "understood_as": terms.kind}
+             for c in page.items]
+    return {"items": items, "total": page.total, "page": page.page, "per_page": page.per_page,
+            "pages": page.pages, "understood_as": terms.kind}
 
 
 @blp.route("/people", methods=["POST"])
