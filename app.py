@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import cases
     import centers
     import intake
+    import perf
     import referrals
     import reports
     from core.home import bp as home_bp
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     referrals.init_app(app)
     reports.init_app(app)
     api.init_app(app)
+    perf.init_app(app)
     return app
 
 
