@@ -27,6 +27,7 @@ class BulkWriter:
         self.raw = self.engine.raw_connection()
         self.dbapi = self.raw.driver_connection
         self._day_text: dict[int, str] = {}
+        self._minute_text: dict[int, str] = {}  # the history has about 300,000 minutes
         self._suffix = "+00" if self.is_pg else ".000000"
         self.counts: dict[str, int] = {}
         if not self.is_pg:
@@ -50,10 +51,13 @@ class BulkWriter:
         """A UTC instant (whole seconds since 1970) as the engine's UTCDateTime text."""
         if epoch is None:
             return None
-        days, seconds = divmod(epoch, 86400)
-        hours, rest = divmod(seconds, 3600)
-        minutes, secs = divmod(rest, 60)
-        return f"{self.day(days)} {hours:02d}:{minutes:02d}:{secs:02d}{self._suffix}"
+        minute, secs = divmod(epoch, 60)
+        head = self._minute_text.get(minute)
+        if head is None:
+            days, rest = divmod(minute, 1440)
+            hours, minutes = divmod(rest, 60)
+            head = self._minute_text[minute] = f"{self.day(days)} {hours:02d}:{minutes:02d}:"
+        return f"{head}{secs:02d}{self._suffix}"
 
     # --- writing -----------------------------------------------------------------------
 

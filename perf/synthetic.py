@@ -328,12 +328,14 @@ class CentreHistory:
         return value
 
     def audit(self, at: int, staff_id: int, action: str, subject_type: str | None,
-              subject_id: int | None, client_id: int | None, detail: dict) -> None:
+              subject_id: int | None, client_id: int | None, detail: dict | str) -> None:
+        """One audit event as the service would record it; ``detail`` may come as JSON text
+        already (the millions of visit and note events are formatted directly)."""
         username, ip = self.ip[staff_id]
         self.rows["audit_events"].append((
             self.next("audit_events"), self.w.ts(at), staff_id, username, ip, None,
             self.s.centre_id, action, subject_type, subject_id, client_id,
-            json.dumps(detail, ensure_ascii=False)))
+            detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)))
 
     def flush(self) -> None:
         for table in WRITE_ORDER:
@@ -625,10 +627,11 @@ class CentreHistory:
                 self.rows["visit_stops"].append((
                     self.next("visit_stops"), visit_id, s.agencies[agency][0], position, stop_status,
                     w.ts(queued), w.ts(called), w.ts(started), w.ts(ended), server))
+            purposes = '", "'.join(dict.fromkeys(domains[a] for a in plan))
+            plan_ids = ", ".join(str(s.agencies[a][0]) for a in plan)
             self.audit(arrived, desk_id, "visit.registered", "visits", visit_id, client_id,
-                       {"ticket": f"{prefix}-{number:03d}", "purposes": list(dict.fromkeys(
-                           domains[a] for a in plan)), "plan": [s.agencies[a][0] for a in plan],
-                        "anonymous": client_id is None})
+                       f'{{"ticket": "{prefix}-{number:03d}", "purposes": ["{purposes}"], '
+                       f'"plan": [{plan_ids}], "anonymous": {"true" if client_id is None else "false"}}}')
             if at == BLOCK - 1:
                 self.flush()
                 self.progress(BLOCK)
@@ -797,7 +800,8 @@ class CentreHistory:
             if note_kind in ("counselling", "phone", "home_visit"):
                 last_contact = moment
             self.audit(moment, caseworker, "case.note_added", "cases", case_id, client_id,
-                       {"note_id": note_id, "kind": note_kind, "confidential": confidential})
+                       f'{{"note_id": {note_id}, "kind": "{note_kind}", "confidential": '
+                       f'{"true" if confidential else "false"}}}')
         if assessed is not None:
             self._assessment(case_id, client_id, kind, caseworker, assessed)
             if self.rand() < 0.25 and span > 40:
