@@ -436,7 +436,9 @@ class CentreHistory:
         close = start + OPENING + WORK_SECONDS
         if cal.now - 600 >= close:
             return start + OPENING + seconds
-        begin = max(start, min(start + OPENING, cal.now - 4 * 3600))
+        # Open for an hour or more: the day runs from opening; earlier, the last hours.
+        opening = start + OPENING
+        begin = opening if cal.now - 3600 >= opening else max(start, cal.now - 4 * 3600)
         end = cal.now - 120
         return begin + (seconds * (end - begin) // WORK_SECONDS)
 
@@ -975,7 +977,9 @@ class CentreHistory:
                 detail = {"to_agency_id": to_id, "urgency": "urgent" if urgent else "normal",
                           "resent_from": None}
                 for staff_id, _username in receivers:
-                    read = received_at if received_at is not None else None
+                    # Read when the agency opened it, or soon after by someone else there.
+                    read = received_at if received_at is not None else (
+                        at + 7200 if at + 7200 < cal.now else None)
                     self.rows["notifications"].append((
                         self.next("notifications"), staff_id, "incoming", referral_id,
                         f"새 의뢰: {from_name}에서 보냄", w.ts(at), w.ts(read)))

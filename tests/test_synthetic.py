@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
+import time_machine
 
 from cases.identity import parse_rrn
 from cases.models import Case, CaseNote, Client, Consent, ConsentDocument, ConsentKind
@@ -74,3 +77,23 @@ def test_seed_synthetic_adds_a_second_centre_beside_the_first(runner):
         assert result.exit_code == 0, result.output
     assert set(db.session.scalars(sa.select(Centre.code))) == {"synth-001", "synth-002"}
     assert count(Client) == 80
+
+
+def test_same_seed_at_the_same_moment_gives_the_same_history(runner):
+    def history(code: str) -> list[tuple]:
+        centre_id = db.session.scalar(sa.select(Centre.id).where(Centre.code == code))
+        people = db.session.execute(sa.select(Client.name, Client.birth_date, Client.sex)
+                                    .where(Client.centre_id == centre_id).order_by(Client.id)).all()
+        visits = db.session.execute(sa.select(Visit.visit_date, Visit.ticket_number, Visit.status,
+                                              Visit.arrived_at)
+                                    .where(Visit.centre_id == centre_id).order_by(Visit.id)).all()
+        cases = db.session.execute(sa.select(Case.status, Case.opened_at, Case.closed_at)
+                                   .where(Case.centre_id == centre_id).order_by(Case.id)).all()
+        return [*people, *visits, *cases]
+
+    with time_machine.travel(datetime(2026, 3, 4, 5, 6, tzinfo=UTC), tick=False):
+        for _ in range(2):
+            result = runner.invoke(args=["seed-synthetic", "--people", "60", "--visits", "300",
+                                         "--years", "1", "--seed", "11"])
+            assert result.exit_code == 0, result.output
+    assert history("synth-001") == history("synth-002")
