@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     import api
     import cases
+    import catalogue
     import centers
     import intake
     import perf
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     navigation.init_app(app)
     app.register_blueprint(home_bp)
     centers.init_app(app)
+    catalogue.init_app(app)
     cases.init_app(app)
     intake.init_app(app)
     referrals.init_app(app)

@@ -10,7 +10,7 @@ from api.auth import blueprint, current_staff
 from api.errors import invalid, refusals
 from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
-from cases import casework
+from cases import services as casework
 from cases.models import Case, CaseNote, ClosureReason, NoteKind, Priority
 from cases.queries import get_case_or_404, get_client_or_404
 from centers.models import Staff

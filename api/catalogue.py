@@ -1,5 +1,5 @@
 """The service catalogue through the matching engine, filtered like the browse page
-(``centers.catalogue_views.browse``): a centre's list by default, or the national one."""
+(``catalogue.views.browse``): a centre's list by default, or the national one."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from api import schemas
 from api.auth import blueprint, current_staff
 from api.errors import invalid
 from api.people import agency_ref
-from centers.matching import Criteria, search_services
-from centers.models import CustomerType
+from catalogue.matching import Criteria, search_services
+from catalogue.models import CustomerType
 from centers.services import centres_visible_to
 from core.extensions import db
 

@@ -21,8 +21,8 @@ from typing import Any
 from flask import g, jsonify
 from werkzeug.exceptions import HTTPException
 
-from cases.casework import CaseConflict, CaseError, CaseNotAllowed, CaseStateError
-from cases.services import ClientConflict, ClientError
+from cases.people import ClientConflict, ClientError
+from cases.services import CaseConflict, CaseError, CaseNotAllowed, CaseStateError
 from centers.accounts import AccountError
 from core.errors import NotAllowedError
 from core.extensions import db

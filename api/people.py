@@ -12,8 +12,7 @@ from api import schemas
 from api.auth import blueprint, current_staff
 from api.errors import Problem, invalid, refusals
 from api.versions import CREATED_HEADERS, ETAG_HEADER, etag_headers
-from cases import identity
-from cases import services as people
+from cases import identity, people
 from cases.models import Client, Consent, ConsentKind, ConsentMethod, Sex
 from cases.queries import CENTRE_ROLES, get_client_or_404, search_query, understand
 from core.clock import local_today

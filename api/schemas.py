@@ -11,7 +11,8 @@ from marshmallow import fields, validate
 
 from cases import validation as rules
 from cases.models import ClosureReason, ConsentKind, ConsentMethod, NoteKind, Priority
-from centers.models import CustomerType, Domain, Sex
+from catalogue.models import CustomerType
+from centers.models import Domain, Sex
 from core.extensions import db
 from intake.services import NOTE_MAX, PARTY_SIZE_MAX
 from referrals.models import (

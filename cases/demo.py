@@ -20,8 +20,8 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from cases import casework
 from cases import demo_texts as texts
+from cases import services as casework
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
 from cases.models import (
     OPEN_GOAL_STATUSES,
@@ -40,13 +40,13 @@ from cases.models import (
     PlanGoal,
     Priority,
 )
-from cases.services import (
+from cases.people import (
     current_document,
     publish_document,
     register_with_consent,
     withdraw_consent,
 )
-from centers.catalogue_models import CentreService, Service
+from catalogue.models import CentreService, Service
 from centers.models import Agency, AgencyKind, Centre, Sex, Staff
 from core.clock import local_today
 from core.demo import DemoRun

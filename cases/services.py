@@ -1,375 +1,414 @@
-"""Rules about the person: registration with the duplicate guard, links, consent.
+"""Case records: opening, the lifecycle, assessments, plans, notes and case conferences.
 
-Services change rows, write audit events and flush; they never commit (the view does).
+The lifecycle's allowed transitions are written once, in ``CASE_TRANSITIONS``. Cases and
+notes carry a version column: saving from a stale version raises :class:`CaseConflict`
+and the caller keeps the user's text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from cases import identity, validation
 from cases.models import (
+    CONTACT_KINDS,
+    Assessment,
+    Case,
+    CaseEvent,
+    CaseNote,
+    CaseNoteRevision,
+    CaseStatus,
     Client,
-    ClientLink,
-    Consent,
-    ConsentDocument,
-    ConsentDocumentRecipient,
-    ConsentKind,
-    ConsentMethod,
-    consent_agencies,
+    ClosureReason,
+    Conference,
+    FollowUpAction,
+    GoalStatus,
+    Level,
+    NeedDomain,
+    NoteKind,
+    PlanGoal,
+    Priority,
 )
-from centers.models import Agency, Centre, CustomerType, Staff
-from core import audit
+from centers.models import Centre, Staff
+from core import audit, states
 from core.clock import local_today
-from core.crypto import cipher
-from core.errors import NotAllowedError, RefusedError
+from core.database import days_before
+from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
+from core.states import Transition
 from core.types import utcnow
 
-# Who works the front desk: finds and registers people, keeps their record and consent, and
-# registers visits.
-DESK_ROLES = (Role.FRONT_DESK, Role.MANAGER)
+# Who reads case records (the front desk and the administrator do not), and who writes them.
+CASE_READERS = (Role.CASEWORKER, Role.MANAGER)
+CASE_WRITERS = (Role.CASEWORKER,)
 
 
-class ClientError(RefusedError):
+class CaseError(RefusedError):
     """A refused change; the message is shown to the user."""
 
 
-class ClientConflict(ClientError):
-    """Refused because of what is already recorded (a duplicate, an earlier withdrawal)."""
+class CaseConflict(CaseError, ConflictError):
+    """Someone saved the same record from the same starting version first."""
 
 
-class ClientNotAllowed(NotAllowedError, ClientError):
-    """The actor does not keep this person's record."""
+class CaseStateError(CaseError):
+    """Not possible in the case's current state, or another case already stands in the way."""
+
+
+class CaseNotAllowed(NotAllowedError, CaseError):
+    """The actor's role or agency may not do this."""
+
+
+_NOT_CLOSED = frozenset({CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.ON_HOLD})
+CASE_TRANSITIONS = {
+    "activate": Transition(sources=frozenset({CaseStatus.OPEN, CaseStatus.ON_HOLD}),
+                           target=CaseStatus.ACTIVE, label=_l("진행")),
+    "hold": Transition(sources=frozenset({CaseStatus.OPEN, CaseStatus.ACTIVE}),
+                       target=CaseStatus.ON_HOLD, label=_l("보류")),
+    "close": Transition(sources=_NOT_CLOSED, target=CaseStatus.CLOSED, label=_l("종결")),
+    "reopen": Transition(sources=frozenset({CaseStatus.CLOSED}), target=CaseStatus.ACTIVE,
+                         label=_l("재개")),
+}
 
 
 # --- who may do what: asked by the services below, the views, the templates and the API -----
 
-def may_edit_person(actor: Staff, client: Client) -> bool:
-    """The front desk and the manager of the person's centre keep their record: details,
-    consent, links between records (caseworkers read it)."""
-    return actor.role in DESK_ROLES and actor.centre_id == client.centre_id
+def may_read_cases(actor: Staff) -> bool:
+    """Case records are for caseworkers and managers (not the desk, not the administrator)."""
+    return actor.role in CASE_READERS
 
 
-def may_withdraw_consent(actor: Staff, consent: Consent) -> bool:
-    return consent.withdrawn_at is None and may_edit_person(actor, consent.client)
+def may_edit_case(actor: Staff, case: Case) -> bool:
+    """Only caseworkers of the case's own agency write in it (summary, priority, status)."""
+    return actor.role == Role.CASEWORKER and actor.agency_id == case.agency_id
 
 
-def may_reveal_rrn(actor: Staff, client: Client) -> bool:
-    """Only those who keep the record see a resident number in full (each time audited)."""
-    return client.rrn_encrypted is not None and may_edit_person(actor, client)
+def may_change_status(actor: Staff, case: Case, action: str) -> bool:
+    rule = CASE_TRANSITIONS.get(action)
+    return rule is not None and may_edit_case(actor, case) and case.status in rule.sources
 
 
-def _require_keeper(actor: Staff, client: Client) -> None:
-    if not may_edit_person(actor, client):
-        raise ClientNotAllowed(_("사람의 기록은 이 센터의 안내데스크와 센터 관리자가 관리합니다."))
+def status_actions(actor: Staff, case: Case) -> list[str]:
+    """The lifecycle steps the actor may take on the case now."""
+    return [name for name in CASE_TRANSITIONS if may_change_status(actor, case, name)]
 
 
-# --- duplicate guard ---------------------------------------------------------------------
-
-@dataclass
-class Candidate:
-    client: Client
-    score: int
-    reasons: list[str] = field(default_factory=list)
+def may_write_plan(actor: Staff, case: Case) -> bool:
+    """Assessments and plan goals: the lead agency, while the case is not closed."""
+    return may_edit_case(actor, case) and case.status != CaseStatus.CLOSED
 
 
-def likely_duplicates(
-    centre: Centre, *, name: str, birth_date: date | None, phone: str | None,
-    rrn_digits: str | None = None, exclude_id: int | None = None,
-) -> list[Candidate]:
-    """Existing people of the centre who may be the same person, best match first.
-
-    Same RRN, same phone, or same birth date with a similar name; a person decides.
-    """
-    conditions = []
-    if rrn_digits:
-        conditions.append(Client.rrn_hash == cipher().keyed_hash(rrn_digits))
-    if phone:
-        conditions.append(Client.phone == phone)
-    if birth_date:
-        conditions.append(Client.birth_date == birth_date)
-    if not conditions:
-        return []
-    query = sa.select(Client).where(Client.centre_id == centre.id, sa.or_(*conditions))
-    if exclude_id:
-        query = query.where(Client.id != exclude_id)
-    candidates = []
-    rrn_hash = cipher().keyed_hash(rrn_digits) if rrn_digits else None
-    for client in db.session.scalars(query.limit(100)):
-        candidate = _score(client, name, birth_date, phone, rrn_hash)
-        if candidate.score > 0:
-            candidates.append(candidate)
-    return sorted(candidates, key=lambda c: c.score, reverse=True)[:10]
+def may_add_note(actor: Staff, case: Case) -> bool:
+    """Caseworkers who may read the case (the lead agency's, and those of an agency it was
+    referred to: the loader decides who reads it) write notes in it until it is closed."""
+    return (actor.role == Role.CASEWORKER and actor.agency_id is not None
+            and case.status != CaseStatus.CLOSED)
 
 
-def _score(client: Client, name: str, birth_date, phone, rrn_hash) -> Candidate:
-    candidate = Candidate(client, 0)
-    if rrn_hash and client.rrn_hash == rrn_hash:
-        candidate.score += 100
-        candidate.reasons.append(_("주민등록번호 같음"))
-    if phone and client.phone == phone:
-        candidate.score += 50
-        candidate.reasons.append(_("전화번호 같음"))
-    if birth_date and client.birth_date == birth_date:
-        similarity = identity.name_similarity(client.name, name)
-        same_initials = identity.initials(client.name) == identity.initials(name)
-        if similarity >= 0.5 or same_initials:
-            candidate.score += 20 + int(30 * similarity)
-            candidate.reasons.append(
-                _("생년월일 같음, 이름 비슷함(%(p)d%%)", p=int(similarity * 100))
-            )
-    return candidate
+def may_edit_note(actor: Staff, note: CaseNote) -> bool:
+    """A note is corrected only by the one who wrote it (earlier texts stay as revisions)."""
+    return note.author_id == actor.id
 
 
-# --- registration ------------------------------------------------------------------------
-
-def register_client(
-    actor: Staff, centre: Centre, values: dict[str, Any], *, rrn: str | None = None
-) -> Client:
-    """Create a person record. An exact RRN duplicate in the centre is refused.
-
-    ``values`` holds the validated form fields; ``customer_types`` is a list of codes.
-    :raise ClientError: RRN given where the centre does not process RRNs, or a duplicate.
-    """
-    client = Client(centre_id=centre.id, created_by_id=actor.id)
-    _apply(client, values)
-    if rrn:
-        _set_rrn(client, centre, rrn)
-    db.session.add(client)
-    db.session.flush()
-    audit.record("client.registered", actor=actor, subject=client, client_id=client.id,
-                 detail={"rrn": bool(rrn)})
-    return client
+def may_open_confidential(actor: Staff, note: CaseNote) -> bool:
+    """A manager may read another agency's confidential note after stating why (audited)."""
+    return actor.role == Role.MANAGER and not note_visible_to(note, actor)
 
 
-def update_client(actor: Staff, client: Client, values: dict[str, Any]) -> None:
-    _require_keeper(actor, client)
-    before = {"phone": client.phone, "address_sigungu": client.address_sigungu,
-              "types": [t.code for t in client.customer_types]}
-    _apply(client, values)
-    audit.record("client.updated", actor=actor, subject=client, client_id=client.id,
-                 detail={"fields": sorted(k for k in values if k != "customer_types"),
-                         "before_types": before["types"]})
+def may_open_case(actor: Staff, client: Client) -> bool:
+    """Caseworkers open a case at their own agency for a person of their centre."""
+    return (actor.role == Role.CASEWORKER and actor.agency_id is not None
+            and actor.centre_id == client.centre_id)
 
 
-def _apply(client: Client, values: dict[str, Any]) -> None:
-    for name in ("name", "birth_date", "sex", "phone", "address_sigungu", "address_detail",
-                 "household_size"):
-        if name in values:
-            setattr(client, name, values[name])
-    client.name = " ".join(client.name.split())
-    client.name_initials = identity.initials(client.name)
-    if "customer_types" in values:
-        codes = set(values["customer_types"])
-        client.customer_types = list(
-            db.session.scalars(sa.select(CustomerType).where(CustomerType.code.in_(codes)))
-        )
+def may_hold_conference(actor: Staff, client: Client) -> bool:
+    """Caseworkers of the person's centre record a case conference (통합사례회의)."""
+    return actor.role == Role.CASEWORKER and actor.centre_id == client.centre_id
 
 
-def _set_rrn(client: Client, centre: Centre, rrn: str) -> None:
-    if not centre.processes_rrn:
-        raise ClientError(_("이 센터는 주민등록번호를 처리하지 않습니다."))
-    digits, _birth, _sex = identity.parse_rrn(rrn)
-    rrn_hash = cipher().keyed_hash(digits)
-    exists = db.session.scalar(
-        sa.select(Client.id).where(Client.centre_id == centre.id, Client.rrn_hash == rrn_hash)
+def _refuse_closed_or_not_allowed(case: Case, not_allowed: str) -> None:
+    """Raise what a refused write in ``case`` means: it is closed, or it is not the actor's."""
+    if case.status == CaseStatus.CLOSED:
+        raise CaseStateError(_("종결된 사례입니다. 먼저 다시 여세요."))
+    raise CaseNotAllowed(not_allowed)
+
+
+def _stale() -> CaseConflict:
+    # Lazy: after a failed flush the session needs a rollback before the language can be read.
+    return CaseConflict(_l("그사이 다른 직원이 먼저 저장했습니다. 입력한 내용은 그대로 "
+                           "남아 있습니다. 최신 내용을 확인한 뒤 다시 저장하세요."))
+
+
+def check_version(record: Case | CaseNote, version: int | str | None) -> None:
+    """The form's starting version must still be the record's version."""
+    states.check_version(record, version, _stale())
+
+
+# --- opening and the lifecycle -----------------------------------------------------------
+
+def open_case(actor: Staff, client: Client, *, priority: Priority, summary: str,
+              caseworker: Staff | None = None, visit_id: int | None = None) -> Case:
+    """Open a case at the actor's agency. At most one open case per person per agency."""
+    if not may_open_case(actor, client):
+        raise CaseNotAllowed(_("사례는 이 센터 기관 소속 사례관리자가 엽니다."))
+    caseworker = caseworker or actor
+    if (caseworker.agency_id != actor.agency_id or caseworker.role != Role.CASEWORKER
+            or not caseworker.is_active_account):
+        raise CaseError(_("담당자는 같은 기관의 사례관리자여야 합니다."))
+    if visit_id is not None and not _is_visit_of(visit_id, client):
+        raise CaseError(_("이 사람의 방문이 아닙니다."))
+    if find_open_case(client.id, actor.agency_id) is not None:
+        raise CaseStateError(_("이 기관에 이미 열린 사례가 있습니다. 그 사례를 이어서 쓰세요."))
+    case = Case(
+        centre_id=client.centre_id, client_id=client.id, agency_id=actor.agency_id,
+        caseworker_id=caseworker.id, priority=priority, summary=summary.strip(),
+        status=CaseStatus.OPEN, opened_at=utcnow(), opened_from_visit_id=visit_id,
     )
-    if exists:
-        raise ClientConflict(_("같은 주민등록번호로 등록된 사람이 이미 있습니다."))
-    client.rrn_hash = rrn_hash
-    client.rrn_encrypted = cipher().encrypt(digits)
-
-
-def register_with_consent(
-    actor: Staff, centre: Centre, values: dict[str, Any], *, rrn: str | None,
-    method: ConsentMethod, expires_on: date | None = None,
-    third_party_agency_ids: list[int] | None = None,
-) -> Client:
-    """A new person and their consent, on the centre's current texts, together or not at all.
-
-    Collection consent is given today (it is what allows keeping the record at all);
-    third-party consent only for the agencies chosen.
-    :raise ClientError: no consent text published yet, or a refusal of the steps below.
-    """
-    collection = current_document(centre.id, ConsentKind.COLLECTION)
-    if collection is None:
-        raise ClientError(_("개인정보 수집·이용 동의서가 아직 없습니다. 센터 관리자가 동의서 양식을 "
-                            "먼저 게시해야 등록할 수 있습니다. 그동안은 익명 방문으로 접수하세요."))
-    client = register_client(actor, centre, values, rrn=rrn)
-    today = local_today()
-    record_consent(actor, client, collection, method=method, given_on=today, expires_on=expires_on)
-    if third_party_agency_ids:
-        third_party = current_document(centre.id, ConsentKind.THIRD_PARTY)
-        if third_party is None:
-            raise ClientError(_("제3자 제공 동의서가 아직 없습니다."))
-        record_consent(actor, client, third_party, method=method, given_on=today,
-                       expires_on=expires_on, agency_ids=third_party_agency_ids)
-    return client
-
-
-def reveal_rrn(actor: Staff, client: Client) -> str | None:
-    """The full RRN, for the rare case that needs it; always audited."""
-    if not client.rrn_encrypted:
-        return None
-    _require_keeper(actor, client)
-    audit.record("client.rrn_revealed", actor=actor, subject=client, client_id=client.id)
-    return cipher().decrypt(client.rrn_encrypted)
-
-
-def masked_rrn(client: Client) -> str | None:
-    if not client.rrn_encrypted:
-        return None
-    return identity.mask_rrn(cipher().decrypt(client.rrn_encrypted))
-
-
-# --- links between two records of one person --------------------------------------------
-
-def link_clients(actor: Staff, client: Client, other: Client, reason: str) -> ClientLink:
-    """Record that two records are one person. Nothing is merged or deleted."""
-    _require_keeper(actor, client)
-    if client.id == other.id:
-        raise ClientError(_("같은 기록끼리는 연결할 수 없습니다."))
-    if client.centre_id != other.centre_id:
-        raise ClientError(_("다른 센터의 기록과는 연결할 수 없습니다."))
-    if any(link.other_client_id == other.id or link.client_id == other.id
-           for link in active_links(client)):
-        raise ClientError(_("이미 연결된 기록입니다."))
-    link = ClientLink(client_id=client.id, other_client_id=other.id, reason=reason.strip(),
-                      linked_by_id=actor.id)
-    db.session.add(link)
-    db.session.flush()
-    for subject in (client, other):
-        audit.record("client.linked", actor=actor, subject=subject, client_id=subject.id,
-                     detail={"link_id": link.id, "client_ids": [client.id, other.id]})
-    return link
-
-
-def unlink_clients(actor: Staff, link: ClientLink) -> None:
-    _require_keeper(actor, link.client)
-    if not link.is_active:
-        raise ClientError(_("이미 해제된 연결입니다."))
-    link.unlinked_at = utcnow()
-    link.unlinked_by_id = actor.id
-    for client_id in (link.client_id, link.other_client_id):
-        audit.record("client.unlinked", actor=actor, subject=link, client_id=client_id,
-                     detail={"client_ids": [link.client_id, link.other_client_id]})
-
-
-def active_links(client: Client) -> list[ClientLink]:
-    return list(db.session.scalars(
-        sa.select(ClientLink).where(
-            sa.or_(ClientLink.client_id == client.id, ClientLink.other_client_id == client.id),
-            ClientLink.unlinked_at.is_(None),
-        ).order_by(ClientLink.id)
-    ))
-
-
-# --- consent -----------------------------------------------------------------------------
-
-def current_document(centre_id: int, kind: ConsentKind) -> ConsentDocument | None:
-    return db.session.scalar(
-        sa.select(ConsentDocument)
-        .where(ConsentDocument.centre_id == centre_id, ConsentDocument.kind == kind)
-        .order_by(ConsentDocument.version.desc())
-        .limit(1)
-    )
-
-
-def publish_document(
-    actor: Staff, centre: Centre, kind: ConsentKind, values: dict[str, Any],
-    recipients: list[dict[str, Any]] | None = None,
-) -> ConsentDocument:
-    """A new version of a consent text; earlier versions stay as the ones people signed."""
-    previous = current_document(centre.id, kind)
-    document = ConsentDocument(
-        centre_id=centre.id, kind=kind, version=(previous.version + 1) if previous else 1,
-        created_by_id=actor.id, **values,
-    )
-    if kind == ConsentKind.THIRD_PARTY:
-        if not recipients:
-            raise ClientError(_("제3자 제공 동의서에는 받는 기관이 하나 이상 있어야 합니다."))
-        document.recipients = [ConsentDocumentRecipient(**r) for r in recipients]
-    db.session.add(document)
-    db.session.flush()
-    audit.record("consent_document.published", actor=actor, subject=document,
-                 centre_id=centre.id, detail={"kind": kind.value, "version": document.version})
-    return document
-
-
-def record_consent(
-    actor: Staff, client: Client, document: ConsentDocument, *, method: ConsentMethod,
-    given_on: date, expires_on: date | None = None, agency_ids: list[int] | None = None,
-) -> Consent:
-    """Record what the person agreed to, on this version of the text."""
-    _require_keeper(actor, client)
-    if document.centre_id != client.centre_id:
-        raise ClientError(_("이 센터의 동의서가 아닙니다."))
+    db.session.add(case)
     try:
-        validation.check_consent_given_on(given_on)
-    except validation.InvalidField as error:
-        raise ClientError(str(error.message)) from error
-    if expires_on and expires_on < given_on:
-        raise ClientError(_("동의 만료일은 동의일보다 뒤여야 합니다."))
-    consent = Consent(
-        client_id=client.id, document_id=document.id, method=method, given_on=given_on,
-        expires_on=expires_on, recorded_by_id=actor.id,
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError as error:  # another desk opened one a moment earlier
+        raise CaseStateError(_("이 기관에 이미 열린 사례가 있습니다. 그 사례를 이어서 쓰세요.")) from error
+    db.session.add(CaseEvent(case_id=case.id, actor_id=actor.id, from_status=None,
+                             to_status=CaseStatus.OPEN))
+    audit.record("case.opened", actor=actor, subject=case, client_id=client.id,
+                 detail={"agency_id": case.agency_id, "visit_id": visit_id})
+    return case
+
+
+def _is_visit_of(visit_id: int, client: Client) -> bool:
+    """Is this visit the person's, at their centre? Read through the table (the Visit model
+    belongs to intake, which builds on cases, not the other way round)."""
+    visits = db.metadata.tables["visits"]
+    row = db.session.execute(sa.select(visits.c.client_id, visits.c.centre_id)
+                             .where(visits.c.id == visit_id)).first()
+    return row is not None and tuple(row) == (client.id, client.centre_id)
+
+
+def find_open_case(client_id: int, agency_id: int) -> Case | None:
+    return db.session.scalar(
+        sa.select(Case).where(Case.client_id == client_id, Case.agency_id == agency_id,
+                              Case.status != CaseStatus.CLOSED)
     )
-    if document.kind == ConsentKind.THIRD_PARTY:
-        allowed = {r.agency_id for r in document.recipients}
-        chosen = set(agency_ids or [])
-        if not chosen or not chosen <= allowed:
-            raise ClientError(_("동의서에 적힌 받는 기관 가운데 하나 이상을 고르세요."))
-        consent.agencies = list(
-            db.session.scalars(sa.select(Agency).where(Agency.id.in_(chosen)))
-        )
-    db.session.add(consent)
+
+
+def transition(actor: Staff, case: Case, action: str, *, version: int | str | None,
+               reason: ClosureReason | None = None, note: str = "",
+               follow_up_on: date | None = None) -> None:
+    """Move the case along its lifecycle; closing needs a reason."""
+    if not may_edit_case(actor, case):
+        raise CaseNotAllowed(_("사례를 맡은 기관의 사례관리자만 상태를 바꿀 수 있습니다."))
+    if not may_change_status(actor, case, action):
+        raise CaseStateError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.", s=case.status.label))
+    rule = CASE_TRANSITIONS[action]
+    check_version(case, version)
+    if action == "close":
+        if reason is None:
+            raise CaseError(_("종결 사유를 고르세요."))
+        if follow_up_on and follow_up_on < local_today():
+            raise CaseError(_("사후관리 날짜는 오늘 이후여야 합니다."))
+        case.closed_at = utcnow()
+        case.closure_reason = reason
+        case.closure_note = note.strip()
+        case.follow_up_on = follow_up_on
+    elif action == "reopen":
+        if find_open_case(case.client_id, case.agency_id) is not None:
+            raise CaseStateError(_("이 기관에 이미 열린 사례가 있어 다시 열 수 없습니다."))
+        case.closed_at = None
+        case.closure_reason = None
+        case.follow_up_on = None
+    previous = case.status
+    case.status = rule.target
+    db.session.add(CaseEvent(case_id=case.id, actor_id=actor.id, from_status=previous,
+                             to_status=rule.target, note=note.strip()[:500]))
+    states.flush_or_conflict(_stale())
+    audit.record(f"case.{action}", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"from": previous.value, "to": rule.target.value,
+                         "reason": reason.value if reason else None})
+
+
+def update_case(actor: Staff, case: Case, *, version, priority: Priority, summary: str,
+                caseworker: Staff) -> None:
+    if not may_edit_case(actor, case):
+        raise CaseNotAllowed(_("사례를 맡은 기관의 사례관리자만 고칠 수 있습니다."))
+    check_version(case, version)
+    if caseworker.agency_id != case.agency_id or caseworker.role != Role.CASEWORKER:
+        raise CaseError(_("담당자는 이 기관의 사례관리자여야 합니다."))
+    before = {"priority": case.priority.value, "caseworker_id": case.caseworker_id}
+    case.priority, case.summary, case.caseworker_id = priority, summary.strip(), caseworker.id
+    states.flush_or_conflict(_stale())
+    audit.record("case.updated", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"before": before,
+                         "after": {"priority": priority.value, "caseworker_id": caseworker.id}})
+
+
+# --- assessment and plan -----------------------------------------------------------------
+
+def record_assessment(actor: Staff, case: Case, *, assessed_on: date,
+                      ratings: dict[NeedDomain, Level], crisis_level: Level,
+                      notes: str) -> Assessment:
+    _require_plan_writer(actor, case)
+    if assessed_on > local_today():
+        raise CaseError(_("조사일이 오늘보다 뒤일 수 없습니다."))
+    assessment = Assessment(
+        case_id=case.id, assessed_on=assessed_on, crisis_level=crisis_level,
+        ratings={domain.value: level.value for domain, level in ratings.items()},
+        notes=notes.strip(), author_id=actor.id,
+    )
+    db.session.add(assessment)
     db.session.flush()
-    audit.record("consent.recorded", actor=actor, subject=consent, client_id=client.id,
-                 detail={"kind": document.kind.value, "version": document.version,
-                         "method": method.value, "agency_ids": sorted(agency_ids or [])})
-    return consent
+    audit.record("case.assessed", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"assessment_id": assessment.id, "crisis": crisis_level.value})
+    return assessment
 
 
-def withdraw_consent(actor: Staff, consent: Consent, note: str = "") -> None:
-    """Record a withdrawal; the consent and its history stay."""
-    if consent.withdrawn_at is not None:
-        raise ClientConflict(_("이미 철회된 동의입니다."))
-    _require_keeper(actor, consent.client)
-    consent.withdrawn_at = utcnow()
-    consent.withdrawn_by_id = actor.id
-    consent.withdrawal_note = note.strip()[:300]
-    audit.record("consent.withdrawn", actor=actor, subject=consent, client_id=consent.client_id,
-                 detail={"note": consent.withdrawal_note})
+def add_goal(actor: Staff, case: Case, values: dict[str, Any]) -> PlanGoal:
+    _require_plan_writer(actor, case)
+    goal = PlanGoal(case_id=case.id, created_by_id=actor.id, **values)
+    db.session.add(goal)
+    db.session.flush()
+    audit.record("case.goal_added", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"goal_id": goal.id, "domain": goal.domain.value})
+    return goal
 
 
-def has_collection_consent(client: Client, today: date) -> bool:
-    return any(c.document.kind == ConsentKind.COLLECTION and c.is_in_force(today)
-               for c in client.consents)
+def set_goal_status(actor: Staff, case: Case, goal: PlanGoal, status: GoalStatus) -> None:
+    _require_plan_writer(actor, case)
+    if goal.case_id != case.id:
+        raise CaseError(_("이 사례의 목표가 아닙니다."))
+    before = goal.status
+    goal.status = status
+    audit.record("case.goal_status", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"goal_id": goal.id, "from": before.value, "to": status.value})
 
 
-def sharing_consent_in_force(client_id, agency_id, today: date):
-    """SQL twin of :func:`may_share_with`, for scoped queries: a third-party consent naming
-    the agency, not withdrawn and not expired, for the person in ``client_id``."""
-    return sa.exists().where(
-        Consent.client_id == client_id, Consent.withdrawn_at.is_(None),
-        sa.or_(Consent.expires_on.is_(None), Consent.expires_on >= today),
-        Consent.document_id == ConsentDocument.id,
-        ConsentDocument.kind == ConsentKind.THIRD_PARTY,
-        consent_agencies.c.consent_id == Consent.id, consent_agencies.c.agency_id == agency_id,
+def _require_plan_writer(actor: Staff, case: Case) -> None:
+    if not may_write_plan(actor, case):
+        _refuse_closed_or_not_allowed(case, _("조사와 계획은 사례를 맡은 기관의 사례관리자가 씁니다."))
+
+
+# --- notes -------------------------------------------------------------------------------
+
+def add_note(actor: Staff, case: Case, *, kind: NoteKind, body: str,
+             is_confidential: bool) -> CaseNote:
+    if not may_add_note(actor, case):
+        _refuse_closed_or_not_allowed(case, _("메모는 기관 소속 사례관리자가 씁니다."))
+    if not body.strip():
+        raise CaseError(_("내용을 입력하세요."))
+    now = utcnow()
+    note = CaseNote(case_id=case.id, kind=kind, body=body.strip(), is_confidential=is_confidential,
+                    author_id=actor.id, agency_id=actor.agency_id, created_at=now, updated_at=now)
+    db.session.add(note)
+    if kind in CONTACT_KINDS:
+        # A plain UPDATE: a contact note must not conflict with someone editing the summary.
+        db.session.execute(sa.update(Case).where(Case.id == case.id)
+                           .values(last_contact_at=now)
+                           .execution_options(synchronize_session=False))
+    db.session.flush()
+    audit.record("case.note_added", actor=actor, subject=case, client_id=case.client_id,
+                 detail={"note_id": note.id, "kind": kind.value, "confidential": is_confidential})
+    return note
+
+
+def edit_note(actor: Staff, note: CaseNote, *, version, kind: NoteKind, body: str,
+              is_confidential: bool) -> None:
+    """Keep the previous text as a revision, then save; a stale version is refused."""
+    if not may_edit_note(actor, note):
+        raise CaseNotAllowed(_("메모는 쓴 사람만 고칠 수 있습니다."))
+    if not body.strip():
+        raise CaseError(_("내용을 입력하세요."))
+    check_version(note, version)
+    db.session.add(CaseNoteRevision(
+        note_id=note.id, version=note.version, kind=note.kind, body=note.body,
+        is_confidential=note.is_confidential, edited_by_id=actor.id,
+    ))
+    note.kind, note.body, note.is_confidential = kind, body.strip(), is_confidential
+    note.updated_at = utcnow()
+    states.flush_or_conflict(_stale())
+    audit.record("case.note_edited", actor=actor, subject=note,
+                 client_id=db.session.get(Case, note.case_id).client_id,
+                 detail={"version": note.version})
+
+
+def note_visible_to(note: CaseNote, actor: Staff) -> bool:
+    """A confidential note stays inside the author's agency."""
+    return not note.is_confidential or note.agency_id == actor.agency_id
+
+
+def revision_visible_to(note: CaseNote, revision: CaseNoteRevision, actor: Staff) -> bool:
+    """An earlier text that was confidential stays inside the agency, even if the note is not
+    confidential any more."""
+    return not revision.is_confidential or note.agency_id == actor.agency_id
+
+
+# --- case conference ---------------------------------------------------------------------
+
+def hold_conference(actor: Staff, client: Client, *, held_on: date, agenda: str,
+                    decisions: str, cases: list[Case], participants: list[Staff],
+                    actions: list[dict[str, Any]]) -> Conference:
+    """Record a 통합사례회의; it appears on the timeline of every participating case."""
+    if not may_hold_conference(actor, client):
+        raise CaseNotAllowed(_("통합사례회의는 이 센터의 사례관리자가 기록합니다."))
+    if not cases:
+        raise CaseError(_("회의에 참여하는 사례를 하나 이상 고르세요."))
+    if any(case.client_id != client.id for case in cases):
+        raise CaseError(_("같은 사람의 사례만 함께 다룰 수 있습니다."))
+    owners = {staff.id for staff in participants}
+    if any(action["owner_id"] not in owners for action in actions):
+        raise CaseError(_("후속 조치 담당자는 참석자 가운데에서 고르세요."))
+    conference = Conference(
+        centre_id=client.centre_id, client_id=client.id, held_on=held_on, agenda=agenda.strip(),
+        decisions=decisions.strip(), created_by_id=actor.id, cases=cases,
+        participants=participants, actions=[FollowUpAction(**a) for a in actions],
     )
+    db.session.add(conference)
+    db.session.flush()
+    for case in cases:
+        audit.record("case.conference", actor=actor, subject=case, client_id=client.id,
+                     detail={"conference_id": conference.id})
+    return conference
 
 
-def may_share_with(client: Client, agency_id: int, today: date) -> bool:
-    """Has the person agreed, and not withdrawn, that this agency may receive their data?"""
-    return any(
-        c.document.kind == ConsentKind.THIRD_PARTY and c.is_in_force(today)
-        and any(a.id == agency_id for a in c.agencies)
-        for c in client.consents
-    )
+# --- time targets ------------------------------------------------------------------------
+
+def assessment_overdue_clause(now=None):
+    """SQL: an open case with no assessment past the centre's assessment target."""
+    now = now or utcnow()
+    no_assessment = ~sa.exists().where(Assessment.case_id == Case.id)
+    due_days = sa.select(Centre.assessment_due_days).where(Centre.id == Case.centre_id)
+    return sa.and_(Case.status != CaseStatus.CLOSED, no_assessment,
+                   Case.opened_at < days_before(now, due_days.scalar_subquery()))
+
+
+def plan_overdue_clause(now=None):
+    now = now or utcnow()
+    no_goal = ~sa.exists().where(PlanGoal.case_id == Case.id)
+    due_days = sa.select(Centre.plan_due_days).where(Centre.id == Case.centre_id)
+    return sa.and_(Case.status != CaseStatus.CLOSED, no_goal,
+                   Case.opened_at < days_before(now, due_days.scalar_subquery()))
+
+
+def is_assessment_overdue(case: Case, now=None) -> bool:
+    now = now or utcnow()
+    return (case.status != CaseStatus.CLOSED and not case.assessments
+            and case.opened_at + timedelta(days=_centre(case).assessment_due_days) < now)
+
+
+def is_plan_overdue(case: Case, now=None) -> bool:
+    now = now or utcnow()
+    return (case.status != CaseStatus.CLOSED and not case.goals
+            and case.opened_at + timedelta(days=_centre(case).plan_due_days) < now)
+
+
+def has_overdue_goals(case: Case, today: date) -> bool:
+    return any(goal.is_overdue(today) for goal in case.goals)
+
+
+def _centre(case: Case) -> Centre:
+    return db.session.get(Centre, case.centre_id)

@@ -1,23 +1,22 @@
-"""Commands: ``seed-demo`` (the demo centres and staff), ``import-services`` (the catalogue) and
-``create-token`` (an API token for a staff member); ``create-admin`` and ``create-staff`` are in
-:mod:`centers.cli_accounts`."""
+"""Commands: ``seed-demo`` (the demo centres and staff) and ``create-token`` (an API token for a
+staff member); ``create-admin`` and ``create-staff`` are in :mod:`centers.cli_accounts`."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from tqdm import tqdm
 
-from centers import cli_accounts, importer, tokens
+from centers import cli_accounts, tokens
 from centers.accounts import AccountError, hash_password, password_problems
 from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
 from core import audit
-from core.demo import DemoRun
+from core.demo import DemoRun, demo_seeders
 from core.extensions import db
+from core.holidays import holiday_days
 from core.roles import Role
 from core.types import utcnow
 
@@ -67,24 +66,10 @@ DEMO_CENTRES = [
 ]
 
 
-CLI_PROBLEMS = 200  # bad rows listed on the terminal; the rest are counted
-
-
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
-    app.cli.add_command(import_services)
     app.cli.add_command(create_token)
     cli_accounts.init_app(app)
-
-
-def register_demo_seeder(app: Flask, seeder) -> None:
-    """Let a feature add its own demo data after the centres and staff exist.
-
-    ``seeder(run)`` gets the :class:`core.demo.DemoRun`: it sets up what must be there from
-    the start and plans its part of the demo centres' history on the run's timeline.
-    Seeders are called in registration order, which is the packages' dependency order.
-    """
-    app.extensions.setdefault("hanjari.demo_seeders", []).append(seeder)
 
 
 @click.command("seed-demo")
@@ -113,14 +98,14 @@ def seed_demo(password: str, force: bool, if_empty: bool, seed: int, no_activity
     if password != DEMO_PASSWORD and password_problems(password, "demo"):
         raise click.ClickException(" ".join(password_problems(password, "demo")))
     password_hash = hash_password(password)  # once: every demo account shares it
-    holidays = current_app.extensions.get("hanjari.public_holidays", set)()
+    holidays = holiday_days()
     run = DemoRun(seed, utcnow(), holidays, with_activity=not no_activity)
     # The demo centres open on the first morning of their history.
     with run.clock_at(run.start):
         created = _create_admin(password_hash)
         for spec in DEMO_CENTRES:
             created += _create_centre(spec, password_hash, run)
-        for seeder in current_app.extensions.get("hanjari.demo_seeders", []):
+        for seeder in demo_seeders.functions():
             seeder(run)
     with tqdm(total=run.due, unit="건", desc="데모 활동", leave=False) as bar:
         run.play(bar.update)
@@ -172,35 +157,6 @@ def _demo_staff(username, name, role, centre, agency, password_hash) -> Staff:
         centre_id=centre.id if centre else None, agency_id=agency.id if agency else None,
         must_change_password=False,
     )
-
-
-@click.command("import-services")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--conditions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The support-conditions table (서비스ID and JA… columns).")
-@click.option("--partial", is_flag=True,
-              help="FILE is not the whole list: do not deactivate services missing from it.")
-def import_services(file: Path, conditions: Path | None, partial: bool) -> None:
-    """Import the public-service open data (CSV in UTF-8 or CP949, or JSON).
-
-    The last line is the summary: added=N updated=N deactivated=N skipped=N.
-    """
-    try:
-        files = importer.read_files(
-            file.read_bytes(), file.name,
-            conditions.read_bytes() if conditions else None, conditions.name if conditions else "",
-        )
-    except importer.ImportRefused as error:
-        raise click.ClickException(str(error)) from None
-    with tqdm(total=files.row_count, unit="행", desc="가져오기", leave=False) as bar:
-        result = importer.import_services(files, full=not partial, progress=bar.update)
-    db.session.commit()
-    for problem in result.problems[:CLI_PROBLEMS]:
-        click.echo(str(problem))
-    if result.skipped > CLI_PROBLEMS:
-        click.echo(f"… 건너뛴 행 {result.skipped - CLI_PROBLEMS}개 더")
-    click.echo(f"변경 없음 {result.unchanged}개")
-    click.echo(result.summary_line())
 
 
 @click.command("create-token")

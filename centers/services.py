@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
 from flask_babel import gettext as _
 
 from centers.models import Addon, Agency, Centre, CentreAddon, Staff
@@ -66,37 +65,6 @@ def centres_visible_to(actor: Staff) -> sa.Select:
     return query
 
 
-def get_centre_or_404(centre_id: int, actor: Staff) -> Centre:
-    """:raise 404: no such centre, or not the actor's own."""
-    centre = db.session.scalar(centres_visible_to(actor).where(Centre.id == centre_id))
-    if centre is None:
-        abort(404)
-    return centre
-
-
-def get_agency_or_404(agency_id: int, actor: Staff) -> Agency:
-    """:raise 404: no such agency, or one in a centre the actor does not see."""
-    agency = db.session.get(Agency, agency_id)
-    if agency is None:
-        abort(404)
-    get_centre_or_404(agency.centre_id, actor)
-    return agency
-
-
-def _changes(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, Any]:
-    """Apply ``values`` to ``obj`` and return {field: [before, after]} for what changed."""
-    changed = {}
-    for field in fields:
-        if field in values and getattr(obj, field) != values[field]:
-            changed[field] = [_jsonable(getattr(obj, field)), _jsonable(values[field])]
-            setattr(obj, field, values[field])
-    return changed
-
-
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 def _check_code_free(code: str, centre_id: int | None = None) -> None:
     query = sa.select(Centre.id).where(Centre.code == code)
     if centre_id is not None:
@@ -109,7 +77,7 @@ def create_centre(actor: Staff, values: dict[str, Any]) -> Centre:
     _require(may_create_centre(actor))
     _check_code_free(values["code"])
     centre = Centre()
-    _changes(centre, CENTRE_FIELDS, values)
+    audit.changes(centre, CENTRE_FIELDS, values)
     db.session.add(centre)
     db.session.flush()
     audit.record("centre.created", actor=actor, subject=centre, centre_id=centre.id,
@@ -120,7 +88,7 @@ def create_centre(actor: Staff, values: dict[str, Any]) -> Centre:
 def update_centre(actor: Staff, centre: Centre, values: dict[str, Any]) -> None:
     _require(may_edit_centre(actor, centre))
     _check_code_free(values.get("code", centre.code), centre.id)
-    changed = _changes(centre, CENTRE_FIELDS, values)
+    changed = audit.changes(centre, CENTRE_FIELDS, values)
     if changed:
         audit.record("centre.updated", actor=actor, subject=centre, centre_id=centre.id,
                      detail=changed)
@@ -147,7 +115,7 @@ def set_addon(actor: Staff, centre: Centre, addon: Addon, enabled: bool) -> None
 def create_agency(actor: Staff, centre: Centre, values: dict[str, Any]) -> Agency:
     _require(may_manage_agencies(actor, centre))
     agency = Agency(centre=centre)
-    _changes(agency, AGENCY_FIELDS, values)
+    audit.changes(agency, AGENCY_FIELDS, values)
     db.session.add(agency)
     db.session.flush()
     audit.record("agency.created", actor=actor, subject=agency, centre_id=centre.id,
@@ -157,7 +125,7 @@ def create_agency(actor: Staff, centre: Centre, values: dict[str, Any]) -> Agenc
 
 def update_agency(actor: Staff, agency: Agency, values: dict[str, Any]) -> None:
     _require(may_manage_agencies(actor, agency.centre))
-    changed = _changes(agency, AGENCY_FIELDS, values)
+    changed = audit.changes(agency, AGENCY_FIELDS, values)
     if changed:
         audit.record("agency.updated", actor=actor, subject=agency, centre_id=agency.centre_id,
                      detail=changed)
@@ -181,7 +149,7 @@ def set_rrn_processing(actor: Staff, centre: Centre, enabled: bool, legal_basis:
 def set_time_targets(actor: Staff, centre: Centre, *, assessment_days: int, plan_days: int) -> None:
     """The centre's case time targets, in days after a case opens."""
     _require(may_configure_centre(actor, centre))
-    changed = _changes(centre, ("assessment_due_days", "plan_due_days"),
+    changed = audit.changes(centre, ("assessment_due_days", "plan_due_days"),
                        {"assessment_due_days": assessment_days, "plan_due_days": plan_days})
     if changed:
         audit.record("centre.time_targets_changed", actor=actor, subject=centre,

@@ -78,6 +78,21 @@ def record(
     return event
 
 
+def changes(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``values`` to ``obj`` and return {field: [before, after]} for what changed: the
+    ``changes`` of an audit event, in JSON."""
+    changed = {}
+    for field in fields:
+        if field in values and getattr(obj, field) != values[field]:
+            changed[field] = [_jsonable(getattr(obj, field)), _jsonable(values[field])]
+            setattr(obj, field, values[field])
+    return changed
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 @sa.event.listens_for(AuditEvent, "before_update")
 def _refuse_update(mapper, connection, target):
     raise RuntimeError("audit events are append-only")

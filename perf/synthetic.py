@@ -35,7 +35,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
-from flask import current_app
 
 from cases import demo_texts as texts
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
@@ -49,17 +48,19 @@ from cases.models import (
     Level,
     NeedDomain,
 )
+from catalogue.models import CustomerType
 from centers.accounts import hash_password
-from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, CustomerType, Sex, Staff
+from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Sex, Staff
 from core.clock import local_day_bounds, local_today
 from core.crypto import cipher
 from core.extensions import db
+from core.holidays import holiday_days
 from core.roles import Role
 from core.types import utcnow
+from core.working_time import add_working_hours
 from perf.bulk import BulkWriter
 from referrals.demo import CANCEL_NOTES, COMPLETE_NOTES, DECLINE_NOTES, REASONS
-from referrals.models import STATUS_LABELS, DeclineReason, Outcome, ReferralStatus
-from referrals.working_time import add_working_hours
+from referrals.models import DeclineReason, Outcome, ReferralStatus
 
 K = AgencyKind
 DEMO_PASSWORD = "demo-pass-2026"
@@ -154,7 +155,7 @@ class Calendar:
     @classmethod
     def build(cls, years: int) -> Calendar:
         today = local_today()
-        holidays = set(current_app.extensions.get("hanjari.public_holidays", set)())
+        holidays = holiday_days()
         day, days = today - timedelta(days=365 * years), []
         while day < today:
             if day.weekday() < 5 and day not in holidays:
@@ -1018,7 +1019,7 @@ _LABELS: dict[str, str] = {}
 
 def _label(status: str) -> str:
     if status not in _LABELS:
-        _LABELS[status] = str(STATUS_LABELS[ReferralStatus(status)])
+        _LABELS[status] = str(ReferralStatus(status).label)
     return _LABELS[status]
 
 

@@ -17,17 +17,18 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from cases import casework
 from cases import demo as cases_demo
+from cases import services as casework
 from cases.demo import CasePlan
 from cases.demo_texts import NEED_OF_AGENCY
 from cases.models import CaseStatus, ClosureReason, GoalStatus, Level, NeedDomain, NoteKind
-from centers.catalogue_models import CentreService, Service
+from catalogue.models import CentreService, Service
 from centers.models import Agency, AgencyKind, Centre, Staff
 from core.clock import local_today
 from core.demo import DemoRun
 from core.extensions import db
 from core.roles import Role
+from core.working_time import add_working_hours
 from referrals import services
 from referrals.models import (
     ContactPreference,
@@ -37,7 +38,6 @@ from referrals.models import (
     ReferralStatus,
     Urgency,
 )
-from referrals.working_time import add_working_hours
 
 K, S = AgencyKind, ReferralStatus
 

@@ -36,8 +36,8 @@ from cases.models import (
     PlanGoal,
     client_customer_types,
 )
-from centers.catalogue_models import Service
-from centers.models import Agency, Centre, CustomerType, Domain, Staff
+from catalogue.models import CustomerType, Service
+from centers.models import Agency, Centre, Domain, Staff
 from core.clock import SEOUL
 from core.database import days_before
 from core.extensions import db

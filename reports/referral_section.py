@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from centers.catalogue_models import Service
+from catalogue.models import Service
 from core.extensions import db
 from referrals.models import Outcome, Referral, ReferralStatus
 from referrals.services import referrals_visible_to

@@ -9,9 +9,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from catalogue.models import CentreService, CustomerType, Service, ServiceSource
 from centers.accounts import hash_password
-from centers.catalogue_models import CentreService, Service, ServiceSource
-from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, CustomerType, Domain, Sex, Staff
+from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Domain, Sex, Staff
 from core.audit import AuditEvent
 from core.clock import local_today
 from core.extensions import db
@@ -162,7 +162,7 @@ def make_consent_documents(centre: Centre, actor: Staff | None = None) -> dict:
     """The centre's collection and third-party consent texts (all visible agencies named)."""
     from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
     from cases.models import ConsentKind
-    from cases.services import publish_document
+    from cases.people import publish_document
 
     actor = actor or make_staff(Role.MANAGER, centre=centre)
     documents = {}
@@ -180,7 +180,7 @@ def make_consent_documents(centre: Centre, actor: Staff | None = None) -> dict:
 def make_client(centre: Centre, *, consent: bool = True, share_with=(), **kw):
     """A person of ``centre``; with collection consent unless ``consent=False``."""
     from cases.models import ConsentKind, ConsentMethod, Sex
-    from cases.services import current_document, record_consent, register_client
+    from cases.people import current_document, record_consent, register_client
 
     actor = make_staff(Role.FRONT_DESK, centre=centre)
     values = {
@@ -229,8 +229,8 @@ def valid_rrn(front: str = "850302", seventh: str = "1", serial: str = "23456") 
 
 
 def make_case(client, agency, caseworker=None, **kw):
-    from cases.casework import open_case
     from cases.models import Priority
+    from cases.services import open_case
 
     caseworker = caseworker or make_staff(Role.CASEWORKER, centre=client.centre, agency=agency)
     case = open_case(caseworker, client, priority=kw.pop("priority", Priority.NORMAL),

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from centers import catalogue_data
-from centers.catalogue_models import Service, ServiceSource
-from centers.models import CustomerType, Domain, Sex
+from catalogue import data as catalogue_data
+from catalogue.models import CustomerType, Service, ServiceSource
+from centers.models import Domain, Sex
 from core.audit import AuditEvent
 from core.extensions import db
 from core.roles import Role

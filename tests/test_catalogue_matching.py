@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from centers.matching import Criteria, search_services, suggest_services
+from catalogue.matching import Criteria, search_services, suggest_services
 from centers.models import Addon, AgencyKind, CentreAddon, Domain
 from core.extensions import db
 from factories import make_agency, make_centre, make_service

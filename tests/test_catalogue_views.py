@@ -8,7 +8,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from centers.catalogue_models import CentreService, Service, ServiceSource
+from catalogue.models import CentreService, Service, ServiceSource
 from centers.models import AgencyKind, Domain
 from core.audit import AuditEvent
 from core.extensions import db

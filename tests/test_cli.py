@@ -64,7 +64,7 @@ def test_seed_demo_refuses_a_weak_password(runner):
 
 
 def test_seed_demo_fills_each_centres_service_list_so_intake_can_suggest(runner):
-    from centers.catalogue_models import CentreService, Service
+    from catalogue.models import CentreService, Service
 
     assert runner.invoke(args=["seed-demo", "--no-activity"]).exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 40

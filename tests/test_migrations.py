@@ -27,7 +27,7 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades(db_url, tmp_path):
 
 
 def test_customer_type_vocabulary_comes_from_the_migration():
-    from centers.models import CustomerType
+    from catalogue.models import CustomerType
 
     names = list(db.session.scalars(sa.select(CustomerType.name).order_by(CustomerType.sort_order)))
     assert names[:3] == ["청년", "중장년", "노인"]

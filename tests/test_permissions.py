@@ -13,8 +13,8 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from cases import casework
-from cases import services as people
+from cases import people
+from cases import services as casework
 from cases.models import (
     Assessment,
     Case,
@@ -28,9 +28,11 @@ from cases.models import (
     NoteKind,
     PlanGoal,
 )
-from centers import accounts, catalogue, importer, tokens
+from catalogue import importer
+from catalogue import services as catalogue
+from catalogue.models import CentreService, Service
+from centers import accounts, tokens
 from centers import services as centres
-from centers.catalogue_models import CentreService, Service
 from centers.models import Addon, Agency, AgencyKind, Centre, Domain
 from core.clock import local_today
 from core.extensions import db
@@ -100,7 +102,7 @@ def close(case, actor) -> None:
     db.session.commit()
 
 
-# --- case records (cases.casework) -------------------------------------------------------------
+# --- case records (cases.services) -------------------------------------------------------------
 
 def test_a_closed_case_takes_no_note_on_the_page_the_server_or_the_api(app, place):
     """may_add_note: the page hid the form on a closed case, but the POST saved the note."""
@@ -248,7 +250,7 @@ def test_recording_a_case_conference_is_offered_to_caseworkers_only(app, place):
                                  decisions="", cases=[place.case], participants=[], actions=[])
 
 
-# --- the person's record (cases.services) and visits (intake.services) -------------------------
+# --- the person's record (cases.people) and visits (intake.services) -------------------------
 
 def test_caseworkers_read_a_person_but_the_desk_keeps_the_record(app, place):
     """may_edit_person and may_read_cases: each side is offered its own half."""
@@ -624,7 +626,7 @@ def test_a_revoked_token_is_not_offered_for_revoking_again(app, place):
         tokens.revoke_token(place.jobs_worker, tokens.tokens_of(place.manager)[0])
 
 
-# --- the catalogue (centers.catalogue) ----------------------------------------------------------
+# --- the catalogue (catalogue.services) ----------------------------------------------------------
 
 def test_entering_a_service_by_hand_is_offered_to_managers_and_the_administrator(app, place):
     """may_create_service and new_service_owner (a manager's service is local)."""

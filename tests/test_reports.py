@@ -23,7 +23,7 @@ from cases.models import (
     NeedDomain,
     PlanGoal,
 )
-from centers.catalogue_models import Service
+from catalogue.models import Service
 from centers.models import AgencyKind, Domain
 from core.clock import SEOUL, local_today
 from core.extensions import db

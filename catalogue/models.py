@@ -13,10 +13,27 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centers.catalogue_data import JA_LABELS
-from centers.models import Agency, Centre, CustomerType, Domain, Sex
+from catalogue.data import JA_LABELS
+from centers.models import Agency, Centre, Domain, Sex
 from core.extensions import db
 from core.types import UTCDateTime, str_enum, utcnow
+
+
+class CustomerType(db.Model):
+    """Policy-customer type (정책고객): a fixed vocabulary created by a migration.
+
+    Services and people are both tagged with these, so that a visitor is offered services
+    meant for people like them that they did not ask about.
+    """
+
+    __tablename__ = "customer_types"
+
+    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<CustomerType {self.code}>"
 
 
 class ServiceSource(StrEnum):

@@ -13,8 +13,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from centers import catalogue
-from centers.catalogue_models import CentreService
+from catalogue import services as catalogue
+from catalogue.models import CentreService
 from centers.models import Agency, Centre, Staff
 from core import audit
 

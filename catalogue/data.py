@@ -2,7 +2,7 @@
 
 The national dataset "대한민국 공공서비스(혜택) 정보" describes each service in free text plus a
 support-conditions table of ``JA`` flags. Nothing here is code: the importer reads these tables
-(``centers.importer``) and a test checks that every customer-type code named here exists.
+(``catalogue.importer``) and a test checks that every customer-type code named here exists.
 """
 
 from __future__ import annotations

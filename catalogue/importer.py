@@ -29,9 +29,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from centers import catalogue_data as data
-from centers.catalogue import may_import_services
-from centers.catalogue_models import Service, ServiceSource, service_customer_types
+from catalogue import data
+from catalogue.models import Service, ServiceSource, service_customer_types
+from catalogue.services import may_import_services
 from centers.models import Domain, Sex
 from core import audit
 from core.extensions import db
@@ -358,7 +358,7 @@ def _parse_age(value: str, column: str) -> int | None:
 
 def derive(values: dict[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
     """Domain, the for-people flag and customer types from a service's text and conditions,
-    using the tables in :mod:`centers.catalogue_data`."""
+    using the tables in :mod:`catalogue.data`."""
     audiences = _split(values["audience"])
     categories = _split(values["category"])
     text = " ".join((values["name"], values["target"], values["criteria"]))

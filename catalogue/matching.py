@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from centers.catalogue_models import CentreService, Service, service_customer_types
+from catalogue.models import CentreService, Service, service_customer_types
 from centers.models import Agency, AgencyKind, Centre, Domain, Sex
 from core.extensions import db
 
@@ -98,8 +98,8 @@ def suggest_services(
 ) -> list[Suggestion]:
     """Services of this centre's list for a person, best first, each with its reasons.
 
-    :param customer_types: codes of :class:`~centers.models.CustomerType` the person has.
-    :param domains: :class:`~centers.catalogue_models.Domain` values (visit purposes).
+    :param customer_types: codes of :class:`~catalogue.models.CustomerType` the person has.
+    :param domains: :class:`~catalogue.models.Domain` values (visit purposes).
     :param age: 만 나이; services whose target range excludes it are left out.
     :param sex: ``"M"`` or ``"F"``; services only for the other sex are left out.
     :param text: words that must each appear in the service's name or description.

@@ -1,7 +1,7 @@
 """Rules for the catalogue: hand-entered services and each centre's service list.
 
 Like every service module it changes rows, writes audit events and flushes; the view commits.
-The open-data import is in :mod:`centers.importer`, the matching in :mod:`centers.matching`.
+The open-data import is in :mod:`catalogue.importer`, the matching in :mod:`catalogue.matching`.
 """
 
 from __future__ import annotations
@@ -9,13 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from centers.catalogue_models import CentreService, Service, ServiceSource
-from centers.models import Agency, Centre, CustomerType, Staff
-from centers.services import _changes, centres_visible_to
+from catalogue.models import CentreService, CustomerType, Service, ServiceSource
+from centers.models import Agency, Centre, Staff
 from core import audit
 from core.errors import NotAllowedError, RefusedError
 from core.extensions import db
@@ -73,28 +71,6 @@ def _require_list_keeper(actor: Staff, centre: Centre) -> None:
         raise CatalogueNotAllowed(_("이 센터의 서비스 목록을 바꿀 권한이 없습니다."))
 
 
-def get_service_or_404(service_id: int) -> Service:
-    """Every member of staff may read the whole catalogue.
-
-    :raise 404: no such service.
-    """
-    service = db.session.scalar(
-        sa.select(Service).where(Service.id == service_id)
-        .options(selectinload(Service.customer_types))
-    )
-    if service is None:
-        abort(404)
-    return service
-
-
-def get_centre_by_code_or_404(code: str, actor: Staff) -> Centre:
-    """:raise 404: no such centre, or not the actor's own."""
-    centre = db.session.scalar(centres_visible_to(actor).where(Centre.code == code))
-    if centre is None:
-        abort(404)
-    return centre
-
-
 def customer_types() -> list[CustomerType]:
     return list(db.session.scalars(sa.select(CustomerType).order_by(CustomerType.sort_order)))
 
@@ -107,7 +83,7 @@ def create_service(actor: Staff, values: dict[str, Any], type_codes: list[str]) 
         raise CatalogueNotAllowed(_("서비스는 센터 관리자와 시스템 관리자가 등록합니다."))
     _check_ages(values)
     service = Service(source=ServiceSource.MANUAL, created_at=utcnow(), updated_at=utcnow())
-    _changes(service, SERVICE_FIELDS, values)
+    audit.changes(service, SERVICE_FIELDS, values)
     service.customer_types = _types(type_codes)
     owner = new_service_owner(actor)
     if owner is not None:
@@ -126,7 +102,7 @@ def update_service(actor: Staff, service: Service, values: dict[str, Any],
     if not may_edit_service(actor, service):
         raise CatalogueNotAllowed(_("이 서비스는 고칠 수 없습니다."))
     _check_ages(values)
-    changed = _changes(service, SERVICE_FIELDS, values)
+    changed = audit.changes(service, SERVICE_FIELDS, values)
     before = sorted(t.code for t in service.customer_types)
     if before != sorted(type_codes):
         service.customer_types = _types(type_codes)
@@ -170,18 +146,6 @@ def offer_at(centre: Centre, service: Service) -> CentreService | None:
             CentreService.centre_id == centre.id, CentreService.service_id == service.id
         )
     )
-
-
-def get_offer_or_404(centre: Centre, offer_id: int) -> CentreService:
-    """:raise 404: no such entry on this centre's list."""
-    offer = db.session.scalar(
-        sa.select(CentreService).where(
-            CentreService.id == offer_id, CentreService.centre_id == centre.id
-        )
-    )
-    if offer is None:
-        abort(404)
-    return offer
 
 
 def add_to_centre(actor: Staff, centre: Centre, service: Service, agency: Agency | None,

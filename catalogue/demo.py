@@ -4,8 +4,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from centers import importer
-from centers.catalogue_models import CentreService, Service
+from catalogue import importer
+from catalogue.models import CentreService, Service
 from centers.models import Centre
 from core.demo import DemoRun
 from core.extensions import db
