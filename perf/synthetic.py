@@ -86,7 +86,7 @@ OPENING = 9 * 3600
 #: Arrivals per working hour from 09:00, relative: a morning peak, lunch, an afternoon peak.
 HOUR_WEIGHTS = np.array([1.3, 1.7, 1.35, 0.6, 1.0, 1.45, 1.2, 0.9, 0.5])
 #: Visits by weekday, Monday first: Mondays are the busiest.
-WEEKDAY_WEIGHTS = np.array([1.3, 1.05, 1.0, 0.95, 0.85, 0.0, 0.0])
+WEEKDAY_WEIGHTS = np.array([1.06, 1.02, 1.0, 0.98, 0.96, 0.0, 0.0])
 ANONYMOUS_SHARE = 0.02
 SECOND_DESK_SHARE = 0.22
 LEFT_SHARE = 0.03
@@ -377,21 +377,16 @@ class CentreHistory:
             counts = np.zeros(n, dtype=np.int64)
             counts[rng.choice(n, named, replace=False)] = 1
         person = np.repeat(np.arange(n), counts)
-        first_day = rng.choice(days, n, p=day_p)
-        # Later visits: working days after the first, about six weeks apart on average.
-        gaps = 1 + rng.geometric(1 / 30, len(person))
-        starts = np.cumsum(counts) - counts
-        order_in_person = np.arange(len(person)) - np.repeat(starts, counts)
-        gaps[order_in_person == 0] = 0
-        cumulative = np.cumsum(gaps)
-        offset = cumulative - np.repeat(cumulative[starts[counts > 0]], counts[counts > 0])
-        day = first_day[person] + offset
-        late = day > cal.today
-        span = cal.today - first_day[person[late]] + 1
-        day[late] = first_day[person[late]] + (rng.random(late.sum()) * span).astype(np.int64)
-        # Return visits lean to the start of the week, like the desk's Mondays.
-        thin = (order_in_person > 0) & (rng.random(len(day)) > day_weights[day] / day_weights.max())
-        day[thin] = np.maximum(first_day[person[thin]], day[thin] - cal.weekdays[day[thin]])
+        # Each person comes within a stretch of the history about a month per visit long; the
+        # stretches wrap around the end of the history, so every working day gets the same
+        # share of visits (a real centre's daily volume is flat, not growing with the data).
+        stretch = np.minimum(days, 1 + counts * 22)
+        first_of = rng.integers(0, days, n)
+        offset = (rng.random(len(person)) * stretch[person]).astype(np.int64)
+        day = (first_of[person] + offset) % days
+        # Visits lean to the start of the week, like the desk's Mondays.
+        thin = rng.random(len(day)) > day_weights[day] / day_weights.max()
+        day[thin] = np.maximum(0, day[thin] - cal.weekdays[day[thin]])
         # Anonymous visitors: purpose and counts only.
         person = np.concatenate([person, np.full(anonymous, -1)])
         day = np.concatenate([day, rng.choice(days, anonymous, p=day_p)])
