@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import catalogue
     import centers
     import intake
+    import perf
     import referrals
     import reports
     from core.home import bp as home_bp
@@ -73,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     referrals.init_app(app)
     reports.init_app(app)
     api.init_app(app)
+    perf.init_app(app)
     return app
 
 
