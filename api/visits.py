@@ -13,6 +13,7 @@ from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import CENTRE_ROLES, get_client_or_404
 from centers.models import Domain, Staff
+from core import audit
 from core.extensions import db
 from core.roles import Role
 from intake import services
@@ -111,8 +112,12 @@ def queue(args):
         raise invalid("agency", "이 센터에서 운영하지 않는 창구입니다.", location="query")
     query = services.todays_queue_query(actor, agency_id).options(*_LOAD[3:])
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
-    return {"items": [visit_data(v, actor) for v in page.items], "total": page.total,
-            "page": page.page, "per_page": page.per_page, "pages": page.pages}
+    answer = {"items": [visit_data(v, actor) for v in page.items], "total": page.total,
+              "page": page.page, "per_page": page.per_page, "pages": page.pages}
+    audit.record_listing("visit.listed", [v.client_id for v in page.items], page="api.queue",
+                         actor=actor)
+    db.session.commit()
+    return answer
 
 
 @blp.route(f"/visits/<{ID}:visit_id>", methods=["GET"])
@@ -121,7 +126,10 @@ def show(visit_id: int):
     """One visit of the caller's centre, with its desk plan and what the caller can do now."""
     actor = current_staff(CENTRE_ROLES)
     visit = _visit_or_404(visit_id, actor)
-    return visit_data(visit, actor), 200, etag_headers(visit)
+    answer, headers = visit_data(visit, actor), etag_headers(visit)
+    audit.record("visit.view", actor=actor, subject=visit, client_id=visit.client_id)
+    db.session.commit()
+    return answer, 200, headers
 
 
 def _act(visit_id: int, args: dict, action: str):

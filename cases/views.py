@@ -62,7 +62,7 @@ from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
 from core.types import utcnow
-from core.views import commit_or_flash
+from core.views import commit_or_flash, committed
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -113,20 +113,28 @@ def caseload():
     # A name is personal data: it comes in a POST body, never in the URL (like the desk's
     # search box, whose rules it shares: name, initials, birth date, phone).
     text = request.form.get("q", "").strip() if request.method == "POST" else ""
+    searched = None
     if text and EmptyForm().validate_on_submit():
-        people = search_query(_actor(), understand(text, rrn_allowed=False))
+        searched = understand(text, rrn_allowed=False)
+        people = search_query(_actor(), searched)
         query = query.where(Case.client_id.in_(people.with_only_columns(Client.id))
                             if people is not None else sa.false())
     query = query.options(selectinload(Case.client), selectinload(Case.agency),
                           selectinload(Case.caseworker), selectinload(Case.assessments),
                           selectinload(Case.goals)).order_by(Case.opened_at.desc())
     page = db.paginate(query, per_page=25, error_out=False)
-    return render_template(
+    shown = [case.client_id for case in page.items]
+    if searched is not None:
+        audit.record_listing("client.searched", shown, understood_as=searched.kind,
+                             results=page.total, page="cases.caseload")
+    else:
+        audit.record_listing("case.listed", shown, page="cases.caseload")
+    return committed(render_template(
         "cases/caseload.html", page=page, mine=mine, status=status, overdue=overdue,
         stale=args.get("stale") == "1", q=text, statuses=list(CaseStatus), now=utcnow(),
         search_form=EmptyForm(),
         today=local_today(), casework=casework,
-    )
+    ))
 
 
 # --- the person's integrated page ----------------------------------------------------------

@@ -78,6 +78,13 @@ def record(
     return event
 
 
+def record_listing(action: str, client_ids, *, actor: Any = None, **detail: Any) -> AuditEvent:
+    """One event for a page or answer that showed several people at once (a list, a search's
+    results): how many and which (their ids), never the terms searched with."""
+    ids = sorted({client_id for client_id in client_ids if client_id is not None})
+    return record(action, actor=actor, detail={**detail, "count": len(ids), "client_ids": ids})
+
+
 def changes(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, Any]:
     """Apply ``values`` to ``obj`` and return {field: [before, after]} for what changed: the
     ``changes`` of an audit event, in JSON."""

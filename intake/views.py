@@ -16,11 +16,12 @@ from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKi
 from cases.queries import CENTRE_ROLES, clients_visible_to, get_client_or_404, search_clients, understand
 from catalogue.models import CustomerType
 from centers.models import Agency, Domain, Staff
+from core import audit
 from core.clock import local_today, minutes_since
 from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
-from core.views import commit_or_flash
+from core.views import commit_or_flash, committed
 from intake import services
 from intake.forms import (
     AddStopForm,
@@ -62,8 +63,10 @@ def search():
         terms = understand(form.q.data, rrn_allowed=_centre().processes_rrn)
         results = search_clients(_actor(), terms)
         last_visits = services.last_visit_dates([c.id for c in results])
-    return render_template("intake/search.html", form=form, results=results, terms=terms,
-                           last_visits=last_visits)
+        audit.record_listing("client.searched", [c.id for c in results],
+                             understood_as=terms.kind, page="intake.search")
+    return committed(render_template("intake/search.html", form=form, results=results,
+                                      terms=terms, last_visits=last_visits))
 
 
 # --- registration ------------------------------------------------------------------------
@@ -282,8 +285,6 @@ def withdraw_consent(consent_id: int):
 @centre_staff
 def consent_receipt(consent_id: int):
     consent = _consent_or_404(consent_id)
-    from core import audit
-
     audit.record("consent.receipt_printed", actor=_actor(), subject=consent,
                  client_id=consent.client_id)
     db.session.commit()
@@ -405,7 +406,11 @@ def new_visit(client_id: int | None = None):
     return render_template("intake/visit_form.html", form=form, client=client)
 
 
-def _visit_or_404(visit_id: int) -> Visit:
+def _visit_or_404(visit_id: int, purpose: str = "view") -> Visit:
+    """Load a visit of the actor's centre and audit the read (the visitor is named on it).
+
+    :raise 404: no such visit, or of another centre.
+    """
     visit = db.session.scalar(
         services.visits_visible_to(_actor()).where(Visit.id == visit_id)
         .options(selectinload(Visit.stops).selectinload(VisitStop.agency),
@@ -415,6 +420,7 @@ def _visit_or_404(visit_id: int) -> Visit:
     )
     if visit is None:
         abort(404)
+    audit.record(f"visit.{purpose}", actor=_actor(), subject=visit, client_id=visit.client_id)
     return visit
 
 
@@ -427,27 +433,27 @@ def show_visit(visit_id: int):
     form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()
                               if a.id not in planned]
     actor = _actor()
-    return render_template(
+    return committed(render_template(
         "intake/visit.html", visit=visit, add_form=form, buttons=EmptyForm(),
         minutes_since=minutes_since, actions=services.visit_actions(actor, visit),
         may_manage=services.may_manage_visit(actor, visit),
         may_remove=lambda stop: services.may_remove_stop(actor, visit, stop),
-        may_open_case=lambda stop: services.may_open_case_from(actor, visit, stop))
+        may_open_case=lambda stop: services.may_open_case_from(actor, visit, stop)))
 
 
 @bp.get("/visits/<int:visit_id>/ticket")
 @centre_staff
 def print_ticket(visit_id: int):
-    visit = _visit_or_404(visit_id)
-    return render_template("intake/ticket.html", visit=visit)
+    visit = _visit_or_404(visit_id, purpose="ticket_printed")
+    return committed(render_template("intake/ticket.html", visit=visit))
 
 
 @bp.get("/visits/<int:visit_id>/checklist")
 @centre_staff
 def print_checklist(visit_id: int):
     """The suggested services on paper, each with the desk that handles it."""
-    visit = _visit_or_404(visit_id)
-    return render_template("intake/checklist.html", visit=visit)
+    visit = _visit_or_404(visit_id, purpose="checklist_printed")
+    return committed(render_template("intake/checklist.html", visit=visit))
 
 
 def _after_action(visit: Visit):
@@ -514,12 +520,13 @@ def queue():
         abort(404)
     visits = services.todays_queue(actor, agency_id)
     agency = next((a for a in agencies if a.id == agency_id), None)
-    return render_template(
+    audit.record_listing("visit.listed", [v.client_id for v in visits], page="intake.queue")
+    return committed(render_template(
         "intake/queue.html", visits=visits, agencies=agencies, agency_id=agency_id,
         buttons=EmptyForm(), minutes_since=minutes_since, StopStatus=StopStatus,
         actions=lambda visit: services.visit_actions(actor, visit),
         may_call_next=agency is not None and services.may_call_next(actor, agency),
-    )
+    ))
 
 
 @bp.post("/agencies/<int:agency_id>/call-next")
