@@ -1,0 +1,79 @@
+"""The access-log review (접근 기록 점검): the list with filters and flags, the monthly
+sign-off, the CSV export; and a person's "who viewed my record" (PIPA 제35조)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from centers.models import Staff
+from core.extensions import db
+from core.forms import EmptyForm
+from core.roles import allowed_if
+from core.views import commit_or_flash
+from reports import access_review as rules
+from reports.periods import Month
+
+bp = Blueprint("access", __name__)
+
+FLAG_LABELS = {
+    "bulk": _l("대량 열람"),
+    "after_hours": _l("근무시간 외"),
+    "download": _l("출력·내려받기"),
+    "break_glass": _l("예외 열람"),
+}
+PER_PAGE = 50
+
+
+def _actor() -> Staff:
+    return current_user._get_current_object()
+
+
+@bp.get("/audit")
+@allowed_if(rules.may_review)
+def review():
+    """The month's events with filters and flags; the sign-off of the month."""
+    actor = _actor()
+    filters = rules.Filters.from_args(request.args)
+    result = rules.review(actor, filters)
+    pages = max(1, -(-len(result.ids) // PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    events = rules.load(result.ids[(page - 1) * PER_PAGE:page * PER_PAGE])
+    return render_template(
+        "access/review.html", filters=filters, events=events, result=result, page=page,
+        pages=pages, flag_labels=FLAG_LABELS, staff=rules.staff_choices(actor),
+        signed=rules.sign_off_of(actor.centre_id, filters.month),
+        may_sign=rules.may_sign_month(actor, filters.month), form=EmptyForm(),
+        months=_recent_months())
+
+
+def _recent_months(count: int = 13) -> list[Month]:
+    months = [Month.current()]
+    while len(months) < count:
+        months.append(months[-1].previous())
+    return months
+
+
+@bp.post("/audit/<month:month>/sign-off")
+@allowed_if(rules.may_sign_off)
+def sign_off(month: Month):
+    if EmptyForm().validate_on_submit():
+        commit_or_flash(lambda: rules.sign_off(_actor(), month, request.form.get("remark", "")),
+                        _("%(month)s 접근 기록 점검을 확인했습니다.", month=month.key))
+    return redirect(url_for("access.review", month=month.key))
+
+
+@bp.get("/audit/export.csv")
+@allowed_if(rules.may_review)
+def export():
+    """The filtered list as CSV; the export itself is written to the log."""
+    actor = _actor()
+    filters = rules.Filters.from_args(request.args)
+    labels = {name: str(label) for name, label in FLAG_LABELS.items()}
+    body = rules.to_csv(actor, filters, rules.review(actor, filters), labels)
+    db.session.commit()
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="access-log-{filters.month.key}.csv"',
+        "Cache-Control": "no-store"})
