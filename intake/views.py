@@ -139,6 +139,7 @@ def show_person(client_id: int):
         masked_rrn=people.masked_rrn(client), today=local_today(), withdraw_form=WithdrawForm(),
         link_form=LinkForm(), buttons=EmptyForm(),
         may_edit=people.may_edit_person(actor, client),
+        may_print_access_history=people.may_print_access_history(actor, client),
         may_reveal=people.may_reveal_rrn(actor, client),
         may_withdraw=lambda consent: people.may_withdraw_consent(actor, consent),
         may_read_cases=casework.may_read_cases(actor),

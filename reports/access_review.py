@@ -48,6 +48,9 @@ class ReviewError(RefusedError):
     """The sign-off was refused (a month not yet over, or one already signed)."""
 
 
+HISTORY_ROLES = (Role.FRONT_DESK, Role.MANAGER)  # narrowed per person by may_print_access_history
+
+
 def may_review(actor: Staff) -> bool:
     """The centre's manager reviews its access log; the administrator reads every centre's."""
     return actor.role in (Role.MANAGER, Role.ADMIN)
@@ -220,6 +223,38 @@ def staff_choices(actor: Staff) -> list[Staff]:
     if actor.role != Role.ADMIN:
         query = query.where(Staff.centre_id == actor.centre_id)
     return list(db.session.scalars(query))
+
+
+# --- who viewed my record (PIPA 제35조) --------------------------------------------------------
+
+READ_SUFFIXES = (".view", "_view", "_viewed", "_opened", ".edit", ".rrn_revealed")
+
+
+def what_was_done(action: str) -> str:
+    """열람 (read), 출력 (printed or downloaded) or 변경 (changed), for the person's list."""
+    if is_download(action):
+        return "printed"
+    if action.endswith(READ_SUFFIXES):
+        return "viewed"
+    return "changed"
+
+
+def access_history(client) -> list[dict]:
+    """Every access-log event about ``client`` by a staff member, newest first: when, which
+    agency (or the centre's desk or manager), who, and whether they read, printed or changed.
+    Plain data, for the page and the PDF alike."""
+    from centers.models import Agency
+
+    rows = db.session.execute(
+        sa.select(AuditEvent.at, AuditEvent.action, Staff.display_name, Staff.role,
+                  Agency.name.label("agency"))
+        .join(Staff, Staff.id == AuditEvent.staff_id)
+        .outerjoin(Agency, Agency.id == Staff.agency_id)
+        .where(AuditEvent.client_id == client.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
+    return [{"at": row.at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M"),
+             "agency": row.agency or Role(row.role).label, "staff": row.display_name,
+             "what": what_was_done(row.action)} for row in rows]
 
 
 # --- sign-off ----------------------------------------------------------------------------

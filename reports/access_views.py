@@ -3,15 +3,18 @@ sign-off, the CSV export; and a person's "who viewed my record" (PIPA 제35조).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from cases.people import may_print_access_history
+from cases.queries import get_client_or_404
 from centers.models import Staff
+from core.clock import local_today
 from core.extensions import db
 from core.forms import EmptyForm
-from core.roles import allowed_if
+from core.roles import allowed_if, roles_required
 from core.views import commit_or_flash
 from reports import access_review as rules
 from reports.periods import Month
@@ -24,6 +27,7 @@ FLAG_LABELS = {
     "download": _l("출력·내려받기"),
     "break_glass": _l("예외 열람"),
 }
+WHAT_LABELS = {"viewed": _l("열람"), "printed": _l("출력"), "changed": _l("변경")}
 PER_PAGE = 50
 
 
@@ -76,4 +80,46 @@ def export():
     db.session.commit()
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="access-log-{filters.month.key}.csv"',
+        "Cache-Control": "no-store"})
+
+
+# --- who viewed my record (PIPA 제35조) --------------------------------------------------------
+
+def _history(client_id: int, purpose: str):
+    """The person (the read audited) and their access history, for those who may print it.
+
+    :raise 404: no such person at the actor's centre.
+    :raise 403: the actor does not keep the person's record.
+    """
+    actor = _actor()
+    client = get_client_or_404(client_id, actor, purpose=purpose)
+    if not may_print_access_history(actor, client):
+        abort(403)
+    return client, {"person": client.name, "number": client.id, "centre": client.centre.name,
+                    "printed_on": local_today().isoformat(),
+                    "rows": rules.access_history(client)}
+
+
+@bp.get("/audit/people/<int:client_id>")
+@roles_required(*rules.HISTORY_ROLES)
+def person_history(client_id: int):
+    """Which agencies and staff read, printed or changed this person's record, and when."""
+    client, history = _history(client_id, "access_history_viewed")
+    page = render_template("access/person_history.html", client=client, history=history,
+                           what=WHAT_LABELS)
+    db.session.commit()
+    return page
+
+
+@bp.get("/audit/people/<int:client_id>.pdf")
+@roles_required(*rules.HISTORY_ROLES)
+def person_history_pdf(client_id: int):
+    """The same list on paper, for the person; printing it is itself in the log."""
+    from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
+
+    client, history = _history(client_id, "access_history_printed")
+    db.session.commit()
+    body = render_pdf("access/person_history_pdf.html", history=history, what=WHAT_LABELS)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="access-history-{client.id}.pdf"',
         "Cache-Control": "no-store"})

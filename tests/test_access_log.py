@@ -102,6 +102,8 @@ def person_data_requests(p):
         (cw, "GET", f"/api/v1/people/{person.id}", None, "api_people.show"),
         (cw, "GET", f"/api/v1/cases/{case.id}", None, "api_cases.show"),
         (cw, "GET", f"/api/v1/visits/{visit.id}", None, "api_visits.show"),
+        (desk, "GET", f"/audit/people/{person.id}", None, "access.person_history"),
+        (desk, "GET", f"/audit/people/{person.id}.pdf", None, "access.person_history_pdf"),
         (cw, "GET", "/api/v1/queue", None, "api_visits.queue"),
         (cw, "GET", "/api/v1/referrals?box=outgoing", None, "api_referrals.listing"),
         (cw, "GET", f"/api/v1/referrals/{p['referral'].id}", None, "api_referrals.show"),
@@ -165,3 +167,37 @@ def test_searches_log_how_many_were_found_but_never_what_was_searched(app, clien
         ("name", 1), ("phone", 1)]
     stored = " ".join(str(e.detail) for e in events)
     assert "김민수" not in stored and "1234" not in stored
+
+
+# --- who viewed my record (PIPA 제35조) -------------------------------------------------------
+
+def test_the_person_is_told_which_agencies_and_staff_read_printed_or_changed_their_record(
+        app, client):
+    p = place()
+    person = p["person"]
+    reader = login(client, p["caseworker"].username)
+    assert reader.status_code == 302
+    client.get(f"/cases/people/{person.id}")
+    client.get(f"/referrals/{p['referral'].id}/slip.pdf")
+    assert client.get(f"/audit/people/{person.id}").status_code == 403
+    client.post("/logout")
+    login(client, p["desk"].username)
+    record_page = client.get(f"/intake/people/{person.id}").text
+    assert f'href="/audit/people/{person.id}"' in record_page
+    page = client.get(f"/audit/people/{person.id}").text
+    worker, agency = p["caseworker"].display_name, p["caseworker"].agency.name
+    assert worker in page and agency in page
+    assert all(f"<td>{word}</td>" in page for word in ("열람", "출력", "변경"))
+    pdf = client.get(f"/audit/people/{person.id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.headers["Cache-Control"] == "no-store"
+    printed = [e for e in _events_after(0) if e.action == "client.access_history_printed"]
+    assert [(e.client_id, e.staff_id) for e in printed] == [(person.id, p["desk"].id)]
+
+
+def test_another_centres_desk_cannot_ask_for_the_history(app, client):
+    p = place()
+    other = make_centre(code="suwon")
+    login(client, make_staff(Role.FRONT_DESK, centre=other).username)
+    assert client.get(f"/audit/people/{p['person'].id}").status_code == 404
+    assert client.get(f"/audit/people/{p['person'].id}.pdf").status_code == 404
