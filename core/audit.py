@@ -34,6 +34,8 @@ from core.types import UTCDateTime, utcnow
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
+    # SQLite: never reuse the id of a dropped event (the chain is walked in id order).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -185,6 +187,46 @@ def _extend_chain(session, _flush_context, _instances):
             event.at = utcnow()
         event.prev_hash = prev
         event.chain_hash = prev = chain(prev, event)
+
+
+# --- retention: dropping a prefix of the chain ---------------------------------------------
+
+def first_kept(cutoff: datetime, rights_actions: tuple[str, ...], rights_cutoff: datetime) -> int | None:
+    """The id of the oldest event that must be kept: one from ``cutoff`` on, or an account or
+    rights event (``rights_actions`` prefixes) from ``rights_cutoff`` on. None: none must."""
+    keep = sa.or_(AuditEvent.at >= cutoff, sa.and_(
+        sa.or_(*(AuditEvent.action.startswith(prefix) for prefix in rights_actions)),
+        AuditEvent.at >= rights_cutoff))
+    return db.session.scalar(sa.select(sa.func.min(AuditEvent.id)).where(keep))
+
+
+def _before(keep_from: int | None):
+    return AuditEvent.id < keep_from if keep_from is not None else sa.true()
+
+
+def prefix_size(keep_from: int | None) -> int:
+    """How many events come before ``keep_from`` (all of them if None)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .where(_before(keep_from)))
+
+
+def drop_prefix(keep_from: int | None, *, cutoff: datetime) -> int:
+    """Drop every event before ``keep_from`` after recording a checkpoint with the chain hash
+    of the last one dropped, from which the first kept event goes on; the database's
+    triggers allow the DELETE only under such a checkpoint. Returns how many were dropped."""
+    connection = db.session.connection()
+    _take_chain_lock(connection)
+    last = connection.execute(
+        sa.select(AuditEvent.id, AuditEvent.chain_hash).where(_before(keep_from))
+        .order_by(AuditEvent.id.desc()).limit(1)).first()
+    if last is None:
+        return 0
+    dropped = prefix_size(keep_from)
+    db.session.add(AuditCheckpoint(at=utcnow(), upto_id=last.id, upto_hash=last.chain_hash,
+                                   dropped=dropped, cutoff=cutoff))
+    db.session.flush()
+    connection.execute(sa.delete(AuditEvent).where(AuditEvent.id <= last.id))
+    return dropped
 
 
 @dataclass

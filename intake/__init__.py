@@ -8,10 +8,12 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
+    from cases.retention import register_retention
     from centers.cli import register_demo_seeder
-    from intake import board, demo, views
+    from intake import board, demo, services, views
 
     register_demo_seeder(app, demo.seed)
+    register_retention(services.visit_activity, services.erase_visit_notes)
     app.register_blueprint(views.bp)
     app.register_blueprint(board.bp)
     desk = {Role.FRONT_DESK, Role.MANAGER}

@@ -10,10 +10,12 @@ from core.roles import Role
 
 def init_app(app: Flask) -> None:
     from cases.queries import register_case_visibility
+    from cases.retention import register_retention
     from centers.cli import register_demo_seeder
     from referrals import demo, services, views
 
     register_demo_seeder(app, demo.seed)
+    register_retention(services.referral_activity, services.erase_referral_text)
     app.register_blueprint(views.bp)
     # Caseworkers of an agency a case was referred to may read that case.
     register_case_visibility(services.cases_referred_to)

@@ -92,7 +92,10 @@ def upgrade():
                            .values(prev_hash=prev, chain_hash=digest))
         prev = digest
 
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+    # On SQLite the table is rebuilt here: AUTOINCREMENT, so that an id is never handed out
+    # again after the newest events were dropped (the chain is walked in id order).
+    with op.batch_alter_table('audit_events', schema=None, recreate="always",
+                              table_kwargs={"sqlite_autoincrement": True}) as batch_op:
         batch_op.alter_column('prev_hash', existing_type=sa.String(length=64), nullable=False)
         batch_op.alter_column('chain_hash', existing_type=sa.String(length=64), nullable=False)
 
