@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from centers.models import Staff
 from core import audit
@@ -278,11 +279,11 @@ def sign_off(actor: Staff, month: Month, remark: str) -> AccessReview:
     :raise ReviewError: not the centre's manager, the month not over, or already signed.
     """
     if not may_sign_off(actor):
-        raise ReviewError("센터 관리자만 점검 확인을 할 수 있습니다.")
+        raise ReviewError(_("센터 관리자만 점검 확인을 할 수 있습니다."))
     if month >= Month.of(local_today()):
-        raise ReviewError("끝난 달만 점검 확인을 할 수 있습니다.")
+        raise ReviewError(_("끝난 달만 점검 확인을 할 수 있습니다."))
     if sign_off_of(actor.centre_id, month) is not None:
-        raise ReviewError("이 달은 이미 점검 확인을 했습니다.")
+        raise ReviewError(_("이 달은 이미 점검 확인을 했습니다."))
     result = review(actor, Filters(month, month.first, month.span.last))
     signed = AccessReview(centre_id=actor.centre_id, month=month.key, reviewed_by_id=actor.id,
                           remark=remark.strip()[:2000], events=len(result.ids),
@@ -310,7 +311,8 @@ def to_csv(actor: Staff, filters: Filters, result: Review, labels: dict[str, str
     """The filtered list as CSV (UTF-8 with BOM for Excel); the export is an audit event."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "일시", "직원", "IP", "동작", "대상", "사람", "표시", "내용"])
+    writer.writerow(["id", _("일시"), _("직원"), "IP", _("동작"), _("대상"), _("사람 번호"), _("표시"),
+                     _("내용")])
     for start in range(0, len(result.ids), 1000):
         for event in load(result.ids[start:start + 1000]):
             marks = ", ".join(labels[f] for f in FLAGS if f in result.flags.get(event.id, ()))
