@@ -4,14 +4,14 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from core import navigation
+from core.demo import demo_seeders
 from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
     from cases import demo, retention, views
-    from centers.cli import register_demo_seeder
 
-    register_demo_seeder(app, demo.seed)
+    demo_seeders.plug(app, demo.seed)
     retention.init_app(app)
     app.register_blueprint(views.bp)
     navigation.register(app, "cases.caseload", _l("사례"), {Role.CASEWORKER, Role.MANAGER}, order=30)

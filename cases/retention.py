@@ -3,7 +3,7 @@ activity, and old access-log events are dropped (``flask --app app purge-expired
 
 A person's last activity is the latest of their registration, an edit of their record, a
 consent given or withdrawn, a case opened, closed or contacted, a case note, an assessment, and
-what packages above this one register (a visit, a referral): ``register_retention``.
+what packages above this one plug in (a visit, a referral): :data:`person_activity`.
 Anonymising removes what identifies the person (name, resident number, phone, street address,
 birth day and month) and the free text written about them; the rows stay, so the counts of
 past reports do not change.
@@ -35,22 +35,15 @@ from cases.models import (
 )
 from core import audit
 from core.extensions import db
+from core.hooks import Hook
 from core.types import utcnow
 
 ERASED = "(보존기간 경과로 파기)"
 RIGHTS_ACTIONS = ("account.", "auth.")  # access-rights history: kept at least three years
-_ACTIVITY: list[Callable[[], list[sa.Select]]] = []
-_ANONYMISERS: list[Callable[[list[int]], None]] = []
-
-
-def register_retention(activity: Callable[[], list[sa.Select]],
-                       anonymise: Callable[[list[int]], None]) -> None:
-    """A package above this one adds its part: ``activity()`` gives selects of (client_id, at)
-    rows of the person's activity it keeps, ``anonymise(client_ids)`` erases its free text about them."""
-    if activity not in _ACTIVITY:
-        _ACTIVITY.append(activity)
-    if anonymise not in _ANONYMISERS:
-        _ANONYMISERS.append(anonymise)
+# Packages above this one add their part: selects of (client_id, at) rows of the activity
+# they keep, and a function erasing the text they keep about given people.
+person_activity: Hook[Callable[[], list[sa.Select]]] = Hook("cases.person_activity")
+person_erasure: Hook[Callable[[list[int]], None]] = Hook("cases.person_erasure")
 
 
 def years_before(moment: datetime, years: int) -> datetime:
@@ -78,7 +71,8 @@ def _own_activity() -> list[sa.Select]:
 
 def expired_people(cutoff: datetime) -> list[int]:
     """People not yet anonymised whose last activity was before ``cutoff``."""
-    selects = _own_activity() + [select for activity in _ACTIVITY for select in activity()]
+    selects = _own_activity() + [
+        select for activity in person_activity.functions() for select in activity()]
     activity = sa.union_all(*selects).subquery()
     client_id, at = activity.c[0], activity.c[1]
     last = (sa.select(client_id.label("client_id"), sa.func.max(at).label("last"))
@@ -120,8 +114,8 @@ def anonymise(client_ids: list[int]) -> None:
                            .values(withdrawal_note=""))
         db.session.execute(sa.update(ClientLink).where(sa.or_(
             ClientLink.client_id.in_(chunk), ClientLink.other_client_id.in_(chunk))).values(reason=""))
-        for anonymiser in _ANONYMISERS:
-            anonymiser(chunk)
+        for erase in person_erasure.functions():
+            erase(chunk)
     db.session.flush()
 
 

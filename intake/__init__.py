@@ -4,16 +4,17 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from core import navigation
+from core.demo import demo_seeders
 from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from cases.retention import register_retention
-    from centers.cli import register_demo_seeder
+    from cases.retention import person_activity, person_erasure
     from intake import board, demo, services, views
 
-    register_demo_seeder(app, demo.seed)
-    register_retention(services.visit_activity, services.erase_visit_notes)
+    demo_seeders.plug(app, demo.seed)
+    person_activity.plug(app, services.visit_activity)
+    person_erasure.plug(app, services.erase_visit_notes)
     app.register_blueprint(views.bp)
     app.register_blueprint(board.bp)
     desk = {Role.FRONT_DESK, Role.MANAGER}

@@ -34,9 +34,9 @@ from core.audit import AuditEvent
 from core.clock import SEOUL, local_day_bounds, local_today
 from core.errors import RefusedError
 from core.extensions import db
+from core.holidays import holiday_days
 from core.roles import Role
-from referrals.services import holidays
-from referrals.working_time import DAY_END, DAY_START, is_working_day
+from core.working_time import DAY_END, DAY_START, is_working_day
 from reports.models import AccessReview
 from reports.periods import Month
 
@@ -169,7 +169,7 @@ def _flags(rows) -> dict[int, set[str]]:
     settings = current_app.config
     people, window = settings["ACCESS_REVIEW_BULK_PEOPLE"], timedelta(
         minutes=settings["ACCESS_REVIEW_BULK_MINUTES"])
-    days_off = holidays()
+    days_off = holiday_days()
     flags: dict[int, set[str]] = defaultdict(set)
     reads: dict[int, list] = defaultdict(list)
     for row in rows:

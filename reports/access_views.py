@@ -6,16 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from cases.people import may_print_access_history
 from cases.queries import get_client_or_404
-from centers.models import Staff
 from core.clock import local_today
 from core.extensions import db
 from core.forms import EmptyForm
 from core.roles import allowed_if, roles_required
-from core.views import commit_or_flash
+from core.views import commit_or_flash, current_staff
 from reports import access_review as rules
 from reports.periods import Month
 
@@ -31,15 +29,11 @@ WHAT_LABELS = {"viewed": _l("열람"), "printed": _l("출력"), "changed": _l("�
 PER_PAGE = 50
 
 
-def _actor() -> Staff:
-    return current_user._get_current_object()
-
-
 @bp.get("/audit")
 @allowed_if(rules.may_review)
 def review():
     """The month's events with filters and flags; the sign-off of the month."""
-    actor = _actor()
+    actor = current_staff()
     filters = rules.Filters.from_args(request.args)
     result = rules.review(actor, filters)
     pages = max(1, -(-len(result.ids) // PER_PAGE))
@@ -64,7 +58,7 @@ def _recent_months(count: int = 13) -> list[Month]:
 @allowed_if(rules.may_sign_off)
 def sign_off(month: Month):
     if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: rules.sign_off(_actor(), month, request.form.get("remark", "")),
+        commit_or_flash(lambda: rules.sign_off(current_staff(), month, request.form.get("remark", "")),
                         _("%(month)s 접근 기록 점검을 확인했습니다.", month=month.key))
     return redirect(url_for("access.review", month=month.key))
 
@@ -73,7 +67,7 @@ def sign_off(month: Month):
 @allowed_if(rules.may_review)
 def export():
     """The filtered list as CSV; the export itself is written to the log."""
-    actor = _actor()
+    actor = current_staff()
     filters = rules.Filters.from_args(request.args)
     labels = {name: str(label) for name, label in FLAG_LABELS.items()}
     body = rules.to_csv(actor, filters, rules.review(actor, filters), labels)
@@ -91,7 +85,7 @@ def _history(client_id: int, purpose: str):
     :raise 404: no such person at the actor's centre.
     :raise 403: the actor does not keep the person's record.
     """
-    actor = _actor()
+    actor = current_staff()
     client = get_client_or_404(client_id, actor, purpose=purpose)
     if not may_print_access_history(actor, client):
         abort(403)

@@ -14,9 +14,9 @@ from core import audit
 from core.audit import AuditEvent
 from core.clock import SEOUL, local_today
 from core.extensions import db
+from core.holidays import holiday_days
 from core.roles import Role
 from factories import audit_actions, login, make_agency, make_centre, make_staff
-from referrals.services import holidays
 from reports.models import AccessReview
 from reports.periods import Month
 
@@ -26,7 +26,7 @@ def last_month() -> Month:
 
 
 def working_day(month: Month) -> date:
-    days_off = holidays()
+    days_off = holiday_days()
     return next(d for d in month.span.days() if d.weekday() < 5 and d not in days_off)
 
 
