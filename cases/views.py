@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -24,6 +22,7 @@ from cases.forms import (
     ConfidentialReasonForm,
     EditCaseForm,
     GoalForm,
+    GoalStatusForm,
     NoteForm,
     OpenCaseForm,
     TransitionForm,
@@ -324,9 +323,10 @@ def add_goal(case_id: int):
 def goal_status(case_id: int, goal_id: int):
     case = get_case_or_404(case_id, current_staff(), need="edit")
     goal = db.get_or_404(PlanGoal, goal_id)
-    status = request.form.get("status", "")
-    if EmptyForm().validate_on_submit() and status in GoalStatus._value2member_map_:
-        commit_or_flash(lambda: casework.set_goal_status(current_staff(), case, goal, GoalStatus(status)))
+    form = GoalStatusForm()
+    if form.validate_on_submit():
+        status = GoalStatus(form.status.data)
+        commit_or_flash(lambda: casework.set_goal_status(current_staff(), case, goal, status))
     return redirect(url_for("cases.show", case_id=case_id, _anchor="plan"))
 
 
@@ -440,14 +440,15 @@ def new_conference(client_id: int):
                                Staff.role.in_([Role.CASEWORKER, Role.MANAGER]))
         .order_by(Staff.display_name)).all()
     form = ConferenceForm()
+    form.offer(open_cases, staff)
     if form.validate_on_submit():
-        chosen_cases = [c for c in open_cases if str(c.id) in request.form.getlist("case_ids")]
-        participants = [s for s in staff if str(s.id) in request.form.getlist("staff_ids")]
         try:
-            actions = _actions_from_request(staff)
-            casework.hold_conference(actor, client, held_on=form.held_on.data,
-                                     agenda=form.agenda.data, decisions=form.decisions.data or "",
-                                     cases=chosen_cases, participants=participants, actions=actions)
+            casework.hold_conference(
+                actor, client, held_on=form.held_on.data, agenda=form.agenda.data,
+                decisions=form.decisions.data or "",
+                cases=[c for c in open_cases if c.id in form.case_ids.data],
+                participants=[s for s in staff if s.id in form.staff_ids.data],
+                actions=form.actions())
         except casework.CaseError as error:
             _fail(error)
         else:
@@ -458,20 +459,3 @@ def new_conference(client_id: int):
         db.session.commit()
     return render_template("cases/conference_form.html", form=form, client=client,
                            open_cases=open_cases, staff=staff)
-
-
-def _actions_from_request(staff: list[Staff]) -> list[dict]:
-    actions = []
-    for index in range(5):
-        description = request.form.get(f"action-{index}-description", "").strip()
-        if not description:
-            continue
-        owner = request.form.get(f"action-{index}-owner", type=int)
-        due = request.form.get(f"action-{index}-due", "")
-        try:
-            due_on = date.fromisoformat(due)
-        except ValueError as error:
-            raise casework.CaseError(_("후속 조치 %(n)d의 기한을 날짜로 적으세요.", n=index + 1)) \
-                from error
-        actions.append({"description": description[:500], "owner_id": owner, "due_on": due_on})
-    return actions

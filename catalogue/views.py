@@ -173,7 +173,7 @@ def add_centre_service(centre_id: int):
     service = db.session.get(Service, form.service_id.data or 0)
     if service is None:
         abort(404)
-    search = request.form.get("q")
+    search = form.q.data
     if form.validate_on_submit():
         try:
             catalogue.add_to_centre(current_staff(), centre, service, _agency(form), form.desk.data or "")

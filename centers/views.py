@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 
 from centers import accounts, queries, services, tokens
 from centers.forms import (
+    AddonsForm,
     AgencyForm,
     CentreForm,
     PlacementForm,
     RrnSettingForm,
+    StaffActiveForm,
     StaffForm,
     TimeTargetsForm,
 )
@@ -103,8 +105,9 @@ def edit_centre(centre_id: int):
 def set_addons(centre_id: int):
     """Switch add-ons: the administrator for any centre, a manager for their own."""
     centre = _centre_or_403(centre_id, services.may_configure_centre)
-    if EmptyForm().validate_on_submit():
-        wanted = set(request.form.getlist("addon"))
+    form = AddonsForm()
+    if form.validate_on_submit():
+        wanted = set(form.addon.data or ())  # none posted: every add-on off
         for addon in Addon:
             services.set_addon(current_staff(), centre, addon, addon.value in wanted)
         db.session.commit()
@@ -323,8 +326,9 @@ def set_staff_active(staff_id: int):
     staff = queries.get_staff_or_404(staff_id, current_staff())
     if not accounts.may_manage_account(current_staff(), staff):
         abort(403)
-    if EmptyForm().validate_on_submit():
-        active = request.form.get("active") == "1"
+    form = StaffActiveForm()
+    if form.validate_on_submit():
+        active = form.active.data == "1"
         try:
             accounts.set_active(current_staff(), staff, active)
         except accounts.AccountError as error:

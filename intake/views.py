@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from cases import people
 from cases import services as casework
@@ -18,7 +17,7 @@ from centers.models import Agency, Domain
 from core import audit
 from core.clock import local_today, minutes_since
 from core.extensions import db
-from core.forms import EmptyForm, error_text
+from core.forms import EmptyForm, choices, error_text
 from core.roles import Role, roles_required
 from core.views import commit_or_flash, committed, current_staff
 from intake import services
@@ -69,7 +68,7 @@ def search():
 
 def _customer_type_choices():
     types = db.session.scalars(sa.select(CustomerType).order_by(CustomerType.sort_order))
-    return [(t.code, t.name) for t in types]
+    return choices((t.code, t.label) for t in types)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -159,21 +158,17 @@ def edit_person(client_id: int):
         form.version.data = str(client.version)
         db.session.commit()
     elif form.validate_on_submit():
-        if form.version.data != str(client.version):
+        try:
+            people.update_client(current_staff(), client, form.values(),
+                                 version=form.version.data)
+        except people.ClientError as error:
             db.session.rollback()
-            flash(_("그사이 다른 직원이 이 기록을 고쳤습니다. 입력한 내용은 아래에 남아 있습니다. "
-                    "확인한 뒤 다시 저장하세요."), "warning")
+            flash(str(error), "warning")
             form.version.data = str(db.session.get(Client, client_id).version)
         else:
-            try:
-                people.update_client(current_staff(), client, form.values())
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
-                flash(_("그사이 다른 직원이 이 기록을 고쳤습니다. 다시 저장하세요."), "warning")
-            else:
-                flash(_("저장했습니다."), "success")
-                return redirect(url_for("intake.show_person", client_id=client.id))
+            db.session.commit()
+            flash(_("저장했습니다."), "success")
+            return redirect(url_for("intake.show_person", client_id=client.id))
     return render_template("intake/edit_person.html", form=form, client=client)
 
 
