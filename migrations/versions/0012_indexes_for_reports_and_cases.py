@@ -10,15 +10,15 @@
 Then ANALYZE, so both engines plan with the new indexes from the first query (SQLite never
 gathers statistics by itself).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 """
 from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0008'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
