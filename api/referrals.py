@@ -24,6 +24,7 @@ from referrals.models import (
     DeclineReason,
     Outcome,
     Referral,
+    ReferralEvent,
     Urgency,
 )
 from referrals.queries import get_referral_or_404
@@ -107,8 +108,13 @@ def listing(args):
         query = query.where(other == args["agency"])
     if args["overdue"]:
         query = query.where(services.overdue_clause())
-    query = query.options(selectinload(Referral.events), selectinload(Referral.client)) \
-        .order_by(Referral.sent_at.desc(), Referral.id.desc())
+    # Everything referral_data shows, a query per relation, whatever the page's length.
+    query = query.options(
+        selectinload(Referral.events).selectinload(ReferralEvent.actor),
+        selectinload(Referral.client), selectinload(Referral.from_agency),
+        selectinload(Referral.to_agency), selectinload(Referral.sent_by),
+        selectinload(Referral.assigned_to),
+    ).order_by(Referral.sent_at.desc(), Referral.id.desc())
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
     answer = {"items": [referral_data(r, actor) for r in page.items], "total": page.total,
               "page": page.page, "per_page": page.per_page, "pages": page.pages}

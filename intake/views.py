@@ -482,9 +482,16 @@ def remove_stop(visit_id: int, stop_id: int):
 
 # --- today's queue -----------------------------------------------------------------------
 
+#: Visits per page of the queue: more than a desk acts on at once, few enough to stay quick
+#: when a busy day has over a thousand.
+QUEUE_PAGE = 50
+
+
 @bp.get("/queue")
 @centre_staff
 def queue():
+    """Today's visits still in the building, in arrival order (a desk's own: those at its
+    desk); ``?finished=1`` lists the day's finished visits, latest first."""
     actor = current_staff()
     agency_id = request.args.get("agency", type=int)
     if agency_id is None and actor.role == Role.CASEWORKER:
@@ -492,11 +499,15 @@ def queue():
     agencies = actor.centre.visible_agencies()
     if agency_id and agency_id not in {a.id for a in agencies}:
         abort(404)
-    visits = services.todays_queue(actor, agency_id)
+    finished = request.args.get("finished") == "1" and not agency_id
+    page = db.paginate(services.todays_queue_query(actor, agency_id, finished=finished),
+                       per_page=QUEUE_PAGE, error_out=False)
+    finished_count = None if agency_id or finished else services.todays_finished_count(actor)
     agency = next((a for a in agencies if a.id == agency_id), None)
-    audit.record_listing("visit.listed", [v.client_id for v in visits], page="intake.queue")
+    audit.record_listing("visit.listed", [v.client_id for v in page.items], page="intake.queue")
     return committed(render_template(
-        "intake/queue.html", visits=visits, agencies=agencies, agency_id=agency_id,
+        "intake/queue.html", page=page, visits=page.items, agencies=agencies,
+        agency_id=agency_id, finished=finished, finished_count=finished_count,
         buttons=EmptyForm(), minutes_since=minutes_since, StopStatus=StopStatus,
         actions=lambda visit: services.visit_actions(actor, visit),
         may_call_next=agency is not None and services.may_call_next(actor, agency),
