@@ -5,10 +5,10 @@ Like every service module it changes rows, writes audit events and flushes; the 
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -24,6 +24,9 @@ from core.errors import NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
+
+if TYPE_CHECKING:
+    from centers.enrolment import NewCode
 
 
 @cache
@@ -176,11 +179,6 @@ def change_password(staff: Staff, current: str, new: str) -> None:
     audit.record("account.password_changed", actor=staff, subject=staff)
 
 
-def temporary_password() -> str:
-    """A one-time password the manager hands over; the user must change it at first login."""
-    return secrets.token_urlsafe(9)
-
-
 # --- the manager's and administrator's side ------------------------------------------------
 
 def may_manage_staff(actor: Staff, staff: Staff | None = None) -> bool:
@@ -232,6 +230,10 @@ def _check_placement(actor: Staff, role: Role, centre_id: int | None, agency: Ag
         raise AccountError(_("선택한 기관은 이 센터에 속하지 않습니다."))
     if role == Role.CASEWORKER and agency is None:
         raise AccountError(_("사례관리자는 소속 기관이 있어야 합니다."))
+    if role != Role.CASEWORKER and agency is not None:
+        # An agency is what opens its confidential notes: a manager or desk holding one would
+        # read them without the reasoned, audited step.
+        raise AccountError(_("소속 기관은 사례관리자에게만 지정합니다."))
 
 
 def create_staff(
@@ -242,12 +244,15 @@ def create_staff(
     role: Role,
     centre_id: int | None,
     agency: Agency | None,
-) -> tuple[Staff, str]:
-    """Create an account with a temporary password that must be changed at first login.
+) -> tuple[Staff, NewCode]:
+    """Create an account that nobody can sign in to until its holder enrols with the code.
 
-    :return: the account and its temporary password (shown once, never stored in clear).
+    :return: the account and its one-time enrolment code (shown once, stored hashed); the
+        creator never learns a password (see :mod:`centers.enrolment`).
     :raise AccountError: username taken or a placement the actor may not make.
     """
+    from centers import enrolment  # enrolment builds on this module (the password policy)
+
     if not may_manage_staff(actor):
         raise AccountNotAllowed(_("직원 계정은 센터 관리자와 시스템 관리자가 만듭니다."))
     username = username.strip()
@@ -256,11 +261,10 @@ def create_staff(
     if role == Role.ADMIN:
         centre_id, agency = None, None
     _check_placement(actor, role, centre_id, agency)
-    password = temporary_password()
     staff = Staff(
         username=username,
         display_name=display_name.strip(),
-        password_hash=hash_password(password),
+        password_hash="!",  # replaced by enrolment.issue with a hash of a random secret
         role=role,
         centre_id=centre_id,
         agency_id=agency.id if agency else None,
@@ -275,15 +279,16 @@ def create_staff(
         centre_id=centre_id,
         detail={"username": username, "role": role.value, "agency_id": staff.agency_id},
     )
-    return staff, password
+    return staff, enrolment.issue(actor, staff)
 
 
 def change_placement(actor: Staff, staff: Staff, *, role: Role, agency: Agency | None) -> None:
     """Change role and agency; a grant or revoke of a role is audited with before and after."""
     if not may_manage_staff(actor, staff):
         raise AccountNotAllowed(_("다른 센터의 직원은 관리할 수 없습니다."))
-    if staff.id == actor.id and role != staff.role:
-        raise AccountError(_("자기 자신의 역할은 바꿀 수 없습니다."))
+    if staff.id == actor.id and (role != staff.role or (agency.id if agency else None)
+                                 != staff.agency_id):
+        raise AccountNotAllowed(_("자기 자신의 역할과 소속은 바꿀 수 없습니다."))
     centre_id = None if role == Role.ADMIN else staff.centre_id
     _check_placement(actor, role, centre_id, agency)
     before = {"role": staff.role, "agency_id": staff.agency_id}
@@ -303,24 +308,25 @@ def change_placement(actor: Staff, staff: Staff, *, role: Role, agency: Agency |
         )
 
 
-def reset_password(actor: Staff, staff: Staff) -> str:
-    """Give the account a new temporary password and end its sessions.
+def reset_password(actor: Staff, staff: Staff) -> NewCode:
+    """Make the password unusable, end the account's sessions and give a new enrolment code,
+    with which the staff member sets a new password themselves.
 
     :raise AccountNotAllowed: one's own account, or one the actor does not manage.
     """
     if not may_manage_account(actor, staff):
         raise AccountNotAllowed(_("자기 비밀번호는 '비밀번호 변경'에서 바꿉니다. 다른 센터의 직원은 "
                                   "관리할 수 없습니다."))
-    password = temporary_password()
-    staff.password_hash = hash_password(password)
-    staff.must_change_password = True
+    from centers import enrolment
+
+    code = enrolment.issue(actor, staff)
     staff.failed_logins = 0
     staff.locked_until = None
     end_sessions(staff)
     # A reset often answers a suspected compromise: a stolen API token must stop too.
     _revoke_api_tokens(actor, staff)
     audit.record("account.password_reset", actor=actor, subject=staff, centre_id=staff.centre_id)
-    return password
+    return code
 
 
 def set_active(actor: Staff, staff: Staff, active: bool) -> None:

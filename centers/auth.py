@@ -27,8 +27,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from centers import accounts, tokens
-from centers.forms import ApiTokenForm, ChangePasswordForm, LocaleForm, LoginForm
+from centers import accounts, enrolment, tokens
+from centers.forms import ApiTokenForm, ChangePasswordForm, EnrolForm, LocaleForm, LoginForm
 from centers.models import Staff
 from core.extensions import db, limiter, login_manager
 from core.forms import EmptyForm
@@ -37,7 +37,7 @@ from core.types import utcnow
 bp = Blueprint("auth", __name__)
 
 # Reachable while a password change is still owed.
-_OPEN_WHILE_FORCED = {"auth.change_password", "auth.logout", "static", "bootstrap.static",
+_OPEN_WHILE_FORCED = {"auth.change_password", "auth.logout", "auth.enrol", "static", "bootstrap.static",
                       "health"}
 
 
@@ -48,6 +48,7 @@ def init_app(app) -> None:
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "basic"
     app.before_request(_enforce_session_rules)
+    app.after_request(enrolment.set_browser_cookie)
 
 
 @login_manager.user_loader
@@ -121,6 +122,28 @@ def _start_session(staff: Staff) -> None:
     session.permanent = True
     session["sid"] = secrets.token_urlsafe(16)
     session["last_seen"] = utcnow().timestamp()
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def enrol():
+    """A new or reset account: its holder sets their own password with the one-time code."""
+    form = EnrolForm()
+    if form.validate_on_submit():
+        signed_in = current_user.id if current_user.is_authenticated else None
+        try:
+            staff = enrolment.enrol(form.username.data, form.code.data, form.new.data,
+                                    signed_in_id=signed_in)
+        except accounts.AccountError as error:
+            db.session.commit()  # the failed attempt and a flagged refusal are kept
+            form.code.errors = [str(error)]
+        else:
+            db.session.commit()
+            logout_user()
+            _start_session(staff)
+            flash(_("비밀번호를 정했습니다. 환영합니다."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/enrol.html", form=form)
 
 
 @bp.post("/logout")

@@ -281,3 +281,33 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.prefix}… of staff {self.staff_id}>"
+
+
+class EnrolmentCode(db.Model):
+    """A one-time code with which a new (or reset) staff member sets their own first password.
+
+    Whoever creates or resets an account sees only this code, never a password: the code is
+    valid once and briefly, and it cannot be used from the creator's own session, browser or
+    IP (see :mod:`centers.enrolment`). Only a SHA-256 hash of the code is kept.
+    """
+
+    __tablename__ = "enrolment_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Who made it and from where: an enrolment from the same place is refused and flagged.
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    created_ip: Mapped[str | None] = mapped_column(sa.String(45))
+    created_browser: Mapped[str | None] = mapped_column(sa.String(64))
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return (self.used_at is None and self.voided_at is None
+                and self.expires_at > (now or utcnow()))
