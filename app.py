@@ -17,6 +17,7 @@ from core import (  # noqa: F401  (database: engine tuning)
     database,
     errors,
     guards,
+    headers,
     navigation,
     settings,
     startup,
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     crypto.init_app(app)
     errors.init_app(app)
     guards.init_app(app)
+    headers.init_app(app)
     startup.init_app(app)
     backup.init_app(app)
     app.session_interface = HanjariSessionInterface()

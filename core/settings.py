@@ -51,6 +51,7 @@ class Defaults:
     PASSWORD_HASH_MEMORY_KIB = 65536
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     API_TOKEN_DAYS = 90  # lifetime of a new API token unless its maker chooses another
+    BOARD_TOKEN_DAYS = 180  # a lobby board's address stops working; the manager makes a new one
     ENROLMENT_CODE_HOURS = 72  # a new or reset account's one-time code (centers.enrolment)
     ENROLMENT_MAX_ATTEMPTS = 5  # wrong entries before the code stops working
     # An enrolment from the IP that made the code is refused (the creator's own PC). Turn it off

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
@@ -481,6 +482,9 @@ def issue_board_token(actor: Staff, centre: Centre) -> str:
 def board_token_valid(centre: Centre, token: str | None) -> bool:
     board = db.session.get(WaitingBoard, centre.id)
     if board is None or not token:
+        return False
+    lifetime = timedelta(days=current_app.config["BOARD_TOKEN_DAYS"])
+    if board.created_at + lifetime <= utcnow():
         return False
     return secrets.compare_digest(board.token_hash, cipher().keyed_hash(token))
 

@@ -89,6 +89,9 @@ DOWNLOADS = {
     ".csv": "text/csv",
     ".json": "application/json",
 }
+# What the Content-Security-Policy would block: inline script, styles and event handlers.
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>|<style\b|\sstyle=|"
+                         r"\son[a-z]+=", re.I)
 TEMPLATE_ERROR = re.compile(r"\[undefined: [^]]*\]|Traceback \(most recent call last\)|jinja2\.exceptions")
 
 
@@ -415,6 +418,8 @@ def crawl(client, role: str, errors: ErrorLog) -> Crawl:
         if suffix:
             if not response.content_type.startswith(DOWNLOADS[suffix]):
                 result.failures.append(f"{where} → {response.content_type}")
+            if response.headers.get("Cache-Control") != "no-store":
+                result.failures.append(f"{where} → download may be cached")
             continue
         if not response.content_type.startswith("text/html"):
             result.failures.append(f"{where} → unexpected {response.content_type}")
@@ -425,6 +430,11 @@ def crawl(client, role: str, errors: ErrorLog) -> Crawl:
         shown_error = TEMPLATE_ERROR.search(body)
         if shown_error:
             result.failures.append(f"{where} → template error: {shown_error.group(0)[:120]}")
+        inline = INLINE_CODE.search(body)
+        if inline:
+            result.failures.append(f"{where} → inline code the CSP blocks: {inline.group(0)[:60]}")
+        if response.headers.get("Cache-Control") != "no-store":
+            result.failures.append(f"{where} → may be cached: {response.headers.get('Cache-Control')}")
         page = scan(url, body)
         result.offered |= page.offered
         for action, fields in page.search_posts:

@@ -1,9 +1,11 @@
 """The visit: tickets, the desk-by-desk plan, today's queue and the lobby waiting board."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from centers.models import AgencyKind
 from core.extensions import db
@@ -17,7 +19,7 @@ from factories import (
     make_staff,
     make_visit,
 )
-from intake.models import StopStatus, Visit, VisitStatus
+from intake.models import StopStatus, Visit, VisitStatus, WaitingBoard
 
 
 @pytest.fixture
@@ -228,32 +230,45 @@ def test_two_desks_starting_the_same_visitor_at_once_only_one_wins(app, centre):
 
 # --- waiting board ---------------------------------------------------------------------------
 
-def test_board_needs_its_token_and_shows_no_personal_data(client, login_as, centre, app):
+def test_board_needs_its_token_in_a_header_and_shows_no_personal_data(client, login_as, centre,
+                                                                      app):
     jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
     person = make_client(centre, name="홍길동", phone="+821012345678")
     visit = make_visit(centre, [jobs], client=person)
     login_as(Role.MANAGER, centre=centre)
     page = client.post("/intake/board").text
-    url = page.split('<a href="')[1].split('"')[0].replace("&amp;", "&")
-    token = url.split("token=")[1]
+    url = page.split('<a href="')[1].split('"')[0]
+    path, token = url.split("#")
+    assert path.endswith("/board/namyangju") and "token" not in path
     tv = app.test_client()  # no login
-    assert tv.get("/board/namyangju").status_code == 404
-    assert tv.get("/board/namyangju?token=wrong").status_code == 404
-    assert tv.get(f"/board/namyangju?token={token}").status_code == 200
+    shell = tv.get("/board/namyangju")
+    assert shell.status_code == 200 and token not in shell.text
+    assert tv.get("/board/nowhere").status_code == 404
+    assert tv.get("/board/namyangju/now.json").status_code == 404
+    assert tv.get(f"/board/namyangju/now.json?token={token}").status_code == 404  # not in URLs
+    assert tv.get("/board/namyangju/now.json", headers={"X-Board-Token": "wrong"}
+                  ).status_code == 404
 
     caseworker = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
     desk = app.test_client()
     login(desk, caseworker.username)
     desk.post(f"/intake/visits/{visit.id}/call")
-    feed = tv.get(f"/board/namyangju/now.json?token={token}")
+    feed = tv.get("/board/namyangju/now.json", headers={"X-Board-Token": token})
     assert feed.json["called"][0] == {"ticket": "A-001", "desk": "고용센터",
                                       "location": "1번 창구", "status": "called"}
-    board = tv.get(f"/board/namyangju?token={token}").text
+    assert feed.headers["Cache-Control"] == "no-store"
     for secret in ("홍길동", "홍*동", "1234", "1985"):
-        assert secret not in feed.text and secret not in board
+        assert secret not in feed.text and secret not in shell.text
+    # The address expires.
+    board = db.session.get(WaitingBoard, centre.id)
+    later = board.created_at + timedelta(days=app.config["BOARD_TOKEN_DAYS"])
+    with time_machine.travel(later, tick=False):
+        assert tv.get("/board/namyangju/now.json", headers={"X-Board-Token": token}
+                      ).status_code == 404
     # A new board URL retires the old one.
     client.post("/intake/board")
-    assert tv.get(f"/board/namyangju?token={token}").status_code == 404
+    assert tv.get("/board/namyangju/now.json", headers={"X-Board-Token": token}
+                  ).status_code == 404
 
 
 # --- services the visitor did not know about -------------------------------------------------
