@@ -6,7 +6,6 @@ Like every service module it changes rows, writes audit events and flushes; the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from flask import abort, current_app
 from flask_babel import gettext as _
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from centers import throttle
 from centers.models import Agency, Staff
 from centers.services import sees_every_centre
 from core import audit
@@ -91,30 +91,31 @@ class SignIn:
     error: str | None = None
 
 
-def authenticate(username: str, password: str) -> SignIn:
-    """Check a sign-in attempt and keep the lockout count in the database.
+def authenticate(username: str, password: str, ip: str | None = None) -> SignIn:
+    """Check a sign-in attempt, throttled per username and IP (``centers.throttle``).
 
-    The same message is given for an unknown user and a wrong password. After
-    ``LOCKOUT_THRESHOLD`` failures in a row the account is locked for ``LOCKOUT_MINUTES``.
+    The same answers are given whether the username exists or not — a wrong password, and
+    after ``LOCKOUT_THRESHOLD`` failures "too many attempts, wait" — and the throttle holds
+    only that username from that IP: nobody can lock another person out of their account.
     """
     generic = _("아이디 또는 비밀번호가 올바르지 않습니다.")
+    key = throttle.sign_in_key(username, ip)
+    minutes = throttle.minutes_blocked(key)
+    if minutes:
+        audit.record("auth.login_throttled", detail={"username": username[:64]})
+        return SignIn(None, _too_many(minutes))
     staff = db.session.scalar(sa.select(Staff).where(Staff.username == username.strip()))
     if staff is None:
         _verify(_dummy_hash(_hasher()), password)
         audit.record("auth.login_failed", detail={"username": username[:64], "reason": "unknown"})
-        return SignIn(None, generic)
-    now = utcnow()
-    if staff.is_locked(now):
-        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
-        audit.record("auth.login_refused_locked", actor=staff, subject=staff)
-        return SignIn(None, _("계정이 잠겨 있습니다. %(m)d분 뒤에 다시 시도하세요.", m=minutes))
+        return SignIn(None, _record_failure(key, username) or generic)
     if not _verify(staff.password_hash, password) or not staff.is_active_account:
-        return SignIn(None, _record_failure(staff) or generic)
+        audit.record("auth.login_failed", actor=staff, subject=staff)
+        return SignIn(None, _record_failure(key, username) or generic)
     if _hasher().check_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
-    staff.failed_logins = 0
-    staff.locked_until = None
-    staff.last_login_at = now
+    throttle.clear(key)
+    staff.last_login_at = utcnow()
     audit.record("auth.login", actor=staff, subject=staff)
     db.session.flush()
     return SignIn(staff)
@@ -127,28 +128,17 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _record_failure(staff: Staff) -> str | None:
-    """Count a failure atomically (two workers must not lose a count); lock at the threshold."""
-    config = current_app.config
-    db.session.execute(
-        sa.update(Staff)
-        .where(Staff.id == staff.id)
-        .values(failed_logins=Staff.failed_logins + 1)
-    )
-    db.session.refresh(staff, ["failed_logins"])
-    audit.record(
-        "auth.login_failed", actor=staff, subject=staff, detail={"count": staff.failed_logins}
-    )
-    if staff.failed_logins < config["LOCKOUT_THRESHOLD"]:
+def _too_many(minutes: int) -> str:
+    return _("시도가 너무 많습니다. %(m)d분 뒤에 다시 시도하세요.", m=minutes)
+
+
+def _record_failure(key: str, username: str) -> str | None:
+    """Count the failure; the message once it blocks further attempts."""
+    if not throttle.record_failure(key):
         return None
-    staff.locked_until = utcnow() + timedelta(minutes=config["LOCKOUT_MINUTES"])
-    staff.failed_logins = 0
-    audit.record(
-        "auth.locked", actor=staff, subject=staff, detail={"minutes": config["LOCKOUT_MINUTES"]}
-    )
-    db.session.flush()
-    return _("로그인에 %(n)d번 실패하여 계정이 %(m)d분 동안 잠겼습니다.",
-             n=config["LOCKOUT_THRESHOLD"], m=config["LOCKOUT_MINUTES"])
+    minutes = current_app.config["LOCKOUT_MINUTES"]
+    audit.record("auth.throttled", detail={"username": username[:64], "minutes": minutes})
+    return _too_many(minutes)
 
 
 def end_sessions(staff: Staff) -> None:
@@ -164,10 +154,24 @@ def logout(staff: Staff) -> None:
 def change_password(staff: Staff, current: str, new: str) -> None:
     """The user's own change; also clears the forced change after a reset.
 
-    :raise AccountError: current password wrong or the new one breaks the policy.
+    The current-password check is throttled per account like sign-in (someone at an
+    unattended, signed-in PC must not get unlimited guesses); the caller commits even when
+    this raises, so that a failure counts.
+
+    :raise AccountError: too many wrong current passwords, current password wrong, or the
+        new one breaks the policy.
     """
+    key = throttle.password_check_key(staff.id)
+    minutes = throttle.minutes_blocked(key)
+    if minutes:
+        raise AccountError(_too_many(minutes))
     if not _verify(staff.password_hash, current):
+        audit.record("account.password_check_failed", actor=staff, subject=staff)
+        if throttle.record_failure(key):
+            audit.record("account.password_check_throttled", actor=staff, subject=staff)
+            raise AccountError(_too_many(current_app.config["LOCKOUT_MINUTES"]))
         raise AccountError(_("현재 비밀번호가 올바르지 않습니다."))
+    throttle.clear(key)
     if new == current:
         raise AccountError(_("새 비밀번호는 현재 비밀번호와 달라야 합니다."))
     problems = password_problems(new, staff.username)
@@ -320,8 +324,6 @@ def reset_password(actor: Staff, staff: Staff) -> NewCode:
     from centers import enrolment
 
     code = enrolment.issue(actor, staff)
-    staff.failed_logins = 0
-    staff.locked_until = None
     end_sessions(staff)
     # A reset often answers a suspected compromise: a stolen API token must stop too.
     _revoke_api_tokens(actor, staff)

@@ -105,7 +105,8 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = accounts.authenticate(form.username.data, form.password.data)
+        result = accounts.authenticate(form.username.data, form.password.data,
+                                       request.remote_addr)
         db.session.commit()
         if result.staff is None:
             flash(result.error, "danger")
@@ -166,6 +167,7 @@ def change_password():
         try:
             accounts.change_password(staff, form.current.data, form.new.data)
         except accounts.AccountError as error:
+            db.session.commit()  # a wrong current password counts towards the throttle
             form.new.errors = [str(error)]
         else:
             accounts.end_sessions(staff)  # other devices sign in again with the new password

@@ -184,8 +184,6 @@ def enrol(username: str, secret: str, new_password: str, *,
     staff.password_hash = hash_password(new_password)
     staff.password_changed_at = now
     staff.must_change_password = False
-    staff.failed_logins = 0
-    staff.locked_until = None
     staff.last_login_at = now
     staff.session_version += 1
     audit.record("account.enrolled", actor=staff, subject=staff, centre_id=staff.centre_id)

@@ -221,8 +221,6 @@ class Staff(UserMixin, db.Model):
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
     must_change_password: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on logout, deactivation and password reset: every older session stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     locale: Mapped[str] = mapped_column(sa.String(5), default="ko")
@@ -243,9 +241,6 @@ class Staff(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
-
-    def is_locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
 
     def __repr__(self) -> str:
         return f"<Staff {self.username}>"
@@ -311,3 +306,21 @@ class EnrolmentCode(db.Model):
     def is_usable(self, now: datetime | None = None) -> bool:
         return (self.used_at is None and self.voided_at is None
                 and self.expires_at > (now or utcnow()))
+
+
+class Throttle(db.Model):
+    """Failed attempts of one kind by one key: a username from one IP (sign-in), one account
+    (the current-password check). Keyed by a hash, so the table names nobody.
+
+    A sign-in throttle is per username *and* IP: someone guessing from their PC is slowed
+    down, while the account's holder signs in from their own PC as usual — nobody can lock
+    another person out, and unknown usernames are throttled exactly like real ones.
+    """
+
+    __tablename__ = "throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
