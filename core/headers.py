@@ -46,8 +46,7 @@ def add_security_headers(response):
     if request.is_secure:
         headers["Strict-Transport-Security"] = HSTS
     if request.endpoint not in STATIC_ENDPOINTS:
+        # (An ETag stays: the API's version check for updates is built on it.)
         headers["Cache-Control"] = "no-store"
         headers.pop("Expires", None)
-        headers.pop("ETag", None)
-        headers.pop("Last-Modified", None)
     return response

@@ -586,7 +586,7 @@ def state_changing_actions(actor: Staff) -> list[Action]:
     for referral in db.session.scalars(sa.select(Referral).order_by(Referral.id)):
         assignee = actor.id if actor.agency_id == referral.to_agency_id else db.session.scalar(
             sa.select(Staff.id).where(Staff.agency_id == referral.to_agency_id))
-        for action in ("accept", "decline", "start", "complete", "cancel"):
+        for action in ("receive", "accept", "decline", "start", "complete", "cancel"):
             add(f"/referrals/{referral.id}/{action}", {
                 "assignee_id": assignee, "decline_reason": "other", "outcome": "service_provided",
                 "note": "점검"}, "referrals", "referral_events", "cases")

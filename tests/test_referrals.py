@@ -136,7 +136,11 @@ def test_duplicate_open_referral_to_the_same_agency_is_refused(app, setup):
 def test_full_loop_received_accepted_in_progress_completed_seen_by_sender(app, setup):
     referral = make_referral(setup["case"], setup["welfare"])
     receiver = as_staff(app, setup["receiver"])
-    receiver.get(f"/referrals/{referral.id}")
+    page = receiver.get(f"/referrals/{referral.id}")
+    db.session.refresh(referral)
+    assert referral.status == ReferralStatus.SENT  # reading changes nothing
+    assert f"/referrals/{referral.id}/receive" in page.text
+    receiver.post(f"/referrals/{referral.id}/receive", data={})
     db.session.refresh(referral)
     assert referral.status == ReferralStatus.RECEIVED and referral.received_at is not None
     receiver.post(f"/referrals/{referral.id}/accept", data={"assignee_id": setup["receiver"].id})
@@ -392,5 +396,5 @@ def test_accepting_for_an_inactive_caseworker_is_refused_with_a_message(app, cen
     response = as_staff(app, setup["receiver"]).post(
         f"/referrals/{referral.id}/accept", data={"assignee_id": gone.id}, follow_redirects=True)
     assert response.status_code == 200 and "받는 기관의 사례관리자여야 합니다" in response.text
-    # Opening the page marked it received; the refused accept changed nothing more.
-    assert db.session.get(Referral, referral.id).status == ReferralStatus.RECEIVED
+    # The refused accept changed nothing.
+    assert db.session.get(Referral, referral.id).status == ReferralStatus.SENT
