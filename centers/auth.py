@@ -69,11 +69,18 @@ def _enforce_session_rules():
         return None
     now = utcnow().timestamp()
     idle_limit = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
+    absolute_limit = current_app.config["SESSION_MAX_HOURS"] * 3600
     last_seen = session.get("last_seen", now)
-    if now - last_seen > idle_limit:
+    # A session from before the absolute limit existed has no start: it ends now.
+    started = session.get("started", 0)
+    if now - last_seen > idle_limit or now - started > absolute_limit:
         logout_user()
         session.clear()
-        flash(_("오랫동안 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요."), "warning")
+        message = (_("오랫동안 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요.")
+                   if now - last_seen > idle_limit else
+                   _("로그인한 지 %(h)d시간이 지나 로그아웃되었습니다. 다시 로그인하세요.",
+                     h=current_app.config["SESSION_MAX_HOURS"]))
+        flash(message, "warning")
         return redirect(url_for("auth.login", next=_local_path(request.full_path)))
     session["last_seen"] = now
     if current_user.must_change_password and request.endpoint not in _OPEN_WHILE_FORCED:
@@ -122,7 +129,7 @@ def _start_session(staff: Staff) -> None:
     login_user(staff)
     session.permanent = True
     session["sid"] = secrets.token_urlsafe(16)
-    session["last_seen"] = utcnow().timestamp()
+    session["last_seen"] = session["started"] = utcnow().timestamp()
 
 
 @bp.route("/enrol", methods=["GET", "POST"])

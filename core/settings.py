@@ -40,6 +40,7 @@ class Defaults:
     SESSION_COOKIE_NAME = "hanjari_session"
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     IDLE_TIMEOUT_MINUTES = 30
+    SESSION_MAX_HOURS = 12  # a session ends this long after sign-in, however busy
     LOCKOUT_THRESHOLD = 5
     LOCKOUT_MINUTES = 15
     LOGIN_RATE_LIMIT = "30 per minute"

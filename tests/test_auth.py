@@ -177,6 +177,19 @@ def test_idle_session_expires(client, app):
     assert client.get("/").status_code == 302  # still signed out
 
 
+def test_a_busy_session_still_ends_twelve_hours_after_sign_in(client):
+    make_staff(username="busy-user")
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as traveller:
+        login(client, "busy-user")
+        for _step in range(35):  # a request every 20 minutes: never idle
+            traveller.shift(timedelta(minutes=20))
+            assert client.get("/").status_code == 200
+        traveller.shift(timedelta(minutes=20, seconds=1))  # 12 h and a second after sign-in
+        response = client.get("/", follow_redirects=True)
+    assert "12시간이 지나 로그아웃되었습니다" in response.text
+
+
 @pytest.mark.parametrize("app_settings", [{"IDLE_TIMEOUT_MINUTES": 5}])
 def test_idle_timeout_is_configurable(client):
     make_staff(username="idle-five")
