@@ -1,5 +1,6 @@
 """The visit: tickets, the desk-by-desk plan, today's queue and the lobby waiting board."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -207,6 +208,40 @@ def test_two_desks_registering_at_once_never_share_a_ticket_number(app, centre):
     numbers = list(db.session.scalars(sa.select(Visit.ticket_number)))
     assert len(numbers) == 12 and len(set(numbers)) == 12
     assert sorted(numbers) == [f"A-{n:03d}" for n in range(1, 13)]
+
+
+def test_a_double_click_on_issue_ticket_issues_one_ticket(client, login_as, centre):
+    person = make_client(centre)
+    login_as(Role.FRONT_DESK, centre=centre)
+    url = f"/intake/people/{person.id}/visits/new"
+    page = client.get(url).text
+    key = re.search(r'name="submission" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"purposes": ["jobs"], "desk_1": agencies(centre)[AgencyKind.EMPLOYMENT].id,
+            "desk_2": 0, "desk_3": 0, "desk_4": 0, "party_size": 1, "submission": key}
+    first, second = client.post(url, data=form), client.post(url, data=form)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert "이미 접수된 방문입니다. 번호표 A-001" in client.get(second.headers["Location"]).text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 1
+    assert client.get(url).text.count(key) == 0  # a new form, a new key
+    client.post(url, data=form | {"submission": "another-key"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 2
+
+
+def test_one_form_posted_from_several_tabs_at_once_issues_one_ticket(app, centre):
+    jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
+    staff = make_staff(Role.FRONT_DESK, centre=centre)
+    tabs = []
+    for _ in range(4):
+        tab = app.test_client()
+        login(tab, staff.username, PASSWORD)
+        tabs.append(tab)
+    form = {"purposes": ["jobs"], "desk_1": jobs.id, "desk_2": 0, "desk_3": 0, "desk_4": 0,
+            "party_size": 1, "submission": "one-form-key"}
+    locations = _at_once([
+        (lambda t=t: t.post("/intake/visits/anonymous/new", data=form).headers["Location"])
+        for t in tabs])
+    assert len(set(locations)) == 1
+    assert list(db.session.scalars(sa.select(Visit.ticket_number))) == ["A-001"]
 
 
 def test_two_desks_starting_the_same_visitor_at_once_only_one_wins(app, centre):
