@@ -335,6 +335,10 @@ def call_next(actor: Staff, agency: Agency) -> Visit | None:
                    VisitStop.agency_id == agency.id, VisitStop.status == StopStatus.WAITING)
             .order_by(VisitStop.queued_at, Visit.id)
             .limit(1)
+            # PostgreSQL: a stop another desk is calling right now is skipped, not waited for
+            # and lost (nine desks at once each get their own visitor). SQLite writes one
+            # request at a time (core.database) and compiles no FOR UPDATE.
+            .with_for_update(of=VisitStop, skip_locked=True)
         )
         if visit is None:
             return None
