@@ -5,7 +5,7 @@ import pytest
 
 from centers.models import AgencyKind
 from core.roles import Role
-from factories import make_agency, make_case, make_centre, make_client, make_referral, make_staff
+from factories import make_agency, make_case, make_centre, make_client, make_referral
 
 SEARCHES = ["12345", "010-12", "홍1", "900101", "010-1234-5678", "ㅎㄱㄷ", "%", "_", "'",
             "900101-1234567", "1", "홍 1985", "0101234"]
