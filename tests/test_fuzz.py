@@ -20,10 +20,10 @@ from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema
+from test_crawl import build_world
 
 from core.extensions import db
 from factories import bearer, login, make_token
-from test_crawl import build_world
 
 EXAMPLES = int(os.environ.get("HANJARI_FUZZ_EXAMPLES", "100"))
 RANDOM = os.environ.get("HANJARI_FUZZ_SEED") == "random"
