@@ -18,7 +18,7 @@ from flask_smorest.utils import prepare_response
 from api.auth import SECURITY_SCHEME
 from api.errors import MEDIA_TYPE, TYPES, render, type_uri
 from api.schemas import ProblemSchema
-from core.errors import register_api_error_renderer
+from core.errors import api_error_renderer
 
 PREFIX = "/api/v1"
 RESOURCES = ("api.people", "api.visits", "api.cases", "api.referrals", "api.catalogue",
@@ -44,7 +44,7 @@ class HanjariApi(Api):
     ERROR_SCHEMA = ProblemSchema
 
     def _register_error_handlers(self):
-        # Errors under /api/ are answered by core.errors through register_api_error_renderer,
+        # Errors under /api/ are answered by core.errors through the core.errors.api_error_renderer hook,
         # so the web pages keep their HTML error pages.
         pass
 
@@ -79,5 +79,5 @@ def init_app(app: Flask) -> None:
         SECURITY_SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "hj_…"})
     for name in RESOURCES:
         api.register_blueprint(importlib.import_module(name).blp, url_prefix=PREFIX)
-    register_api_error_renderer(app, render)
+    api_error_renderer.plug(app, render)
     app.extensions["hanjari.api"] = api

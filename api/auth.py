@@ -16,7 +16,7 @@ from flask_smorest import Blueprint
 
 from api.errors import Problem
 from centers import tokens
-from centers.models import ApiToken, Staff
+from centers.models import Staff
 from core.extensions import csrf, db
 from core.roles import Role
 
@@ -58,7 +58,3 @@ def current_staff(roles: Collection[Role] | None = None) -> Staff:
     if roles is not None and staff.role not in roles:
         raise Problem("forbidden", "이 역할로는 쓸 수 없는 기능입니다.")
     return staff
-
-
-def current_token() -> ApiToken:
-    return g.api_token

@@ -14,7 +14,6 @@ from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import get_case_or_404
 from centers.models import Agency, Staff
-from core import audit
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -26,6 +25,7 @@ from referrals.models import (
     Referral,
     Urgency,
 )
+from referrals.queries import get_referral_or_404
 
 blp = blueprint("api_referrals", __name__, "의뢰: 보내기, 받은·보낸 의뢰, 수락·반려·진행·완료·취소")
 ID = schemas.ROUTE_ID
@@ -56,16 +56,6 @@ def referral_data(referral: Referral, actor: Staff) -> dict:
                    for e in referral.events],
         "version": referral.version,
     }
-
-
-def _load(referral_id: int, actor: Staff) -> Referral:
-    referral = db.session.scalar(
-        services.referrals_visible_to(actor).where(Referral.id == referral_id)
-        .options(selectinload(Referral.events), selectinload(Referral.client)))
-    if referral is None:
-        raise NotFound()
-    audit.record("referral.view", actor=actor, subject=referral, client_id=referral.client_id)
-    return referral
 
 
 @blp.route("/referrals", methods=["POST"])
@@ -128,7 +118,7 @@ def listing(args):
 def show(referral_id: int):
     """One referral with its timeline (reading it is no step: ``POST …/receive`` confirms)."""
     actor = current_staff(READERS)
-    referral = _load(referral_id, actor)
+    referral = get_referral_or_404(referral_id, actor)
     services.mark_read(actor, referral_id=referral.id)
     db.session.commit()
     return referral_data(referral, actor), 200, etag_headers(referral)
@@ -137,7 +127,7 @@ def show(referral_id: int):
 def _transition(action: str):
     def view(args, referral_id: int):
         actor = current_staff((Role.CASEWORKER,))
-        referral = _load(referral_id, actor)
+        referral = get_referral_or_404(referral_id, actor)
         version = expected_version(referral, args["version"])
         assignee = None
         if args["assignee_id"] is not None:

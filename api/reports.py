@@ -6,8 +6,7 @@ from werkzeug.exceptions import NotFound
 
 from api import schemas
 from api.auth import blueprint, current_staff
-from centers.models import Centre
-from centers.services import centres_visible_to
+from centers.queries import get_centre_by_code_or_404
 from core import audit
 from core.extensions import db
 from core.roles import Role
@@ -27,8 +26,8 @@ def monthly(code: str, month: str):
         period = Month.parse(month)
     except ValueError:
         raise NotFound() from None
-    centre = db.session.scalar(centres_visible_to(actor).where(Centre.code == code))
-    if centre is None or period > Month.current():
+    centre = get_centre_by_code_or_404(code, actor)
+    if period > Month.current():
         raise NotFound()
     report = sections.monthly_report(centre, period)
     audit.record("report.monthly.json", actor=actor, subject=centre, centre_id=centre.id,

@@ -17,6 +17,7 @@ from core.extensions import db
 from core.roles import Role
 from intake import services
 from intake.models import Visit, VisitStop, VisitSuggestion
+from intake.queries import get_visit_or_404
 
 blp = blueprint("api_visits", __name__, "방문: 접수와 번호표, 오늘 대기 현황, 창구 처리")
 ID = schemas.ROUTE_ID
@@ -52,15 +53,6 @@ def visit_data(visit: Visit, actor: Staff) -> dict:
     }
 
 
-def _visit_or_404(visit_id: int, actor: Staff) -> Visit:
-    """:raise 404: no such visit, or one of another centre."""
-    visit = db.session.scalar(
-        services.visits_visible_to(actor).where(Visit.id == visit_id).options(*_LOAD))
-    if visit is None:
-        raise NotFound()
-    return visit
-
-
 @blp.route("/visits", methods=["POST"])
 @blp.arguments(schemas.VisitCreate)
 @blp.response(201, schemas.Visit, headers=CREATED_HEADERS)
@@ -89,7 +81,7 @@ def register(args):
             plan=[agencies[i] for i in args["plan"]], note=args["note"],
             party_size=args["party_size"])
     db.session.commit()
-    visit = _visit_or_404(visit.id, actor)
+    visit = get_visit_or_404(visit.id, actor)
     return visit_data(visit, actor), 201, {**etag_headers(visit),
                                            "Location": f"/api/v1/visits/{visit.id}"}
 
@@ -120,13 +112,13 @@ def queue(args):
 def show(visit_id: int):
     """One visit of the caller's centre, with its desk plan and what the caller can do now."""
     actor = current_staff(CENTRE_ROLES)
-    visit = _visit_or_404(visit_id, actor)
+    visit = get_visit_or_404(visit_id, actor)
     return visit_data(visit, actor), 200, etag_headers(visit)
 
 
 def _act(visit_id: int, args: dict, action: str):
     actor = current_staff(CENTRE_ROLES)
-    visit = _visit_or_404(visit_id, actor)
+    visit = get_visit_or_404(visit_id, actor)
     version = expected_version(visit, args.get("version"))
     with refusals():
         if action == "leave":
@@ -134,7 +126,7 @@ def _act(visit_id: int, args: dict, action: str):
         else:
             services.transition(actor, visit, action, version=version)
     db.session.commit()
-    visit = _visit_or_404(visit_id, actor)
+    visit = get_visit_or_404(visit_id, actor)
     return visit_data(visit, actor), 200, etag_headers(visit)
 
 

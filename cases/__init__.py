@@ -4,13 +4,13 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from core import navigation
+from core.demo import demo_seeders
 from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
     from cases import demo, views
-    from centers.cli import register_demo_seeder
 
-    register_demo_seeder(app, demo.seed)
+    demo_seeders.plug(app, demo.seed)
     app.register_blueprint(views.bp)
     navigation.register(app, "cases.caseload", _l("사례"), {Role.CASEWORKER, Role.MANAGER}, order=30)

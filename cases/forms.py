@@ -7,6 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     SelectField,
     StringField,
@@ -17,7 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from cases.models import ClosureReason, GoalStatus, Level, NeedDomain, NoteKind, Priority
 from core.clock import local_today
-from core.forms import enum_options
+from core.forms import MultiCheckboxField, choices, enum_options
 
 REQUIRED = _l("필수 항목입니다.")
 
@@ -52,7 +55,7 @@ class AssessmentForm(FlaskForm):
 # One rating field per need domain, added to the class so WTForms sees them.
 for _domain in NeedDomain:
     setattr(AssessmentForm, f"rating_{_domain.value}",
-            SelectField(_domain.label, choices=enum_options(Level)))
+            SelectField(_domain.lazy_label, choices=enum_options(Level)))
 
 
 class GoalForm(FlaskForm):
@@ -81,12 +84,53 @@ class ConfidentialReasonForm(FlaskForm):
     submit = SubmitField(_l("사유를 남기고 열람"))
 
 
+class ConferenceActionForm(Form):
+    """One follow-up action of a case conference; a row left blank is no action."""
+
+    description = StringField(_l("할 일"), filters=[lambda text: text.strip() if text else text],
+                              validators=[Optional(), Length(max=500)])
+    # Checked by the service: the owner must be one of the participants.
+    owner = SelectField(_l("담당"), coerce=int, choices=[], validate_choice=False)
+    due = DateField(_l("기한"), validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Here, not in validate_due: Optional() ends the field's checks when it is empty.
+        if self.description.data and self.due.data is None and not self.due.errors:
+            self.due.errors = [_l("할 일마다 기한을 날짜로 적으세요.")]
+            return False
+        return valid
+
+
 class ConferenceForm(FlaskForm):
     held_on = DateField(_l("회의일"), default=local_today, validators=[InputRequired(REQUIRED)])
+    case_ids = MultiCheckboxField(_l("참여 사례 (기관)"), coerce=int, choices=[])
+    staff_ids = MultiCheckboxField(_l("참석자"), coerce=int, choices=[])
     agenda = TextAreaField(_l("안건"), validators=[InputRequired(REQUIRED), Length(max=4000)])
     decisions = TextAreaField(_l("결정 사항"), validators=[Optional(), Length(max=4000)])
+    # Named "action" so the rows post as action-0-description, action-0-owner, action-0-due.
+    action = FieldList(FormField(ConferenceActionForm), min_entries=3, max_entries=5)
     submit = SubmitField(_l("회의 기록"))
+
+    def offer(self, cases, staff) -> None:
+        """The open cases and the centre's staff this conference may name."""
+        self.case_ids.choices = choices((c.id, f"#{c.id} {c.agency.name}") for c in cases)
+        self.staff_ids.choices = choices(
+            (s.id, s.display_name + (f" ({s.agency.name})" if s.agency else "")) for s in staff)
+        for row in self.action:
+            row.form.owner.choices = choices((s.id, s.display_name) for s in staff)
+
+    def actions(self) -> list[dict]:
+        return [{"description": row.description.data, "owner_id": row.owner.data,
+                 "due_on": row.due.data} for row in (entry.form for entry in self.action)
+                if row.description.data]
 
     def validate_held_on(self, field):
         if field.data and field.data > local_today():
             raise ValidationError(_l("회의일이 오늘보다 뒤일 수 없습니다."))
+
+
+class GoalStatusForm(FlaskForm):
+    """The status picker beside each goal of the plan."""
+
+    status = SelectField(_l("상태"), choices=enum_options(GoalStatus))

@@ -4,7 +4,6 @@ permission-scoped queries in :mod:`cases.queries`."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalogue.models import CustomerType, Service
 from centers.models import Agency, Centre, Sex, Staff
 from core.extensions import db
-from core.types import UTCDateTime, str_enum, utcnow
+from core.types import LabelledEnum, UTCDateTime, str_enum, unique_where, utcnow
 
 client_customer_types = sa.Table(
     "client_customer_types",
@@ -111,29 +110,18 @@ class ClientLink(db.Model):
 
 # --- consent -----------------------------------------------------------------------------
 
-class ConsentKind(StrEnum):
-    COLLECTION = "collection"  # 개인정보 수집·이용 (required to keep any personal data)
-    THIRD_PARTY = "third_party"  # 제3자 제공 to named agencies of the centre (optional)
+class ConsentKind(LabelledEnum):
+    """Collection is required to keep any personal data; third party (to named agencies of the
+    centre) is optional."""
 
-    @property
-    def label(self) -> str:
-        return str(CONSENT_KIND_LABELS[self])
-
-
-CONSENT_KIND_LABELS = {
-    ConsentKind.COLLECTION: _l("개인정보 수집·이용 동의"),
-    ConsentKind.THIRD_PARTY: _l("개인정보 제3자 제공 동의"),
-}
+    COLLECTION = "collection", _l("개인정보 수집·이용 동의")
+    THIRD_PARTY = "third_party", _l("개인정보 제3자 제공 동의")
 
 
-class ConsentMethod(StrEnum):
-    WRITTEN = "written"
-    ORAL = "oral"
-    ELECTRONIC = "electronic"
-
-    @property
-    def label(self) -> str:
-        return str({"written": _l("서면"), "oral": _l("구두"), "electronic": _l("전자")}[self.value])
+class ConsentMethod(LabelledEnum):
+    WRITTEN = "written", _l("서면")
+    ORAL = "oral", _l("구두")
+    ELECTRONIC = "electronic", _l("전자")
 
 
 class ConsentDocument(db.Model):
@@ -211,61 +199,29 @@ class Consent(db.Model):
         return self.withdrawn_at is None and (self.expires_on is None or self.expires_on >= today)
 
 
-
 # --- case records ------------------------------------------------------------------------
 
-class CaseStatus(StrEnum):
-    OPEN = "open"  # 접수
-    ACTIVE = "active"  # 진행
-    ON_HOLD = "on_hold"  # 보류
-    CLOSED = "closed"  # 종결
-
-    @property
-    def label(self) -> str:
-        return str(CASE_STATUS_LABELS[self])
+class CaseStatus(LabelledEnum):
+    OPEN = "open", _l("접수")
+    ACTIVE = "active", _l("진행")
+    ON_HOLD = "on_hold", _l("보류")
+    CLOSED = "closed", _l("종결")
 
 
-CASE_STATUS_LABELS = {
-    CaseStatus.OPEN: _l("접수"),
-    CaseStatus.ACTIVE: _l("진행"),
-    CaseStatus.ON_HOLD: _l("보류"),
-    CaseStatus.CLOSED: _l("종결"),
-}
+class Priority(LabelledEnum):
+    NORMAL = "normal", _l("보통")
+    HIGH = "high", _l("높음")
+    URGENT = "urgent", _l("긴급")
 
 
-class Priority(StrEnum):
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
-    @property
-    def label(self) -> str:
-        return str({"normal": _l("보통"), "high": _l("높음"), "urgent": _l("긴급")}[self.value])
-
-
-class ClosureReason(StrEnum):
-    EMPLOYED = "employed"
-    REFERRED = "referred"
-    GOALS_MET = "goals_met"
-    MOVED = "moved"
-    LOST_CONTACT = "lost_contact"
-    DECLINED = "declined"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(CLOSURE_REASON_LABELS[self])
-
-
-CLOSURE_REASON_LABELS = {
-    ClosureReason.EMPLOYED: _l("취업"),
-    ClosureReason.REFERRED: _l("타기관 연계 완료"),
-    ClosureReason.GOALS_MET: _l("목표 달성"),
-    ClosureReason.MOVED: _l("전출"),
-    ClosureReason.LOST_CONTACT: _l("연락두절"),
-    ClosureReason.DECLINED: _l("본인 거부"),
-    ClosureReason.OTHER: _l("기타"),
-}
+class ClosureReason(LabelledEnum):
+    EMPLOYED = "employed", _l("취업")
+    REFERRED = "referred", _l("타기관 연계 완료")
+    GOALS_MET = "goals_met", _l("목표 달성")
+    MOVED = "moved", _l("전출")
+    LOST_CONTACT = "lost_contact", _l("연락두절")
+    DECLINED = "declined", _l("본인 거부")
+    OTHER = "other", _l("기타")
 
 
 class Case(db.Model):
@@ -274,11 +230,8 @@ class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
         # At most one open case per person per agency (closed ones may repeat).
-        sa.Index(
-            "uq_cases_open_per_agency", "client_id", "agency_id", unique=True,
-            postgresql_where=sa.text("status <> 'closed'"),
-            sqlite_where=sa.text("status <> 'closed'"),
-        ),
+        unique_where("uq_cases_open_per_agency", "client_id", "agency_id",
+                     where="status <> 'closed'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -329,43 +282,22 @@ class CaseEvent(db.Model):
     actor: Mapped[Staff] = relationship()
 
 
-class NeedDomain(StrEnum):
-    EMPLOYMENT = "employment"
-    INCOME = "income"
-    HOUSING = "housing"
-    HEALTH = "health"
-    CARE = "care"
-    DEBT = "debt"
-    EDUCATION = "education"
-    CULTURE = "culture"
-
-    @property
-    def label(self) -> str:
-        return str(NEED_DOMAIN_LABELS[self])
+class NeedDomain(LabelledEnum):
+    EMPLOYMENT = "employment", _l("고용")
+    INCOME = "income", _l("소득")
+    HOUSING = "housing", _l("주거")
+    HEALTH = "health", _l("건강")
+    CARE = "care", _l("돌봄")
+    DEBT = "debt", _l("금융·채무")
+    EDUCATION = "education", _l("교육·훈련")
+    CULTURE = "culture", _l("문화·여가")
 
 
-NEED_DOMAIN_LABELS = {
-    NeedDomain.EMPLOYMENT: _l("고용"),
-    NeedDomain.INCOME: _l("소득"),
-    NeedDomain.HOUSING: _l("주거"),
-    NeedDomain.HEALTH: _l("건강"),
-    NeedDomain.CARE: _l("돌봄"),
-    NeedDomain.DEBT: _l("금융·채무"),
-    NeedDomain.EDUCATION: _l("교육·훈련"),
-    NeedDomain.CULTURE: _l("문화·여가"),
-}
-
-
-class Level(StrEnum):
-    NONE = "none"
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-    @property
-    def label(self) -> str:
-        return str({"none": _l("없음"), "low": _l("낮음"), "medium": _l("중간"),
-                    "high": _l("높음")}[self.value])
+class Level(LabelledEnum):
+    NONE = "none", _l("없음")
+    LOW = "low", _l("낮음")
+    MEDIUM = "medium", _l("중간")
+    HIGH = "high", _l("높음")
 
     @property
     def rank(self) -> int:
@@ -392,25 +324,14 @@ class Assessment(db.Model):
         return Level(self.ratings.get(domain.value, Level.NONE.value))
 
 
-class GoalStatus(StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    ACHIEVED = "achieved"
-    STOPPED = "stopped"
-    NO_SERVICE = "no_service"  # an unmet need: no service exists for it here
-
-    @property
-    def label(self) -> str:
-        return str(GOAL_STATUS_LABELS[self])
+class GoalStatus(LabelledEnum):
+    PLANNED = "planned", _l("계획")
+    IN_PROGRESS = "in_progress", _l("진행")
+    ACHIEVED = "achieved", _l("달성")
+    STOPPED = "stopped", _l("중단")
+    NO_SERVICE = "no_service", _l("서비스 없음")  # an unmet need: no service exists for it here
 
 
-GOAL_STATUS_LABELS = {
-    GoalStatus.PLANNED: _l("계획"),
-    GoalStatus.IN_PROGRESS: _l("진행"),
-    GoalStatus.ACHIEVED: _l("달성"),
-    GoalStatus.STOPPED: _l("중단"),
-    GoalStatus.NO_SERVICE: _l("서비스 없음"),
-}
 OPEN_GOAL_STATUSES = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
 
 
@@ -437,17 +358,12 @@ class PlanGoal(db.Model):
                 and self.target_date < today)
 
 
-class NoteKind(StrEnum):
-    COUNSELLING = "counselling"
-    PHONE = "phone"
-    HOME_VISIT = "home_visit"
-    CONFERENCE = "conference"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str({"counselling": _l("상담"), "phone": _l("전화"), "home_visit": _l("방문"),
-                    "conference": _l("사례회의"), "other": _l("기타")}[self.value])
+class NoteKind(LabelledEnum):
+    COUNSELLING = "counselling", _l("상담")
+    PHONE = "phone", _l("전화")
+    HOME_VISIT = "home_visit", _l("방문")
+    CONFERENCE = "conference", _l("사례회의")
+    OTHER = "other", _l("기타")
 
 
 CONTACT_KINDS = (NoteKind.COUNSELLING, NoteKind.PHONE, NoteKind.HOME_VISIT)

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from cases import identity, validation
 from cases.models import (
@@ -25,10 +26,10 @@ from cases.models import (
 )
 from catalogue.models import CustomerType
 from centers.models import Agency, Centre, Staff
-from core import audit
+from core import audit, states
 from core.clock import local_today
 from core.crypto import cipher
-from core.errors import NotAllowedError, RefusedError
+from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -44,6 +45,16 @@ class ClientError(RefusedError):
 
 class ClientConflict(ClientError):
     """Refused because of what is already recorded (a duplicate, an earlier withdrawal)."""
+
+
+class ClientStale(ClientError, ConflictError):
+    """Someone saved the same record from the same starting version first."""
+
+
+def _stale() -> ClientStale:
+    # Lazy: after a failed flush the session needs a rollback before the language can be read.
+    return ClientStale(_l("그사이 다른 직원이 이 기록을 고쳤습니다. 입력한 내용은 아래에 남아 "
+                          "있습니다. 확인한 뒤 다시 저장하세요."))
 
 
 class ClientNotAllowed(NotAllowedError, ClientError):
@@ -150,14 +161,21 @@ def register_client(
     return client
 
 
-def update_client(actor: Staff, client: Client, values: dict[str, Any]) -> None:
+def update_client(actor: Staff, client: Client, values: dict[str, Any], *,
+                  version: int | str | None = None) -> None:
+    """Change the person's details; with ``version``, only if nobody saved since it was read.
+
+    :raise ClientStale: ``version`` is not the record's any more, or another save won the race.
+    """
     _require_keeper(actor, client)
+    states.check_version(client, version, _stale(), required=False)
     before = {"phone": client.phone, "address_sigungu": client.address_sigungu,
               "types": [t.code for t in client.customer_types]}
     _apply(client, values)
     audit.record("client.updated", actor=actor, subject=client, client_id=client.id,
                  detail={"fields": sorted(k for k in values if k != "customer_types"),
                          "before_types": before["types"]})
+    states.flush_or_conflict(_stale())
 
 
 def _apply(client: Client, values: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""The one place that decides which people a staff member may see.
+"""The one place that decides which people and cases a staff member may see, and the
+scoped searches over them (the desk's search box, the caseload's filters).
 
 Everyone working at a centre (front desk, caseworkers, the manager) sees the people of
 that centre; the national administrator sees none. Every read of one person's record is
@@ -7,21 +8,25 @@ an audit event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import selectinload
 
 from cases import identity
-from cases.models import Client
-from cases.services import may_edit_case
+from cases.models import Case, CaseStatus, Client, GoalStatus, PlanGoal
+from cases.services import assessment_overdue_clause, may_edit_case, plan_overdue_clause
 from centers.models import Staff
 from core import audit
+from core.clock import local_today
 from core.crypto import cipher
 from core.extensions import db
+from core.hooks import Hook
 from core.roles import Role
+from core.types import utcnow
 
 CENTRE_ROLES = (Role.FRONT_DESK, Role.CASEWORKER, Role.MANAGER)
 
@@ -109,34 +114,29 @@ def search_clients(actor: Staff, terms: SearchTerms, limit: int = 50) -> list[Cl
 # --- case records ------------------------------------------------------------------------
 
 # Features above cases (referrals) add who else may see a case: functions of the actor that
-# return a SQL condition on Case. Registered at start-up; see ``register_case_visibility``.
-_EXTRA_CASE_VISIBILITY = []
-
-
-def register_case_visibility(rule) -> None:
-    if rule not in _EXTRA_CASE_VISIBILITY:
-        _EXTRA_CASE_VISIBILITY.append(rule)
+# return a SQL condition on Case, OR-ed with the agency's own cases.
+case_visibility: Hook[Callable[[Staff], sa.ColumnElement[bool]]] = Hook("cases.case_visibility")
+# The referral counts of a list of cases ({case id: count}) and the referrals of one case as
+# its page shows them; referrals answers both.
+referral_counts: Hook[Callable[[list[int]], dict[int, int]]] = Hook("cases.referral_counts")
+case_referrals: Hook[Callable[[int, Staff], list]] = Hook("cases.case_referrals")
 
 
 def cases_visible_to(actor: Staff) -> sa.Select:
     """A caseworker sees their agency's cases (and those referred to it); a manager every
     case of the centre; the front desk and the administrator none."""
-    from cases.models import Case
-
     query = sa.select(Case)
     if actor.role == Role.MANAGER and actor.centre_id:
         return query.where(Case.centre_id == actor.centre_id)
     if actor.role == Role.CASEWORKER and actor.agency_id:
         conditions = [Case.agency_id == actor.agency_id]
-        conditions += [rule(actor) for rule in _EXTRA_CASE_VISIBILITY]
+        conditions += [rule(actor) for rule in case_visibility.functions()]
         return query.where(Case.centre_id == actor.centre_id, sa.or_(*conditions))
     return query.where(sa.false())
 
 
 def visible_case_ids(actor: Staff, case_ids) -> set[int]:
     """Which of these cases the actor may open (for showing a link only where it leads)."""
-    from cases.models import Case
-
     wanted = {case_id for case_id in case_ids if case_id is not None}
     if not wanted:
         return set()
@@ -150,8 +150,6 @@ def get_case_or_404(case_id: int, actor: Staff, *, need: str = "view"):
     :raise 404: no such case, or invisible to the actor.
     :raise 403: visible, but ``need="edit"`` and the actor is not of the lead agency.
     """
-    from cases.models import Case
-
     case = db.session.scalar(cases_visible_to(actor).where(Case.id == case_id))
     if case is None:
         abort(404)
@@ -159,3 +157,55 @@ def get_case_or_404(case_id: int, actor: Staff, *, need: str = "view"):
         abort(403)
     audit.record(f"case.{need}", actor=actor, subject=case, client_id=case.client_id)
     return case
+
+
+STALE_CONTACT_DAYS = 30  # a current case nobody has contacted for this long is "stale"
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    """What the caseload page was asked to show (from its query string and search box)."""
+
+    mine: bool
+    status: str = "current"  # "current" (not closed), "" (all) or a CaseStatus value
+    overdue: str = ""  # "assessment", "plan", "goals" or ""
+    stale: bool = False
+    text: str = ""  # the search box: name, initials, birth date or phone
+
+    @classmethod
+    def from_args(cls, args, actor: Staff, text: str = "") -> CaseloadFilter:
+        """A caseworker starts on their own cases; a manager on every case of the centre."""
+        return cls(mine=args.get("mine", "1" if actor.role == Role.CASEWORKER else "") == "1",
+                   status=args.get("status", "current"), overdue=args.get("overdue", ""),
+                   stale=args.get("stale") == "1", text=text)
+
+
+def caseload_query(actor: Staff, wanted: CaseloadFilter) -> sa.Select:
+    """The cases the actor may see that match ``wanted``, newest first, ready to paginate."""
+    query = cases_visible_to(actor).join(Client, Client.id == Case.client_id)
+    if wanted.mine:
+        query = query.where(Case.caseworker_id == actor.id)
+    if wanted.status == "current":
+        query = query.where(Case.status != CaseStatus.CLOSED)
+    elif wanted.status in CaseStatus._value2member_map_:
+        query = query.where(Case.status == wanted.status)
+    if wanted.overdue == "assessment":
+        query = query.where(assessment_overdue_clause())
+    elif wanted.overdue == "plan":
+        query = query.where(plan_overdue_clause())
+    elif wanted.overdue == "goals":
+        query = query.where(Case.goals.any(sa.and_(
+            PlanGoal.status.in_([GoalStatus.PLANNED, GoalStatus.IN_PROGRESS]),
+            PlanGoal.target_date < local_today())))
+    if wanted.stale:
+        cutoff = utcnow() - timedelta(days=STALE_CONTACT_DAYS)
+        query = query.where(Case.status != CaseStatus.CLOSED,
+                            sa.or_(Case.last_contact_at.is_(None), Case.last_contact_at < cutoff))
+    if wanted.text:
+        people = search_query(actor, understand(wanted.text, rrn_allowed=False))
+        query = query.where(Case.client_id.in_(people.with_only_columns(Client.id))
+                            if people is not None else sa.false())
+    return query.options(
+        selectinload(Case.client), selectinload(Case.agency), selectinload(Case.caseworker),
+        selectinload(Case.assessments), selectinload(Case.goals),
+    ).order_by(Case.opened_at.desc())

@@ -7,14 +7,12 @@ and the caller keeps the user's text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
 from cases.models import (
     CONTACT_KINDS,
@@ -36,12 +34,13 @@ from cases.models import (
     Priority,
 )
 from centers.models import Centre, Staff
-from core import audit
+from core import audit, states
 from core.clock import local_today
 from core.database import days_before
 from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
+from core.states import Transition
 from core.types import utcnow
 
 # Who reads case records (the front desk and the administrator do not), and who writes them.
@@ -65,21 +64,15 @@ class CaseNotAllowed(NotAllowedError, CaseError):
     """The actor's role or agency may not do this."""
 
 
-@dataclass(frozen=True)
-class CaseTransition:
-    sources: frozenset[CaseStatus]
-    target: CaseStatus
-    label: object
-
-
+_NOT_CLOSED = frozenset({CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.ON_HOLD})
 CASE_TRANSITIONS = {
-    "activate": CaseTransition(frozenset({CaseStatus.OPEN, CaseStatus.ON_HOLD}), CaseStatus.ACTIVE,
-                               _l("진행")),
-    "hold": CaseTransition(frozenset({CaseStatus.OPEN, CaseStatus.ACTIVE}), CaseStatus.ON_HOLD,
-                           _l("보류")),
-    "close": CaseTransition(frozenset({CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.ON_HOLD}),
-                            CaseStatus.CLOSED, _l("종결")),
-    "reopen": CaseTransition(frozenset({CaseStatus.CLOSED}), CaseStatus.ACTIVE, _l("재개")),
+    "activate": Transition(sources=frozenset({CaseStatus.OPEN, CaseStatus.ON_HOLD}),
+                           target=CaseStatus.ACTIVE, label=_l("진행")),
+    "hold": Transition(sources=frozenset({CaseStatus.OPEN, CaseStatus.ACTIVE}),
+                       target=CaseStatus.ON_HOLD, label=_l("보류")),
+    "close": Transition(sources=_NOT_CLOSED, target=CaseStatus.CLOSED, label=_l("종결")),
+    "reopen": Transition(sources=frozenset({CaseStatus.CLOSED}), target=CaseStatus.ACTIVE,
+                         label=_l("재개")),
 }
 
 
@@ -145,19 +138,15 @@ def _refuse_closed_or_not_allowed(case: Case, not_allowed: str) -> None:
     raise CaseNotAllowed(not_allowed)
 
 
-def _flush_or_conflict() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise CaseConflict(_l("그사이 다른 직원이 먼저 저장했습니다. 입력한 내용은 그대로 "
-                              "남아 있습니다. 최신 내용을 확인한 뒤 다시 저장하세요.")) from error
+def _stale() -> CaseConflict:
+    # Lazy: after a failed flush the session needs a rollback before the language can be read.
+    return CaseConflict(_l("그사이 다른 직원이 먼저 저장했습니다. 입력한 내용은 그대로 "
+                           "남아 있습니다. 최신 내용을 확인한 뒤 다시 저장하세요."))
 
 
 def check_version(record: Case | CaseNote, version: int | str | None) -> None:
     """The form's starting version must still be the record's version."""
-    if version is None or str(version) != str(record.version):
-        raise CaseConflict(_l("그사이 다른 직원이 먼저 저장했습니다. 입력한 내용은 그대로 "
-                              "남아 있습니다. 최신 내용을 확인한 뒤 다시 저장하세요."))
+    states.check_version(record, version, _stale())
 
 
 # --- opening and the lifecycle -----------------------------------------------------------
@@ -238,7 +227,7 @@ def transition(actor: Staff, case: Case, action: str, *, version: int | str | No
     case.status = rule.target
     db.session.add(CaseEvent(case_id=case.id, actor_id=actor.id, from_status=previous,
                              to_status=rule.target, note=note.strip()[:500]))
-    _flush_or_conflict()
+    states.flush_or_conflict(_stale())
     audit.record(f"case.{action}", actor=actor, subject=case, client_id=case.client_id,
                  detail={"from": previous.value, "to": rule.target.value,
                          "reason": reason.value if reason else None})
@@ -253,7 +242,7 @@ def update_case(actor: Staff, case: Case, *, version, priority: Priority, summar
         raise CaseError(_("담당자는 이 기관의 사례관리자여야 합니다."))
     before = {"priority": case.priority.value, "caseworker_id": case.caseworker_id}
     case.priority, case.summary, case.caseworker_id = priority, summary.strip(), caseworker.id
-    _flush_or_conflict()
+    states.flush_or_conflict(_stale())
     audit.record("case.updated", actor=actor, subject=case, client_id=case.client_id,
                  detail={"before": before,
                          "after": {"priority": priority.value, "caseworker_id": caseworker.id}})
@@ -341,7 +330,7 @@ def edit_note(actor: Staff, note: CaseNote, *, version, kind: NoteKind, body: st
     ))
     note.kind, note.body, note.is_confidential = kind, body.strip(), is_confidential
     note.updated_at = utcnow()
-    _flush_or_conflict()
+    states.flush_or_conflict(_stale())
     audit.record("case.note_edited", actor=actor, subject=note,
                  client_id=db.session.get(Case, note.case_id).client_id,
                  detail={"version": note.version})

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,7 +13,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from cases import services as casework
@@ -26,6 +22,7 @@ from cases.forms import (
     ConfidentialReasonForm,
     EditCaseForm,
     GoalForm,
+    GoalStatusForm,
     NoteForm,
     OpenCaseForm,
     TransitionForm,
@@ -35,7 +32,6 @@ from cases.models import (
     CaseEvent,
     CaseNote,
     CaseStatus,
-    Client,
     ClosureReason,
     Conference,
     GoalStatus,
@@ -47,11 +43,12 @@ from cases.models import (
     conference_cases,
 )
 from cases.queries import (
-    cases_visible_to,
+    CaseloadFilter,
+    case_referrals,
+    caseload_query,
     get_case_or_404,
     get_client_or_404,
-    search_query,
-    understand,
+    referral_counts,
     visible_case_ids,
 )
 from catalogue.models import CentreService, Service
@@ -62,17 +59,12 @@ from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
 from core.types import utcnow
-from core.views import commit_or_flash
+from core.views import commit_or_flash, current_staff
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 case_staff = roles_required(*casework.CASE_READERS)
 caseworkers = roles_required(*casework.CASE_WRITERS)
-STALE_CONTACT_DAYS = 30
-
-
-def _actor() -> Staff:
-    return current_user._get_current_object()
 
 
 def _fail(error: Exception) -> None:
@@ -86,44 +78,18 @@ def _fail(error: Exception) -> None:
 @case_staff
 def caseload():
     """My caseload: filters by status, overdue items, stale contact; search; pages."""
-    actor = _actor()
-    args = request.args
-    query = cases_visible_to(actor).join(Client, Client.id == Case.client_id)
-    mine = args.get("mine", "1" if actor.role == Role.CASEWORKER else "") == "1"
-    if mine:
-        query = query.where(Case.caseworker_id == actor.id)
-    status = args.get("status", "current")
-    if status == "current":
-        query = query.where(Case.status != CaseStatus.CLOSED)
-    elif status in CaseStatus._value2member_map_:
-        query = query.where(Case.status == status)
-    overdue = args.get("overdue", "")
-    if overdue == "assessment":
-        query = query.where(casework.assessment_overdue_clause())
-    elif overdue == "plan":
-        query = query.where(casework.plan_overdue_clause())
-    elif overdue == "goals":
-        query = query.where(Case.goals.any(sa.and_(
-            PlanGoal.status.in_([GoalStatus.PLANNED, GoalStatus.IN_PROGRESS]),
-            PlanGoal.target_date < local_today())))
-    if args.get("stale") == "1":
-        cutoff = utcnow() - timedelta(days=STALE_CONTACT_DAYS)
-        query = query.where(Case.status != CaseStatus.CLOSED,
-                            sa.or_(Case.last_contact_at.is_(None), Case.last_contact_at < cutoff))
+    actor = current_staff()
     # A name is personal data: it comes in a POST body, never in the URL (like the desk's
     # search box, whose rules it shares: name, initials, birth date, phone).
     text = request.form.get("q", "").strip() if request.method == "POST" else ""
-    if text and EmptyForm().validate_on_submit():
-        people = search_query(_actor(), understand(text, rrn_allowed=False))
-        query = query.where(Case.client_id.in_(people.with_only_columns(Client.id))
-                            if people is not None else sa.false())
-    query = query.options(selectinload(Case.client), selectinload(Case.agency),
-                          selectinload(Case.caseworker), selectinload(Case.assessments),
-                          selectinload(Case.goals)).order_by(Case.opened_at.desc())
+    if text and not EmptyForm().validate_on_submit():
+        text = ""
+    wanted = CaseloadFilter.from_args(request.args, actor, text)
+    query = caseload_query(actor, wanted)
     page = db.paginate(query, per_page=25, error_out=False)
     return render_template(
-        "cases/caseload.html", page=page, mine=mine, status=status, overdue=overdue,
-        stale=args.get("stale") == "1", q=text, statuses=list(CaseStatus), now=utcnow(),
+        "cases/caseload.html", page=page, mine=wanted.mine, status=wanted.status,
+        overdue=wanted.overdue, stale=wanted.stale, q=wanted.text, statuses=list(CaseStatus), now=utcnow(),
         search_form=EmptyForm(),
         today=local_today(), casework=casework,
     )
@@ -135,13 +101,13 @@ def caseload():
 @case_staff
 def person(client_id: int):
     """Every case of the person at this centre; details only where the viewer may see."""
-    client = get_client_or_404(client_id, _actor(), purpose="integrated_view")
+    client = get_client_or_404(client_id, current_staff(), purpose="integrated_view")
     all_cases = db.session.scalars(
         sa.select(Case).where(Case.client_id == client.id)
         .options(selectinload(Case.agency), selectinload(Case.caseworker))
         .order_by(Case.opened_at.desc())
     ).all()
-    visible = visible_case_ids(_actor(), [case.id for case in all_cases])
+    visible = visible_case_ids(current_staff(), [case.id for case in all_cases])
     conferences = db.session.scalars(
         sa.select(Conference).where(Conference.client_id == client.id)
         .order_by(Conference.held_on.desc())).all()
@@ -149,18 +115,12 @@ def person(client_id: int):
     return render_template("cases/person.html", client=client, cases=all_cases, visible=visible,
                            open_referrals=_open_referral_counts([c.id for c in all_cases]),
                            conferences=conferences,
-                           may_open_case=casework.may_open_case(_actor(), client),
-                           may_hold_conference=casework.may_hold_conference(_actor(), client))
+                           may_open_case=casework.may_open_case(current_staff(), client),
+                           may_hold_conference=casework.may_hold_conference(current_staff(), client))
 
 
 def _open_referral_counts(case_ids: list[int]) -> dict[int, int]:
-    return _extension("hanjari.open_referral_counts", case_ids, default={}) if case_ids else {}
-
-
-def _extension(name: str, *arguments, default):
-    """Ask a feature above cases (referrals) for data it registered under ``name``."""
-    provider = current_app.extensions.get(name)
-    return provider(*arguments) if provider else default
+    return referral_counts.ask(case_ids, default={}) if case_ids else {}
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -175,7 +135,7 @@ def _caseworker_choices(agency_id: int) -> list[tuple[int, str]]:
 @bp.route("/new", methods=["GET", "POST"])
 @caseworkers
 def open_case():
-    actor = _actor()
+    actor = current_staff()
     client = get_client_or_404(request.args.get("client_id", type=int) or 0, actor)
     if not casework.may_open_case(actor, client):
         abort(403)
@@ -208,7 +168,7 @@ def open_case():
 @bp.get("/<int:case_id>")
 @case_staff
 def show(case_id: int):
-    actor = _actor()
+    actor = current_staff()
     case = get_case_or_404(case_id, actor)
     db.session.commit()
     return _render_case(case)
@@ -216,7 +176,7 @@ def show(case_id: int):
 
 def _render_case(case: Case, *, note_form: NoteForm | None = None,
                  edit_form: EditCaseForm | None = None, status: int = 200):
-    actor = _actor()
+    actor = current_staff()
     # The timeline in three queries, whatever its length (authors and edits loaded along).
     notes = db.session.scalars(
         sa.select(CaseNote).where(CaseNote.case_id == case.id)
@@ -244,7 +204,7 @@ def _render_case(case: Case, *, note_form: NoteForm | None = None,
         assessment_overdue=casework.is_assessment_overdue(case),
         plan_overdue=casework.is_plan_overdue(case), buttons=EmptyForm(),
         reason_form=ConfidentialReasonForm(),
-        case_referrals=_extension("hanjari.case_referrals", case.id, actor, default=[]),
+        case_referrals=case_referrals.ask(case.id, actor, default=[]),
     ), status
 
 
@@ -267,17 +227,17 @@ def _timeline(case: Case, notes: list[CaseNote], actor: Staff) -> list[dict]:
 @bp.post("/<int:case_id>/edit")
 @caseworkers
 def edit(case_id: int):
-    case = get_case_or_404(case_id, _actor(), need="edit")
+    case = get_case_or_404(case_id, current_staff(), need="edit")
     form = EditCaseForm()
     form.caseworker_id.choices = _caseworker_choices(case.agency_id)
     if form.validate_on_submit():
         try:
-            casework.update_case(_actor(), case, version=form.version.data,
+            casework.update_case(current_staff(), case, version=form.version.data,
                                  priority=Priority(form.priority.data), summary=form.summary.data,
                                  caseworker=db.session.get(Staff, form.caseworker_id.data))
         except casework.CaseError as error:
             _fail(error)
-            case = get_case_or_404(case_id, _actor(), need="edit")
+            case = get_case_or_404(case_id, current_staff(), need="edit")
             form.version.data = str(case.version)
             return _render_case(case, edit_form=form, status=409)
         db.session.commit()
@@ -288,12 +248,12 @@ def edit(case_id: int):
 @bp.post("/<int:case_id>/<any(activate, hold, close, reopen):action>")
 @caseworkers
 def change_status(case_id: int, action: str):
-    case = get_case_or_404(case_id, _actor(), need="edit")
+    case = get_case_or_404(case_id, current_staff(), need="edit")
     form = TransitionForm()
     if form.validate_on_submit():
         try:
             casework.transition(
-                _actor(), case, action, version=form.version.data,
+                current_staff(), case, action, version=form.version.data,
                 reason=ClosureReason._value2member_map_.get(form.reason.data or ""),
                 note=form.note.data or "", follow_up_on=form.follow_up_on.data)
         except casework.CaseError as error:
@@ -309,12 +269,12 @@ def change_status(case_id: int, action: str):
 @bp.post("/<int:case_id>/assessments")
 @caseworkers
 def assess(case_id: int):
-    case = get_case_or_404(case_id, _actor(), need="edit")
+    case = get_case_or_404(case_id, current_staff(), need="edit")
     form = AssessmentForm()
     if form.validate_on_submit():
         ratings = {d: Level(getattr(form, f"rating_{d.value}").data) for d in NeedDomain}
         commit_or_flash(lambda: casework.record_assessment(
-            _actor(), case, assessed_on=form.assessed_on.data, ratings=ratings,
+            current_staff(), case, assessed_on=form.assessed_on.data, ratings=ratings,
             crisis_level=Level(form.crisis_level.data), notes=form.notes.data or ""),
             _("욕구·위기도 조사를 기록했습니다."))
     else:
@@ -333,7 +293,7 @@ def _service_choices(centre_id: int) -> list[tuple[int, str]]:
 @bp.post("/<int:case_id>/goals")
 @caseworkers
 def add_goal(case_id: int):
-    case = get_case_or_404(case_id, _actor(), need="edit")
+    case = get_case_or_404(case_id, current_staff(), need="edit")
     form = GoalForm()
     offered = dict(_service_choices(case.centre_id))
     if form.validate_on_submit():
@@ -343,7 +303,7 @@ def add_goal(case_id: int):
             "target_date": form.target_date.data, "service_id": service_id or None,
             "service_name": offered[service_id] if service_id else (form.service_name.data or ""),
             "status": GoalStatus(form.status.data)}
-        commit_or_flash(lambda: casework.add_goal(_actor(), case, values),
+        commit_or_flash(lambda: casework.add_goal(current_staff(), case, values),
                         _("목표를 추가했습니다."))
     else:
         flash(error_text(form), "danger")
@@ -353,11 +313,12 @@ def add_goal(case_id: int):
 @bp.post("/<int:case_id>/goals/<int:goal_id>/status")
 @caseworkers
 def goal_status(case_id: int, goal_id: int):
-    case = get_case_or_404(case_id, _actor(), need="edit")
+    case = get_case_or_404(case_id, current_staff(), need="edit")
     goal = db.get_or_404(PlanGoal, goal_id)
-    status = request.form.get("status", "")
-    if EmptyForm().validate_on_submit() and status in GoalStatus._value2member_map_:
-        commit_or_flash(lambda: casework.set_goal_status(_actor(), case, goal, GoalStatus(status)))
+    form = GoalStatusForm()
+    if form.validate_on_submit():
+        status = GoalStatus(form.status.data)
+        commit_or_flash(lambda: casework.set_goal_status(current_staff(), case, goal, status))
     return redirect(url_for("cases.show", case_id=case_id, _anchor="plan"))
 
 
@@ -367,11 +328,11 @@ def goal_status(case_id: int, goal_id: int):
 @caseworkers
 def add_note(case_id: int):
     """Caseworkers of the lead agency and of agencies the case was referred to write notes."""
-    case = get_case_or_404(case_id, _actor())
+    case = get_case_or_404(case_id, current_staff())
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            casework.add_note(_actor(), case, kind=NoteKind(form.kind.data), body=form.body.data,
+            casework.add_note(current_staff(), case, kind=NoteKind(form.kind.data), body=form.body.data,
                               is_confidential=form.is_confidential.data)
         except casework.CaseError as error:
             _fail(error)
@@ -387,8 +348,8 @@ def _note_or_404(note_id: int) -> tuple[CaseNote, Case]:
     """:raise 404: no such note, or its case is invisible; :raise 403: another agency's
     confidential note."""
     note = db.get_or_404(CaseNote, note_id)
-    case = get_case_or_404(note.case_id, _actor(), need="view")
-    if not casework.note_visible_to(note, _actor()):
+    case = get_case_or_404(note.case_id, current_staff(), need="view")
+    if not casework.note_visible_to(note, current_staff()):
         abort(403)
     return note, case
 
@@ -397,7 +358,7 @@ def _note_or_404(note_id: int) -> tuple[CaseNote, Case]:
 @caseworkers
 def edit_note(note_id: int):
     note, case = _note_or_404(note_id)
-    if not casework.may_edit_note(_actor(), note):
+    if not casework.may_edit_note(current_staff(), note):
         abort(403)
     form = NoteForm(obj=note) if request.method == "GET" else NoteForm()
     if request.method == "GET":
@@ -405,7 +366,7 @@ def edit_note(note_id: int):
     conflict = None
     if form.validate_on_submit():
         try:
-            casework.edit_note(_actor(), note, version=form.version.data,
+            casework.edit_note(current_staff(), note, version=form.version.data,
                                kind=NoteKind(form.kind.data), body=form.body.data,
                                is_confidential=form.is_confidential.data)
         except casework.CaseConflict as error:
@@ -431,7 +392,7 @@ def note_history(note_id: int):
     db.session.commit()
     return render_template(
         "cases/note_history.html", note=note, case=case,
-        revision_visible=lambda revision: casework.revision_visible_to(note, revision, _actor()))
+        revision_visible=lambda revision: casework.revision_visible_to(note, revision, current_staff()))
 
 
 @bp.post("/notes/<int:note_id>/open")
@@ -439,15 +400,15 @@ def note_history(note_id: int):
 def open_confidential(note_id: int):
     """A manager may read a confidential note after stating why; the reason is audited."""
     note = db.get_or_404(CaseNote, note_id)
-    case = get_case_or_404(note.case_id, _actor())
-    if not casework.may_open_confidential(_actor(), note):
+    case = get_case_or_404(note.case_id, current_staff())
+    if not casework.may_open_confidential(current_staff(), note):
         abort(403)
     form = ConfidentialReasonForm()
     if not form.validate_on_submit():
         db.session.rollback()
         flash(error_text(form), "danger")
         return redirect(url_for("cases.show", case_id=case.id, _anchor="timeline"))
-    audit.record("case.confidential_note_opened", actor=_actor(), subject=note,
+    audit.record("case.confidential_note_opened", actor=current_staff(), subject=note,
                  client_id=case.client_id, detail={"reason": form.reason.data.strip()})
     db.session.commit()
     return render_template("cases/confidential_note.html", note=note, case=case,
@@ -459,7 +420,7 @@ def open_confidential(note_id: int):
 @bp.route("/people/<int:client_id>/conferences/new", methods=["GET", "POST"])
 @caseworkers
 def new_conference(client_id: int):
-    actor = _actor()
+    actor = current_staff()
     client = get_client_or_404(client_id, actor, purpose="conference_opened")
     if not casework.may_hold_conference(actor, client):
         abort(403)
@@ -471,14 +432,15 @@ def new_conference(client_id: int):
                                Staff.role.in_([Role.CASEWORKER, Role.MANAGER]))
         .order_by(Staff.display_name)).all()
     form = ConferenceForm()
+    form.offer(open_cases, staff)
     if form.validate_on_submit():
-        chosen_cases = [c for c in open_cases if str(c.id) in request.form.getlist("case_ids")]
-        participants = [s for s in staff if str(s.id) in request.form.getlist("staff_ids")]
         try:
-            actions = _actions_from_request(staff)
-            casework.hold_conference(actor, client, held_on=form.held_on.data,
-                                     agenda=form.agenda.data, decisions=form.decisions.data or "",
-                                     cases=chosen_cases, participants=participants, actions=actions)
+            casework.hold_conference(
+                actor, client, held_on=form.held_on.data, agenda=form.agenda.data,
+                decisions=form.decisions.data or "",
+                cases=[c for c in open_cases if c.id in form.case_ids.data],
+                participants=[s for s in staff if s.id in form.staff_ids.data],
+                actions=form.actions())
         except casework.CaseError as error:
             _fail(error)
         else:
@@ -489,20 +451,3 @@ def new_conference(client_id: int):
         db.session.commit()
     return render_template("cases/conference_form.html", form=form, client=client,
                            open_cases=open_cases, staff=staff)
-
-
-def _actions_from_request(staff: list[Staff]) -> list[dict]:
-    actions = []
-    for index in range(5):
-        description = request.form.get(f"action-{index}-description", "").strip()
-        if not description:
-            continue
-        owner = request.form.get(f"action-{index}-owner", type=int)
-        due = request.form.get(f"action-{index}-due", "")
-        try:
-            due_on = date.fromisoformat(due)
-        except ValueError as error:
-            raise casework.CaseError(_("후속 조치 %(n)d의 기한을 날짜로 적으세요.", n=index + 1)) \
-                from error
-        actions.append({"description": description[:500], "owner_id": owner, "due_on": due_on})
-    return actions

@@ -5,16 +5,16 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from core import navigation
+from core.demo import demo_seeders
 from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
     from catalogue import cli, demo, views
-    from centers.cli import register_demo_seeder
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.import_services)
-    register_demo_seeder(app, demo.seed_catalogue)
+    demo_seeders.plug(app, demo.seed_catalogue)
     navigation.register(app, "catalogue.browse", _l("서비스 찾기"), set(Role), order=20)
     navigation.register(app, "catalogue.own_centre_services", _l("센터 서비스 목록"),
                         {Role.MANAGER}, order=82)

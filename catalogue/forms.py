@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -58,7 +59,7 @@ class ServiceSearchForm(FlaskForm):
         ]
         self.domain.choices = _domain_choices(_l("모든 분야"))
         self.sex.choices = _sex_choices(_l("모두"))
-        self.customer_types.choices = [SelectChoice(t.code, t.name) for t in customer_types]
+        self.customer_types.choices = [SelectChoice(t.code, t.label) for t in customer_types]
 
 
 class ServiceForm(FlaskForm):
@@ -91,7 +92,7 @@ class ServiceForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.domain.choices = _domain_choices()
         self.sex.choices = _sex_choices(_l("제한 없음"))
-        self.customer_types.choices = [SelectChoice(t.code, t.name) for t in customer_types]
+        self.customer_types.choices = [SelectChoice(t.code, t.label) for t in customer_types]
 
 
 class OfferForm(FlaskForm):
@@ -101,6 +102,7 @@ class OfferForm(FlaskForm):
     agency_id = SelectField(_l("담당 기관"), coerce=int)
     desk = StringField(_l("창구 위치"), validators=[Optional(), Length(max=100)],
                        description=_l("비워 두면 담당 기관의 창구 위치를 씁니다."))
+    q = HiddenField()  # the list page's search, to return to it
     submit = SubmitField(_l("센터 서비스 목록에 추가"))
 
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from catalogue.models import CentreService, CustomerType, Service, ServiceSource
 from centers.models import Agency, Centre, Staff
-from centers.services import centres_visible_to
 from core import audit
 from core.errors import NotAllowedError, RefusedError
 from core.extensions import db
@@ -71,28 +69,6 @@ def may_manage_centre_services(actor: Staff, centre: Centre) -> bool:
 def _require_list_keeper(actor: Staff, centre: Centre) -> None:
     if not may_manage_centre_services(actor, centre):
         raise CatalogueNotAllowed(_("이 센터의 서비스 목록을 바꿀 권한이 없습니다."))
-
-
-def get_service_or_404(service_id: int) -> Service:
-    """Every member of staff may read the whole catalogue.
-
-    :raise 404: no such service.
-    """
-    service = db.session.scalar(
-        sa.select(Service).where(Service.id == service_id)
-        .options(selectinload(Service.customer_types))
-    )
-    if service is None:
-        abort(404)
-    return service
-
-
-def get_centre_by_code_or_404(code: str, actor: Staff) -> Centre:
-    """:raise 404: no such centre, or not the actor's own."""
-    centre = db.session.scalar(centres_visible_to(actor).where(Centre.code == code))
-    if centre is None:
-        abort(404)
-    return centre
 
 
 def customer_types() -> list[CustomerType]:
@@ -170,18 +146,6 @@ def offer_at(centre: Centre, service: Service) -> CentreService | None:
             CentreService.centre_id == centre.id, CentreService.service_id == service.id
         )
     )
-
-
-def get_offer_or_404(centre: Centre, offer_id: int) -> CentreService:
-    """:raise 404: no such entry on this centre's list."""
-    offer = db.session.scalar(
-        sa.select(CentreService).where(
-            CentreService.id == offer_id, CentreService.centre_id == centre.id
-        )
-    )
-    if offer is None:
-        abort(404)
-    return offer
 
 
 def add_to_centre(actor: Staff, centre: Centre, service: Service, agency: Agency | None,

@@ -7,19 +7,21 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from catalogue import directory, importer
+from catalogue import queries as catalogue_queries
 from catalogue import services as catalogue
 from catalogue.forms import ImportForm, OfferForm, ServiceForm, ServiceSearchForm
 from catalogue.matching import Criteria, search_services
 from catalogue.models import CentreService, Service
+from centers import queries as centre_queries
 from centers import services
 from centers.accounts import agencies_for_staff
-from centers.models import Agency, Domain, Sex, Staff
+from centers.models import Agency, Domain, Sex
 from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, allowed_if, roles_required
+from core.views import current_staff
 
 bp = Blueprint("catalogue", __name__)
 
@@ -29,17 +31,13 @@ managers = roles_required(Role.MANAGER, Role.ADMIN)
 ADD_RESULTS = 20  # catalogue matches offered for adding on a centre's list page
 
 
-def _actor() -> Staff:
-    return current_user._get_current_object()
-
-
 # --- browse and search --------------------------------------------------------------------
 
 @bp.get("/services")
 @all_staff
 def browse():
     """The catalogue through the suggestion engine: a centre's list or the national one."""
-    actor = _actor()
+    actor = current_staff()
     centres = db.session.scalars(services.centres_visible_to(actor)).all()
     form = ServiceSearchForm(request.args, centres=centres,
                              customer_types=catalogue.customer_types())
@@ -73,8 +71,8 @@ def _paging_args() -> dict:
 @bp.get("/services/<int:service_id>")
 @all_staff
 def show_service(service_id: int):
-    actor = _actor()
-    service = catalogue.get_service_or_404(service_id)
+    actor = current_staff()
+    service = catalogue_queries.get_service_or_404(service_id)
     offer = catalogue.offer_at(actor.centre, service) if actor.centre else None
     form = None
     if actor.centre and offer is None and catalogue.may_manage_centre_services(actor, actor.centre):
@@ -91,7 +89,7 @@ def new_service():
     form = ServiceForm(customer_types=catalogue.customer_types())
     if form.validate_on_submit():
         try:
-            service = catalogue.create_service(_actor(), _service_values(form),
+            service = catalogue.create_service(current_staff(), _service_values(form),
                                                form.customer_types.data)
         except catalogue.CatalogueError as error:
             form.max_age.errors = [str(error)]
@@ -100,14 +98,14 @@ def new_service():
             flash(_("서비스를 등록했습니다."), "success")
             return redirect(url_for("catalogue.show_service", service_id=service.id))
     return render_template("catalogue/service_form.html", form=form, service=None,
-                           local=catalogue.new_service_owner(_actor()) is not None)
+                           local=catalogue.new_service_owner(current_staff()) is not None)
 
 
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
 @managers
 def edit_service(service_id: int):
-    service = catalogue.get_service_or_404(service_id)
-    if not catalogue.may_edit_service(_actor(), service):
+    service = catalogue_queries.get_service_or_404(service_id)
+    if not catalogue.may_edit_service(current_staff(), service):
         abort(403)
     form = ServiceForm(obj=service, customer_types=catalogue.customer_types())
     if not form.is_submitted():
@@ -115,7 +113,7 @@ def edit_service(service_id: int):
         form.sex.data = service.sex.value if service.sex else ""
     if form.validate_on_submit():
         try:
-            catalogue.update_service(_actor(), service, _service_values(form),
+            catalogue.update_service(current_staff(), service, _service_values(form),
                                      form.customer_types.data)
         except catalogue.CatalogueError as error:
             form.max_age.errors = [str(error)]
@@ -124,7 +122,7 @@ def edit_service(service_id: int):
             flash(_("서비스 정보를 저장했습니다."), "success")
             return redirect(url_for("catalogue.show_service", service_id=service.id))
     return render_template("catalogue/service_form.html", form=form, service=service,
-                           local=catalogue.new_service_owner(_actor()) is not None)
+                           local=catalogue.new_service_owner(current_staff()) is not None)
 
 
 def _service_values(form: ServiceForm) -> dict:
@@ -142,14 +140,14 @@ def _service_values(form: ServiceForm) -> dict:
 @bp.get("/centre-services")
 @roles_required(Role.MANAGER)
 def own_centre_services():
-    return redirect(url_for("catalogue.centre_services", centre_id=_actor().centre_id))
+    return redirect(url_for("catalogue.centre_services", centre_id=current_staff().centre_id))
 
 
 @bp.get("/centres/<int:centre_id>/services")
 @managers
 def centre_services(centre_id: int):
     """The list, and a search of the national catalogue to add from (what is not listed yet)."""
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = centre_queries.get_centre_or_404(centre_id, current_staff())
     offers = catalogue.centre_list(centre)
     forms = {offer.id: _offer_form(centre.id, offer=offer) for offer in offers}
     query = request.args.get("q", "").strip()[:100]
@@ -175,10 +173,10 @@ def add_centre_service(centre_id: int):
     service = db.session.get(Service, form.service_id.data or 0)
     if service is None:
         abort(404)
-    search = request.form.get("q")
+    search = form.q.data
     if form.validate_on_submit():
         try:
-            catalogue.add_to_centre(_actor(), centre, service, _agency(form), form.desk.data or "")
+            catalogue.add_to_centre(current_staff(), centre, service, _agency(form), form.desk.data or "")
         except catalogue.CatalogueError as error:
             flash(str(error), "danger")
         else:
@@ -197,11 +195,11 @@ def add_centre_service(centre_id: int):
 @managers
 def update_centre_service(centre_id: int, offer_id: int):
     centre = _list_keeper_centre_or_404(centre_id)
-    offer = catalogue.get_offer_or_404(centre, offer_id)
+    offer = catalogue_queries.get_offer_or_404(centre, offer_id)
     form = _offer_form(centre.id, offer=offer)
     if form.validate_on_submit():
         try:
-            catalogue.update_offer(_actor(), offer, _agency(form), form.desk.data or "")
+            catalogue.update_offer(current_staff(), offer, _agency(form), form.desk.data or "")
         except catalogue.CatalogueError as error:
             flash(str(error), "danger")
         else:
@@ -216,10 +214,10 @@ def update_centre_service(centre_id: int, offer_id: int):
 @managers
 def remove_centre_service(centre_id: int, offer_id: int):
     centre = _list_keeper_centre_or_404(centre_id)
-    offer = catalogue.get_offer_or_404(centre, offer_id)
+    offer = catalogue_queries.get_offer_or_404(centre, offer_id)
     if EmptyForm().validate_on_submit():
         name = offer.service.name
-        catalogue.remove_from_centre(_actor(), offer)
+        catalogue.remove_from_centre(current_staff(), offer)
         db.session.commit()
         flash(_("%(name)s을(를) 센터 서비스 목록에서 뺐습니다.", name=name), "success")
     return redirect(url_for("catalogue.centre_services", centre_id=centre.id))
@@ -227,8 +225,8 @@ def remove_centre_service(centre_id: int, offer_id: int):
 
 def _list_keeper_centre_or_404(centre_id: int):
     """:raise 404: a centre the actor does not see; :raise 403: one whose list they do not keep."""
-    centre = services.get_centre_or_404(centre_id, _actor())
-    if not catalogue.may_manage_centre_services(_actor(), centre):
+    centre = centre_queries.get_centre_or_404(centre_id, current_staff())
+    if not catalogue.may_manage_centre_services(current_staff(), centre):
         abort(403)
     return centre
 
@@ -268,7 +266,7 @@ def import_services():
                 conditions.read() if conditions else None,
                 conditions.filename if conditions else "",
             )
-            result = importer.import_services(files, actor=_actor(), full=not form.partial.data)
+            result = importer.import_services(files, actor=current_staff(), full=not form.partial.data)
         except importer.ImportRefused as error:
             form.services.errors = [str(error)]
         else:
@@ -284,8 +282,8 @@ def import_services():
 @managers
 def export_directory(code: str):
     """The centre's directory in the Open Referral HSDS 3.0 shape (audited as an export)."""
-    centre = catalogue.get_centre_by_code_or_404(code, _actor())
-    document = directory.export_directory(_actor(), centre)
+    centre = centre_queries.get_centre_by_code_or_404(code, current_staff())
+    document = directory.export_directory(current_staff(), centre)
     db.session.commit()
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),

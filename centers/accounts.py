@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import gettext as _
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
@@ -211,14 +211,6 @@ def staff_visible_to(actor: Staff) -> sa.Select:
     if not sees_every_centre(actor):
         query = query.where(Staff.centre_id == actor.centre_id)
     return query
-
-
-def get_staff_or_404(staff_id: int, actor: Staff) -> Staff:
-    """:raise 404: no such account, or one of another centre."""
-    staff = db.session.scalar(staff_visible_to(actor).where(Staff.id == staff_id))
-    if staff is None:
-        abort(404)
-    return staff
 
 
 def _check_placement(actor: Staff, role: Role, centre_id: int | None, agency: Agency | None):

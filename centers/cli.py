@@ -7,15 +7,16 @@ from datetime import date
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from tqdm import tqdm
 
 from centers import cli_accounts, tokens
 from centers.accounts import AccountError, hash_password, password_problems
 from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Staff
 from core import audit
-from core.demo import DemoRun
+from core.demo import DemoRun, demo_seeders
 from core.extensions import db
+from core.holidays import holiday_days
 from core.roles import Role
 from core.types import utcnow
 
@@ -71,16 +72,6 @@ def init_app(app: Flask) -> None:
     cli_accounts.init_app(app)
 
 
-def register_demo_seeder(app: Flask, seeder) -> None:
-    """Let a feature add its own demo data after the centres and staff exist.
-
-    ``seeder(run)`` gets the :class:`core.demo.DemoRun`: it sets up what must be there from
-    the start and plans its part of the demo centres' history on the run's timeline.
-    Seeders are called in registration order, which is the packages' dependency order.
-    """
-    app.extensions.setdefault("hanjari.demo_seeders", []).append(seeder)
-
-
 @click.command("seed-demo")
 @click.option("--password", default=DEMO_PASSWORD, show_default=True,
               help="Password for every demo account.")
@@ -107,14 +98,14 @@ def seed_demo(password: str, force: bool, if_empty: bool, seed: int, no_activity
     if password != DEMO_PASSWORD and password_problems(password, "demo"):
         raise click.ClickException(" ".join(password_problems(password, "demo")))
     password_hash = hash_password(password)  # once: every demo account shares it
-    holidays = current_app.extensions.get("hanjari.public_holidays", set)()
+    holidays = holiday_days()
     run = DemoRun(seed, utcnow(), holidays, with_activity=not no_activity)
     # The demo centres open on the first morning of their history.
     with run.clock_at(run.start):
         created = _create_admin(password_hash)
         for spec in DEMO_CENTRES:
             created += _create_centre(spec, password_hash, run)
-        for seeder in current_app.extensions.get("hanjari.demo_seeders", []):
+        for seeder in demo_seeders.functions():
             seeder(run)
     with tqdm(total=run.due, unit="건", desc="데모 활동", leave=False) as bar:
         run.play(bar.update)

@@ -22,7 +22,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from centers.models import AgencyKind
+from centers.models import Addon, AgencyKind
+from core.forms import MultiCheckboxField, choices
 
 REQUIRED = _l("필수 항목입니다.")
 
@@ -157,3 +158,16 @@ class ApiTokenForm(FlaskForm):
                     NumberRange(min=1, max=366, message=_l("1에서 366 사이로 입력하세요."))],
     )
     submit = SubmitField(_l("토큰 만들기"))
+
+
+class AddonsForm(FlaskForm):
+    """The add-on switches of a centre; a switch left off is not posted."""
+
+    addon = MultiCheckboxField(_l("부가 서비스"),
+                               choices=lambda: choices((addon.value, addon.label) for addon in Addon))
+
+
+class StaffActiveForm(FlaskForm):
+    """The button that deactivates an account (0) or brings it back (1)."""
+
+    active = SelectField(choices=choices([("0", ""), ("1", "")]))

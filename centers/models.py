@@ -12,23 +12,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.roles import Role
-from core.types import UTCDateTime, str_enum, utcnow
+from core.types import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 
-class AgencyKind(StrEnum):
-    EMPLOYMENT = "employment"
-    WELFARE = "welfare"
-    SELF_SUPPORT = "self_support"
-    WOMEN = "women"
-    FINANCE = "finance"
-    VETERANS = "veterans"
-    OTHER = "other"
-    CULTURE = "culture"
-    CREATIVE_ECONOMY = "creative_economy"
-
-    @property
-    def label(self) -> str:
-        return str(AGENCY_KIND_LABELS[self])
+class AgencyKind(LabelledEnum):
+    EMPLOYMENT = "employment", _l("고용센터")
+    WELFARE = "welfare", _l("복지지원팀")
+    SELF_SUPPORT = "self_support", _l("지역자활센터")
+    WOMEN = "women", _l("여성새로일하기센터")
+    FINANCE = "finance", _l("서민금융")
+    VETERANS = "veterans", _l("제대군인지원센터")
+    OTHER = "other", _l("기타 기관")
+    CULTURE = "culture", _l("문화")
+    CREATIVE_ECONOMY = "creative_economy", _l("창조경제")
 
     @property
     def domain(self) -> Domain:
@@ -46,19 +42,6 @@ class AgencyKind(StrEnum):
         return Addon(self.value) if self.value in Addon._value2member_map_ else None
 
 
-AGENCY_KIND_LABELS = {
-    AgencyKind.EMPLOYMENT: _l("고용센터"),
-    AgencyKind.WELFARE: _l("복지지원팀"),
-    AgencyKind.SELF_SUPPORT: _l("지역자활센터"),
-    AgencyKind.WOMEN: _l("여성새로일하기센터"),
-    AgencyKind.FINANCE: _l("서민금융"),
-    AgencyKind.VETERANS: _l("제대군인지원센터"),
-    AgencyKind.OTHER: _l("기타 기관"),
-    AgencyKind.CULTURE: _l("문화"),
-    AgencyKind.CREATIVE_ECONOMY: _l("창조경제"),
-}
-
-
 _KIND_DOMAIN = {"employment": "jobs", "veterans": "other"}
 _TICKET_PREFIX = {
     "employment": "A", "welfare": "B", "self_support": "C", "women": "D", "finance": "E",
@@ -66,49 +49,26 @@ _TICKET_PREFIX = {
 }
 
 
-class Domain(StrEnum):
+class Domain(LabelledEnum):
     """Service domains: what a visitor comes for and how the catalogue is grouped."""
 
-    JOBS = "jobs"
-    WELFARE = "welfare"
-    SELF_SUPPORT = "self_support"
-    WOMEN = "women"
-    FINANCE = "finance"
-    CULTURE = "culture"
-    CREATIVE_ECONOMY = "creative_economy"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(DOMAIN_LABELS[self])
+    JOBS = "jobs", _l("취업")
+    WELFARE = "welfare", _l("복지")
+    SELF_SUPPORT = "self_support", _l("자활")
+    WOMEN = "women", _l("여성 일자리")
+    FINANCE = "finance", _l("서민금융")
+    CULTURE = "culture", _l("문화")
+    CREATIVE_ECONOMY = "creative_economy", _l("창조경제")
+    OTHER = "other", _l("기타")
 
     @property
     def addon(self) -> Addon | None:
         return Addon(self.value) if self.value in Addon._value2member_map_ else None
 
 
-DOMAIN_LABELS = {
-    Domain.JOBS: _l("취업"),
-    Domain.WELFARE: _l("복지"),
-    Domain.SELF_SUPPORT: _l("자활"),
-    Domain.WOMEN: _l("여성 일자리"),
-    Domain.FINANCE: _l("서민금융"),
-    Domain.CULTURE: _l("문화"),
-    Domain.CREATIVE_ECONOMY: _l("창조경제"),
-    Domain.OTHER: _l("기타"),
-}
-
-
-class Sex(StrEnum):
-    MALE = "M"
-    FEMALE = "F"
-
-    @property
-    def label(self) -> str:
-        return str(SEX_LABELS[self])
-
-
-SEX_LABELS = {Sex.MALE: _l("남성"), Sex.FEMALE: _l("여성")}
+class Sex(LabelledEnum):
+    MALE = "M", _l("남성")
+    FEMALE = "F", _l("여성")
 
 
 class Addon(StrEnum):
@@ -119,7 +79,7 @@ class Addon(StrEnum):
 
     @property
     def label(self) -> str:
-        return str(AGENCY_KIND_LABELS[AgencyKind(self.value)])
+        return AgencyKind(self.value).label
 
 
 class Centre(db.Model):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
 from flask_babel import gettext as _
 
 from centers.models import Addon, Agency, Centre, CentreAddon, Staff
@@ -64,23 +63,6 @@ def centres_visible_to(actor: Staff) -> sa.Select:
     if not sees_every_centre(actor):
         query = query.where(Centre.id == actor.centre_id)
     return query
-
-
-def get_centre_or_404(centre_id: int, actor: Staff) -> Centre:
-    """:raise 404: no such centre, or not the actor's own."""
-    centre = db.session.scalar(centres_visible_to(actor).where(Centre.id == centre_id))
-    if centre is None:
-        abort(404)
-    return centre
-
-
-def get_agency_or_404(agency_id: int, actor: Staff) -> Agency:
-    """:raise 404: no such agency, or one in a centre the actor does not see."""
-    agency = db.session.get(Agency, agency_id)
-    if agency is None:
-        abort(404)
-    get_centre_or_404(agency.centre_id, actor)
-    return agency
 
 
 def _check_code_free(code: str, centre_id: int | None = None) -> None:

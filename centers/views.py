@@ -14,14 +14,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from centers import accounts, services, tokens
+from centers import accounts, queries, services, tokens
 from centers.forms import (
+    AddonsForm,
     AgencyForm,
     CentreForm,
     PlacementForm,
     RrnSettingForm,
+    StaffActiveForm,
     StaffForm,
     TimeTargetsForm,
 )
@@ -31,14 +32,11 @@ from core.extensions import db
 from core.forms import EmptyForm
 from core.roles import Role, allowed_if, roles_required
 from core.types import utcnow
+from core.views import current_staff
 
 bp = Blueprint("centers", __name__)
 
 managers = roles_required(Role.MANAGER, Role.ADMIN)
-
-
-def _actor() -> Staff:
-    return current_user._get_current_object()
 
 
 # --- centres -----------------------------------------------------------------------------
@@ -46,9 +44,9 @@ def _actor() -> Staff:
 @bp.get("/centres")
 @managers
 def list_centres():
-    centres = db.session.scalars(services.centres_visible_to(_actor())).all()
+    centres = db.session.scalars(services.centres_visible_to(current_staff())).all()
     return render_template("centers/list.html", centres=centres,
-                           may_create=services.may_create_centre(_actor()))
+                           may_create=services.may_create_centre(current_staff()))
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])
@@ -57,7 +55,7 @@ def new_centre():
     form = CentreForm()
     if form.validate_on_submit():
         try:
-            centre = services.create_centre(_actor(), _form_values(form, services.CENTRE_FIELDS))
+            centre = services.create_centre(current_staff(), _form_values(form, services.CENTRE_FIELDS))
         except services.CentreError as error:
             form.code.errors = [str(error)]
         else:
@@ -70,13 +68,13 @@ def new_centre():
 @bp.get("/centres/<int:centre_id>")
 @managers
 def show_centre(centre_id: int):
-    centre = services.get_centre_or_404(centre_id, _actor())
+    centre = queries.get_centre_or_404(centre_id, current_staff())
     return _render_centre(centre)
 
 
 def _render_centre(centre, *, rrn_form: RrnSettingForm | None = None,
                    targets_form: TimeTargetsForm | None = None):
-    actor = _actor()
+    actor = current_staff()
     return render_template(
         "centers/show.html", centre=centre, addons=list(Addon), form=EmptyForm(),
         rrn_form=rrn_form or RrnSettingForm(obj=centre),
@@ -89,8 +87,8 @@ def _render_centre(centre, *, rrn_form: RrnSettingForm | None = None,
 
 def _centre_or_403(centre_id: int, rule):
     """:raise 404: a centre the actor does not see; :raise 403: ``rule`` says no."""
-    centre = services.get_centre_or_404(centre_id, _actor())
-    if not rule(_actor(), centre):
+    centre = queries.get_centre_or_404(centre_id, current_staff())
+    if not rule(current_staff(), centre):
         abort(403)
     return centre
 
@@ -102,7 +100,7 @@ def edit_centre(centre_id: int):
     form = CentreForm(obj=centre)
     if form.validate_on_submit():
         try:
-            services.update_centre(_actor(), centre, _form_values(form, services.CENTRE_FIELDS))
+            services.update_centre(current_staff(), centre, _form_values(form, services.CENTRE_FIELDS))
         except services.CentreError as error:
             form.code.errors = [str(error)]
         else:
@@ -117,10 +115,11 @@ def edit_centre(centre_id: int):
 def set_addons(centre_id: int):
     """Switch add-ons: the administrator for any centre, a manager for their own."""
     centre = _centre_or_403(centre_id, services.may_configure_centre)
-    if EmptyForm().validate_on_submit():
-        wanted = set(request.form.getlist("addon"))
+    form = AddonsForm()
+    if form.validate_on_submit():
+        wanted = set(form.addon.data or ())  # none posted: every add-on off
         for addon in Addon:
-            services.set_addon(_actor(), centre, addon, addon.value in wanted)
+            services.set_addon(current_staff(), centre, addon, addon.value in wanted)
         db.session.commit()
         flash(_("부가 서비스 설정을 저장했습니다."), "success")
     return redirect(url_for("centers.show_centre", centre_id=centre.id))
@@ -134,7 +133,7 @@ def set_rrn(centre_id: int):
     form = RrnSettingForm()
     if form.validate_on_submit():
         try:
-            services.set_rrn_processing(_actor(), centre, form.rrn_enabled.data,
+            services.set_rrn_processing(current_staff(), centre, form.rrn_enabled.data,
                                         form.rrn_legal_basis.data or "")
         except services.CentreError as error:
             form.rrn_legal_basis.errors = [str(error)]
@@ -151,7 +150,7 @@ def set_time_targets(centre_id: int):
     centre = _centre_or_403(centre_id, services.may_configure_centre)
     form = TimeTargetsForm()
     if form.validate_on_submit():
-        services.set_time_targets(_actor(), centre, assessment_days=form.assessment_due_days.data,
+        services.set_time_targets(current_staff(), centre, assessment_days=form.assessment_due_days.data,
                                   plan_days=form.plan_due_days.data)
         db.session.commit()
         flash(_("사례 기한을 저장했습니다."), "success")
@@ -167,7 +166,7 @@ def new_agency(centre_id: int):
     centre = _centre_or_403(centre_id, services.may_manage_agencies)
     form = AgencyForm()
     if form.validate_on_submit():
-        services.create_agency(_actor(), centre, _agency_values(form))
+        services.create_agency(current_staff(), centre, _agency_values(form))
         db.session.commit()
         flash(_("기관을 등록했습니다."), "success")
         return redirect(url_for("centers.show_centre", centre_id=centre.id))
@@ -177,12 +176,12 @@ def new_agency(centre_id: int):
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
 @managers
 def edit_agency(agency_id: int):
-    agency = services.get_agency_or_404(agency_id, _actor())
-    if not services.may_manage_agencies(_actor(), agency.centre):
+    agency = queries.get_agency_or_404(agency_id, current_staff())
+    if not services.may_manage_agencies(current_staff(), agency.centre):
         abort(403)
     form = AgencyForm(obj=agency)
     if form.validate_on_submit():
-        services.update_agency(_actor(), agency, _agency_values(form))
+        services.update_agency(current_staff(), agency, _agency_values(form))
         db.session.commit()
         flash(_("기관 정보를 저장했습니다."), "success")
         return redirect(url_for("centers.show_centre", centre_id=agency.centre_id))
@@ -207,12 +206,12 @@ def _agency_values(form: AgencyForm) -> dict:
 @managers
 def list_staff():
     staff = db.session.scalars(
-        accounts.staff_visible_to(_actor()).options(
+        accounts.staff_visible_to(current_staff()).options(
             sa.orm.selectinload(Staff.agency), sa.orm.selectinload(Staff.centre)
         )
     ).all()
     return render_template("staff/list.html", staff=staff, form=EmptyForm(),
-                           every_centre=services.sees_every_centre(_actor()))
+                           every_centre=services.sees_every_centre(current_staff()))
 
 
 def _centre_choices(actor: Staff) -> list[tuple[int, str]]:
@@ -236,7 +235,7 @@ def _agency_choices(centre_ids: list[int]) -> list[tuple[int, str]]:
 @bp.route("/staff/new", methods=["GET", "POST"])
 @managers
 def new_staff():
-    actor = _actor()
+    actor = current_staff()
     form = StaffForm()
     form.role.choices = [(role.value, role.label) for role in accounts.assignable_roles(actor)]
     form.centre_id.choices = _centre_choices(actor)
@@ -265,8 +264,8 @@ def new_staff():
 @bp.route("/staff/<int:staff_id>", methods=["GET", "POST"])
 @managers
 def edit_staff(staff_id: int):
-    actor = _actor()
-    staff = accounts.get_staff_or_404(staff_id, actor)
+    actor = current_staff()
+    staff = queries.get_staff_or_404(staff_id, actor)
     form = PlacementForm(role=staff.role, agency_id=staff.agency_id or 0)
     form.role.choices = [(role.value, role.label) for role in accounts.assignable_roles(actor)]
     form.agency_id.choices = _agency_choices([staff.centre_id] if staff.centre_id else [])
@@ -284,7 +283,7 @@ def edit_staff(staff_id: int):
 
 
 def _render_staff_page(staff: Staff, form: PlacementForm, status: int = 200):
-    actor = _actor()
+    actor = current_staff()
     return render_template("staff/edit.html", form=form, staff=staff, buttons=EmptyForm(),
                            tokens=tokens.tokens_of(staff), now=utcnow(),
                            may_manage_account=accounts.may_manage_account(actor, staff),
@@ -301,13 +300,13 @@ def _placement_form(actor: Staff, staff: Staff) -> PlacementForm:
 @bp.post("/staff/<int:staff_id>/api-tokens/<int:token_id>/revoke")
 @managers
 def revoke_staff_token(staff_id: int, token_id: int):
-    staff = accounts.get_staff_or_404(staff_id, _actor())
+    staff = queries.get_staff_or_404(staff_id, current_staff())
     token = tokens.get_token_of(staff, token_id)
     if token is None:
         abort(404)
     if EmptyForm().validate_on_submit():
         try:
-            tokens.revoke_token(_actor(), token)
+            tokens.revoke_token(current_staff(), token)
         except accounts.AccountError as error:
             flash(str(error), "danger")
         else:
@@ -319,12 +318,12 @@ def revoke_staff_token(staff_id: int, token_id: int):
 @bp.post("/staff/<int:staff_id>/reset-password")
 @managers
 def reset_password(staff_id: int):
-    staff = accounts.get_staff_or_404(staff_id, _actor())
-    if not accounts.may_manage_account(_actor(), staff):
+    staff = queries.get_staff_or_404(staff_id, current_staff())
+    if not accounts.may_manage_account(current_staff(), staff):
         abort(403)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("centers.edit_staff", staff_id=staff.id))
-    code = accounts.reset_password(_actor(), staff)
+    code = accounts.reset_password(current_staff(), staff)
     db.session.commit()
     return _render_code(staff, code, created=False)
 
@@ -341,13 +340,14 @@ def _render_code(staff: Staff, code, *, created: bool):
 @bp.post("/staff/<int:staff_id>/active")
 @managers
 def set_staff_active(staff_id: int):
-    staff = accounts.get_staff_or_404(staff_id, _actor())
-    if not accounts.may_manage_account(_actor(), staff):
+    staff = queries.get_staff_or_404(staff_id, current_staff())
+    if not accounts.may_manage_account(current_staff(), staff):
         abort(403)
-    if EmptyForm().validate_on_submit():
-        active = request.form.get("active") == "1"
+    form = StaffActiveForm()
+    if form.validate_on_submit():
+        active = form.active.data == "1"
         try:
-            accounts.set_active(_actor(), staff, active)
+            accounts.set_active(current_staff(), staff, active)
         except accounts.AccountError as error:
             flash(str(error), "danger")
         else:
@@ -363,7 +363,7 @@ def set_staff_active(staff_id: int):
 @managers
 def audit_log():
     """The access-log review: a manager sees their centre's events, the administrator all."""
-    actor = _actor()
+    actor = current_staff()
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     if not services.sees_every_centre(actor):
         query = query.where(AuditEvent.centre_id == actor.centre_id)

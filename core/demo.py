@@ -1,7 +1,7 @@
 """Demo history: months of a centre's life, made through the services as it happened.
 
-``seed-demo`` hands one :class:`DemoRun` to the seeder each feature registers
-(:func:`centers.cli.register_demo_seeder`), in dependency order. A seeder sets up what must
+``seed-demo`` hands one :class:`DemoRun` to the seeder each feature plugs into
+:data:`demo_seeders`, in dependency order. A seeder sets up what must
 exist from the start (the catalogue, the consent texts) and *plans* its part of the past:
 for each thing that happened it calls :meth:`DemoRun.at` with the moment and a step, a
 function that calls the feature's services. When every feature has planned,
@@ -28,10 +28,16 @@ from typing import Any
 import time_machine
 
 from core.clock import SEOUL
+from core.hooks import Hook
 
 #: History starts on the first day of the month this many months before the current one, so
 #: the last three monthly reports are whole months of activity.
 HISTORY_MONTHS = 3
+
+
+# Each feature's part of the demo: ``seeder(run)`` sets up what must be there from the start
+# and plans its part of the history on the run's timeline.
+demo_seeders: Hook[Callable[[DemoRun], None]] = Hook("core.demo_seeders")
 
 
 def history_start(today: date, months: int = HISTORY_MONTHS) -> date:

@@ -6,11 +6,14 @@ import logging
 import re
 import sys
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, g, has_request_context, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.extensions import db
+from core.hooks import Hook
 from core.sessions import is_api_request
 
 log = logging.getLogger("hanjari")
@@ -103,13 +106,12 @@ def init_app(app: Flask) -> None:
         return render_template("errors/500.html", request_id=g.get("request_id")), 500
 
 
-def register_api_error_renderer(app: Flask, render) -> None:
-    """Let the API package answer errors under ``/api/`` in its own format (problem details)."""
-    app.extensions["hanjari.api_errors"] = render
+# The API package answers errors under /api/ in its own format (problem details).
+api_error_renderer: Hook[Callable[[HTTPException], Any]] = Hook("core.api_error_renderer")
 
 
 def _api_error(app: Flask, error: HTTPException):
-    render = app.extensions.get("hanjari.api_errors")
-    if render is None:
+    renderers = api_error_renderer.functions(app)
+    if not renderers:
         return jsonify(status=error.code, title=error.name), error.code
-    return render(error)
+    return renderers[0](error)

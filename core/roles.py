@@ -1,7 +1,6 @@
 """Staff roles and the decorators that guard views by role."""
 
 from collections.abc import Callable
-from enum import StrEnum
 from functools import wraps
 from typing import Any
 
@@ -9,24 +8,14 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-
-class Role(StrEnum):
-    FRONT_DESK = "front_desk"
-    CASEWORKER = "caseworker"
-    MANAGER = "manager"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
+from core.types import LabelledEnum
 
 
-ROLE_LABELS = {
-    Role.FRONT_DESK: _l("안내데스크"),
-    Role.CASEWORKER: _l("사례관리자"),
-    Role.MANAGER: _l("센터 관리자"),
-    Role.ADMIN: _l("시스템 관리자"),
-}
+class Role(LabelledEnum):
+    FRONT_DESK = "front_desk", _l("안내데스크")
+    CASEWORKER = "caseworker", _l("사례관리자")
+    MANAGER = "manager", _l("센터 관리자")
+    ADMIN = "admin", _l("시스템 관리자")
 
 
 def roles_required(*roles: Role):

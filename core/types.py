@@ -1,6 +1,8 @@
 """Column types shared by all models."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -33,6 +35,38 @@ class UTCDateTime(sa.TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class LabelledEnum(StrEnum):
+    """A ``StrEnum`` whose members carry their label: ``SENT = "sent", _l("의뢰")``.
+
+    The value is what the database stores; the label (a lazy string) is read in the user's
+    language each time, so one definition serves pages, PDFs, exports and the API.
+    """
+
+    def __new__(cls, value: str, label: Any = None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label if label is not None else value
+        return member
+
+    @property
+    def label(self) -> str:
+        return str(self._label)
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label as a lazy string, for what is built once at import time (form fields)."""
+        return self._label
+
+
+def unique_where(name: str, *columns: str, where: str) -> sa.Index:
+    """A partial unique index ("at most one open row"), the same on SQLite and PostgreSQL.
+
+    ``where`` is plain SQL both engines read, e.g. ``"status <> 'closed'"``.
+    """
+    return sa.Index(name, *columns, unique=True, postgresql_where=sa.text(where),
+                    sqlite_where=sa.text(where))
 
 
 def str_enum(enum_cls: type, length: int = 32) -> sa.Enum:

@@ -6,9 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash
+from flask_login import current_user
 
 from core.errors import RefusedError
 from core.extensions import db
+
+
+def current_staff() -> Any:
+    """The signed-in staff member (a ``centers.models.Staff``), not Flask-Login's proxy: services
+    compare and store it, and a proxy would not survive being kept beyond the request."""
+    return current_user._get_current_object()
 
 
 def commit_or_flash(change: Callable[[], Any], success: str | None = None) -> bool:

@@ -4,14 +4,14 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from core import navigation
+from core.demo import demo_seeders
 from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from centers.cli import register_demo_seeder
     from intake import board, demo, views
 
-    register_demo_seeder(app, demo.seed)
+    demo_seeders.plug(app, demo.seed)
     app.register_blueprint(views.bp)
     app.register_blueprint(board.bp)
     desk = {Role.FRONT_DESK, Role.MANAGER}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,51 +12,24 @@ from cases.models import Client
 from catalogue.models import Service
 from centers.models import Agency, Centre, Domain, Staff
 from core.extensions import db
-from core.types import UTCDateTime, str_enum, utcnow
+from core.types import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 
-class VisitStatus(StrEnum):
-    WAITING = "waiting"
-    CALLED = "called"
-    IN_SERVICE = "in_service"
-    DONE = "done"
-    LEFT = "left"
-
-    @property
-    def label(self) -> str:
-        return str(VISIT_STATUS_LABELS[self])
+class VisitStatus(LabelledEnum):
+    WAITING = "waiting", _l("대기")
+    CALLED = "called", _l("호출")
+    IN_SERVICE = "in_service", _l("상담 중")
+    DONE = "done", _l("완료")
+    LEFT = "left", _l("돌아감")
 
 
-VISIT_STATUS_LABELS = {
-    VisitStatus.WAITING: _l("대기"),
-    VisitStatus.CALLED: _l("호출"),
-    VisitStatus.IN_SERVICE: _l("상담 중"),
-    VisitStatus.DONE: _l("완료"),
-    VisitStatus.LEFT: _l("돌아감"),
-}
-
-
-class StopStatus(StrEnum):
-    PLANNED = "planned"  # a later desk of today's plan
-    WAITING = "waiting"
-    CALLED = "called"
-    IN_SERVICE = "in_service"
-    DONE = "done"
-    SKIPPED = "skipped"  # removed from the plan, or the visitor left first
-
-    @property
-    def label(self) -> str:
-        return str(STOP_STATUS_LABELS[self])
-
-
-STOP_STATUS_LABELS = {
-    StopStatus.PLANNED: _l("예정"),
-    StopStatus.WAITING: _l("대기"),
-    StopStatus.CALLED: _l("호출"),
-    StopStatus.IN_SERVICE: _l("상담 중"),
-    StopStatus.DONE: _l("완료"),
-    StopStatus.SKIPPED: _l("취소"),
-}
+class StopStatus(LabelledEnum):
+    PLANNED = "planned", _l("예정")  # a later desk of today's plan
+    WAITING = "waiting", _l("대기")
+    CALLED = "called", _l("호출")
+    IN_SERVICE = "in_service", _l("상담 중")
+    DONE = "done", _l("완료")
+    SKIPPED = "skipped", _l("취소")  # removed from the plan, or the visitor left first
 
 
 class Visit(db.Model):

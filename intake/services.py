@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from cases.models import Client
 from cases.people import DESK_ROLES, has_collection_consent
@@ -25,12 +24,13 @@ from cases.queries import CENTRE_ROLES
 from cases.services import may_open_case
 from catalogue.matching import suggest_services
 from centers.models import Agency, Centre, Domain, Staff
-from core import audit
+from core import audit, states
 from core.clock import local_today
 from core.crypto import cipher
 from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
+from core.states import Transition
 from core.types import utcnow
 from intake.models import (
     ACTIVE_STOP_STATUSES,
@@ -65,19 +65,19 @@ PARTY_SIZE_MAX = 20
 NOTE_MAX = 500
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[StopStatus]
-    target: StopStatus
-    visit_status: VisitStatus
+@dataclass(frozen=True, kw_only=True)
+class StopTransition(Transition):
+    visit_status: VisitStatus  # what the whole visit shows while its current desk is there
 
 
+_NOT_STARTED = frozenset({StopStatus.WAITING, StopStatus.CALLED})
 STOP_TRANSITIONS = {
-    "call": Transition(frozenset({StopStatus.WAITING, StopStatus.CALLED}), StopStatus.CALLED,
-                       VisitStatus.CALLED),
-    "start": Transition(frozenset({StopStatus.WAITING, StopStatus.CALLED}), StopStatus.IN_SERVICE,
-                        VisitStatus.IN_SERVICE),
-    "finish": Transition(frozenset({StopStatus.IN_SERVICE}), StopStatus.DONE, VisitStatus.DONE),
+    "call": StopTransition(sources=_NOT_STARTED, target=StopStatus.CALLED,
+                           visit_status=VisitStatus.CALLED),
+    "start": StopTransition(sources=_NOT_STARTED, target=StopStatus.IN_SERVICE,
+                            visit_status=VisitStatus.IN_SERVICE),
+    "finish": StopTransition(sources=frozenset({StopStatus.IN_SERVICE}), target=StopStatus.DONE,
+                             visit_status=VisitStatus.DONE),
 }
 CLOSED_VISIT = (VisitStatus.DONE, VisitStatus.LEFT)
 
@@ -253,12 +253,14 @@ def may_open_case_from(actor: Staff, visit: Visit, stop: VisitStop) -> bool:
             and may_serve(actor, stop) and may_open_case(actor, visit.client))
 
 
+def _stale() -> VisitConflict:
+    # Lazy: after a failed flush the session needs a rollback before the language can be read.
+    return VisitConflict(_l("다른 창구에서 이 방문을 먼저 처리했습니다. 화면을 새로 고쳐 확인하세요."))
+
+
 def check_version(visit: Visit, version: int | str | None) -> None:
     """When the caller says which version it saw, it must still be the visit's version."""
-    if version is not None and str(version) != str(visit.version):
-        raise VisitConflict(
-            _l("다른 창구에서 이 방문을 먼저 처리했습니다. 화면을 새로 고쳐 확인하세요.")
-        )
+    states.check_version(visit, version, _stale(), required=False)
 
 
 def transition(actor: Staff, visit: Visit, action: str, *,
@@ -291,7 +293,7 @@ def transition(actor: Staff, visit: Visit, action: str, *,
     else:
         stop.finished_at = now
         _advance(visit, now)
-    _flush_or_conflict()
+    states.flush_or_conflict(_stale())
     audit.record(f"visit.{action}", actor=actor, subject=visit, client_id=visit.client_id,
                  centre_id=visit.centre_id,
                  detail={"ticket": visit.ticket_number, "agency_id": stop.agency_id})
@@ -308,16 +310,6 @@ def _advance(visit: Visit, now: datetime) -> None:
     following.status = StopStatus.WAITING
     following.queued_at = now
     visit.status = VisitStatus.WAITING
-
-
-def _flush_or_conflict() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        # Lazy: the session needs a rollback before the user's language can be read.
-        raise VisitConflict(
-            _l("다른 창구에서 이 방문을 먼저 처리했습니다. 화면을 새로 고쳐 확인하세요.")
-        ) from error
 
 
 def call_next(actor: Staff, agency: Agency) -> Visit | None:
@@ -363,7 +355,7 @@ def leave(actor: Staff, visit: Visit, *, version: int | str | None = None) -> No
         stop.status = StopStatus.SKIPPED
     visit.status = VisitStatus.LEFT
     visit.finished_at = now
-    _flush_or_conflict()
+    states.flush_or_conflict(_stale())
     audit.record("visit.left", actor=actor, subject=visit, client_id=visit.client_id,
                  centre_id=visit.centre_id, detail={"ticket": visit.ticket_number})
 
@@ -402,7 +394,7 @@ def _append_stop(actor: Staff, visit: Visit, agency: Agency) -> VisitStop:
     if not has_current:
         visit.status = VisitStatus.WAITING
     _touch(visit)
-    _flush_or_conflict()
+    states.flush_or_conflict(_stale())
     audit.record("visit.desk_added", actor=actor, subject=visit, client_id=visit.client_id,
                  centre_id=visit.centre_id, detail={"agency_id": agency.id})
     return stop
@@ -421,7 +413,7 @@ def remove_stop(actor: Staff, visit: Visit, stop: VisitStop) -> None:
     if was_current:
         _advance(visit, utcnow())
     _touch(visit)
-    _flush_or_conflict()
+    states.flush_or_conflict(_stale())
     audit.record("visit.desk_removed", actor=actor, subject=visit, client_id=visit.client_id,
                  centre_id=visit.centre_id, detail={"agency_id": stop.agency_id})
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from cases import people
 from cases import services as casework
@@ -15,12 +13,12 @@ from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
 from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKind, ConsentMethod
 from cases.queries import CENTRE_ROLES, clients_visible_to, get_client_or_404, search_clients, understand
 from catalogue.models import CustomerType
-from centers.models import Agency, Domain, Staff
+from centers.models import Agency, Domain
 from core.clock import local_today, minutes_since
 from core.extensions import db
-from core.forms import EmptyForm, error_text
+from core.forms import EmptyForm, choices, error_text
 from core.roles import Role, roles_required
-from core.views import commit_or_flash
+from core.views import commit_or_flash, current_staff
 from intake import services
 from intake.forms import (
     AddStopForm,
@@ -33,7 +31,8 @@ from intake.forms import (
     VisitForm,
     WithdrawForm,
 )
-from intake.models import StopStatus, Visit, VisitStop, VisitSuggestion
+from intake.models import StopStatus, Visit, VisitStop
+from intake.queries import get_visit_or_404
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
@@ -42,12 +41,8 @@ centre_staff = roles_required(*CENTRE_ROLES)
 manager_only = roles_required(Role.MANAGER)
 
 
-def _actor() -> Staff:
-    return current_user._get_current_object()
-
-
 def _centre():
-    return _actor().centre
+    return current_staff().centre
 
 
 # --- search ------------------------------------------------------------------------------
@@ -60,7 +55,7 @@ def search():
     results, terms, last_visits = None, None, {}
     if form.validate_on_submit():
         terms = understand(form.q.data, rrn_allowed=_centre().processes_rrn)
-        results = search_clients(_actor(), terms)
+        results = search_clients(current_staff(), terms)
         last_visits = services.last_visit_dates([c.id for c in results])
     return render_template("intake/search.html", form=form, results=results, terms=terms,
                            last_visits=last_visits)
@@ -70,7 +65,7 @@ def search():
 
 def _customer_type_choices():
     types = db.session.scalars(sa.select(CustomerType).order_by(CustomerType.sort_order))
-    return [(t.code, t.name) for t in types]
+    return choices((t.code, t.label) for t in types)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -100,7 +95,7 @@ def register_person():
                                    collection=collection, third_party=third_party)
         try:
             client = people.register_with_consent(
-                _actor(), centre, form.values(), rrn=rrn,
+                current_staff(), centre, form.values(), rrn=rrn,
                 method=ConsentMethod(form.consent_method.data),
                 expires_on=form.consent_expires_on.data,
                 third_party_agency_ids=form.third_party_agencies.data if third_party else None,
@@ -121,16 +116,16 @@ def register_person():
 @bp.get("/people/<int:client_id>")
 @centre_staff
 def show_person(client_id: int):
-    client = get_client_or_404(client_id, _actor())
+    client = get_client_or_404(client_id, current_staff())
     db.session.commit()  # the audit event of this read
     visits = db.session.scalars(
-        services.visits_visible_to(_actor())
+        services.visits_visible_to(current_staff())
         .where(Visit.client_id == client.id)
         .options(selectinload(Visit.purposes), selectinload(Visit.stops).selectinload(VisitStop.agency))
         .order_by(Visit.arrived_at.desc())
         .limit(20)
     ).all()
-    actor = _actor()
+    actor = current_staff()
     return render_template(
         "intake/person.html", client=client, visits=visits, links=people.active_links(client),
         masked_rrn=people.masked_rrn(client), today=local_today(), withdraw_form=WithdrawForm(),
@@ -146,8 +141,8 @@ def show_person(client_id: int):
 @bp.route("/people/<int:client_id>/edit", methods=["GET", "POST"])
 @desk
 def edit_person(client_id: int):
-    client = get_client_or_404(client_id, _actor(), purpose="edit_opened")
-    if not people.may_edit_person(_actor(), client):
+    client = get_client_or_404(client_id, current_staff(), purpose="edit_opened")
+    if not people.may_edit_person(current_staff(), client):
         abort(403)
     form = ClientEditForm(obj=client)
     del form.rrn
@@ -159,33 +154,29 @@ def edit_person(client_id: int):
         form.version.data = str(client.version)
         db.session.commit()
     elif form.validate_on_submit():
-        if form.version.data != str(client.version):
+        try:
+            people.update_client(current_staff(), client, form.values(),
+                                 version=form.version.data)
+        except people.ClientError as error:
             db.session.rollback()
-            flash(_("그사이 다른 직원이 이 기록을 고쳤습니다. 입력한 내용은 아래에 남아 있습니다. "
-                    "확인한 뒤 다시 저장하세요."), "warning")
+            flash(str(error), "warning")
             form.version.data = str(db.session.get(Client, client_id).version)
         else:
-            try:
-                people.update_client(_actor(), client, form.values())
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
-                flash(_("그사이 다른 직원이 이 기록을 고쳤습니다. 다시 저장하세요."), "warning")
-            else:
-                flash(_("저장했습니다."), "success")
-                return redirect(url_for("intake.show_person", client_id=client.id))
+            db.session.commit()
+            flash(_("저장했습니다."), "success")
+            return redirect(url_for("intake.show_person", client_id=client.id))
     return render_template("intake/edit_person.html", form=form, client=client)
 
 
 @bp.post("/people/<int:client_id>/reveal-rrn")
 @desk
 def reveal_rrn(client_id: int):
-    client = get_client_or_404(client_id, _actor())
-    if not people.may_reveal_rrn(_actor(), client):
+    client = get_client_or_404(client_id, current_staff())
+    if not people.may_reveal_rrn(current_staff(), client):
         abort(403)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    rrn = people.reveal_rrn(_actor(), client)
+    rrn = people.reveal_rrn(current_staff(), client)
     db.session.commit()
     return render_template("intake/rrn.html", client=client, rrn=rrn)
 
@@ -193,16 +184,16 @@ def reveal_rrn(client_id: int):
 @bp.post("/people/<int:client_id>/links")
 @desk
 def link_person(client_id: int):
-    client = get_client_or_404(client_id, _actor())
-    if not people.may_edit_person(_actor(), client):
+    client = get_client_or_404(client_id, current_staff())
+    if not people.may_edit_person(current_staff(), client):
         abort(403)
     form = LinkForm()
     if form.validate_on_submit():
-        other = db.session.scalar(clients_visible_to(_actor()).where(Client.id == form.other_id.data))
+        other = db.session.scalar(clients_visible_to(current_staff()).where(Client.id == form.other_id.data))
         try:
             if other is None:
                 raise people.ClientError(_("그 번호의 기록이 이 센터에 없습니다."))
-            people.link_clients(_actor(), client, other, form.reason.data)
+            people.link_clients(current_staff(), client, other, form.reason.data)
         except people.ClientError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -218,11 +209,11 @@ def link_person(client_id: int):
 @desk
 def unlink_person(link_id: int):
     link = db.get_or_404(ClientLink, link_id)
-    client = get_client_or_404(link.client_id, _actor())
-    if not people.may_edit_person(_actor(), client):
+    client = get_client_or_404(link.client_id, current_staff())
+    if not people.may_edit_person(current_staff(), client):
         abort(403)
     if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: people.unlink_clients(_actor(), link), _("연결을 해제했습니다."))
+        commit_or_flash(lambda: people.unlink_clients(current_staff(), link), _("연결을 해제했습니다."))
     return redirect(url_for("intake.show_person", client_id=client.id))
 
 
@@ -231,8 +222,8 @@ def unlink_person(link_id: int):
 @bp.route("/people/<int:client_id>/consents/new", methods=["GET", "POST"])
 @desk
 def record_consent(client_id: int):
-    client = get_client_or_404(client_id, _actor())
-    if not people.may_edit_person(_actor(), client):
+    client = get_client_or_404(client_id, current_staff())
+    if not people.may_edit_person(current_staff(), client):
         abort(403)
     documents = {kind: people.current_document(client.centre_id, kind) for kind in ConsentKind}
     form = ConsentForm()
@@ -244,7 +235,7 @@ def record_consent(client_id: int):
     if form.validate_on_submit():
         try:
             people.record_consent(
-                _actor(), client, documents[ConsentKind(form.kind.data)],
+                current_staff(), client, documents[ConsentKind(form.kind.data)],
                 method=ConsentMethod(form.method.data), given_on=form.given_on.data,
                 expires_on=form.expires_on.data, agency_ids=form.agencies.data,
             )
@@ -263,7 +254,7 @@ def record_consent(client_id: int):
 
 def _consent_or_404(consent_id: int) -> Consent:
     consent = db.get_or_404(Consent, consent_id)
-    get_client_or_404(consent.client_id, _actor(), purpose="consent_opened")
+    get_client_or_404(consent.client_id, current_staff(), purpose="consent_opened")
     return consent
 
 
@@ -273,7 +264,7 @@ def withdraw_consent(consent_id: int):
     consent = _consent_or_404(consent_id)
     form = WithdrawForm()
     if form.validate_on_submit():
-        commit_or_flash(lambda: people.withdraw_consent(_actor(), consent, form.note.data or ""),
+        commit_or_flash(lambda: people.withdraw_consent(current_staff(), consent, form.note.data or ""),
                         _("동의 철회를 기록했습니다. 기록은 지워지지 않습니다."))
     return redirect(url_for("intake.show_person", client_id=consent.client_id))
 
@@ -284,7 +275,7 @@ def consent_receipt(consent_id: int):
     consent = _consent_or_404(consent_id)
     from core import audit
 
-    audit.record("consent.receipt_printed", actor=_actor(), subject=consent,
+    audit.record("consent.receipt_printed", actor=current_staff(), subject=consent,
                  client_id=consent.client_id)
     db.session.commit()
     return render_template("intake/consent_receipt.html", consent=consent,
@@ -296,7 +287,7 @@ def consent_receipt(consent_id: int):
 def consent_documents():
     documents = db.session.scalars(
         sa.select(ConsentDocument)
-        .where(ConsentDocument.centre_id == _actor().centre_id)
+        .where(ConsentDocument.centre_id == current_staff().centre_id)
         .order_by(ConsentDocument.kind, ConsentDocument.version.desc())
     ).all()
     return render_template("intake/consent_documents.html", documents=documents,
@@ -320,7 +311,7 @@ def publish_consent_document(kind: str):
         try:
             values = {name: getattr(form, name).data for name in
                       ("title", "purpose", "items", "retention", "refusal_notice")}
-            people.publish_document(_actor(), centre, kind, values, recipients)
+            people.publish_document(current_staff(), centre, kind, values, recipients)
         except people.ClientError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -354,7 +345,7 @@ def _recipients_from_request(agencies: list[Agency]) -> list[dict]:
 @centre_staff
 def print_consent_document(document_id: int):
     document = db.get_or_404(ConsentDocument, document_id)
-    if document.centre_id != _actor().centre_id:
+    if document.centre_id != current_staff().centre_id:
         abort(404)
     return render_template("intake/consent_document_print.html", document=document)
 
@@ -378,8 +369,8 @@ def _visit_form(centre) -> VisitForm:
 @desk
 def new_visit(client_id: int | None = None):
     centre = _centre()
-    client = get_client_or_404(client_id, _actor(), purpose="visit_opened") if client_id else None
-    if not services.may_register_visit(_actor(), centre, client):
+    client = get_client_or_404(client_id, current_staff(), purpose="visit_opened") if client_id else None
+    if not services.may_register_visit(current_staff(), centre, client):
         db.session.commit()
         flash(_("개인정보 수집·이용 동의가 없거나 철회되었습니다. 동의를 받거나 익명 방문으로 접수하세요."),
               "warning")
@@ -393,7 +384,8 @@ def new_visit(client_id: int | None = None):
         plan = [agencies[i] for i in form.plan_ids() if i in agencies]
         try:
             visit = services.register_visit(
-                _actor(), centre, client=client, purposes=[Domain(p) for p in form.purposes.data],
+                current_staff(), centre, client=client,
+                purposes=[Domain(p) for p in form.purposes.data],
                 plan=plan, note=form.note.data or "", party_size=form.party_size.data,
                 submission_key=form.submission.data,
             )
@@ -422,28 +414,15 @@ def _already_registered(visit: Visit):
     return redirect(url_for("intake.show_visit", visit_id=visit.id))
 
 
-def _visit_or_404(visit_id: int) -> Visit:
-    visit = db.session.scalar(
-        services.visits_visible_to(_actor()).where(Visit.id == visit_id)
-        .options(selectinload(Visit.stops).selectinload(VisitStop.agency),
-                 selectinload(Visit.purposes), selectinload(Visit.client),
-                 selectinload(Visit.suggestions).selectinload(VisitSuggestion.service),
-                 selectinload(Visit.suggestions).selectinload(VisitSuggestion.agency))
-    )
-    if visit is None:
-        abort(404)
-    return visit
-
-
 @bp.get("/visits/<int:visit_id>")
 @centre_staff
 def show_visit(visit_id: int):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, current_staff())
     form = AddStopForm()
     planned = {s.agency_id for s in visit.open_stops}
     form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()
                               if a.id not in planned]
-    actor = _actor()
+    actor = current_staff()
     return render_template(
         "intake/visit.html", visit=visit, add_form=form, buttons=EmptyForm(),
         minutes_since=minutes_since, actions=services.visit_actions(actor, visit),
@@ -455,7 +434,7 @@ def show_visit(visit_id: int):
 @bp.get("/visits/<int:visit_id>/ticket")
 @centre_staff
 def print_ticket(visit_id: int):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, current_staff())
     return render_template("intake/ticket.html", visit=visit)
 
 
@@ -463,7 +442,7 @@ def print_ticket(visit_id: int):
 @centre_staff
 def print_checklist(visit_id: int):
     """The suggested services on paper, each with the desk that handles it."""
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, current_staff())
     return render_template("intake/checklist.html", visit=visit)
 
 
@@ -477,18 +456,18 @@ def _after_action(visit: Visit):
 @bp.post("/visits/<int:visit_id>/<any(call, start, finish):action>")
 @centre_staff
 def act_on_visit(visit_id: int, action: str):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, current_staff())
     if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: services.transition(_actor(), visit, action))
+        commit_or_flash(lambda: services.transition(current_staff(), visit, action))
     return _after_action(visit)
 
 
 @bp.post("/visits/<int:visit_id>/leave")
 @centre_staff
 def leave_visit(visit_id: int):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, current_staff())
     if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: services.leave(_actor(), visit),
+        commit_or_flash(lambda: services.leave(current_staff(), visit),
                         _("%(t)s 번 방문자를 돌아간 것으로 기록했습니다.", t=visit.ticket_number))
     return _after_action(visit)
 
@@ -496,24 +475,24 @@ def leave_visit(visit_id: int):
 @bp.post("/visits/<int:visit_id>/stops")
 @desk
 def add_stop(visit_id: int):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, current_staff())
     form = AddStopForm()
     form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()]
     if form.validate_on_submit():
         agency = db.session.get(Agency, form.agency_id.data)
-        commit_or_flash(lambda: services.add_stop(_actor(), visit, agency))
+        commit_or_flash(lambda: services.add_stop(current_staff(), visit, agency))
     return redirect(url_for("intake.show_visit", visit_id=visit.id))
 
 
 @bp.post("/visits/<int:visit_id>/stops/<int:stop_id>/remove")
 @desk
 def remove_stop(visit_id: int, stop_id: int):
-    visit = _visit_or_404(visit_id)
+    visit = get_visit_or_404(visit_id, current_staff())
     stop = next((s for s in visit.stops if s.id == stop_id), None)
     if stop is None:
         abort(404)
     if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: services.remove_stop(_actor(), visit, stop))
+        commit_or_flash(lambda: services.remove_stop(current_staff(), visit, stop))
     return redirect(url_for("intake.show_visit", visit_id=visit.id))
 
 
@@ -522,7 +501,7 @@ def remove_stop(visit_id: int, stop_id: int):
 @bp.get("/queue")
 @centre_staff
 def queue():
-    actor = _actor()
+    actor = current_staff()
     agency_id = request.args.get("agency", type=int)
     if agency_id is None and actor.role == Role.CASEWORKER:
         agency_id = actor.agency_id
@@ -543,13 +522,13 @@ def queue():
 @centre_staff
 def call_next(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
-    if agency.centre_id != _actor().centre_id:
+    if agency.centre_id != current_staff().centre_id:
         abort(404)
-    if not services.may_call_next(_actor(), agency):
+    if not services.may_call_next(current_staff(), agency):
         abort(403)
     if EmptyForm().validate_on_submit():
         try:
-            visit = services.call_next(_actor(), agency)
+            visit = services.call_next(current_staff(), agency)
         except services.VisitError as error:
             db.session.rollback()
             flash(str(error), "danger")

@@ -9,18 +9,16 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from cases.queries import register_case_visibility
-    from centers.cli import register_demo_seeder
+    from cases.queries import case_referrals, case_visibility, referral_counts
+    from core.demo import demo_seeders
     from referrals import demo, services, views
 
-    register_demo_seeder(app, demo.seed)
+    demo_seeders.plug(app, demo.seed)
     app.register_blueprint(views.bp)
     # Caseworkers of an agency a case was referred to may read that case.
-    register_case_visibility(services.cases_referred_to)
-    app.extensions["hanjari.open_referral_counts"] = services.open_referral_counts
-    app.extensions["hanjari.case_referrals"] = services.case_referrals
-    # The days off the demo history skips, like the working-hours count.
-    app.extensions["hanjari.public_holidays"] = services.holidays
+    case_visibility.plug(app, services.cases_referred_to)
+    referral_counts.plug(app, services.open_referral_counts)
+    case_referrals.plug(app, services.case_referrals)
     navigation.register(app, "referrals.inbox", _l("받은 의뢰"), {Role.CASEWORKER}, order=40)
     navigation.register(app, "referrals.sent", _l("보낸 의뢰"), {Role.CASEWORKER, Role.MANAGER},
                         order=45)

@@ -28,6 +28,7 @@ from core.clock import local_today
 from core.demo import DemoRun
 from core.extensions import db
 from core.roles import Role
+from core.working_time import add_working_hours
 from referrals import services
 from referrals.models import (
     ContactPreference,
@@ -37,7 +38,6 @@ from referrals.models import (
     ReferralStatus,
     Urgency,
 )
-from referrals.working_time import add_working_hours
 
 K, S = AgencyKind, ReferralStatus
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -13,94 +13,58 @@ from cases.models import Case, Client
 from catalogue.models import Service
 from centers.models import Agency, Staff
 from core.extensions import db
-from core.types import UTCDateTime, str_enum, utcnow
+from core.types import LabelledEnum, UTCDateTime, str_enum, unique_where, utcnow
 
 
-class ReferralStatus(StrEnum):
-    SENT = "sent"  # 의뢰
-    RECEIVED = "received"  # 접수확인
-    ACCEPTED = "accepted"  # 수락
-    DECLINED = "declined"  # 반려
-    IN_PROGRESS = "in_progress"  # 진행
-    COMPLETED = "completed"  # 완료
-    CANCELLED = "cancelled"  # 취소
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
+class ReferralStatus(LabelledEnum):
+    SENT = "sent", _l("의뢰")
+    RECEIVED = "received", _l("접수확인")
+    ACCEPTED = "accepted", _l("수락")
+    DECLINED = "declined", _l("반려")
+    IN_PROGRESS = "in_progress", _l("진행")
+    COMPLETED = "completed", _l("완료")
+    CANCELLED = "cancelled", _l("취소")
 
 
-STATUS_LABELS = {
-    ReferralStatus.SENT: _l("의뢰"),
-    ReferralStatus.RECEIVED: _l("접수확인"),
-    ReferralStatus.ACCEPTED: _l("수락"),
-    ReferralStatus.DECLINED: _l("반려"),
-    ReferralStatus.IN_PROGRESS: _l("진행"),
-    ReferralStatus.COMPLETED: _l("완료"),
-    ReferralStatus.CANCELLED: _l("취소"),
-}
 OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED,
                  ReferralStatus.IN_PROGRESS)
 AWAITING_RESPONSE = (ReferralStatus.SENT, ReferralStatus.RECEIVED)
 
 
-class Urgency(StrEnum):
-    NORMAL = "normal"
-    URGENT = "urgent"
-
-    @property
-    def label(self) -> str:
-        return str(_l("긴급") if self is Urgency.URGENT else _l("보통"))
+class Urgency(LabelledEnum):
+    NORMAL = "normal", _l("보통")
+    URGENT = "urgent", _l("긴급")
 
 
-class ContactPreference(StrEnum):
-    PHONE = "phone"
-    VISIT = "visit"
-    TEXT = "text"
-
-    @property
-    def label(self) -> str:
-        return str({"phone": _l("전화"), "visit": _l("방문"), "text": _l("문자")}[self.value])
+class ContactPreference(LabelledEnum):
+    PHONE = "phone", _l("전화")
+    VISIT = "visit", _l("방문")
+    TEXT = "text", _l("문자")
 
 
-class DeclineReason(StrEnum):
-    NOT_ELIGIBLE = "not_eligible"
-    CAPACITY = "capacity"
-    DUPLICATE = "duplicate"
-    REFUSED = "refused"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str({"not_eligible": _l("대상 아님"), "capacity": _l("정원 초과"),
-                    "duplicate": _l("중복 지원"), "refused": _l("본인 거부"),
-                    "other": _l("기타")}[self.value])
+class DeclineReason(LabelledEnum):
+    NOT_ELIGIBLE = "not_eligible", _l("대상 아님")
+    CAPACITY = "capacity", _l("정원 초과")
+    DUPLICATE = "duplicate", _l("중복 지원")
+    REFUSED = "refused", _l("본인 거부")
+    OTHER = "other", _l("기타")
 
 
-class Outcome(StrEnum):
-    SERVICE_PROVIDED = "service_provided"
-    EMPLOYED = "employed"
-    BENEFIT_GRANTED = "benefit_granted"
-    INELIGIBLE = "ineligible"
-    GAVE_UP = "gave_up"
-    LOST_CONTACT = "lost_contact"
-
-    @property
-    def label(self) -> str:
-        return str({"service_provided": _l("서비스 제공"), "employed": _l("취업"),
-                    "benefit_granted": _l("급여 결정"), "ineligible": _l("부적격"),
-                    "gave_up": _l("본인 포기"), "lost_contact": _l("연락두절")}[self.value])
+class Outcome(LabelledEnum):
+    SERVICE_PROVIDED = "service_provided", _l("서비스 제공")
+    EMPLOYED = "employed", _l("취업")
+    BENEFIT_GRANTED = "benefit_granted", _l("급여 결정")
+    INELIGIBLE = "ineligible", _l("부적격")
+    GAVE_UP = "gave_up", _l("본인 포기")
+    LOST_CONTACT = "lost_contact", _l("연락두절")
 
 
 class Referral(db.Model):
     __tablename__ = "referrals"
     __table_args__ = (
         # One open referral of a person to an agency at a time.
-        sa.Index(
-            "uq_referrals_open_per_agency", "client_id", "to_agency_id", unique=True,
-            postgresql_where=sa.text("status IN ('sent', 'received', 'accepted', 'in_progress')"),
-            sqlite_where=sa.text("status IN ('sent', 'received', 'accepted', 'in_progress')"),
-        ),
+        unique_where("uq_referrals_open_per_agency", "client_id", "to_agency_id",
+                     where="status IN ('sent', 'received', 'accepted', 'in_progress')"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,10 +106,6 @@ class Referral(db.Model):
     assigned_to: Mapped[Staff | None] = relationship(foreign_keys=[assigned_to_id])
     events: Mapped[list[ReferralEvent]] = relationship(order_by="ReferralEvent.id",
                                                        cascade="all")
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Not answered (accepted or declined) by its due time."""
@@ -189,12 +149,3 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     referral: Mapped[Referral] = relationship()
-
-
-class PublicHoliday(db.Model):
-    """Days off in the working-hours count, edited by the administrator."""
-
-    __tablename__ = "public_holidays"
-
-    day: Mapped[date] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(50))

@@ -8,24 +8,25 @@ column; two caseworkers acting on it at once cannot both win (the loser gets
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
 from cases import services as casework
 from cases.models import Case, CaseStatus, Priority
 from cases.people import may_share_with, sharing_consent_in_force
 from catalogue.models import CentreService
 from centers.models import Agency, Staff
-from core import audit
+from core import audit, states
 from core.clock import SEOUL, local_today
 from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
+from core.holidays import holiday_days
 from core.roles import Role
+from core.states import Transition
 from core.types import utcnow
+from core.working_time import add_working_hours
 from referrals.models import (
     OPEN_STATUSES,
     ContactPreference,
@@ -33,13 +34,11 @@ from referrals.models import (
     Notification,
     NotificationKind,
     Outcome,
-    PublicHoliday,
     Referral,
     ReferralEvent,
     ReferralStatus,
     Urgency,
 )
-from referrals.working_time import add_working_hours
 
 
 class ReferralError(RefusedError):
@@ -57,27 +56,28 @@ class ReferralNotAllowed(NotAllowedError, ReferralError):
 RECEIVING, SENDING = "receiving", "sending"
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[ReferralStatus]
-    target: ReferralStatus
+@dataclass(frozen=True, kw_only=True)
+class ReferralTransition(Transition):
     side: str  # which agency's caseworkers may apply it
-    label: object
 
 
+_NEW = frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED})
 TRANSITIONS = {
-    "receive": Transition(frozenset({ReferralStatus.SENT}), ReferralStatus.RECEIVED, RECEIVING,
-                          _l("접수확인")),
-    "accept": Transition(frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED}),
-                         ReferralStatus.ACCEPTED, RECEIVING, _l("수락")),
-    "decline": Transition(frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED}),
-                          ReferralStatus.DECLINED, RECEIVING, _l("반려")),
-    "start": Transition(frozenset({ReferralStatus.ACCEPTED}), ReferralStatus.IN_PROGRESS,
-                        RECEIVING, _l("진행")),
-    "complete": Transition(frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}),
-                           ReferralStatus.COMPLETED, RECEIVING, _l("완료")),
-    "cancel": Transition(frozenset(OPEN_STATUSES), ReferralStatus.CANCELLED, SENDING,
-                         _l("취소")),
+    "receive": ReferralTransition(sources=frozenset({ReferralStatus.SENT}),
+                                  target=ReferralStatus.RECEIVED, side=RECEIVING,
+                                  label=_l("접수확인")),
+    "accept": ReferralTransition(sources=_NEW, target=ReferralStatus.ACCEPTED, side=RECEIVING,
+                                 label=_l("수락")),
+    "decline": ReferralTransition(sources=_NEW, target=ReferralStatus.DECLINED, side=RECEIVING,
+                                  label=_l("반려")),
+    "start": ReferralTransition(sources=frozenset({ReferralStatus.ACCEPTED}),
+                                target=ReferralStatus.IN_PROGRESS, side=RECEIVING,
+                                label=_l("진행")),
+    "complete": ReferralTransition(
+        sources=frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}),
+        target=ReferralStatus.COMPLETED, side=RECEIVING, label=_l("완료")),
+    "cancel": ReferralTransition(sources=frozenset(OPEN_STATUSES), target=ReferralStatus.CANCELLED,
+                                 side=SENDING, label=_l("취소")),
 }
 
 
@@ -117,10 +117,6 @@ def may_resend(actor: Staff, referral: Referral) -> bool:
 
 # --- sending -----------------------------------------------------------------------------
 
-def holidays() -> set[date]:
-    return set(db.session.scalars(sa.select(PublicHoliday.day)))
-
-
 def send(actor: Staff, case: Case, to_agency: Agency, *, reason: str, needs: str = "",
          urgency: Urgency = Urgency.NORMAL,
          contact_preference: ContactPreference = ContactPreference.PHONE,
@@ -153,7 +149,7 @@ def send(actor: Staff, case: Case, to_agency: Agency, *, reason: str, needs: str
         from_agency_id=case.agency_id, to_agency_id=to_agency.id, service_id=service_id,
         reason=reason.strip(), needs=needs.strip(), urgency=urgency,
         contact_preference=contact_preference, status=ReferralStatus.SENT, sent_by_id=actor.id,
-        sent_at=now, due_at=add_working_hours(now, to_agency.response_target_hours, holidays()),
+        sent_at=now, due_at=add_working_hours(now, to_agency.response_target_hours, holiday_days()),
         resent_from_id=resent_from.id if resent_from else None,
     )
     db.session.add(referral)
@@ -227,7 +223,7 @@ def transition(actor: Staff, referral: Referral, action: str, *, note: str = "",
     previous = referral.status
     referral.status = rule.target
     # Claim the referral first: of two desks acting at once, only one gets past here.
-    _flush_or_conflict()
+    states.flush_or_conflict(_stale())
     if action == "accept":
         _accept(actor, referral, assignee)
     _event(referral, actor, previous, rule.target, note)
@@ -254,11 +250,15 @@ def _accept(actor: Staff, referral: Referral, assignee: Staff) -> None:
     db.session.flush()
 
 
+def _stale() -> ReferralConflict:
+    # Lazy: after a failed flush the session needs a rollback before the language can be read.
+    return ReferralConflict(_l("다른 직원이 이 의뢰를 먼저 처리했습니다. "
+                               "화면을 새로 고쳐 지금 상태를 확인하세요."))
+
+
 def check_version(referral: Referral, version: int) -> None:
     """The caller's starting version must still be the referral's (the API's no-lost-update)."""
-    if version != referral.version:
-        raise ReferralConflict(_l("다른 직원이 이 의뢰를 먼저 처리했습니다. "
-                                  "화면을 새로 고쳐 지금 상태를 확인하세요."))
+    states.check_version(referral, version, _stale())
 
 
 def mark_received(actor: Staff, referral: Referral) -> bool:
@@ -280,14 +280,6 @@ def resend(actor: Staff, declined: Referral, to_agency: Agency) -> Referral:
     return send(actor, declined.from_case, to_agency, reason=declined.reason,
                 needs=declined.needs, urgency=declined.urgency,
                 contact_preference=declined.contact_preference, resent_from=declined)
-
-
-def _flush_or_conflict() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise ReferralConflict(_l("다른 직원이 이 의뢰를 먼저 처리했습니다. "
-                                  "화면을 새로 고쳐 지금 상태를 확인하세요.")) from error
 
 
 def _event(referral: Referral, actor: Staff, from_status, to_status, note: str) -> None:

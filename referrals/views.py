@@ -16,19 +16,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from cases.queries import get_case_or_404, visible_case_ids
 from catalogue.models import CentreService, Service
 from centers.models import Agency, Staff
 from core import audit
+from core import holidays as holidays_service
 from core.clock import SEOUL, local_today
 from core.errors import RefusedError
 from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
 from core.types import utcnow
+from core.views import current_staff
 from intake import services as intake
 from intake.models import Visit, VisitStatus
 from referrals import services
@@ -38,31 +39,16 @@ from referrals.models import (
     DeclineReason,
     Notification,
     Outcome,
-    PublicHoliday,
     Referral,
     ReferralStatus,
     Urgency,
 )
+from referrals.queries import get_referral_or_404
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
 caseworkers = roles_required(Role.CASEWORKER)
 case_staff = roles_required(Role.CASEWORKER, Role.MANAGER)
-
-
-def _actor() -> Staff:
-    return current_user._get_current_object()
-
-
-def _load(referral_id: int) -> Referral:
-    """:raise 404: no such referral, or not from/to the actor's agency (or centre)."""
-    referral = db.session.scalar(
-        services.referrals_visible_to(_actor()).where(Referral.id == referral_id)
-        .options(selectinload(Referral.events), selectinload(Referral.client)))
-    if referral is None:
-        abort(404)
-    audit.record("referral.view", actor=_actor(), subject=referral, client_id=referral.client_id)
-    return referral
 
 
 def _other_agencies(centre_id: int, except_ids: set[int]) -> list[Agency]:
@@ -76,8 +62,8 @@ def _other_agencies(centre_id: int, except_ids: set[int]) -> list[Agency]:
 @bp.route("/new", methods=["GET", "POST"])
 @caseworkers
 def send():
-    case = get_case_or_404(request.args.get("case_id", type=int) or 0, _actor(), need="edit")
-    if not services.may_send(_actor(), case):  # the lead agency's, but closed
+    case = get_case_or_404(request.args.get("case_id", type=int) or 0, current_staff(), need="edit")
+    if not services.may_send(current_staff(), case):  # the lead agency's, but closed
         db.session.commit()
         flash(_("종결된 사례에서는 의뢰할 수 없습니다."), "warning")
         return redirect(url_for("cases.show", case_id=case.id))
@@ -94,14 +80,14 @@ def send():
     if form.validate_on_submit():
         try:
             referral = services.send(
-                _actor(), case, db.session.get(Agency, form.to_agency_id.data),
+                current_staff(), case, db.session.get(Agency, form.to_agency_id.data),
                 reason=form.reason.data, needs=form.needs.data or "",
                 urgency=Urgency(form.urgency.data),
                 contact_preference=ContactPreference(form.contact_preference.data),
                 service_id=form.service_id.data or None)
         except services.ReferralError as error:
             db.session.rollback()
-            case = get_case_or_404(case.id, _actor(), need="edit")
+            case = get_case_or_404(case.id, current_staff(), need="edit")
             form.to_agency_id.errors = [str(error)]
         else:
             db.session.commit()
@@ -122,7 +108,7 @@ INBOX_VIEWS = ("new", "received", "mine", "overdue", "all")
 @caseworkers
 def inbox():
     """The receiving agency's referrals: new, received, accepted by me, overdue."""
-    actor = _actor()
+    actor = current_staff()
     view = request.args.get("view", "new")
     query = (services.referrals_visible_to(actor).where(Referral.to_agency_id == actor.agency_id)
              .options(selectinload(Referral.client), selectinload(Referral.from_agency))
@@ -148,7 +134,7 @@ def inbox():
 @case_staff
 def sent():
     """The sender's view: outgoing referrals with status and outcome (the closed loop)."""
-    actor = _actor()
+    actor = current_staff()
     query = services.referrals_visible_to(actor)
     if actor.role == Role.CASEWORKER:
         query = query.where(Referral.from_agency_id == actor.agency_id)
@@ -179,28 +165,28 @@ def _filters(query):
 @bp.get("/<int:referral_id>")
 @case_staff
 def show(referral_id: int):
-    referral = _load(referral_id)
+    referral = get_referral_or_404(referral_id, current_staff())
     # Reading is no step of the referral (a GET changes no state: 접수확인 is a button); it
     # only marks the reader's own notifications about it as read.
-    services.mark_read(_actor(), referral_id=referral.id)
+    services.mark_read(current_staff(), referral_id=referral.id)
     db.session.commit()
     form = ActionForm()
     form.assignee_id.choices = [
         (s.id, s.display_name) for s in db.session.scalars(
             sa.select(Staff).where(Staff.agency_id == referral.to_agency_id,
                                    Staff.role == Role.CASEWORKER, Staff.is_active_account))]
-    form.assignee_id.data = _actor().id
+    form.assignee_id.data = current_staff().id
     resend_form = ResendForm()
     resend_form.to_agency_id.choices = [
         (a.id, a.name) for a in _other_agencies(referral.centre_id,
                                                 {referral.from_agency_id, referral.to_agency_id})]
     return render_template(
         "referrals/show.html", referral=referral, form=form, resend_form=resend_form,
-        actions=services.allowed_actions(_actor(), referral), rules=services.TRANSITIONS,
-        may_resend=services.may_resend(_actor(), referral),
+        actions=services.allowed_actions(current_staff(), referral), rules=services.TRANSITIONS,
+        may_resend=services.may_resend(current_staff(), referral),
         decline_reasons=list(DeclineReason), outcomes=list(Outcome), now=utcnow(),
         in_building=_visit_today(referral) is not None,
-        open_cases=visible_case_ids(_actor(), [referral.from_case_id, referral.to_case_id]))
+        open_cases=visible_case_ids(current_staff(), [referral.from_case_id, referral.to_case_id]))
 
 
 def _visit_today(referral: Referral) -> Visit | None:
@@ -212,7 +198,7 @@ def _visit_today(referral: Referral) -> Visit | None:
 @bp.post("/<int:referral_id>/<any(receive, accept, decline, start, complete, cancel):action>")
 @caseworkers
 def act(referral_id: int, action: str):
-    referral = _load(referral_id)
+    referral = get_referral_or_404(referral_id, current_staff())
     form = ActionForm()
     if not form.validate_on_submit():
         flash(error_text(form), "danger")
@@ -220,7 +206,7 @@ def act(referral_id: int, action: str):
     assignee = db.session.get(Staff, form.assignee_id.data) if form.assignee_id.data else None
     try:
         services.transition(
-            _actor(), referral, action, note=form.note.data or "",
+            current_staff(), referral, action, note=form.note.data or "",
             decline_reason=DeclineReason._value2member_map_.get(form.decline_reason.data or ""),
             outcome=Outcome._value2member_map_.get(form.outcome.data or ""), assignee=assignee)
         handed_off = action == "accept" and form.add_to_visit.data and _warm_hand_off(referral)
@@ -242,19 +228,19 @@ def _warm_hand_off(referral: Referral) -> bool:
         return False
     if any(stop.agency_id == referral.to_agency_id for stop in visit.open_stops):
         return True
-    intake.hand_off(_actor(), visit, referral.to_agency)
+    intake.hand_off(current_staff(), visit, referral.to_agency)
     return True
 
 
 @bp.post("/<int:referral_id>/resend")
 @caseworkers
 def resend(referral_id: int):
-    referral = _load(referral_id)
+    referral = get_referral_or_404(referral_id, current_staff())
     form = ResendForm()
     form.to_agency_id.choices = [(a.id, a.name) for a in _other_agencies(referral.centre_id, set())]
     if form.validate_on_submit():
         try:
-            new = services.resend(_actor(), referral, db.session.get(Agency, form.to_agency_id.data))
+            new = services.resend(current_staff(), referral, db.session.get(Agency, form.to_agency_id.data))
         except services.ReferralError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -271,8 +257,8 @@ def slip(referral_id: int):
     """The referral slip the person can carry to the next desk; printing it is audited."""
     from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
 
-    referral = _load(referral_id)
-    audit.record("referral.slip_printed", actor=_actor(), subject=referral,
+    referral = get_referral_or_404(referral_id, current_staff())
+    audit.record("referral.slip_printed", actor=current_staff(), subject=referral,
                  client_id=referral.client_id)
     db.session.commit()
     body = render_pdf("referrals/slip_pdf.html", slip=services.slip_data(referral))
@@ -287,7 +273,7 @@ def slip(referral_id: int):
 @case_staff
 def notifications():
     items = db.session.scalars(
-        sa.select(Notification).where(Notification.staff_id == _actor().id)
+        sa.select(Notification).where(Notification.staff_id == current_staff().id)
         .order_by(Notification.created_at.desc()).limit(100)).all()
     # Not "items": base.html sets that name for the menu, and a block would see the menu.
     return render_template("referrals/notifications.html", notifications=items, form=EmptyForm())
@@ -298,7 +284,7 @@ def notifications():
 def read_notifications():
     if EmptyForm().validate_on_submit():
         ids = [int(i) for i in request.form.getlist("id") if i.isdigit()] or None
-        services.mark_read(_actor(), ids)
+        services.mark_read(current_staff(), ids)
         db.session.commit()
     target = request.form.get("referral", type=int)
     if target:
@@ -314,26 +300,25 @@ def holidays():
     """The administrator keeps the public holidays that working hours skip."""
     form = HolidayForm()
     if form.validate_on_submit():
-        if db.session.get(PublicHoliday, form.day.data):
-            form.day.errors = [_("이미 등록된 날짜입니다.")]
+        try:
+            holidays_service.add_holiday(current_staff(), form.day.data, form.name.data)
+        except holidays_service.HolidayError as error:
+            db.session.rollback()
+            form.day.errors = [str(error)]
         else:
-            db.session.add(PublicHoliday(day=form.day.data, name=form.name.data.strip()))
-            audit.record("holiday.added", detail={"day": form.day.data.isoformat(),
-                                                  "name": form.name.data.strip()})
             db.session.commit()
             flash(_("공휴일을 추가했습니다."), "success")
             return redirect(url_for("referrals.holidays"))
-    days = db.session.scalars(sa.select(PublicHoliday).order_by(PublicHoliday.day)).all()
-    return render_template("referrals/holidays.html", form=form, days=days, buttons=EmptyForm())
+    return render_template("referrals/holidays.html", form=form,
+                           days=holidays_service.list_holidays(), buttons=EmptyForm())
 
 
 @bp.post("/holidays/<day>/delete")
 @roles_required(Role.ADMIN)
 def delete_holiday(day: str):
-    holiday = db.get_or_404(PublicHoliday, _parse_day(day))
+    holiday = db.get_or_404(holidays_service.PublicHoliday, _parse_day(day))
     if EmptyForm().validate_on_submit():
-        db.session.delete(holiday)
-        audit.record("holiday.deleted", detail={"day": day})
+        holidays_service.remove_holiday(current_staff(), holiday)
         db.session.commit()
         flash(_("공휴일을 지웠습니다."), "success")
     return redirect(url_for("referrals.holidays"))

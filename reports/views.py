@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BaseConverter, ValidationError
 
 from cases.models import Case
-from centers.models import Centre, Staff
-from centers.services import centres_visible_to
+from centers.models import Centre
+from centers.queries import get_centre_by_code_or_404
 from core import audit
 from core.extensions import db
 from core.roles import Role, allowed_if, roles_required
+from core.views import current_staff
 from intake.models import Visit, VisitStop
 from reports import dashboard, exports, figures, sections
 from reports.periods import Month
@@ -45,18 +45,6 @@ class MonthConverter(BaseConverter):
 
     def to_url(self, value) -> str:
         return str(value)
-
-
-def _actor() -> Staff:
-    return current_user._get_current_object()
-
-
-def _centre_or_404(code: str) -> Centre:
-    """:raise 404: no such centre, or not the manager's own."""
-    centre = db.session.scalar(centres_visible_to(_actor()).where(Centre.code == code))
-    if centre is None:
-        abort(404)
-    return centre
 
 
 def _reportable_or_404(month: Month) -> Month:
@@ -107,7 +95,7 @@ def format_signed(value) -> str:
 @managers
 def show_dashboard():
     """Today and this month at the manager's centre, per agency."""
-    data = dashboard.dashboard(_actor().centre)
+    data = dashboard.dashboard(current_staff().centre)
     return render_template("reports/dashboard.html", data=data, month=Month.of(data.today))
 
 
@@ -120,13 +108,13 @@ def dashboard_list(key: str):
     """
     if key not in dashboard.LISTS:
         abort(404)
-    centre = _actor().centre
+    centre = current_staff().centre
     agency_id = request.args.get("agency", type=int)
     agencies = {a.id: a for a in centre.agencies}
     if agency_id and agency_id not in agencies:
         abort(404)
     spec = dashboard.LISTS[key]
-    query = dashboard.list_query(key, _actor(), centre, agency_id)
+    query = dashboard.list_query(key, current_staff(), centre, agency_id)
     if spec.kind == "visits":
         query = query.options(selectinload(Visit.client), selectinload(Visit.purposes),
                               selectinload(Visit.stops).selectinload(VisitStop.agency))
@@ -147,7 +135,7 @@ def dashboard_list(key: str):
 def monthly_latest():
     """The monthly report chosen in the form, or else one's own centre's latest: this month
     once it has visits, last month before that (on the 1st at 9 o'clock, say)."""
-    actor = _actor()
+    actor = current_staff()
     code = request.args.get("centre") or (actor.centre.code if actor.centre else None)
     if code is None:
         return redirect(url_for("reports.national_latest"))
@@ -155,13 +143,13 @@ def monthly_latest():
         month = Month.parse(request.args.get("month", ""))
     except ValueError:
         month = Month.current()
-        if not figures.visit_totals([_centre_or_404(code).id], month.span):
+        if not figures.visit_totals([get_centre_by_code_or_404(code, current_staff()).id], month.span):
             month = month.previous()
     return redirect(url_for("reports.monthly", code=code, month=min(month, Month.current())))
 
 
 def _monthly(code: str, month: Month) -> tuple[Centre, sections.MonthlyReport]:
-    centre = _centre_or_404(code)
+    centre = get_centre_by_code_or_404(code, current_staff())
     report = sections.monthly_report(centre, _reportable_or_404(month))
     return centre, report
 
@@ -182,7 +170,7 @@ def monthly(code: str, month: Month):
         "reports/monthly.html", report=report, centre=centre,
         images=_chart_images(report), headline=exports.headline_table(report),
         previous=month.previous(), following=month.next() if month < Month.current() else None,
-        may_read_national=sections.may_read_national(_actor()),
+        may_read_national=sections.may_read_national(current_staff()),
     )
 
 

@@ -345,6 +345,25 @@ def test_case_conference_appears_on_each_participating_case(app, centre):
     assert "case.conference" in audit_actions(subject_id=jobs_case.id)
 
 
+
+def test_a_conference_action_without_a_due_date_is_refused_and_the_text_kept(app, centre):
+    person = make_client(centre)
+    jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    worker = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
+    jobs_case = make_case(person, jobs, caseworker=worker)
+    desk = app.test_client()
+    login(desk, worker.username)
+    response = desk.post(f"/cases/people/{person.id}/conferences/new", data={
+        "held_on": local_today().isoformat(), "agenda": "주거 위기 대응",
+        "case_ids": [jobs_case.id], "staff_ids": [worker.id],
+        "action-0-description": "집주인 면담", "action-0-owner": worker.id, "action-0-due": "",
+        "action-1-description": "서류 준비", "action-1-owner": worker.id,
+        "action-1-due": "다음 주"})
+    assert response.status_code == 200
+    assert "할 일마다 기한을 날짜로 적으세요." in response.text
+    assert "집주인 면담" in response.text and "주거 위기 대응" in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Conference)) == 0
+
 def test_opening_a_case_from_the_visit_in_service(app, centre):
     from factories import make_visit
 

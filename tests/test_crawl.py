@@ -54,6 +54,7 @@ from catalogue.models import CentreService, Service
 from centers.models import Addon, Agency, AgencyKind, ApiToken, Centre, Domain, Staff
 from core.clock import local_today
 from core.extensions import db
+from core.holidays import PublicHoliday
 from core.roles import Role
 from core.types import utcnow
 from factories import (
@@ -70,7 +71,7 @@ from factories import (
 from intake import services as intake
 from intake.models import Visit
 from referrals import services as referrals
-from referrals.models import DeclineReason, Outcome, PublicHoliday, Referral
+from referrals.models import DeclineReason, Outcome, Referral
 
 MAX_DEPTH = 4
 PAGE_CAP = 400

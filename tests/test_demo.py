@@ -31,10 +31,11 @@ from conftest import RequestIsolatingClient, _empty_tables
 from core.audit import AuditEvent
 from core.clock import SEOUL, local_today
 from core.extensions import db
+from core.holidays import PublicHoliday
 from core.types import utcnow
 from factories import app_config
 from intake.models import Visit, VisitStatus, VisitStop
-from referrals.models import Notification, PublicHoliday, Referral, ReferralStatus
+from referrals.models import Notification, Referral, ReferralStatus
 from reports.periods import Month
 
 DEMO_PASSWORD = "demo-pass-2026"

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from cases.models import Case
 from centers.models import AgencyKind
 from core.extensions import db
+from core.holidays import PublicHoliday
 from core.roles import Role
 from core.types import utcnow
+from core.working_time import add_working_hours
 from factories import (
     login,
     make_agency,
@@ -22,8 +24,7 @@ from factories import (
     make_visit,
 )
 from intake.models import Visit
-from referrals.models import Notification, PublicHoliday, Referral, ReferralStatus, Urgency
-from referrals.working_time import add_working_hours
+from referrals.models import Notification, Referral, ReferralStatus, Urgency
 
 SEOUL_OFFSET = timedelta(hours=9)
 
