@@ -12,6 +12,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import (  # noqa: F401  (database: engine tuning)
+    audit,
     backup,
     crypto,
     database,
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
     startup.init_app(app)
     backup.init_app(app)
+    audit.init_app(app)
     app.session_interface = HanjariSessionInterface()
     if app.config.get("PROXY_COUNT"):
         # Behind nginx: trust X-Forwarded-For/-Proto from that many proxies, no more.
@@ -62,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import catalogue
     import centers
     import intake
+    import perf
     import referrals
     import reports
     from core.home import bp as home_bp
@@ -75,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     referrals.init_app(app)
     reports.init_app(app)
     api.init_app(app)
+    perf.init_app(app)
     return app
 
 

@@ -433,13 +433,12 @@ def visits_visible_to(actor: Staff) -> sa.Select:
     return query.where(Visit.centre_id == actor.centre_id)
 
 
-def todays_queue(actor: Staff, agency_id: int | None = None) -> list[Visit]:
-    return list(db.session.scalars(todays_queue_query(actor, agency_id)))
-
-
-def todays_queue_query(actor: Staff, agency_id: int | None = None) -> sa.Select:
+def todays_queue_query(actor: Staff, agency_id: int | None = None, *,
+                       finished: bool | None = None) -> sa.Select:
     """Today's visits of the actor's centre in arrival order; with ``agency_id``, only those
-    waiting, called or in service at that agency's desk."""
+    waiting, called or in service at that agency's desk. ``finished=False`` keeps the
+    visits still in the building (what a desk acts on), ``True`` those done or gone, latest
+    first."""
     query = (
         visits_visible_to(actor)
         .where(Visit.visit_date == local_today())
@@ -448,14 +447,27 @@ def todays_queue_query(actor: Staff, agency_id: int | None = None) -> sa.Select:
             selectinload(Visit.client),
             selectinload(Visit.purposes),
         )
-        .order_by(Visit.arrived_at, Visit.id)
     )
+    if finished is None:
+        query = query.order_by(Visit.arrived_at, Visit.id)
+    elif finished:
+        query = query.where(Visit.status.in_(CLOSED_VISIT)).order_by(
+            Visit.arrived_at.desc(), Visit.id.desc())
+    else:
+        query = query.where(Visit.status.not_in(CLOSED_VISIT)).order_by(Visit.arrived_at, Visit.id)
     if agency_id:
         query = query.where(
             Visit.stops.any(sa.and_(VisitStop.agency_id == agency_id,
                                     VisitStop.status.in_(ACTIVE_STOP_STATUSES)))
         )
     return query
+
+
+def todays_finished_count(actor: Staff) -> int:
+    """How many of today's visits at the actor's centre are done or gone."""
+    return db.session.scalar(
+        visits_visible_to(actor).with_only_columns(sa.func.count(Visit.id))
+        .where(Visit.visit_date == local_today(), Visit.status.in_(CLOSED_VISIT))) or 0
 
 
 def last_visit_dates(client_ids: list[int]) -> dict[int, object]:
@@ -526,3 +538,14 @@ def board_snapshot(centre: Centre, limit: int = 8) -> dict:
         ],
         "waiting": [{"desk": name, "count": count} for name, count in waiting],
     }
+
+
+# --- retention (cases.retention) -----------------------------------------------------------
+
+def visit_activity() -> list[sa.Select]:
+    """A visit is activity of the person who came."""
+    return [sa.select(Visit.client_id, Visit.arrived_at).where(Visit.client_id.is_not(None))]
+
+
+def erase_visit_notes(client_ids: list[int]) -> None:
+    db.session.execute(sa.update(Visit).where(Visit.client_id.in_(client_ids)).values(note=""))

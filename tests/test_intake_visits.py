@@ -163,6 +163,29 @@ def test_queue_shows_waiting_time_and_filters_by_agency(client, login_as, centre
     assert "A-001" in jobs_only and "B-001" not in jobs_only
 
 
+def test_queue_lists_visits_still_here_a_page_at_a_time_and_finished_ones_apart(
+        client, login_as, centre, monkeypatch):
+    import intake.views
+
+    monkeypatch.setattr(intake.views, "QUEUE_PAGE", 2)
+    jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
+    visits = [make_visit(centre, [jobs]) for _ in range(4)]
+    login_as(Role.FRONT_DESK, centre=centre)
+    client.post(f"/intake/visits/{visits[0].id}/leave")
+
+    def tickets(url):
+        return [v.ticket_number for v in visits if f">{v.ticket_number}<" in client.get(url).text]
+
+    assert tickets("/intake/queue") == ["A-002", "A-003"]
+    assert tickets("/intake/queue?page=2") == ["A-004"]
+    page = client.get("/intake/queue").text
+    assert "아직 센터에 있는 방문 3건" in page and "오늘 끝난 방문 (1)" in page
+    assert "1 / 2" in page and "page=2" in page
+    assert tickets("/intake/queue?finished=1") == ["A-001"]
+    assert "오늘 끝났거나 돌아간 방문 1건" in client.get("/intake/queue?finished=1").text
+    assert tickets(f"/intake/queue?agency={jobs.id}&page=2") == ["A-004"]
+
+
 def test_another_centres_visits_are_not_found(client, login_as, centre):
     other = make_centre()
     visit = make_visit(other, [make_agency(other)])

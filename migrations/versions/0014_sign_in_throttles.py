@@ -1,8 +1,8 @@
 """Sign-in and password-check throttles per username and IP, instead of a lock on the account
 (which told who exists and let anyone lock anyone out).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-01 05:52:42.697983
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0009'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The visit form's one-time submission key: a double click issues one ticket, not two.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-01 06:03:59.295002
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011'
-down_revision = '0010'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
