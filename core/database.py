@@ -5,6 +5,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy.engine import Engine
 
 from core.extensions import db
@@ -38,6 +39,33 @@ def _tune_sqlite(dbapi_connection, connection_record):
     # ANALYZE that ``PRAGMA optimize`` runs stays a few milliseconds on millions of rows.
     cursor.execute("PRAGMA analysis_limit=1000")
     cursor.close()
+
+
+@sa.event.listens_for(Engine, "begin")
+def _begin_sqlite(connection):
+    """A posted request's transaction takes SQLite's write lock when it begins
+    (``BEGIN IMMEDIATE``).
+
+    A transaction that read first and writes later cannot wait for the lock: if another
+    desk wrote in between, SQLite answers "database is locked" at once, whatever the busy
+    timeout — 4 of 9 simultaneous call-next posts failed so (their savepoint began the
+    transaction before the read). Beginning immediately makes concurrent posts queue on the
+    lock for up to ``busy_timeout`` instead.
+
+    Reads (GET) and work outside a request (commands, a test's own factories) keep the
+    driver's default, which is safe for them: statements run outside a transaction until the
+    first write, which begins one and waits for the lock (a page's audit event), so a long
+    GET such as a PDF does not hold the lock. (Turning off the driver's own BEGIN is
+    SQLAlchemy's documented recipe for pysqlite.)
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+        driver.isolation_level = None
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        driver.isolation_level = ""
 
 
 #: A pooled SQLite connection runs ``PRAGMA optimize`` after this many requests.

@@ -56,6 +56,9 @@ class Visit(db.Model):
     arrived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    # The registration form's one-time token: a second post of the same form (a double click,
+    # a resent request) finds this visit instead of issuing a second ticket.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -379,23 +379,41 @@ def new_visit(client_id: int | None = None):
         return redirect(url_for("intake.show_person", client_id=client.id))
     form = _visit_form(centre)
     if form.validate_on_submit():
+        earlier = services.submitted_visit(centre, form.submission.data)
+        if earlier is not None:
+            return _already_registered(earlier)
         agencies = {a.id: a for a in centre.visible_agencies()}
         plan = [agencies[i] for i in form.plan_ids() if i in agencies]
         try:
             visit = services.register_visit(
-                current_staff(), centre, client=client, purposes=[Domain(p) for p in form.purposes.data],
+                current_staff(), centre, client=client,
+                purposes=[Domain(p) for p in form.purposes.data],
                 plan=plan, note=form.note.data or "", party_size=form.party_size.data,
+                submission_key=form.submission.data,
             )
+            db.session.commit()
         except services.VisitError as error:
             db.session.rollback()
             form.desk_1.errors = [str(error)]
+        except sa.exc.IntegrityError:
+            # The same form posted at the same moment: the other post's visit stands.
+            db.session.rollback()
+            earlier = services.submitted_visit(centre, form.submission.data)
+            if earlier is None:
+                raise
+            return _already_registered(earlier)
         else:
-            db.session.commit()
             flash(_("접수했습니다. 번호표 %(t)s", t=visit.ticket_number), "success")
             return redirect(url_for("intake.show_visit", visit_id=visit.id))
     else:
         db.session.commit()
     return render_template("intake/visit_form.html", form=form, client=client)
+
+
+def _already_registered(visit: Visit):
+    db.session.commit()
+    flash(_("이미 접수된 방문입니다. 번호표 %(t)s", t=visit.ticket_number), "info")
+    return redirect(url_for("intake.show_visit", visit_id=visit.id))
 
 
 @bp.get("/visits/<int:visit_id>")

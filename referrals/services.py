@@ -106,8 +106,8 @@ def may_act(actor: Staff, referral: Referral, action: str) -> bool:
 
 
 def allowed_actions(actor: Staff, referral: Referral) -> list[str]:
-    """The steps the actor may take now (``receive`` happens by opening the referral)."""
-    return [name for name in TRANSITIONS if name != "receive" and may_act(actor, referral, name)]
+    """The steps the actor may take now."""
+    return [name for name in TRANSITIONS if may_act(actor, referral, name)]
 
 
 def may_resend(actor: Staff, referral: Referral) -> bool:
@@ -262,7 +262,8 @@ def check_version(referral: Referral, version: int) -> None:
 
 
 def mark_received(actor: Staff, referral: Referral) -> bool:
-    """The receiving agency opened it for the first time: 의뢰 → 접수확인."""
+    """The receiving agency confirms it has seen it: 의뢰 → 접수확인 (the demo's helper; pages
+    and the API take the ``receive`` step like any other)."""
     if referral.status != ReferralStatus.SENT or side_of(actor, referral) != RECEIVING:
         return False
     transition(actor, referral, "receive")

@@ -170,12 +170,9 @@ def _filters(query):
 @case_staff
 def show(referral_id: int):
     referral = get_referral_or_404(referral_id, current_staff())
-    try:
-        services.mark_received(current_staff(), referral)
-    except services.ReferralConflict:
-        db.session.rollback()
-        referral = get_referral_or_404(referral_id, current_staff())
-    services.mark_read(current_staff(), referral_id=referral.id)  # opening it is reading about it
+    # Reading is no step of the referral (a GET changes no state: 접수확인 is a button); it
+    # only marks the reader's own notifications about it as read.
+    services.mark_read(current_staff(), referral_id=referral.id)
     db.session.commit()
     form = ActionForm()
     form.assignee_id.choices = [
@@ -202,7 +199,7 @@ def _visit_today(referral: Referral) -> Visit | None:
         Visit.status.notin_([VisitStatus.DONE, VisitStatus.LEFT])))
 
 
-@bp.post("/<int:referral_id>/<any(accept, decline, start, complete, cancel):action>")
+@bp.post("/<int:referral_id>/<any(receive, accept, decline, start, complete, cancel):action>")
 @caseworkers
 def act(referral_id: int, action: str):
     referral = get_referral_or_404(referral_id, current_staff())

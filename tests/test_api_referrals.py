@@ -61,8 +61,11 @@ def test_inbox_outbox_and_the_loop_with_versions(client, world):
     outbox = client.get("/api/v1/referrals?box=outgoing", headers=receiver)
     assert outbox.json["total"] == 0
     shown = client.get(f"/api/v1/referrals/{referral.id}", headers=receiver)
-    assert shown.json["status"] == "received"
-    etag = shown.headers["ETag"]
+    assert shown.json["status"] == "sent"  # a read is no step
+    received = client.post(f"/api/v1/referrals/{referral.id}/receive",
+                           headers={**receiver, "If-Match": shown.headers["ETag"]}, json={})
+    assert received.json["status"] == "received"
+    etag = received.headers["ETag"]
     assert client.post(f"/api/v1/referrals/{referral.id}/accept", headers=receiver,
                        json={}).status_code == 428
     stale = client.post(f"/api/v1/referrals/{referral.id}/accept",
