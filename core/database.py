@@ -3,6 +3,7 @@
 import contextlib
 import sqlite3
 from datetime import UTC, datetime
+from math import floor
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -115,3 +116,42 @@ def days_before(moment: datetime, days_expr):
     # SQLite keeps UTCDateTime values as naive UTC text; datetime() answers in the same form.
     naive = moment.astimezone(UTC).replace(tzinfo=None)
     return sa.func.datetime(naive.isoformat(sep=" "), sa.func.printf("-%d days", days_expr))
+
+
+def dialect_name() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def seconds_between(start, end):
+    """SQL: the seconds from ``start`` to ``end`` (two timestamp columns), on both engines."""
+    if dialect_name() == "postgresql":
+        # EXTRACT answers numeric (Decimal in Python): reports want floats, as SQLite gives.
+        return sa.cast(sa.extract("epoch", end - start), sa.Float)
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
+
+
+def percentile(values: sa.Subquery, fraction: float, *, method: str | None = None
+               ) -> float | None:
+    """The ``fraction`` percentile of the one column of ``values``, interpolated like
+    PostgreSQL's ``percentile_cont``; None when there are no values.
+
+    PostgreSQL computes it with ``percentile_cont``. SQLite has no such aggregate: there the
+    values stay in the database, which sorts them, and only the one or two around the wanted
+    rank are fetched (``ORDER BY … LIMIT 2 OFFSET k``) and interpolated here.
+    ``method="offset"`` forces that path, so both are tested on PostgreSQL too.
+    """
+    column = next(iter(values.c))
+    method = method or ("percentile_cont" if dialect_name() == "postgresql" else "offset")
+    if method == "percentile_cont":
+        value = db.session.scalar(sa.select(sa.func.percentile_cont(fraction).within_group(column)))
+        return None if value is None else float(value)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(values))
+    if not count:
+        return None
+    position = fraction * (count - 1)
+    below = floor(position)
+    found = [float(v) for v in db.session.scalars(
+        sa.select(column).order_by(column).limit(2).offset(below))]
+    if len(found) == 1:
+        return found[0]
+    return found[0] + (found[1] - found[0]) * (position - below)

@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import wraps
-from math import floor
 
 import sqlalchemy as sa
 
@@ -43,6 +42,7 @@ from cases.models import (
 from catalogue.models import CustomerType, Service
 from centers.models import Agency, Centre, Domain, Staff
 from core.clock import SEOUL
+from core.database import percentile, seconds_between
 from core.extensions import db
 from intake.models import StopStatus, Visit, VisitPurpose, VisitStop, VisitSuggestion
 from reports.periods import Span
@@ -99,18 +99,6 @@ def once(function: Callable) -> Callable:
 # --- SQL building blocks -----------------------------------------------------------------
 
 WAIT_END = sa.func.coalesce(VisitStop.called_at, VisitStop.started_at)
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def seconds_between(start, end):
-    """SQL: the seconds from ``start`` to ``end`` (two timestamp columns), on both engines."""
-    if _dialect() == "postgresql":
-        # EXTRACT answers numeric (Decimal in Python): the report wants floats, as SQLite gives.
-        return sa.cast(sa.extract("epoch", end - start), sa.Float)
-    return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
 
 
 def visits_in(centre_ids, span: Span) -> tuple:
@@ -365,33 +353,12 @@ def wait_sums(centre_ids, span: Span, *, by: str = "centre") -> dict[int, tuple[
 @once
 def wait_percentile(centre_id: int, span: Span, fraction: float = 0.9, *,
                     method: str | None = None) -> float | None:
-    """The ``fraction`` percentile of desk waits in seconds, interpolated like PostgreSQL's
-    ``percentile_cont``; None when nobody waited.
-
-    PostgreSQL computes it with ``percentile_cont``. Other engines (SQLite) have no such
-    aggregate: there the waits stay in the database, which sorts them, and only the one or
-    two values around the wanted rank are fetched (``ORDER BY … LIMIT 2 OFFSET k``) and
-    interpolated here. ``method="offset"`` forces that path, so both are tested on
-    PostgreSQL too.
-    """
+    """The ``fraction`` percentile of desk waits in seconds (see core.database.percentile);
+    None when nobody waited."""
     seconds = seconds_between(VisitStop.queued_at, WAIT_END).label("seconds")
     waits = (sa.select(seconds).join(Visit, Visit.id == VisitStop.visit_id)
              .where(*visit_rows_in([centre_id], span, VisitStop.visit_id), waited_stop()).subquery())
-    method = method or ("percentile_cont" if _dialect() == "postgresql" else "offset")
-    if method == "percentile_cont":
-        value = db.session.scalar(
-            sa.select(sa.func.percentile_cont(fraction).within_group(waits.c.seconds)))
-        return None if value is None else float(value)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(waits))
-    if not count:
-        return None
-    position = fraction * (count - 1)
-    below = floor(position)
-    values = [float(v) for v in db.session.scalars(
-        sa.select(waits.c.seconds).order_by(waits.c.seconds).limit(2).offset(below))]
-    if len(values) == 1:
-        return values[0]
-    return values[0] + (values[1] - values[0]) * (position - below)
+    return percentile(waits, fraction, method=method)
 
 
 # --- the one-stop effect -----------------------------------------------------------------

@@ -10,20 +10,18 @@ past its due time.
 from __future__ import annotations
 
 from datetime import datetime
-from math import floor
 
 import sqlalchemy as sa
 
+from core.database import dialect_name, percentile, seconds_between
 from core.extensions import db
 from intake.models import Visit, VisitSuggestion
 from referrals.models import Outcome, Referral, ReferralStatus
 from reports.figures import (
     _agencies_served_per_visit,
     _count_if,
-    _dialect,
     _keyed,
     once,
-    seconds_between,
     visit_rows_in,
     visits_in,
 )
@@ -93,28 +91,12 @@ def median_response_seconds(centre_id: int, span: Span, *, method: str | None = 
                             ) -> float | None:
     """The median time from sending to the first answer, in seconds.
 
-    PostgreSQL: ``percentile_cont(0.5)``. SQLite has no such aggregate: the database sorts
-    the answer times and only the middle one or two are fetched (``method="offset"``
-    forces that path, so both are tested).
+    See core.database.percentile for how each engine computes it.
     """
     seconds = seconds_between(Referral.sent_at, Referral.responded_at).label("seconds")
     answers = (sa.select(seconds).where(*sent_in([centre_id], span),
                                         Referral.responded_at.is_not(None)).subquery())
-    method = method or ("percentile_cont" if _dialect() == "postgresql" else "offset")
-    if method == "percentile_cont":
-        value = db.session.scalar(
-            sa.select(sa.func.percentile_cont(0.5).within_group(answers.c.seconds)))
-        return None if value is None else float(value)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(answers))
-    if not count:
-        return None
-    position = 0.5 * (count - 1)
-    below = floor(position)
-    values = [float(v) for v in db.session.scalars(
-        sa.select(answers.c.seconds).order_by(answers.c.seconds).limit(2).offset(below))]
-    if len(values) == 1:
-        return values[0]
-    return values[0] + (values[1] - values[0]) * (position - below)
+    return percentile(answers, 0.5, method=method)
 
 
 def _referred_on_visit_day(span: Span):
@@ -124,7 +106,7 @@ def _referred_on_visit_day(span: Span):
     saying so changes no answer but lets the database read only the span's referrals from
     the ``sent_at`` index, where the Seoul day of each referral cannot be indexed.
     """
-    if _dialect() == "postgresql":
+    if dialect_name() == "postgresql":
         sent_day = sa.func.date(sa.func.timezone("Asia/Seoul", Referral.sent_at))
     else:  # SQLite keeps naive UTC text; Seoul is UTC+9 all year (no daylight saving)
         sent_day = sa.func.date(Referral.sent_at, "+9 hours")
