@@ -27,6 +27,8 @@ from core.roles import Role
 from core.states import Transition
 from core.types import utcnow
 from core.working_time import add_working_hours
+from intake import services as intake
+from intake.models import Visit, VisitStatus
 from referrals.models import (
     OPEN_STATUSES,
     ContactPreference,
@@ -235,6 +237,35 @@ def transition(actor: Staff, referral: Referral, action: str, *, note: str = "",
                  detail={"from": previous.value, "to": rule.target.value,
                          "decline_reason": decline_reason.value if decline_reason else None,
                          "outcome": outcome.value if outcome else None})
+
+
+def act(actor: Staff, referral: Referral, action: str, *, hand_off: bool = False,
+        **details) -> bool:
+    """Apply ``action`` (see :func:`transition` for ``details``); after an accept with
+    ``hand_off``, add the receiving desk to the person's visit today, if they are still in the
+    building (the warm hand-off). Returns whether the person was handed off."""
+    transition(actor, referral, action, **details)
+    if action != "accept" or not hand_off:
+        return False
+    return hand_off_to_todays_visit(actor, referral)
+
+
+def todays_open_visit(referral: Referral) -> Visit | None:
+    """The referred person's visit today, while they are still in the building."""
+    return db.session.scalar(sa.select(Visit).where(
+        Visit.client_id == referral.client_id, Visit.visit_date == local_today(),
+        Visit.status.notin_([VisitStatus.DONE, VisitStatus.LEFT])))
+
+
+def hand_off_to_todays_visit(actor: Staff, referral: Referral) -> bool:
+    """The person is in the building today: put the receiving desk on their visit plan
+    (once). False when they are not in the building."""
+    visit = todays_open_visit(referral)
+    if visit is None:
+        return False
+    if not any(stop.agency_id == referral.to_agency_id for stop in visit.open_stops):
+        intake.hand_off(actor, visit, referral.to_agency)
+    return True
 
 
 def _accept(actor: Staff, referral: Referral, assignee: Staff) -> None:
