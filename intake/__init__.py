@@ -10,7 +10,7 @@ from core.roles import Role
 
 def init_app(app: Flask) -> None:
     from cases.retention import person_activity, person_erasure
-    from intake import board, demo, services, views
+    from intake import board, demo, services, views, visit_views  # noqa: F401 (its routes)
 
     demo_seeders.plug(app, demo.seed)
     person_activity.plug(app, services.visit_activity)

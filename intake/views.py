@@ -1,4 +1,7 @@
-"""Front-desk screens: search, registration, the person's page, consent, visits, queue."""
+"""Front-desk screens: search, registration, the person's page and consent.
+
+The blueprint ``intake`` is made here; its visit and queue screens are in
+:mod:`intake.visit_views`."""
 
 from __future__ import annotations
 
@@ -13,27 +16,24 @@ from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
 from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKind, ConsentMethod
 from cases.queries import CENTRE_ROLES, clients_visible_to, get_client_or_404, search_clients, understand
 from catalogue.models import CustomerType
-from centers.models import Agency, Domain
+from centers.models import Agency
 from core import audit
-from core.clock import local_today, minutes_since
+from core.clock import local_today
 from core.extensions import db
 from core.forms import EmptyForm, choices, error_text
 from core.roles import Role, roles_required
 from core.views import commit_or_flash, committed, current_staff
 from intake import services
 from intake.forms import (
-    AddStopForm,
     ClientEditForm,
     ConsentDocumentForm,
     ConsentForm,
     LinkForm,
     RegistrationForm,
     SearchForm,
-    VisitForm,
     WithdrawForm,
 )
-from intake.models import StopStatus, Visit, VisitStop
-from intake.queries import get_visit_or_404
+from intake.models import Visit, VisitStop
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
@@ -350,206 +350,3 @@ def print_consent_document(document_id: int):
     if document.centre_id != current_staff().centre_id:
         abort(404)
     return render_template("intake/consent_document_print.html", document=document)
-
-
-# --- visits ------------------------------------------------------------------------------
-
-def _visit_form(centre) -> VisitForm:
-    form = VisitForm()
-    form.purposes.choices = [(d.value, d.label) for d in centre.offered_domains()]
-    desks = [(0, _("(없음)"))] + [
-        (a.id, f"{a.name} · {a.desk_location}" if a.desk_location else a.name)
-        for a in centre.visible_agencies()
-    ]
-    for name in VisitForm.DESKS:
-        getattr(form, name).choices = desks
-    return form
-
-
-@bp.route("/people/<int:client_id>/visits/new", methods=["GET", "POST"], endpoint="new_visit")
-@bp.route("/visits/anonymous/new", methods=["GET", "POST"], endpoint="new_anonymous_visit")
-@desk
-def new_visit(client_id: int | None = None):
-    centre = _centre()
-    client = get_client_or_404(client_id, current_staff(), purpose="visit_opened") if client_id else None
-    if not services.may_register_visit(current_staff(), centre, client):
-        db.session.commit()
-        flash(_("개인정보 수집·이용 동의가 없거나 철회되었습니다. 동의를 받거나 익명 방문으로 접수하세요."),
-              "warning")
-        return redirect(url_for("intake.show_person", client_id=client.id))
-    form = _visit_form(centre)
-    if form.validate_on_submit():
-        earlier = services.submitted_visit(centre, form.submission.data)
-        if earlier is not None:
-            return _already_registered(earlier)
-        agencies = {a.id: a for a in centre.visible_agencies()}
-        plan = [agencies[i] for i in form.plan_ids() if i in agencies]
-        try:
-            visit = services.register_visit(
-                current_staff(), centre, client=client,
-                purposes=[Domain(p) for p in form.purposes.data],
-                plan=plan, note=form.note.data or "", party_size=form.party_size.data,
-                submission_key=form.submission.data,
-            )
-            db.session.commit()
-        except services.VisitError as error:
-            db.session.rollback()
-            form.desk_1.errors = [str(error)]
-        except sa.exc.IntegrityError:
-            # The same form posted at the same moment: the other post's visit stands.
-            db.session.rollback()
-            earlier = services.submitted_visit(centre, form.submission.data)
-            if earlier is None:
-                raise
-            return _already_registered(earlier)
-        else:
-            flash(_("접수했습니다. 번호표 %(t)s", t=visit.ticket_number), "success")
-            return redirect(url_for("intake.show_visit", visit_id=visit.id))
-    else:
-        db.session.commit()
-    return render_template("intake/visit_form.html", form=form, client=client)
-
-
-def _already_registered(visit: Visit):
-    db.session.commit()
-    flash(_("이미 접수된 방문입니다. 번호표 %(t)s", t=visit.ticket_number), "info")
-    return redirect(url_for("intake.show_visit", visit_id=visit.id))
-
-
-@bp.get("/visits/<int:visit_id>")
-@centre_staff
-def show_visit(visit_id: int):
-    visit = get_visit_or_404(visit_id, current_staff())
-    form = AddStopForm()
-    planned = {s.agency_id for s in visit.open_stops}
-    form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()
-                              if a.id not in planned]
-    actor = current_staff()
-    return committed(render_template(
-        "intake/visit.html", visit=visit, add_form=form, buttons=EmptyForm(),
-        minutes_since=minutes_since, actions=services.visit_actions(actor, visit),
-        may_manage=services.may_manage_visit(actor, visit),
-        may_remove=lambda stop: services.may_remove_stop(actor, visit, stop),
-        may_open_case=lambda stop: services.may_open_case_from(actor, visit, stop)))
-
-
-@bp.get("/visits/<int:visit_id>/ticket")
-@centre_staff
-def print_ticket(visit_id: int):
-    visit = get_visit_or_404(visit_id, current_staff(), purpose="ticket_printed")
-    return committed(render_template("intake/ticket.html", visit=visit))
-
-
-@bp.get("/visits/<int:visit_id>/checklist")
-@centre_staff
-def print_checklist(visit_id: int):
-    """The suggested services on paper, each with the desk that handles it."""
-    visit = get_visit_or_404(visit_id, current_staff(), purpose="checklist_printed")
-    return committed(render_template("intake/checklist.html", visit=visit))
-
-
-def _after_action(visit: Visit):
-    target = request.form.get("back")
-    if target == "queue":
-        return redirect(url_for("intake.queue", agency=request.form.get("agency") or None))
-    return redirect(url_for("intake.show_visit", visit_id=visit.id))
-
-
-@bp.post("/visits/<int:visit_id>/<any(call, start, finish):action>")
-@centre_staff
-def act_on_visit(visit_id: int, action: str):
-    visit = get_visit_or_404(visit_id, current_staff(), purpose=None)
-    if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: services.transition(current_staff(), visit, action))
-    return _after_action(visit)
-
-
-@bp.post("/visits/<int:visit_id>/leave")
-@centre_staff
-def leave_visit(visit_id: int):
-    visit = get_visit_or_404(visit_id, current_staff(), purpose=None)
-    if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: services.leave(current_staff(), visit),
-                        _("%(t)s 번 방문자를 돌아간 것으로 기록했습니다.", t=visit.ticket_number))
-    return _after_action(visit)
-
-
-@bp.post("/visits/<int:visit_id>/stops")
-@desk
-def add_stop(visit_id: int):
-    visit = get_visit_or_404(visit_id, current_staff(), purpose=None)
-    form = AddStopForm()
-    form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()]
-    if form.validate_on_submit():
-        agency = db.session.get(Agency, form.agency_id.data)
-        commit_or_flash(lambda: services.add_stop(current_staff(), visit, agency))
-    return redirect(url_for("intake.show_visit", visit_id=visit.id))
-
-
-@bp.post("/visits/<int:visit_id>/stops/<int:stop_id>/remove")
-@desk
-def remove_stop(visit_id: int, stop_id: int):
-    visit = get_visit_or_404(visit_id, current_staff(), purpose=None)
-    stop = next((s for s in visit.stops if s.id == stop_id), None)
-    if stop is None:
-        abort(404)
-    if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: services.remove_stop(current_staff(), visit, stop))
-    return redirect(url_for("intake.show_visit", visit_id=visit.id))
-
-
-# --- today's queue -----------------------------------------------------------------------
-
-#: Visits per page of the queue: more than a desk acts on at once, few enough to stay quick
-#: when a busy day has over a thousand.
-QUEUE_PAGE = 50
-
-
-@bp.get("/queue")
-@centre_staff
-def queue():
-    """Today's visits still in the building, in arrival order (a desk's own: those at its
-    desk); ``?finished=1`` lists the day's finished visits, latest first."""
-    actor = current_staff()
-    agency_id = request.args.get("agency", type=int)
-    if agency_id is None and actor.role == Role.CASEWORKER:
-        agency_id = actor.agency_id
-    agencies = actor.centre.visible_agencies()
-    if agency_id and agency_id not in {a.id for a in agencies}:
-        abort(404)
-    finished = request.args.get("finished") == "1" and not agency_id
-    page = db.paginate(services.todays_queue_query(actor, agency_id, finished=finished),
-                       per_page=QUEUE_PAGE, error_out=False)
-    finished_count = None if agency_id or finished else services.todays_finished_count(actor)
-    agency = next((a for a in agencies if a.id == agency_id), None)
-    audit.record_listing("visit.listed", [v.client_id for v in page.items], page="intake.queue")
-    return committed(render_template(
-        "intake/queue.html", page=page, visits=page.items, agencies=agencies,
-        agency_id=agency_id, finished=finished, finished_count=finished_count,
-        buttons=EmptyForm(), minutes_since=minutes_since, StopStatus=StopStatus,
-        actions=lambda visit: services.visit_actions(actor, visit),
-        may_call_next=agency is not None and services.may_call_next(actor, agency),
-    ))
-
-
-@bp.post("/agencies/<int:agency_id>/call-next")
-@centre_staff
-def call_next(agency_id: int):
-    agency = db.get_or_404(Agency, agency_id)
-    if agency.centre_id != current_staff().centre_id:
-        abort(404)
-    if not services.may_call_next(current_staff(), agency):
-        abort(403)
-    if EmptyForm().validate_on_submit():
-        try:
-            visit = services.call_next(current_staff(), agency)
-        except services.VisitError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            if visit is None:
-                flash(_("기다리는 방문자가 없습니다."), "info")
-            else:
-                flash(_("%(t)s 번을 호출했습니다.", t=visit.ticket_number), "success")
-    return redirect(url_for("intake.queue", agency=agency.id))

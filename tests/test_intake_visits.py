@@ -165,9 +165,9 @@ def test_queue_shows_waiting_time_and_filters_by_agency(client, login_as, centre
 
 def test_queue_lists_visits_still_here_a_page_at_a_time_and_finished_ones_apart(
         client, login_as, centre, monkeypatch):
-    import intake.views
+    import intake.visit_views
 
-    monkeypatch.setattr(intake.views, "QUEUE_PAGE", 2)
+    monkeypatch.setattr(intake.visit_views, "QUEUE_PAGE", 2)
     jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
     visits = [make_visit(centre, [jobs]) for _ in range(4)]
     login_as(Role.FRONT_DESK, centre=centre)
