@@ -215,7 +215,7 @@ CONDITION_GROUPS: dict[str, tuple[str, ...]] = {
 #: codes. On a *service* the type asks the same question when its codes do not (a hand-entered
 #: service tagged 장애인, or an imported one whose text names 장애인).
 TYPE_CONDITION_CODES: dict[str, tuple[str, ...]] = {
-    "pregnant": ("JA0301", "JA0302"),
+    "pregnant": ("JA0302",),
     "infant_household": ("JA0303",),
     "farmer_fisher": ("JA0313", "JA0314", "JA0315", "JA0316"),
     "job_seeker": ("JA0327",),

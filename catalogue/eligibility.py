@@ -230,7 +230,7 @@ def sql_filters(facts: Facts) -> list[sa.ColumnElement[bool]]:
         filters.append(sa.not_(_fails_age_types(facts.age)))
     if facts.sex:
         filters.append(sa.or_(Service.sex.is_(None), Service.sex == Sex(facts.sex)))
-    for group, codes in data.CONDITION_GROUPS.items():
+    for codes in data.CONDITION_GROUPS.values():
         failing = _fails_group(facts, codes)
         if failing is not None:
             filters.append(sa.not_(failing))
