@@ -25,12 +25,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from flask_migrate import upgrade  # noqa: E402
+from suggestion_profiles import PROFILES, score, setup_sample_centre  # noqa: E402
 
 from app import create_app  # noqa: E402
 from core.settings import _normalise_db_url  # noqa: E402
 from factories import app_config  # noqa: E402
 from intake.services import SUGGESTIONS_PER_VISIT  # noqa: E402
-from suggestion_profiles import PROFILES, score, setup_sample_centre  # noqa: E402
 
 
 def main() -> None:
