@@ -198,3 +198,11 @@ def test_the_import_reads_a_local_governments_region():
     assert regions["경기도 농어민 기회소득"] == "경기도"
     assert regions["국민취업지원제도"] == ""
     assert regions["경기창조경제혁신센터 창업보육"] == ""  # a foundation, not a government
+
+
+def test_the_service_page_names_its_region(client, login_as):
+    from core.roles import Role
+
+    service = make_service(name="남양주 시민 강좌", region="남양주시")
+    login_as(Role.FRONT_DESK)
+    assert "남양주시 거주" in client.get(f"/services/{service.id}").text
