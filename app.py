@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -77,7 +77,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _select_locale() -> str:
-    """Korean unless the signed-in staff member chose English."""
+    """The signed-in staff member's choice; before sign-in, the browser's language (Korean
+    unless it prefers English)."""
+    if not has_request_context():
+        return "ko"
     if current_user and current_user.is_authenticated:
         return current_user.locale
-    return "ko"
+    return request.accept_languages.best_match(["ko", "en"], default="ko")

@@ -55,7 +55,7 @@ class AssessmentForm(FlaskForm):
 # One rating field per need domain, added to the class so WTForms sees them.
 for _domain in NeedDomain:
     setattr(AssessmentForm, f"rating_{_domain.value}",
-            SelectField(_domain.label, choices=enum_options(Level)))
+            SelectField(_domain.lazy_label, choices=enum_options(Level)))
 
 
 class GoalForm(FlaskForm):

@@ -153,7 +153,7 @@ def service_conditions(service: Service) -> dict[str, tuple[frozenset[str], str]
             continue
         codes, names = by_type.setdefault(group, (set(), []))
         codes.update(data.TYPE_CONDITION_CODES[customer_type.code])
-        names.append(customer_type.name)
+        names.append(customer_type.label)
     for group, (codes, names) in by_type.items():
         conditions[group] = (frozenset(codes), _or(names))
     return conditions
@@ -167,7 +167,7 @@ def checks(service: Service, facts: Facts) -> list[Check]:
     elif "age_band" not in service_conditions(service):
         age_types = [t for t in service.customer_types if t.code in data.TYPE_AGES]
         if age_types:
-            found.append(Check(_or([t.name for t in age_types]), _age_type_outcome(age_types, facts)))
+            found.append(Check(_or([t.label for t in age_types]), _age_type_outcome(age_types, facts)))
     if service.sex is not None:
         outcome = (Outcome.TO_CHECK if facts.sex is None
                    else Outcome.MET if Sex(facts.sex) == service.sex else Outcome.FAILED)

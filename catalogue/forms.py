@@ -59,7 +59,7 @@ class ServiceSearchForm(FlaskForm):
         ]
         self.domain.choices = _domain_choices(_l("모든 분야"))
         self.sex.choices = _sex_choices(_l("모두"))
-        self.customer_types.choices = [SelectChoice(t.code, t.name) for t in customer_types]
+        self.customer_types.choices = [SelectChoice(t.code, t.label) for t in customer_types]
 
 
 class ServiceForm(FlaskForm):
@@ -92,7 +92,7 @@ class ServiceForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.domain.choices = _domain_choices()
         self.sex.choices = _sex_choices(_l("제한 없음"))
-        self.customer_types.choices = [SelectChoice(t.code, t.name) for t in customer_types]
+        self.customer_types.choices = [SelectChoice(t.code, t.label) for t in customer_types]
 
 
 class OfferForm(FlaskForm):

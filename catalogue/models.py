@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,8 +33,36 @@ class CustomerType(db.Model):
     name: Mapped[str] = mapped_column(sa.String(50), unique=True)
     sort_order: Mapped[int] = mapped_column(default=0)
 
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the row keeps the Korean name, which is the msgid)."""
+        return gettext(self.name)
+
     def __repr__(self) -> str:
         return f"<CustomerType {self.code}>"
+
+
+# The fixed vocabulary's names, written here so that the message extractor finds them.
+CUSTOMER_TYPE_NAMES = (
+    _l("청년"),
+    _l("중장년"),
+    _l("노인"),
+    _l("경력단절여성"),
+    _l("임산부"),
+    _l("영유아가구"),
+    _l("한부모"),
+    _l("다자녀"),
+    _l("장애인"),
+    _l("기초생활수급"),
+    _l("차상위"),
+    _l("저소득"),
+    _l("농어업인"),
+    _l("다문화가족"),
+    _l("북한이탈주민"),
+    _l("제대군인"),
+    _l("구직자"),
+    _l("소상공인"),
+)
 
 
 class ServiceSource(StrEnum):

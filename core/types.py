@@ -54,6 +54,11 @@ class LabelledEnum(StrEnum):
     def label(self) -> str:
         return str(self._label)
 
+    @property
+    def lazy_label(self) -> Any:
+        """The label as a lazy string, for what is built once at import time (form fields)."""
+        return self._label
+
 
 def unique_where(name: str, *columns: str, where: str) -> sa.Index:
     """A partial unique index ("at most one open row"), the same on SQLite and PostgreSQL.

@@ -16,7 +16,7 @@ from catalogue.models import CustomerType
 from centers.models import Agency, Domain
 from core.clock import local_today, minutes_since
 from core.extensions import db
-from core.forms import EmptyForm, error_text
+from core.forms import EmptyForm, choices, error_text
 from core.roles import Role, roles_required
 from core.views import commit_or_flash, current_staff
 from intake import services
@@ -65,7 +65,7 @@ def search():
 
 def _customer_type_choices():
     types = db.session.scalars(sa.select(CustomerType).order_by(CustomerType.sort_order))
-    return [(t.code, t.name) for t in types]
+    return choices((t.code, t.label) for t in types)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

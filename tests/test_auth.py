@@ -249,3 +249,29 @@ def test_login_throttle_is_shared_between_workers_through_redis(db_url):
     assert login(first, "someone", "whatever password").status_code == 200
     second = create_app(settings).test_client()
     assert login(second, "someone", "whatever password").status_code == 429
+
+
+def test_the_sign_in_page_follows_the_browsers_language_until_staff_choose(client):
+    assert "Sign in" in client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).text
+    assert "로그인" in client.get("/login", headers={"Accept-Language": "ko-KR,ko;q=0.9"}).text
+    assert "로그인" in client.get("/login", headers={"Accept-Language": "fr-FR"}).text
+    assert "로그인" in client.get("/login").text
+    staff = make_staff(Role.FRONT_DESK)  # a staff member's own choice (Korean) wins after sign-in
+    login(client, staff.username)
+    home = client.get("/", headers={"Accept-Language": "en"}).text
+    assert "로그아웃" in home
+
+
+def test_policy_customer_types_are_shown_in_the_readers_language(client):
+    from catalogue.models import CustomerType
+
+    types = db.session.scalars(sa.select(CustomerType)).all()
+    assert len(types) == 18
+    from factories import make_centre, make_consent_documents
+
+    centre = make_centre()
+    make_consent_documents(centre)
+    staff = make_staff(Role.FRONT_DESK, centre=centre, locale="en")
+    login(client, staff.username)
+    page = client.get("/intake/people/new").text
+    assert "Job seekers" in page and "Single parents" in page and "구직자" not in page
