@@ -12,6 +12,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import (  # noqa: F401  (database: engine tuning)
+    audit,
     backup,
     crypto,
     database,
@@ -49,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     guards.init_app(app)
     startup.init_app(app)
     backup.init_app(app)
+    audit.init_app(app)
     app.session_interface = HanjariSessionInterface()
     if app.config.get("PROXY_COUNT"):
         # Behind nginx: trust X-Forwarded-For/-Proto from that many proxies, no more.
@@ -60,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import catalogue
     import centers
     import intake
+    import perf
     import referrals
     import reports
     from core.home import bp as home_bp
@@ -73,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     referrals.init_app(app)
     reports.init_app(app)
     api.init_app(app)
+    perf.init_app(app)
     return app
 
 

@@ -15,6 +15,7 @@ from api.versions import CREATED_HEADERS, ETAG_HEADER, etag_headers
 from cases import identity, people
 from cases.models import Client, Consent, ConsentKind, ConsentMethod, Sex
 from cases.queries import CENTRE_ROLES, get_client_or_404, search_query, understand
+from core import audit
 from core.clock import local_today
 from core.extensions import db
 from intake.services import DESK_ROLES, last_visit_dates
@@ -66,6 +67,9 @@ def search(args):
     terms = understand(args["q"], rrn_allowed=actor.centre.processes_rrn)
     query = search_query(actor, terms)
     if query is None:
+        audit.record_listing("client.searched", [], understood_as=terms.kind, results=0,
+                             page="api.people.search", actor=actor)
+        db.session.commit()
         return {"items": [], "total": 0, "page": args["page"], "per_page": args["per_page"],
                 "pages": 0, "understood_as": terms.kind}
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False,
@@ -74,6 +78,9 @@ def search(args):
     items = [{"id": c.id, "masked_name": c.masked_name, "birth_date": c.birth_date,
               "masked_phone": c.masked_phone or None, "last_visit_on": last_visits.get(c.id)}
              for c in page.items]
+    audit.record_listing("client.searched", [c.id for c in page.items], understood_as=terms.kind,
+                         results=page.total, page="api.people.search", actor=actor)
+    db.session.commit()
     return {"items": items, "total": page.total, "page": page.page, "per_page": page.per_page,
             "pages": page.pages, "understood_as": terms.kind}
 

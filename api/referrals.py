@@ -14,6 +14,7 @@ from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import get_case_or_404
 from centers.models import Agency, Staff
+from core import audit
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -109,8 +110,12 @@ def listing(args):
     query = query.options(selectinload(Referral.events), selectinload(Referral.client)) \
         .order_by(Referral.sent_at.desc(), Referral.id.desc())
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
-    return {"items": [referral_data(r, actor) for r in page.items], "total": page.total,
-            "page": page.page, "per_page": page.per_page, "pages": page.pages}
+    answer = {"items": [referral_data(r, actor) for r in page.items], "total": page.total,
+              "page": page.page, "per_page": page.per_page, "pages": page.pages}
+    audit.record_listing("referral.listed", [r.client_id for r in page.items],
+                         page="api.referrals", actor=actor)
+    db.session.commit()
+    return answer
 
 
 @blp.route(f"/referrals/<{ID}:referral_id>", methods=["GET"])

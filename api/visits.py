@@ -13,6 +13,7 @@ from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import CENTRE_ROLES, get_client_or_404
 from centers.models import Domain, Staff
+from core import audit
 from core.extensions import db
 from core.roles import Role
 from intake import services
@@ -81,7 +82,7 @@ def register(args):
             plan=[agencies[i] for i in args["plan"]], note=args["note"],
             party_size=args["party_size"])
     db.session.commit()
-    visit = get_visit_or_404(visit.id, actor)
+    visit = get_visit_or_404(visit.id, actor, purpose=None)
     return visit_data(visit, actor), 201, {**etag_headers(visit),
                                            "Location": f"/api/v1/visits/{visit.id}"}
 
@@ -103,8 +104,12 @@ def queue(args):
         raise invalid("agency", "이 센터에서 운영하지 않는 창구입니다.", location="query")
     query = services.todays_queue_query(actor, agency_id).options(*_LOAD[3:])
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
-    return {"items": [visit_data(v, actor) for v in page.items], "total": page.total,
-            "page": page.page, "per_page": page.per_page, "pages": page.pages}
+    answer = {"items": [visit_data(v, actor) for v in page.items], "total": page.total,
+              "page": page.page, "per_page": page.per_page, "pages": page.pages}
+    audit.record_listing("visit.listed", [v.client_id for v in page.items], page="api.queue",
+                         actor=actor)
+    db.session.commit()
+    return answer
 
 
 @blp.route(f"/visits/<{ID}:visit_id>", methods=["GET"])
@@ -113,12 +118,14 @@ def show(visit_id: int):
     """One visit of the caller's centre, with its desk plan and what the caller can do now."""
     actor = current_staff(CENTRE_ROLES)
     visit = get_visit_or_404(visit_id, actor)
-    return visit_data(visit, actor), 200, etag_headers(visit)
+    answer, headers = visit_data(visit, actor), etag_headers(visit)
+    db.session.commit()  # the audit event of this read
+    return answer, 200, headers
 
 
 def _act(visit_id: int, args: dict, action: str):
     actor = current_staff(CENTRE_ROLES)
-    visit = get_visit_or_404(visit_id, actor)
+    visit = get_visit_or_404(visit_id, actor, purpose=None)
     version = expected_version(visit, args.get("version"))
     with refusals():
         if action == "leave":
@@ -126,7 +133,7 @@ def _act(visit_id: int, args: dict, action: str):
         else:
             services.transition(actor, visit, action, version=version)
     db.session.commit()
-    visit = get_visit_or_404(visit_id, actor)
+    visit = get_visit_or_404(visit_id, actor, purpose=None)
     return visit_data(visit, actor), 200, etag_headers(visit)
 
 

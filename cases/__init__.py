@@ -9,8 +9,9 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from cases import demo, views
+    from cases import demo, retention, views
 
     demo_seeders.plug(app, demo.seed)
+    retention.init_app(app)
     app.register_blueprint(views.bp)
     navigation.register(app, "cases.caseload", _l("사례"), {Role.CASEWORKER, Role.MANAGER}, order=30)

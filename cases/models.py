@@ -47,6 +47,8 @@ class Client(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # Set by the retention purge (cases.retention): the identifying details are gone.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     centre: Mapped[Centre] = relationship()
     created_by: Mapped[Staff | None] = relationship()

@@ -69,6 +69,12 @@ def may_edit_person(actor: Staff, client: Client) -> bool:
     return actor.role in DESK_ROLES and actor.centre_id == client.centre_id
 
 
+def may_print_access_history(actor: Staff, client: Client) -> bool:
+    """Who viewed or changed the record (PIPA 제35조): answered, for the person asking, by
+    those who keep their record."""
+    return may_edit_person(actor, client)
+
+
 def may_withdraw_consent(actor: Staff, consent: Consent) -> bool:
     return consent.withdrawn_at is None and may_edit_person(actor, consent.client)
 

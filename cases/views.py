@@ -49,6 +49,7 @@ from cases.queries import (
     get_case_or_404,
     get_client_or_404,
     referral_counts,
+    understand,
     visible_case_ids,
 )
 from catalogue.models import CentreService, Service
@@ -59,7 +60,7 @@ from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
 from core.types import utcnow
-from core.views import commit_or_flash, current_staff
+from core.views import commit_or_flash, committed, current_staff
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -87,12 +88,19 @@ def caseload():
     wanted = CaseloadFilter.from_args(request.args, actor, text)
     query = caseload_query(actor, wanted)
     page = db.paginate(query, per_page=25, error_out=False)
-    return render_template(
+    shown = [case.client_id for case in page.items]
+    if wanted.text:
+        audit.record_listing("client.searched", shown, results=page.total, page="cases.caseload",
+                             understood_as=understand(wanted.text, rrn_allowed=False).kind)
+    else:
+        audit.record_listing("case.listed", shown, page="cases.caseload")
+    return committed(render_template(
         "cases/caseload.html", page=page, mine=wanted.mine, status=wanted.status,
-        overdue=wanted.overdue, stale=wanted.stale, q=wanted.text, statuses=list(CaseStatus), now=utcnow(),
+        overdue=wanted.overdue, stale=wanted.stale, q=wanted.text, statuses=list(CaseStatus),
+        now=utcnow(),
         search_form=EmptyForm(),
         today=local_today(), casework=casework,
-    )
+    ))
 
 
 # --- the person's integrated page ----------------------------------------------------------

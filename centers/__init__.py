@@ -17,5 +17,4 @@ def init_app(app: Flask) -> None:
     managers = {Role.MANAGER, Role.ADMIN}
     navigation.register(app, "centers.list_centres", _l("센터"), managers, order=80)
     navigation.register(app, "centers.list_staff", _l("직원 관리"), managers, order=85)
-    navigation.register(app, "centers.audit_log", _l("접근 기록"), managers, order=90)
     navigation.register(app, "auth.api_tokens", _l("API 토큰"), set(Role), order=95)

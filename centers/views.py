@@ -1,9 +1,9 @@
-"""Organisation screens: centres, agencies and add-ons (admin), staff (manager), audit log."""
+"""Organisation screens: centres, agencies and add-ons (admin), staff (manager)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from centers import accounts, queries, services, tokens
@@ -18,7 +18,6 @@ from centers.forms import (
     TimeTargetsForm,
 )
 from centers.models import Addon, Agency, AgencyKind, Staff
-from core.audit import AuditEvent
 from core.extensions import db
 from core.forms import EmptyForm
 from core.roles import Role, allowed_if, roles_required
@@ -339,21 +338,3 @@ def set_staff_active(staff_id: int):
             message = _("계정을 다시 사용하게 했습니다.") if active else _("계정을 비활성화했습니다.")
             flash(message, "success")
     return redirect(url_for("centers.edit_staff", staff_id=staff.id))
-
-
-# --- audit log ---------------------------------------------------------------------------
-
-@bp.get("/audit")
-@managers
-def audit_log():
-    """The access-log review: a manager sees their centre's events, the administrator all."""
-    actor = current_staff()
-    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
-    if not services.sees_every_centre(actor):
-        query = query.where(AuditEvent.centre_id == actor.centre_id)
-    action = request.args.get("action", "").strip()
-    if action:
-        query = query.where(AuditEvent.action.startswith(action))
-    page = db.paginate(query, per_page=50, error_out=False)
-    return render_template("centers/audit.html", page=page, action=action)
-

@@ -53,6 +53,15 @@ class Defaults:
     API_TOKEN_DAYS = 90  # lifetime of a new API token unless its maker chooses another
     # At start-up, ask the database and Redis to answer (core.startup); the tests turn it off.
     STARTUP_CHECKS = True
+    # The access-log review flags one staff member opening this many different people's
+    # records within this many minutes (reports.access_review).
+    ACCESS_REVIEW_BULK_PEOPLE = 30
+    ACCESS_REVIEW_BULK_MINUTES = 10
+    # Retention (flask purge-expired): a person is anonymised this many years after their
+    # last activity; access-log events are dropped after this many years (at least 2, as the
+    # 안전성 확보조치 기준 제8조 asks).
+    PERSON_RETENTION_YEARS = 5
+    ACCESS_LOG_RETENTION_YEARS = 2
 
 
 def load(app: Flask, test_config: dict | None) -> None:

@@ -33,3 +33,10 @@ def commit_or_flash(change: Callable[[], Any], success: str | None = None) -> bo
     if success:
         flash(success, "success")
     return True
+
+
+def committed(page: str) -> str:
+    """Commit the audit event of a read once the page is drawn: committing before would
+    expire everything the page shows and load it all again."""
+    db.session.commit()
+    return page

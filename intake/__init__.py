@@ -9,9 +9,12 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from intake import board, demo, views
+    from cases.retention import person_activity, person_erasure
+    from intake import board, demo, services, views
 
     demo_seeders.plug(app, demo.seed)
+    person_activity.plug(app, services.visit_activity)
+    person_erasure.plug(app, services.erase_visit_notes)
     app.register_blueprint(views.bp)
     app.register_blueprint(board.bp)
     desk = {Role.FRONT_DESK, Role.MANAGER}

@@ -511,3 +511,14 @@ def board_snapshot(centre: Centre, limit: int = 8) -> dict:
         ],
         "waiting": [{"desk": name, "count": count} for name, count in waiting],
     }
+
+
+# --- retention (cases.retention) -----------------------------------------------------------
+
+def visit_activity() -> list[sa.Select]:
+    """A visit is activity of the person who came."""
+    return [sa.select(Visit.client_id, Visit.arrived_at).where(Visit.client_id.is_not(None))]
+
+
+def erase_visit_notes(client_ids: list[int]) -> None:
+    db.session.execute(sa.update(Visit).where(Visit.client_id.in_(client_ids)).values(note=""))

@@ -14,11 +14,12 @@ from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKi
 from cases.queries import CENTRE_ROLES, clients_visible_to, get_client_or_404, search_clients, understand
 from catalogue.models import CustomerType
 from centers.models import Agency, Domain
+from core import audit
 from core.clock import local_today, minutes_since
 from core.extensions import db
 from core.forms import EmptyForm, choices, error_text
 from core.roles import Role, roles_required
-from core.views import commit_or_flash, current_staff
+from core.views import commit_or_flash, committed, current_staff
 from intake import services
 from intake.forms import (
     AddStopForm,
@@ -57,8 +58,10 @@ def search():
         terms = understand(form.q.data, rrn_allowed=_centre().processes_rrn)
         results = search_clients(current_staff(), terms)
         last_visits = services.last_visit_dates([c.id for c in results])
-    return render_template("intake/search.html", form=form, results=results, terms=terms,
-                           last_visits=last_visits)
+        audit.record_listing("client.searched", [c.id for c in results],
+                             understood_as=terms.kind, page="intake.search")
+    return committed(render_template("intake/search.html", form=form, results=results,
+                                      terms=terms, last_visits=last_visits))
 
 
 # --- registration ------------------------------------------------------------------------
@@ -131,6 +134,7 @@ def show_person(client_id: int):
         masked_rrn=people.masked_rrn(client), today=local_today(), withdraw_form=WithdrawForm(),
         link_form=LinkForm(), buttons=EmptyForm(),
         may_edit=people.may_edit_person(actor, client),
+        may_print_access_history=people.may_print_access_history(actor, client),
         may_reveal=people.may_reveal_rrn(actor, client),
         may_withdraw=lambda consent: people.may_withdraw_consent(actor, consent),
         may_read_cases=casework.may_read_cases(actor),
@@ -273,8 +277,6 @@ def withdraw_consent(consent_id: int):
 @centre_staff
 def consent_receipt(consent_id: int):
     consent = _consent_or_404(consent_id)
-    from core import audit
-
     audit.record("consent.receipt_printed", actor=current_staff(), subject=consent,
                  client_id=consent.client_id)
     db.session.commit()
@@ -405,27 +407,27 @@ def show_visit(visit_id: int):
     form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()
                               if a.id not in planned]
     actor = current_staff()
-    return render_template(
+    return committed(render_template(
         "intake/visit.html", visit=visit, add_form=form, buttons=EmptyForm(),
         minutes_since=minutes_since, actions=services.visit_actions(actor, visit),
         may_manage=services.may_manage_visit(actor, visit),
         may_remove=lambda stop: services.may_remove_stop(actor, visit, stop),
-        may_open_case=lambda stop: services.may_open_case_from(actor, visit, stop))
+        may_open_case=lambda stop: services.may_open_case_from(actor, visit, stop)))
 
 
 @bp.get("/visits/<int:visit_id>/ticket")
 @centre_staff
 def print_ticket(visit_id: int):
-    visit = get_visit_or_404(visit_id, current_staff())
-    return render_template("intake/ticket.html", visit=visit)
+    visit = get_visit_or_404(visit_id, current_staff(), purpose="ticket_printed")
+    return committed(render_template("intake/ticket.html", visit=visit))
 
 
 @bp.get("/visits/<int:visit_id>/checklist")
 @centre_staff
 def print_checklist(visit_id: int):
     """The suggested services on paper, each with the desk that handles it."""
-    visit = get_visit_or_404(visit_id, current_staff())
-    return render_template("intake/checklist.html", visit=visit)
+    visit = get_visit_or_404(visit_id, current_staff(), purpose="checklist_printed")
+    return committed(render_template("intake/checklist.html", visit=visit))
 
 
 def _after_action(visit: Visit):
@@ -438,7 +440,7 @@ def _after_action(visit: Visit):
 @bp.post("/visits/<int:visit_id>/<any(call, start, finish):action>")
 @centre_staff
 def act_on_visit(visit_id: int, action: str):
-    visit = get_visit_or_404(visit_id, current_staff())
+    visit = get_visit_or_404(visit_id, current_staff(), purpose=None)
     if EmptyForm().validate_on_submit():
         commit_or_flash(lambda: services.transition(current_staff(), visit, action))
     return _after_action(visit)
@@ -447,7 +449,7 @@ def act_on_visit(visit_id: int, action: str):
 @bp.post("/visits/<int:visit_id>/leave")
 @centre_staff
 def leave_visit(visit_id: int):
-    visit = get_visit_or_404(visit_id, current_staff())
+    visit = get_visit_or_404(visit_id, current_staff(), purpose=None)
     if EmptyForm().validate_on_submit():
         commit_or_flash(lambda: services.leave(current_staff(), visit),
                         _("%(t)s 번 방문자를 돌아간 것으로 기록했습니다.", t=visit.ticket_number))
@@ -457,7 +459,7 @@ def leave_visit(visit_id: int):
 @bp.post("/visits/<int:visit_id>/stops")
 @desk
 def add_stop(visit_id: int):
-    visit = get_visit_or_404(visit_id, current_staff())
+    visit = get_visit_or_404(visit_id, current_staff(), purpose=None)
     form = AddStopForm()
     form.agency_id.choices = [(a.id, a.name) for a in visit.centre.visible_agencies()]
     if form.validate_on_submit():
@@ -469,7 +471,7 @@ def add_stop(visit_id: int):
 @bp.post("/visits/<int:visit_id>/stops/<int:stop_id>/remove")
 @desk
 def remove_stop(visit_id: int, stop_id: int):
-    visit = get_visit_or_404(visit_id, current_staff())
+    visit = get_visit_or_404(visit_id, current_staff(), purpose=None)
     stop = next((s for s in visit.stops if s.id == stop_id), None)
     if stop is None:
         abort(404)
@@ -492,12 +494,13 @@ def queue():
         abort(404)
     visits = services.todays_queue(actor, agency_id)
     agency = next((a for a in agencies if a.id == agency_id), None)
-    return render_template(
+    audit.record_listing("visit.listed", [v.client_id for v in visits], page="intake.queue")
+    return committed(render_template(
         "intake/queue.html", visits=visits, agencies=agencies, agency_id=agency_id,
         buttons=EmptyForm(), minutes_since=minutes_since, StopStatus=StopStatus,
         actions=lambda visit: services.visit_actions(actor, visit),
         may_call_next=agency is not None and services.may_call_next(actor, agency),
-    )
+    ))
 
 
 @bp.post("/agencies/<int:agency_id>/call-next")

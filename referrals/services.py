@@ -393,3 +393,21 @@ def slip_data(referral: Referral) -> dict[str, str | bool]:
         "contact": referral.contact_preference.label, "reason": referral.reason,
         "needs": referral.needs, "service": referral.service.name if referral.service else "",
     }
+
+
+# --- retention (cases.retention) -----------------------------------------------------------
+
+def referral_activity() -> list[sa.Select]:
+    """A referral sent or closed is activity of its person."""
+    return [sa.select(Referral.client_id, Referral.sent_at),
+            sa.select(Referral.client_id, Referral.closed_at)]
+
+
+def erase_referral_text(client_ids: list[int]) -> None:
+    """What was written about the person in their referrals."""
+    from cases.retention import ERASED
+
+    db.session.execute(sa.update(Referral).where(Referral.client_id.in_(client_ids))
+                       .values(reason=ERASED, needs="", closing_note=""))
+    db.session.execute(sa.update(ReferralEvent).where(ReferralEvent.referral_id.in_(
+        sa.select(Referral.id).where(Referral.client_id.in_(client_ids)))).values(note=""))

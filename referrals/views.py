@@ -29,7 +29,7 @@ from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
 from core.types import utcnow
-from core.views import current_staff
+from core.views import committed, current_staff
 from intake import services as intake
 from intake.models import Visit, VisitStatus
 from referrals import services
@@ -125,9 +125,11 @@ def inbox():
         query = query.where(services.overdue_clause())
     query, filters = _filters(query)
     page = db.paginate(query, per_page=25, error_out=False)
-    return render_template("referrals/list.html", page=page, view=view, views=INBOX_VIEWS,
+    audit.record_listing("referral.listed", [r.client_id for r in page.items],
+                         page="referrals.inbox")
+    return committed(render_template("referrals/list.html", page=page, view=view, views=INBOX_VIEWS,
                            box="inbox", filters=filters, now=utcnow(),
-                           agencies=_other_agencies(actor.centre_id, {actor.agency_id}))
+                           agencies=_other_agencies(actor.centre_id, {actor.agency_id})))
 
 
 @bp.get("/sent")
@@ -144,9 +146,11 @@ def sent():
     query, filters = _filters(query.options(selectinload(Referral.client),
                                             selectinload(Referral.to_agency)))
     page = db.paginate(query.order_by(Referral.sent_at.desc()), per_page=25, error_out=False)
-    return render_template("referrals/list.html", page=page, view=view,
+    audit.record_listing("referral.listed", [r.client_id for r in page.items],
+                         page="referrals.sent")
+    return committed(render_template("referrals/list.html", page=page, view=view,
                            views=("all", "overdue"), box="sent", filters=filters, now=utcnow(),
-                           agencies=_other_agencies(actor.centre_id, set()))
+                           agencies=_other_agencies(actor.centre_id, set())))
 
 
 def _filters(query):

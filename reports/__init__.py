@@ -9,13 +9,16 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from reports import referral_section, views
+    from reports import access_views, referral_section, views
 
     referral_section.install()
 
     # Before the blueprint, whose rules use it.
     app.url_map.converters["month"] = views.MonthConverter
     app.register_blueprint(views.bp)
+    app.register_blueprint(access_views.bp)
+    navigation.register(app, "access.review", _l("접근 기록"), {Role.MANAGER, Role.ADMIN},
+                        order=90)
     navigation.register(app, "reports.show_dashboard", _l("대시보드"), {Role.MANAGER}, order=5)
     navigation.register(app, "reports.monthly_latest", _l("월간 보고서"), {Role.MANAGER},
                         order=60)

@@ -8,13 +8,13 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BaseConverter, ValidationError
 
-from cases.models import Case
+from cases.models import Case, Client
 from centers.models import Centre
 from centers.queries import get_centre_by_code_or_404
 from core import audit
 from core.extensions import db
 from core.roles import Role, allowed_if, roles_required
-from core.views import current_staff
+from core.views import committed, current_staff
 from intake.models import Visit, VisitStop
 from reports import dashboard, exports, figures, sections
 from reports.periods import Month
@@ -122,10 +122,17 @@ def dashboard_list(key: str):
         query = query.options(selectinload(Case.client), selectinload(Case.agency),
                               selectinload(Case.caseworker))
     page = db.paginate(query, per_page=50, error_out=False)
-    return render_template(
+    audit.record_listing("report.dashboard_listed", [_person_of(row) for row in page.items],
+                         page="reports.dashboard_list", figure=key)
+    return committed(render_template(
         "reports/dashboard_list.html", spec=spec, key=key, page=page,
         agency=agencies.get(agency_id) if spec.per_agency else None,
-    )
+    ))
+
+
+def _person_of(row) -> int | None:
+    """The person a dashboard row (a visit, case, referral or person) is about."""
+    return row.id if isinstance(row, Client) else getattr(row, "client_id", None)
 
 
 # --- monthly report ----------------------------------------------------------------------

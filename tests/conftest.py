@@ -88,10 +88,21 @@ def app(db_url, app_settings):
 
 
 def _empty_tables() -> None:
+    """Empty every table; the access log's append-only triggers are set aside meanwhile."""
     with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            triggers = []
+        else:
+            triggers = connection.execute(sa.text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _sql in triggers:
+                connection.execute(sa.text(f'DROP TRIGGER "{name}"'))
         for table in reversed(db.metadata.sorted_tables):
             if table.name not in REFERENCE_TABLES:
                 connection.execute(table.delete())
+        for _name, sql in triggers:
+            connection.execute(sa.text(sql))
 
 
 @pytest.fixture

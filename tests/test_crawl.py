@@ -72,6 +72,7 @@ from intake import services as intake
 from intake.models import Visit
 from referrals import services as referrals
 from referrals.models import DeclineReason, Outcome, Referral
+from reports.periods import Month
 
 MAX_DEPTH = 4
 PAGE_CAP = 400
@@ -635,6 +636,8 @@ def state_changing_actions(actor: Staff) -> list[Action]:
             "title": "점검 동의서", "purpose": "점검", "items": "이름", "retention": "3년",
             "refusal_notice": "거부할 수 있습니다."}, "consent_documents")
     add("/intake/board", {}, "waiting_boards")
+    add(f"/audit/{Month.of(local_today()).previous().key}/sign-off", {"remark": "점검"},
+        "access_reviews")
     add("/referrals/holidays", {"day": "2027-07-17", "name": "점검일"}, "public_holidays")
     holiday = db.session.scalar(sa.select(PublicHoliday.day).order_by(PublicHoliday.day))
     add(f"/referrals/holidays/{holiday.isoformat()}/delete", {}, "public_holidays")

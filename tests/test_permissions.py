@@ -694,3 +694,29 @@ def test_the_national_roll_up_is_offered_to_the_administrator_only(app, place):
     admin = signed_in(app, make_staff(Role.ADMIN))
     assert url in admin.get(f"/reports/monthly/namyangju/{month}").text
     assert admin.get(url).status_code == 200
+
+
+# --- the access-log review (reports.access_review) ---------------------------------------------
+
+def test_only_the_centres_manager_is_offered_to_sign_off_a_finished_month(app, place):
+    """may_sign_month: the manager, a month that is over, once."""
+    from reports import access_review
+    from reports.models import AccessReview
+
+    last = Month.of(local_today()).previous()
+    url = f"/audit/{last.key}/sign-off"
+    manager = signed_in(app, place.manager)
+    assert posts_to(manager.get(f"/audit?month={last.key}").text, url)
+    this_month = Month.of(local_today())
+    assert not posts_to(manager.get(f"/audit?month={this_month.key}").text,
+                        f"/audit/{this_month.key}/sign-off")
+    admin = signed_in(app, make_staff(Role.ADMIN))
+    assert not posts_to(admin.get(f"/audit?month={last.key}").text, url)
+    assert admin.post(url, data={"remark": "관리자"}).status_code == 403
+    for staff in (place.desk, place.jobs_worker):
+        client = signed_in(app, staff)
+        assert "/audit" not in client.get("/").text
+        assert client.post(url, data={"remark": "x"}).status_code == 403
+    assert count(AccessReview) == 0
+    with pytest.raises(access_review.ReviewError):
+        access_review.sign_off(place.jobs_worker, last, "")

@@ -1,0 +1,123 @@
+"""Commands: ``seed-synthetic`` (a history at a real centre's volume) and ``bench``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from tqdm import tqdm
+
+from core.extensions import db
+from perf.synthetic import TINY, Scale, seed_synthetic
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_synthetic_command)
+    app.cli.add_command(bench_command)
+
+
+@click.command("seed-synthetic")
+@click.option("--centres", type=int, default=Scale.centres, show_default=True)
+@click.option("--people", type=int, default=Scale.people, show_default=True)
+@click.option("--visits", type=int, default=Scale.visits, show_default=True)
+@click.option("--years", type=int, default=Scale.years, show_default=True)
+@click.option("--seed", type=int, default=Scale.seed, show_default=True,
+              help="The same seed on the same day gives the same history.")
+def seed_synthetic_command(centres: int, people: int, visits: int, years: int, seed: int) -> None:
+    """Add centres with years of synthetic history (people, visits, cases, referrals, audit
+    events) ending today, written in bulk into the migrated database. Staff accounts are
+    synth-NNN-manager, synth-NNN-desk01 …, password demo-pass-2026."""
+    scale = Scale(centres=centres, people=people, visits=visits, years=years, seed=seed)
+    started = time.monotonic()
+    with tqdm(total=2 * people + visits, unit="행", unit_scale=True, desc="합성 데이터") as bar:
+        try:
+            counts = seed_synthetic(scale, bar.update)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    summary = ", ".join(f"{table} {count:,}" for table, count in counts.items())
+    click.echo(f"합성 데이터를 넣었습니다 ({time.monotonic() - started:.0f}초): {summary}")
+
+
+@click.command("bench")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the results to this file as JSON.")
+@click.option("--scale", type=click.Choice(["configured", "tiny"]), default="configured",
+              show_default=True,
+              help="tiny: make a throw-away database beside the configured one, fill it with a "
+                   "small synthetic history, measure it and drop it.")
+@click.option("--runs", type=int, default=30, show_default=True, help="Timed runs per page.")
+@click.option("--budget", type=float, default=None,
+              help="Seconds per page after which a slow page stops (after at least five runs).")
+def bench_command(json_file: str | None, scale: str, runs: int, budget: float | None) -> None:
+    """p50/p95 and query counts of every daily page and report, with two baselines."""
+    from perf.bench import run_bench
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    throwaway = None
+    if scale == "tiny":
+        url = throwaway = _throwaway_database(url)
+    try:
+        bench_app = _bench_app(url)
+        if throwaway:
+            with bench_app.app_context():
+                from flask_migrate import upgrade
+
+                upgrade(directory=str(Path(bench_app.root_path) / "migrations"))
+                with tqdm(total=2 * TINY.people + TINY.visits, unit="행", desc="합성 데이터",
+                          leave=False) as bar:
+                    seed_synthetic(TINY, bar.update)
+                db.session.remove()
+        try:
+            results = run_bench(bench_app, runs, budget, say=click.echo)
+        except LookupError as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            with bench_app.app_context():
+                db.engine.dispose()
+    finally:
+        if throwaway:
+            _drop_database(throwaway)
+    if json_file:
+        Path(json_file).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+
+
+def _bench_app(url: str) -> Flask:
+    """The app as configured, on ``url``, with CSRF and rate limits off for the scripted client."""
+    from app import create_app
+
+    config = {key: value for key, value in current_app.config.items()
+              if key.isupper() and key not in ("PERMANENT_SESSION_LIFETIME",)}
+    config.update(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+                  STARTUP_CHECKS=False)
+    return create_app(config)
+
+
+def _throwaway_database(url: str) -> str:
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="hanjari-bench-"))
+        return f"sqlite:///{folder / 'bench.sqlite'}"
+    name = f"{parsed.database}_bench"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(url: str) -> None:
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        shutil.rmtree(Path(parsed.database).parent, ignore_errors=True)
+        return
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()

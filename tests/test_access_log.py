@@ -1,0 +1,203 @@
+"""The access log (접속기록): every read, search, print and download of personal data leaves an
+event naming who, when, from where, which person and what was done."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from cases import services as casework
+from cases.models import NoteKind
+from centers.models import AgencyKind
+from core.audit import AuditEvent
+from core.extensions import db
+from core.roles import Role
+from factories import (
+    bearer,
+    login,
+    make_agency,
+    make_case,
+    make_centre,
+    make_client,
+    make_referral,
+    make_staff,
+    make_token,
+    make_visit,
+)
+
+# GET (and search POST) endpoints that show no one's personal data: the centre's set-up,
+# the catalogue, aggregate reports, the staff's own account, blank forms. A new endpoint
+# must be put here or in PERSON_DATA_REQUESTS below, so nobody forgets the access log.
+NO_PERSON_DATA = {
+    "home.index", "home.health", "static", "bootstrap.static", "auth.login", "auth.api_tokens",
+    "auth.change_password", "centers.list_centres", "centers.show_centre", "centers.new_centre",
+    "centers.edit_centre", "centers.new_agency", "centers.edit_agency", "centers.list_staff",
+    "centers.edit_staff", "centers.new_staff",
+    # The access log shows person numbers, not people; its CSV export is logged all the same.
+    "access.review", "access.export",
+    "catalogue.own_centre_services", "catalogue.centre_services", "catalogue.export_directory",
+    "catalogue.browse", "catalogue.show_service", "catalogue.edit_service",
+    "catalogue.import_services", "catalogue.new_service", "board.show", "board.feed",
+    "board.settings", "intake.consent_documents", "intake.print_consent_document",
+    "intake.publish_consent_document", "intake.register_person", "intake.new_anonymous_visit",
+    "referrals.holidays", "referrals.notifications", "reports.show_dashboard",
+    "reports.monthly_latest", "reports.monthly", "reports.monthly_csv", "reports.monthly_pdf",
+    "reports.monthly_xlsx", "reports.national_latest", "reports.national", "reports.national_pdf",
+    "reports.national_xlsx", "api-docs.openapi_json", "api_services.search",
+    "api_reports.monthly",
+}
+
+
+def place():
+    centre = make_centre(code="namyangju")
+    jobs = make_agency(centre, AgencyKind.EMPLOYMENT)
+    welfare = make_agency(centre, AgencyKind.WELFARE)
+    caseworker = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
+    person = make_client(centre, name="김민수", phone="+821012345678", share_with=[welfare])
+    case = make_case(person, jobs, caseworker)
+    referral = make_referral(case, welfare)
+    visit = make_visit(centre, [jobs], client=person)
+    note = casework.add_note(caseworker, case, kind=NoteKind.COUNSELLING, body="상담함",
+                             is_confidential=False)
+    db.session.commit()
+    return {
+        "centre": centre, "caseworker": caseworker, "person": person, "case": case,
+        "referral": referral, "visit": visit, "note": note,
+        "desk": make_staff(Role.FRONT_DESK, centre=centre),
+        "manager": make_staff(Role.MANAGER, centre=centre),
+    }
+
+
+def person_data_requests(p):
+    """(who, method, url, body or None, endpoint) for every page and API answer showing a
+    person's data, each reached as a caseworker where the caseworker may reach it."""
+    person, case, visit = p["person"], p["case"], p["visit"]
+    cw, desk, manager = "caseworker", "desk", "manager"
+    return [
+        (desk, "POST", "/intake/", {"q": "김민수"}, "intake.search"),
+        (cw, "GET", f"/intake/people/{person.id}", None, "intake.show_person"),
+        (desk, "GET", f"/intake/people/{person.id}/edit", None, "intake.edit_person"),
+        (desk, "GET", f"/intake/people/{person.id}/consents/new", None, "intake.record_consent"),
+        (desk, "GET", f"/intake/people/{person.id}/visits/new", None, "intake.new_visit"),
+        (cw, "GET", f"/intake/consents/{person.consents[0].id}/receipt", None,
+         "intake.consent_receipt"),
+        (cw, "GET", f"/intake/visits/{visit.id}", None, "intake.show_visit"),
+        (cw, "GET", f"/intake/visits/{visit.id}/ticket", None, "intake.print_ticket"),
+        (cw, "GET", f"/intake/visits/{visit.id}/checklist", None, "intake.print_checklist"),
+        (cw, "GET", "/intake/queue", None, "intake.queue"),
+        (cw, "GET", "/cases/", None, "cases.caseload"),
+        (cw, "POST", "/cases/", {"q": "김민수"}, "cases.caseload"),
+        (cw, "GET", f"/cases/people/{person.id}", None, "cases.person"),
+        (cw, "GET", f"/cases/people/{person.id}/conferences/new", None, "cases.new_conference"),
+        (cw, "GET", f"/cases/new?client_id={person.id}", None, "cases.open_case"),
+        (cw, "GET", f"/cases/{case.id}", None, "cases.show"),
+        (cw, "GET", f"/cases/notes/{p['note'].id}/edit", None, "cases.edit_note"),
+        (cw, "GET", f"/cases/notes/{p['note'].id}/history", None, "cases.note_history"),
+        (cw, "GET", f"/referrals/new?case_id={case.id}", None, "referrals.send"),
+        (cw, "GET", f"/referrals/{p['referral'].id}", None, "referrals.show"),
+        (cw, "GET", f"/referrals/{p['referral'].id}/slip.pdf", None, "referrals.slip"),
+        (cw, "GET", "/referrals/sent", None, "referrals.sent"),
+        ("welfare", "GET", "/referrals/inbox", None, "referrals.inbox"),
+        (manager, "GET", "/reports/dashboard/open_cases", None, "reports.dashboard_list"),
+        (desk, "POST", "/api/v1/people/search", {"q": "김민수"}, "api_people.search"),
+        (cw, "GET", f"/api/v1/people/{person.id}", None, "api_people.show"),
+        (cw, "GET", f"/api/v1/cases/{case.id}", None, "api_cases.show"),
+        (cw, "GET", f"/api/v1/visits/{visit.id}", None, "api_visits.show"),
+        (desk, "GET", f"/audit/people/{person.id}", None, "access.person_history"),
+        (desk, "GET", f"/audit/people/{person.id}.pdf", None, "access.person_history_pdf"),
+        (cw, "GET", "/api/v1/queue", None, "api_visits.queue"),
+        (cw, "GET", "/api/v1/referrals?box=outgoing", None, "api_referrals.listing"),
+        (cw, "GET", f"/api/v1/referrals/{p['referral'].id}", None, "api_referrals.show"),
+    ]
+
+
+def _events_after(last_id: int) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id)))
+
+
+def _last_id() -> int:
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(AuditEvent.id), 0)))
+
+
+def test_every_page_and_answer_showing_a_person_writes_an_access_log_event(app, client):
+    p = place()
+    welfare_worker = make_staff(Role.CASEWORKER, centre=p["centre"],
+                                agency=p["referral"].to_agency)
+    staff = {"caseworker": p["caseworker"], "desk": p["desk"], "manager": p["manager"],
+             "welfare": welfare_worker}
+    tokens = {name: make_token(member) for name, member in staff.items()}
+    person_id = p["person"].id
+    requests = person_data_requests(p)
+    missing = []
+    for who, method, url, body, endpoint in requests:
+        last = _last_id()
+        if url.startswith("/api/"):
+            response = client.open(url, method=method, json=body, headers=bearer(tokens[who]))
+        else:
+            client.post("/logout")
+            assert login(client, staff[who].username).status_code == 302
+            last = _last_id()  # the sign-in is an event too
+            response = client.open(url, method=method, data=body)
+        assert response.status_code in (200, 302), (url, response.status_code)
+        events = [e for e in _events_after(last) if e.staff_id == staff[who].id and (
+            e.client_id == person_id or person_id in e.detail.get("client_ids", []))]
+        if not events:
+            missing.append(f"{method} {url} ({endpoint})")
+        for event in events:
+            assert event.ip and event.at and event.action
+    assert not missing, "no access-log event for: " + ", ".join(missing)
+
+
+def test_every_endpoint_is_known_to_show_or_not_show_personal_data(app):
+    covered = {endpoint for *_rest, endpoint in person_data_requests(place())}
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if "GET" in rule.methods or rule.endpoint in covered}
+    unknown = endpoints - covered - NO_PERSON_DATA
+    assert not unknown, f"say whether these show personal data (and log it): {sorted(unknown)}"
+
+
+def test_searches_log_how_many_were_found_but_never_what_was_searched(app, client):
+    p = place()
+    login(client, p["desk"].username)
+    client.post("/intake/", data={"q": "김민수"})
+    client.post("/intake/", data={"q": "010-1234-5678"})
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "client.searched").order_by(AuditEvent.id)).all()
+    assert [(e.detail["understood_as"], e.detail["count"]) for e in events] == [
+        ("name", 1), ("phone", 1)]
+    stored = " ".join(str(e.detail) for e in events)
+    assert "김민수" not in stored and "1234" not in stored
+
+
+# --- who viewed my record (PIPA 제35조) -------------------------------------------------------
+
+def test_the_person_is_told_which_agencies_and_staff_read_printed_or_changed_their_record(
+        app, client):
+    p = place()
+    person = p["person"]
+    reader = login(client, p["caseworker"].username)
+    assert reader.status_code == 302
+    client.get(f"/cases/people/{person.id}")
+    client.get(f"/referrals/{p['referral'].id}/slip.pdf")
+    assert client.get(f"/audit/people/{person.id}").status_code == 403
+    client.post("/logout")
+    login(client, p["desk"].username)
+    record_page = client.get(f"/intake/people/{person.id}").text
+    assert f'href="/audit/people/{person.id}"' in record_page
+    page = client.get(f"/audit/people/{person.id}").text
+    worker, agency = p["caseworker"].display_name, p["caseworker"].agency.name
+    assert worker in page and agency in page
+    assert all(f"<td>{word}</td>" in page for word in ("열람", "출력", "변경"))
+    pdf = client.get(f"/audit/people/{person.id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.headers["Cache-Control"] == "no-store"
+    printed = [e for e in _events_after(0) if e.action == "client.access_history_printed"]
+    assert [(e.client_id, e.staff_id) for e in printed] == [(person.id, p["desk"].id)]
+
+
+def test_another_centres_desk_cannot_ask_for_the_history(app, client):
+    p = place()
+    other = make_centre(code="suwon")
+    login(client, make_staff(Role.FRONT_DESK, centre=other).username)
+    assert client.get(f"/audit/people/{p['person'].id}").status_code == 404
+    assert client.get(f"/audit/people/{p['person'].id}.pdf").status_code == 404
