@@ -18,6 +18,7 @@ from core import (  # noqa: F401  (database: engine tuning)
     database,
     errors,
     guards,
+    headers,
     navigation,
     settings,
     startup,
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     crypto.init_app(app)
     errors.init_app(app)
     guards.init_app(app)
+    headers.init_app(app)
     startup.init_app(app)
     backup.init_app(app)
     audit.init_app(app)

@@ -8,3 +8,16 @@ new code needs a restart of gunicorn, not a HUP.
 """
 
 preload_app = True
+
+# No "Server: gunicorn/<version>" banner: it tells a scanner which software and version to try.
+# gunicorn always writes the header, so its list of default headers is filtered.
+import gunicorn.http.wsgi as _wsgi  # noqa: E402
+
+_default_headers = _wsgi.Response.default_headers
+
+
+def _without_server_banner(self):
+    return [line for line in _default_headers(self) if not line.lower().startswith("server:")]
+
+
+_wsgi.Response.default_headers = _without_server_banner

@@ -24,13 +24,14 @@ from referrals.models import (
     DeclineReason,
     Outcome,
     Referral,
+    ReferralEvent,
     Urgency,
 )
 from referrals.queries import get_referral_or_404
 
 blp = blueprint("api_referrals", __name__, "의뢰: 보내기, 받은·보낸 의뢰, 수락·반려·진행·완료·취소")
 ID = schemas.ROUTE_ID
-ACTIONS = ("accept", "decline", "start", "complete", "cancel")
+ACTIONS = ("receive", "accept", "decline", "start", "complete", "cancel")
 READERS = (Role.CASEWORKER, Role.MANAGER)
 
 register_refusal(services.ReferralError, "rule-violation")
@@ -107,8 +108,13 @@ def listing(args):
         query = query.where(other == args["agency"])
     if args["overdue"]:
         query = query.where(services.overdue_clause())
-    query = query.options(selectinload(Referral.events), selectinload(Referral.client)) \
-        .order_by(Referral.sent_at.desc(), Referral.id.desc())
+    # Everything referral_data shows, a query per relation, whatever the page's length.
+    query = query.options(
+        selectinload(Referral.events).selectinload(ReferralEvent.actor),
+        selectinload(Referral.client), selectinload(Referral.from_agency),
+        selectinload(Referral.to_agency), selectinload(Referral.sent_by),
+        selectinload(Referral.assigned_to),
+    ).order_by(Referral.sent_at.desc(), Referral.id.desc())
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
     answer = {"items": [referral_data(r, actor) for r in page.items], "total": page.total,
               "page": page.page, "per_page": page.per_page, "pages": page.pages}
@@ -121,11 +127,9 @@ def listing(args):
 @blp.route(f"/referrals/<{ID}:referral_id>", methods=["GET"])
 @blp.response(200, schemas.Referral, headers={"ETag": ETAG_HEADER})
 def show(referral_id: int):
-    """One referral with its timeline. The receiving agency's first read marks it received."""
+    """One referral with its timeline (reading it is no step: ``POST …/receive`` confirms)."""
     actor = current_staff(READERS)
     referral = get_referral_or_404(referral_id, actor)
-    with refusals():
-        services.mark_received(actor, referral)
     services.mark_read(actor, referral_id=referral.id)
     db.session.commit()
     return referral_data(referral, actor), 200, etag_headers(referral)
@@ -154,6 +158,7 @@ def _transition(action: str):
 
     view.__name__ = action
     view.__doc__ = {
+        "receive": "Confirm receipt (receiving agency): 접수확인.",
         "accept": "Accept (receiving agency): assigns a caseworker and opens or links a case.",
         "decline": "Decline (receiving agency) with a coded ``decline_reason`` and a ``note``.",
         "start": "Mark in progress (receiving agency).",

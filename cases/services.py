@@ -337,14 +337,17 @@ def edit_note(actor: Staff, note: CaseNote, *, version, kind: NoteKind, body: st
 
 
 def note_visible_to(note: CaseNote, actor: Staff) -> bool:
-    """A confidential note stays inside the author's agency."""
-    return not note.is_confidential or note.agency_id == actor.agency_id
+    """A confidential note stays inside the author's agency (its caseworkers: an agency held
+    by any other role would bypass the reasoned step)."""
+    return not note.is_confidential or (actor.role == Role.CASEWORKER
+                                        and note.agency_id == actor.agency_id)
 
 
 def revision_visible_to(note: CaseNote, revision: CaseNoteRevision, actor: Staff) -> bool:
     """An earlier text that was confidential stays inside the agency, even if the note is not
     confidential any more."""
-    return not revision.is_confidential or note.agency_id == actor.agency_id
+    return not revision.is_confidential or (actor.role == Role.CASEWORKER
+                                            and note.agency_id == actor.agency_id)
 
 
 # --- case conference ---------------------------------------------------------------------

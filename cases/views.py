@@ -179,20 +179,34 @@ def show(case_id: int):
     actor = current_staff()
     case = get_case_or_404(case_id, actor)
     db.session.commit()
-    return _render_case(case)
+    return _render_case(case, page=max(1, request.args.get("page", 1, type=int)))
+
+
+#: Notes per page of the case's timeline; a long case (hundreds of notes) pages back.
+NOTES_PER_PAGE = 30
 
 
 def _render_case(case: Case, *, note_form: NoteForm | None = None,
-                 edit_form: EditCaseForm | None = None, status: int = 200):
+                 edit_form: EditCaseForm | None = None, status: int = 200, page: int = 1):
     actor = current_staff()
-    # The timeline in three queries, whatever its length (authors and edits loaded along).
-    notes = db.session.scalars(
+    # One page of the timeline in three queries, whatever the case's length (authors and
+    # edits loaded along): the page's notes, newest first, with the note just before them
+    # (where the newer page ended) and one after (whether there are older ones).
+    skip = (page - 1) * NOTES_PER_PAGE
+    window = db.session.scalars(
         sa.select(CaseNote).where(CaseNote.case_id == case.id)
         .options(selectinload(CaseNote.author), selectinload(CaseNote.revisions))
-        .order_by(CaseNote.created_at.desc())).all()
+        .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
+        .offset(max(0, skip - 1)).limit(NOTES_PER_PAGE + 2)).all()
+    newer_end = window.pop(0).created_at if skip and window else None
+    notes, older = window[:NOTES_PER_PAGE], len(window) > NOTES_PER_PAGE
     db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id)
                        .options(selectinload(CaseEvent.actor))).all()
-    timeline = _timeline(case, notes, actor)
+    # Events and conferences go on the page whose notes surround them in time.
+    since = notes[-1].created_at if older and notes else None
+    timeline = [item for item in _timeline(case, notes, actor)
+                if (since is None or item["at"] >= since)
+                and (newer_end is None or item["at"] < newer_end)]
     if edit_form is None:
         edit_form = EditCaseForm(obj=case, version=case.version)
         edit_form.caseworker_id.choices = _caseworker_choices(case.agency_id)
@@ -213,6 +227,7 @@ def _render_case(case: Case, *, note_form: NoteForm | None = None,
         plan_overdue=casework.is_plan_overdue(case), buttons=EmptyForm(),
         reason_form=ConfidentialReasonForm(),
         case_referrals=case_referrals.ask(case.id, actor, default=[]),
+        timeline_page=page, older_notes=older,
     ), status
 
 

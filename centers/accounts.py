@@ -5,10 +5,9 @@ Like every service module it changes rows, writes audit events and flushes; the 
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -17,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from centers import throttle
 from centers.models import Agency, Staff
 from centers.services import sees_every_centre
 from core import audit
@@ -24,6 +24,9 @@ from core.errors import NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
+
+if TYPE_CHECKING:
+    from centers.enrolment import NewCode
 
 
 @cache
@@ -88,30 +91,31 @@ class SignIn:
     error: str | None = None
 
 
-def authenticate(username: str, password: str) -> SignIn:
-    """Check a sign-in attempt and keep the lockout count in the database.
+def authenticate(username: str, password: str, ip: str | None = None) -> SignIn:
+    """Check a sign-in attempt, throttled per username and IP (``centers.throttle``).
 
-    The same message is given for an unknown user and a wrong password. After
-    ``LOCKOUT_THRESHOLD`` failures in a row the account is locked for ``LOCKOUT_MINUTES``.
+    The same answers are given whether the username exists or not — a wrong password, and
+    after ``LOCKOUT_THRESHOLD`` failures "too many attempts, wait" — and the throttle holds
+    only that username from that IP: nobody can lock another person out of their account.
     """
     generic = _("아이디 또는 비밀번호가 올바르지 않습니다.")
+    key = throttle.sign_in_key(username, ip)
+    minutes = throttle.minutes_blocked(key)
+    if minutes:
+        audit.record("auth.login_throttled", detail={"username": username[:64]})
+        return SignIn(None, _too_many(minutes))
     staff = db.session.scalar(sa.select(Staff).where(Staff.username == username.strip()))
     if staff is None:
         _verify(_dummy_hash(_hasher()), password)
         audit.record("auth.login_failed", detail={"username": username[:64], "reason": "unknown"})
-        return SignIn(None, generic)
-    now = utcnow()
-    if staff.is_locked(now):
-        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
-        audit.record("auth.login_refused_locked", actor=staff, subject=staff)
-        return SignIn(None, _("계정이 잠겨 있습니다. %(m)d분 뒤에 다시 시도하세요.", m=minutes))
+        return SignIn(None, _record_failure(key, username) or generic)
     if not _verify(staff.password_hash, password) or not staff.is_active_account:
-        return SignIn(None, _record_failure(staff) or generic)
+        audit.record("auth.login_failed", actor=staff, subject=staff)
+        return SignIn(None, _record_failure(key, username) or generic)
     if _hasher().check_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
-    staff.failed_logins = 0
-    staff.locked_until = None
-    staff.last_login_at = now
+    throttle.clear(key)
+    staff.last_login_at = utcnow()
     audit.record("auth.login", actor=staff, subject=staff)
     db.session.flush()
     return SignIn(staff)
@@ -124,28 +128,17 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _record_failure(staff: Staff) -> str | None:
-    """Count a failure atomically (two workers must not lose a count); lock at the threshold."""
-    config = current_app.config
-    db.session.execute(
-        sa.update(Staff)
-        .where(Staff.id == staff.id)
-        .values(failed_logins=Staff.failed_logins + 1)
-    )
-    db.session.refresh(staff, ["failed_logins"])
-    audit.record(
-        "auth.login_failed", actor=staff, subject=staff, detail={"count": staff.failed_logins}
-    )
-    if staff.failed_logins < config["LOCKOUT_THRESHOLD"]:
+def _too_many(minutes: int) -> str:
+    return _("시도가 너무 많습니다. %(m)d분 뒤에 다시 시도하세요.", m=minutes)
+
+
+def _record_failure(key: str, username: str) -> str | None:
+    """Count the failure; the message once it blocks further attempts."""
+    if not throttle.record_failure(key):
         return None
-    staff.locked_until = utcnow() + timedelta(minutes=config["LOCKOUT_MINUTES"])
-    staff.failed_logins = 0
-    audit.record(
-        "auth.locked", actor=staff, subject=staff, detail={"minutes": config["LOCKOUT_MINUTES"]}
-    )
-    db.session.flush()
-    return _("로그인에 %(n)d번 실패하여 계정이 %(m)d분 동안 잠겼습니다.",
-             n=config["LOCKOUT_THRESHOLD"], m=config["LOCKOUT_MINUTES"])
+    minutes = current_app.config["LOCKOUT_MINUTES"]
+    audit.record("auth.throttled", detail={"username": username[:64], "minutes": minutes})
+    return _too_many(minutes)
 
 
 def end_sessions(staff: Staff) -> None:
@@ -161,10 +154,24 @@ def logout(staff: Staff) -> None:
 def change_password(staff: Staff, current: str, new: str) -> None:
     """The user's own change; also clears the forced change after a reset.
 
-    :raise AccountError: current password wrong or the new one breaks the policy.
+    The current-password check is throttled per account like sign-in (someone at an
+    unattended, signed-in PC must not get unlimited guesses); the caller commits even when
+    this raises, so that a failure counts.
+
+    :raise AccountError: too many wrong current passwords, current password wrong, or the
+        new one breaks the policy.
     """
+    key = throttle.password_check_key(staff.id)
+    minutes = throttle.minutes_blocked(key)
+    if minutes:
+        raise AccountError(_too_many(minutes))
     if not _verify(staff.password_hash, current):
+        audit.record("account.password_check_failed", actor=staff, subject=staff)
+        if throttle.record_failure(key):
+            audit.record("account.password_check_throttled", actor=staff, subject=staff)
+            raise AccountError(_too_many(current_app.config["LOCKOUT_MINUTES"]))
         raise AccountError(_("현재 비밀번호가 올바르지 않습니다."))
+    throttle.clear(key)
     if new == current:
         raise AccountError(_("새 비밀번호는 현재 비밀번호와 달라야 합니다."))
     problems = password_problems(new, staff.username)
@@ -174,11 +181,6 @@ def change_password(staff: Staff, current: str, new: str) -> None:
     staff.password_changed_at = utcnow()
     staff.must_change_password = False
     audit.record("account.password_changed", actor=staff, subject=staff)
-
-
-def temporary_password() -> str:
-    """A one-time password the manager hands over; the user must change it at first login."""
-    return secrets.token_urlsafe(9)
 
 
 # --- the manager's and administrator's side ------------------------------------------------
@@ -224,6 +226,10 @@ def _check_placement(actor: Staff, role: Role, centre_id: int | None, agency: Ag
         raise AccountError(_("선택한 기관은 이 센터에 속하지 않습니다."))
     if role == Role.CASEWORKER and agency is None:
         raise AccountError(_("사례관리자는 소속 기관이 있어야 합니다."))
+    if role != Role.CASEWORKER and agency is not None:
+        # An agency is what opens its confidential notes: a manager or desk holding one would
+        # read them without the reasoned, audited step.
+        raise AccountError(_("소속 기관은 사례관리자에게만 지정합니다."))
 
 
 def create_staff(
@@ -234,12 +240,15 @@ def create_staff(
     role: Role,
     centre_id: int | None,
     agency: Agency | None,
-) -> tuple[Staff, str]:
-    """Create an account with a temporary password that must be changed at first login.
+) -> tuple[Staff, NewCode]:
+    """Create an account that nobody can sign in to until its holder enrols with the code.
 
-    :return: the account and its temporary password (shown once, never stored in clear).
+    :return: the account and its one-time enrolment code (shown once, stored hashed); the
+        creator never learns a password (see :mod:`centers.enrolment`).
     :raise AccountError: username taken or a placement the actor may not make.
     """
+    from centers import enrolment  # enrolment builds on this module (the password policy)
+
     if not may_manage_staff(actor):
         raise AccountNotAllowed(_("직원 계정은 센터 관리자와 시스템 관리자가 만듭니다."))
     username = username.strip()
@@ -248,11 +257,10 @@ def create_staff(
     if role == Role.ADMIN:
         centre_id, agency = None, None
     _check_placement(actor, role, centre_id, agency)
-    password = temporary_password()
     staff = Staff(
         username=username,
         display_name=display_name.strip(),
-        password_hash=hash_password(password),
+        password_hash="!",  # replaced by enrolment.issue with a hash of a random secret
         role=role,
         centre_id=centre_id,
         agency_id=agency.id if agency else None,
@@ -267,15 +275,16 @@ def create_staff(
         centre_id=centre_id,
         detail={"username": username, "role": role.value, "agency_id": staff.agency_id},
     )
-    return staff, password
+    return staff, enrolment.issue(actor, staff)
 
 
 def change_placement(actor: Staff, staff: Staff, *, role: Role, agency: Agency | None) -> None:
     """Change role and agency; a grant or revoke of a role is audited with before and after."""
     if not may_manage_staff(actor, staff):
         raise AccountNotAllowed(_("다른 센터의 직원은 관리할 수 없습니다."))
-    if staff.id == actor.id and role != staff.role:
-        raise AccountError(_("자기 자신의 역할은 바꿀 수 없습니다."))
+    if staff.id == actor.id and (role != staff.role or (agency.id if agency else None)
+                                 != staff.agency_id):
+        raise AccountNotAllowed(_("자기 자신의 역할과 소속은 바꿀 수 없습니다."))
     centre_id = None if role == Role.ADMIN else staff.centre_id
     _check_placement(actor, role, centre_id, agency)
     before = {"role": staff.role, "agency_id": staff.agency_id}
@@ -295,24 +304,23 @@ def change_placement(actor: Staff, staff: Staff, *, role: Role, agency: Agency |
         )
 
 
-def reset_password(actor: Staff, staff: Staff) -> str:
-    """Give the account a new temporary password and end its sessions.
+def reset_password(actor: Staff, staff: Staff) -> NewCode:
+    """Make the password unusable, end the account's sessions and give a new enrolment code,
+    with which the staff member sets a new password themselves.
 
     :raise AccountNotAllowed: one's own account, or one the actor does not manage.
     """
     if not may_manage_account(actor, staff):
         raise AccountNotAllowed(_("자기 비밀번호는 '비밀번호 변경'에서 바꿉니다. 다른 센터의 직원은 "
                                   "관리할 수 없습니다."))
-    password = temporary_password()
-    staff.password_hash = hash_password(password)
-    staff.must_change_password = True
-    staff.failed_logins = 0
-    staff.locked_until = None
+    from centers import enrolment
+
+    code = enrolment.issue(actor, staff)
     end_sessions(staff)
     # A reset often answers a suspected compromise: a stolen API token must stop too.
     _revoke_api_tokens(actor, staff)
     audit.record("account.password_reset", actor=actor, subject=staff, centre_id=staff.centre_id)
-    return password
+    return code
 
 
 def set_active(actor: Staff, staff: Staff, active: bool) -> None:

@@ -27,8 +27,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from centers import accounts, tokens
-from centers.forms import ApiTokenForm, ChangePasswordForm, LocaleForm, LoginForm
+from centers import accounts, enrolment, tokens
+from centers.forms import ApiTokenForm, ChangePasswordForm, EnrolForm, LocaleForm, LoginForm
 from centers.models import Staff
 from core.extensions import db, limiter, login_manager
 from core.forms import EmptyForm
@@ -37,7 +37,7 @@ from core.types import utcnow
 bp = Blueprint("auth", __name__)
 
 # Reachable while a password change is still owed.
-_OPEN_WHILE_FORCED = {"auth.change_password", "auth.logout", "static", "bootstrap.static",
+_OPEN_WHILE_FORCED = {"auth.change_password", "auth.logout", "auth.enrol", "static", "bootstrap.static",
                       "health"}
 
 
@@ -48,6 +48,7 @@ def init_app(app) -> None:
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "basic"
     app.before_request(_enforce_session_rules)
+    app.after_request(enrolment.set_browser_cookie)
 
 
 @login_manager.user_loader
@@ -68,11 +69,18 @@ def _enforce_session_rules():
         return None
     now = utcnow().timestamp()
     idle_limit = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
+    absolute_limit = current_app.config["SESSION_MAX_HOURS"] * 3600
     last_seen = session.get("last_seen", now)
-    if now - last_seen > idle_limit:
+    # A session from before the absolute limit existed has no start: it ends now.
+    started = session.get("started", 0)
+    if now - last_seen > idle_limit or now - started > absolute_limit:
         logout_user()
         session.clear()
-        flash(_("오랫동안 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요."), "warning")
+        message = (_("오랫동안 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요.")
+                   if now - last_seen > idle_limit else
+                   _("로그인한 지 %(h)d시간이 지나 로그아웃되었습니다. 다시 로그인하세요.",
+                     h=current_app.config["SESSION_MAX_HOURS"]))
+        flash(message, "warning")
         return redirect(url_for("auth.login", next=_local_path(request.full_path)))
     session["last_seen"] = now
     if current_user.must_change_password and request.endpoint not in _OPEN_WHILE_FORCED:
@@ -104,7 +112,8 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = accounts.authenticate(form.username.data, form.password.data)
+        result = accounts.authenticate(form.username.data, form.password.data,
+                                       request.remote_addr)
         db.session.commit()
         if result.staff is None:
             flash(result.error, "danger")
@@ -120,7 +129,29 @@ def _start_session(staff: Staff) -> None:
     login_user(staff)
     session.permanent = True
     session["sid"] = secrets.token_urlsafe(16)
-    session["last_seen"] = utcnow().timestamp()
+    session["last_seen"] = session["started"] = utcnow().timestamp()
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def enrol():
+    """A new or reset account: its holder sets their own password with the one-time code."""
+    form = EnrolForm()
+    if form.validate_on_submit():
+        signed_in = current_user.id if current_user.is_authenticated else None
+        try:
+            staff = enrolment.enrol(form.username.data, form.code.data, form.new.data,
+                                    signed_in_id=signed_in)
+        except accounts.AccountError as error:
+            db.session.commit()  # the failed attempt and a flagged refusal are kept
+            form.code.errors = [str(error)]
+        else:
+            db.session.commit()
+            logout_user()
+            _start_session(staff)
+            flash(_("비밀번호를 정했습니다. 환영합니다."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/enrol.html", form=form)
 
 
 @bp.post("/logout")
@@ -143,6 +174,7 @@ def change_password():
         try:
             accounts.change_password(staff, form.current.data, form.new.data)
         except accounts.AccountError as error:
+            db.session.commit()  # a wrong current password counts towards the throttle
             form.new.errors = [str(error)]
         else:
             accounts.end_sessions(staff)  # other devices sign in again with the new password

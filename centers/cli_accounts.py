@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
-from centers import accounts
+from centers import accounts, enrolment
 from centers.models import Agency, Centre, Staff
+from core.clock import SEOUL
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -62,7 +63,7 @@ def _check_username(username: str) -> str:
 
 
 def _create(username: str, display_name: str, role: Role, centre: Centre | None,
-            agency: Agency | None) -> tuple[Staff, str]:
+            agency: Agency | None) -> tuple[Staff, enrolment.NewCode]:
     try:
         return accounts.create_staff(
             _command_line_actor(), username=username, display_name=display_name, role=role,
@@ -86,8 +87,9 @@ def create_admin(username: str, password_stdin: bool, display_name: str) -> None
     """
     username = _check_username(username)
     password = _read_password(username, password_stdin)
-    staff, _temporary = _create(username, display_name, Role.ADMIN, None, None)
+    staff, _code = _create(username, display_name, Role.ADMIN, None, None)
     # The administrator chose this password just now: no change forced at the first sign-in.
+    enrolment.void_codes(staff)
     staff.password_hash = accounts.hash_password(password)
     staff.password_changed_at = utcnow()
     staff.must_change_password = False
@@ -109,10 +111,11 @@ def create_admin(username: str, password_stdin: bool, display_name: str) -> None
 @with_appcontext
 def create_staff(username: str, centre_code: str, role_name: str, agency_ref: str | None,
                  display_name: str | None, password_stdin: bool) -> None:
-    """Create a staff account at a centre; it must change its password at the first sign-in.
+    """Create a staff account at a centre.
 
-    Without --password-stdin a temporary password is generated and printed once, alone on
-    the last line.
+    Without --password-stdin a one-time enrolment code is printed once, alone on the last
+    line: the staff member sets their own password with it at /enrol (nobody else learns
+    it). With --password-stdin that password must be changed at the first sign-in.
     """
     username = _check_username(username)
     centre = db.session.scalar(sa.select(Centre).where(Centre.code == centre_code.strip()))
@@ -120,17 +123,20 @@ def create_staff(username: str, centre_code: str, role_name: str, agency_ref: st
         raise click.ClickException(f"코드가 {centre_code}인 센터가 없습니다.")
     agency = _agency(centre, agency_ref) if agency_ref else None
     password = _read_password(username, True) if password_stdin else None
-    staff, temporary = _create(username, display_name or username, Role(role_name), centre,
-                               agency)
+    staff, code = _create(username, display_name or username, Role(role_name), centre, agency)
     if password is not None:
+        enrolment.void_codes(staff)
         staff.password_hash = accounts.hash_password(password)
     db.session.commit()
     where = f"{centre.name}" + (f" · {agency.name}" if agency else "")
-    click.echo(f"{staff.username} ({staff.role.label}, {where}) 계정을 만들었습니다. 첫 로그인 때 "
-               "비밀번호를 바꿔야 합니다.")
+    click.echo(f"{staff.username} ({staff.role.label}, {where}) 계정을 만들었습니다.")
     if password is None:
-        click.echo("임시 비밀번호 (다시 볼 수 없으니 지금 전하세요):")
-        click.echo(temporary)
+        expires = code.expires_at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+        click.echo(f"직원 본인이 /enrol 에서 아이디와 아래 등록 코드로 비밀번호를 정합니다 (한 번만, "
+                   f"{expires}까지). 다시 볼 수 없으니 지금 전하세요:")
+        click.echo(code.secret)
+    else:
+        click.echo("첫 로그인 때 비밀번호를 바꿔야 합니다.")
 
 
 def _agency(centre: Centre, reference: str) -> Agency:

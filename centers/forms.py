@@ -45,6 +45,19 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError(_l("새 비밀번호가 서로 다릅니다."))
 
 
+class EnrolForm(FlaskForm):
+    username = StringField(_l("아이디"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    code = StringField(_l("등록 코드"), validators=[DataRequired(REQUIRED), Length(max=32)],
+                       description=_l("관리자에게 받은 종이에 적힌 코드. 예: ABCD-EFGH-JKMN"))
+    new = PasswordField(_l("새 비밀번호"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    confirm = PasswordField(_l("새 비밀번호 확인"), validators=[DataRequired(REQUIRED)])
+    submit = SubmitField(_l("비밀번호 정하고 로그인"))
+
+    def validate_confirm(self, field):
+        if field.data != self.new.data:
+            raise ValidationError(_l("새 비밀번호가 서로 다릅니다."))
+
+
 class CentreForm(FlaskForm):
     code = StringField(
         _l("센터 코드"),

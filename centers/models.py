@@ -181,8 +181,6 @@ class Staff(UserMixin, db.Model):
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
     must_change_password: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on logout, deactivation and password reset: every older session stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     locale: Mapped[str] = mapped_column(sa.String(5), default="ko")
@@ -203,9 +201,6 @@ class Staff(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
-
-    def is_locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
 
     def __repr__(self) -> str:
         return f"<Staff {self.username}>"
@@ -241,3 +236,51 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.prefix}… of staff {self.staff_id}>"
+
+
+class EnrolmentCode(db.Model):
+    """A one-time code with which a new (or reset) staff member sets their own first password.
+
+    Whoever creates or resets an account sees only this code, never a password: the code is
+    valid once and briefly, and it cannot be used from the creator's own session, browser or
+    IP (see :mod:`centers.enrolment`). Only a SHA-256 hash of the code is kept.
+    """
+
+    __tablename__ = "enrolment_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Who made it and from where: an enrolment from the same place is refused and flagged.
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    created_ip: Mapped[str | None] = mapped_column(sa.String(45))
+    created_browser: Mapped[str | None] = mapped_column(sa.String(64))
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return (self.used_at is None and self.voided_at is None
+                and self.expires_at > (now or utcnow()))
+
+
+class Throttle(db.Model):
+    """Failed attempts of one kind by one key: a username from one IP (sign-in), one account
+    (the current-password check). Keyed by a hash, so the table names nobody.
+
+    A sign-in throttle is per username *and* IP: someone guessing from their PC is slowed
+    down, while the account's holder signs in from their own PC as usual — nobody can lock
+    another person out, and unknown usernames are throttled exactly like real ones.
+    """
+
+    __tablename__ = "throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from centers import accounts, queries, services, tokens
@@ -235,7 +235,7 @@ def new_staff():
         form.centre_id.data = actor.centre_id
     if form.validate_on_submit():
         try:
-            staff, password = accounts.create_staff(
+            staff, code = accounts.create_staff(
                 actor,
                 username=form.username.data,
                 display_name=form.display_name.data,
@@ -247,8 +247,7 @@ def new_staff():
             form.role.errors = [str(error)]
         else:
             db.session.commit()
-            return render_template("staff/temporary_password.html", staff=staff,
-                                   password=password, created=True)
+            return _render_code(staff, code, created=True)
     return render_template("staff/new.html", form=form, every_centre=every_centre)
 
 
@@ -314,10 +313,18 @@ def reset_password(staff_id: int):
         abort(403)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("centers.edit_staff", staff_id=staff.id))
-    password = accounts.reset_password(current_staff(), staff)
+    code = accounts.reset_password(current_staff(), staff)
     db.session.commit()
-    return render_template("staff/temporary_password.html", staff=staff, password=password,
-                           created=False)
+    return _render_code(staff, code, created=False)
+
+
+def _render_code(staff: Staff, code, *, created: bool):
+    """The one-time enrolment code, shown once to be printed or handed to the staff member;
+    never cached (it is a credential until used)."""
+    response = make_response(render_template("staff/enrolment_code.html", staff=staff,
+                                             code=code, created=created))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/staff/<int:staff_id>/active")

@@ -40,6 +40,7 @@ class Defaults:
     SESSION_COOKIE_NAME = "hanjari_session"
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     IDLE_TIMEOUT_MINUTES = 30
+    SESSION_MAX_HOURS = 12  # a session ends this long after sign-in, however busy
     LOCKOUT_THRESHOLD = 5
     LOCKOUT_MINUTES = 15
     LOGIN_RATE_LIMIT = "30 per minute"
@@ -51,6 +52,12 @@ class Defaults:
     PASSWORD_HASH_MEMORY_KIB = 65536
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     API_TOKEN_DAYS = 90  # lifetime of a new API token unless its maker chooses another
+    BOARD_TOKEN_DAYS = 180  # a lobby board's address stops working; the manager makes a new one
+    ENROLMENT_CODE_HOURS = 72  # a new or reset account's one-time code (centers.enrolment)
+    ENROLMENT_MAX_ATTEMPTS = 5  # wrong entries before the code stops working
+    # An enrolment from the IP that made the code is refused (the creator's own PC). Turn it off
+    # only where every PC shares one address (a NAT in front of the server).
+    ENROLMENT_REFUSE_CREATOR_IP = True
     # At start-up, ask the database and Redis to answer (core.startup); the tests turn it off.
     STARTUP_CHECKS = True
     # The access-log review flags one staff member opening this many different people's

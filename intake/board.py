@@ -1,4 +1,10 @@
-"""The lobby waiting board: a TV page reached by a token URL, no staff login, no names."""
+"""The lobby waiting board: a TV page, no staff login, no names.
+
+The board's secret never travels in a URL the server sees: the manager's address carries it
+in the ``#fragment`` (which browsers keep to themselves), and the page's script sends it in
+the ``X-Board-Token`` header of each feed request. So it is in no access log, no Referer and
+no proxy cache; and it expires after ``BOARD_TOKEN_DAYS``.
+"""
 
 from __future__ import annotations
 
@@ -15,27 +21,28 @@ from intake import services
 bp = Blueprint("board", __name__)
 
 
-def _centre_with_token(code: str) -> Centre:
-    """:raise 404: unknown centre or wrong token (no hint which of the two)."""
+TOKEN_HEADER = "X-Board-Token"
+
+
+def _centre_or_404(code: str) -> Centre:
     centre = db.session.scalar(sa.select(Centre).where(Centre.code == code))
-    if centre is None or not services.board_token_valid(centre, request.args.get("token")):
+    if centre is None:
         abort(404)
     return centre
 
 
 @bp.get("/board/<code>")
 def show(code: str):
-    centre = _centre_with_token(code)
-    return render_template(
-        "intake/board.html", centre=centre,
-        feed_url=url_for("board.feed", code=code, token=request.args["token"]),
-        snapshot=services.board_snapshot(centre),
-    )
+    """The page itself shows nothing of the centre's day: its script asks the feed."""
+    return render_template("intake/board.html", centre=_centre_or_404(code))
 
 
 @bp.get("/board/<code>/now.json")
 def feed(code: str):
-    centre = _centre_with_token(code)
+    """:raise 404: unknown centre, or a missing, wrong or expired token (no hint which)."""
+    centre = _centre_or_404(code)
+    if not services.board_token_valid(centre, request.headers.get(TOKEN_HEADER)):
+        abort(404)
     response = jsonify(services.board_snapshot(centre))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -53,5 +60,5 @@ def settings():
             abort(400)
         token = services.issue_board_token(current_user._get_current_object(), centre)
         db.session.commit()
-        url = url_for("board.show", code=centre.code, token=token, _external=True)
+        url = url_for("board.show", code=centre.code, _external=True) + "#" + token
     return render_template("intake/board_settings.html", centre=centre, form=form, url=url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -17,7 +18,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from cases import validation as rules
 from cases.models import ConsentMethod, Sex
@@ -165,6 +173,10 @@ class VisitForm(FlaskForm):
                                           NumberRange(min=1, max=PARTY_SIZE_MAX,
                                                       message=_l("1에서 20 사이로 입력하세요."))])
     note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=NOTE_MAX)])
+    # One token per form shown: posting it twice (a double click) issues one ticket.
+    submission = HiddenField(default=lambda: secrets.token_urlsafe(16),
+                             validators=[Optional(), Length(max=32),
+                                         Regexp(r"^[A-Za-z0-9_-]*$")])
     submit = SubmitField(_l("접수하고 번호표 발행"))
 
     DESKS = ("desk_1", "desk_2", "desk_3", "desk_4")

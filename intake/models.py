@@ -36,12 +36,18 @@ class Visit(db.Model):
     """One visit of one person (or an anonymous visitor) on one day, across several desks."""
 
     __tablename__ = "visits"
-    __table_args__ = (sa.UniqueConstraint("centre_id", "visit_date", "ticket_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("centre_id", "visit_date", "ticket_number"),
+        # A centre's visits of a day or a month (the queue, every report figure).
+        sa.Index("ix_visits_centre_id_visit_date", "centre_id", "visit_date"),
+        # A person's visits by day: "seen here before?" (first-time visitors), last visit.
+        sa.Index("ix_visits_client_id_visit_date", "client_id", "visit_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
     # None for an anonymous visit (no collection consent): purpose and counts only.
-    client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clients.id"))
     party_size: Mapped[int] = mapped_column(default=1)
     visit_date: Mapped[date] = mapped_column(index=True)  # Asia/Seoul calendar day
     ticket_number: Mapped[str] = mapped_column(sa.String(8))
@@ -50,6 +56,9 @@ class Visit(db.Model):
     arrived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    # The registration form's one-time token: a second post of the same form (a double click,
+    # a resent request) finds this visit instead of issuing a second ticket.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
@@ -85,11 +86,13 @@ CLOSED_VISIT = (VisitStatus.DONE, VisitStatus.LEFT)
 
 def register_visit(
     actor: Staff, centre: Centre, *, client: Client | None, purposes: list[Domain],
-    plan: list[Agency], note: str = "", party_size: int = 1,
+    plan: list[Agency], note: str = "", party_size: int = 1, submission_key: str | None = None,
 ) -> Visit:
     """Register today's visit with its purposes and desk plan, and issue its ticket.
 
     ``client`` None makes an anonymous visit (no personal data: purpose and counts only).
+    ``submission_key`` is the form's one-time token (see :func:`submitted_visit`); two
+    concurrent posts of one form cannot both insert it (a unique key: the second fails).
     """
     if actor.role not in DESK_ROLES or actor.centre_id != centre.id:
         raise VisitNotAllowed(_("방문은 이 센터의 안내데스크와 센터 관리자가 접수합니다."))
@@ -115,6 +118,7 @@ def register_visit(
         centre_id=centre.id, client_id=client.id if client else None, party_size=party_size,
         visit_date=today, ticket_number=_next_ticket(centre.id, today, plan[0].kind.ticket_prefix),
         status=VisitStatus.WAITING, note=note.strip(), arrived_at=now, registered_by_id=actor.id,
+        submission_key=submission_key or None,
     )
     visit.purposes = [VisitPurpose(domain=domain) for domain in purposes]
     visit.stops = [
@@ -131,6 +135,14 @@ def register_visit(
                  detail={"ticket": visit.ticket_number, "purposes": [p.value for p in purposes],
                          "plan": [a.id for a in plan], "anonymous": client is None})
     return visit
+
+
+def submitted_visit(centre: Centre, submission_key: str | None) -> Visit | None:
+    """The visit an earlier post of the same registration form made, if any."""
+    if not submission_key:
+        return None
+    return db.session.scalar(sa.select(Visit).where(Visit.centre_id == centre.id,
+                                                    Visit.submission_key == submission_key))
 
 
 SUGGESTIONS_PER_VISIT = 8
@@ -319,6 +331,10 @@ def call_next(actor: Staff, agency: Agency) -> Visit | None:
                    VisitStop.agency_id == agency.id, VisitStop.status == StopStatus.WAITING)
             .order_by(VisitStop.queued_at, Visit.id)
             .limit(1)
+            # PostgreSQL: a stop another desk is calling right now is skipped, not waited for
+            # and lost (nine desks at once each get their own visitor). SQLite writes one
+            # request at a time (core.database) and compiles no FOR UPDATE.
+            .with_for_update(of=VisitStop, skip_locked=True)
         )
         if visit is None:
             return None
@@ -421,13 +437,12 @@ def visits_visible_to(actor: Staff) -> sa.Select:
     return query.where(Visit.centre_id == actor.centre_id)
 
 
-def todays_queue(actor: Staff, agency_id: int | None = None) -> list[Visit]:
-    return list(db.session.scalars(todays_queue_query(actor, agency_id)))
-
-
-def todays_queue_query(actor: Staff, agency_id: int | None = None) -> sa.Select:
+def todays_queue_query(actor: Staff, agency_id: int | None = None, *,
+                       finished: bool | None = None) -> sa.Select:
     """Today's visits of the actor's centre in arrival order; with ``agency_id``, only those
-    waiting, called or in service at that agency's desk."""
+    waiting, called or in service at that agency's desk. ``finished=False`` keeps the
+    visits still in the building (what a desk acts on), ``True`` those done or gone, latest
+    first."""
     query = (
         visits_visible_to(actor)
         .where(Visit.visit_date == local_today())
@@ -436,14 +451,27 @@ def todays_queue_query(actor: Staff, agency_id: int | None = None) -> sa.Select:
             selectinload(Visit.client),
             selectinload(Visit.purposes),
         )
-        .order_by(Visit.arrived_at, Visit.id)
     )
+    if finished is None:
+        query = query.order_by(Visit.arrived_at, Visit.id)
+    elif finished:
+        query = query.where(Visit.status.in_(CLOSED_VISIT)).order_by(
+            Visit.arrived_at.desc(), Visit.id.desc())
+    else:
+        query = query.where(Visit.status.not_in(CLOSED_VISIT)).order_by(Visit.arrived_at, Visit.id)
     if agency_id:
         query = query.where(
             Visit.stops.any(sa.and_(VisitStop.agency_id == agency_id,
                                     VisitStop.status.in_(ACTIVE_STOP_STATUSES)))
         )
     return query
+
+
+def todays_finished_count(actor: Staff) -> int:
+    """How many of today's visits at the actor's centre are done or gone."""
+    return db.session.scalar(
+        visits_visible_to(actor).with_only_columns(sa.func.count(Visit.id))
+        .where(Visit.visit_date == local_today(), Visit.status.in_(CLOSED_VISIT))) or 0
 
 
 def last_visit_dates(client_ids: list[int]) -> dict[int, object]:
@@ -477,6 +505,9 @@ def issue_board_token(actor: Staff, centre: Centre) -> str:
 def board_token_valid(centre: Centre, token: str | None) -> bool:
     board = db.session.get(WaitingBoard, centre.id)
     if board is None or not token:
+        return False
+    lifetime = timedelta(days=current_app.config["BOARD_TOKEN_DAYS"])
+    if board.created_at + lifetime <= utcnow():
         return False
     return secrets.compare_digest(board.token_hash, cipher().keyed_hash(token))
 

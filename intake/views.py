@@ -379,23 +379,41 @@ def new_visit(client_id: int | None = None):
         return redirect(url_for("intake.show_person", client_id=client.id))
     form = _visit_form(centre)
     if form.validate_on_submit():
+        earlier = services.submitted_visit(centre, form.submission.data)
+        if earlier is not None:
+            return _already_registered(earlier)
         agencies = {a.id: a for a in centre.visible_agencies()}
         plan = [agencies[i] for i in form.plan_ids() if i in agencies]
         try:
             visit = services.register_visit(
-                current_staff(), centre, client=client, purposes=[Domain(p) for p in form.purposes.data],
+                current_staff(), centre, client=client,
+                purposes=[Domain(p) for p in form.purposes.data],
                 plan=plan, note=form.note.data or "", party_size=form.party_size.data,
+                submission_key=form.submission.data,
             )
+            db.session.commit()
         except services.VisitError as error:
             db.session.rollback()
             form.desk_1.errors = [str(error)]
+        except sa.exc.IntegrityError:
+            # The same form posted at the same moment: the other post's visit stands.
+            db.session.rollback()
+            earlier = services.submitted_visit(centre, form.submission.data)
+            if earlier is None:
+                raise
+            return _already_registered(earlier)
         else:
-            db.session.commit()
             flash(_("접수했습니다. 번호표 %(t)s", t=visit.ticket_number), "success")
             return redirect(url_for("intake.show_visit", visit_id=visit.id))
     else:
         db.session.commit()
     return render_template("intake/visit_form.html", form=form, client=client)
+
+
+def _already_registered(visit: Visit):
+    db.session.commit()
+    flash(_("이미 접수된 방문입니다. 번호표 %(t)s", t=visit.ticket_number), "info")
+    return redirect(url_for("intake.show_visit", visit_id=visit.id))
 
 
 @bp.get("/visits/<int:visit_id>")
@@ -482,9 +500,16 @@ def remove_stop(visit_id: int, stop_id: int):
 
 # --- today's queue -----------------------------------------------------------------------
 
+#: Visits per page of the queue: more than a desk acts on at once, few enough to stay quick
+#: when a busy day has over a thousand.
+QUEUE_PAGE = 50
+
+
 @bp.get("/queue")
 @centre_staff
 def queue():
+    """Today's visits still in the building, in arrival order (a desk's own: those at its
+    desk); ``?finished=1`` lists the day's finished visits, latest first."""
     actor = current_staff()
     agency_id = request.args.get("agency", type=int)
     if agency_id is None and actor.role == Role.CASEWORKER:
@@ -492,11 +517,15 @@ def queue():
     agencies = actor.centre.visible_agencies()
     if agency_id and agency_id not in {a.id for a in agencies}:
         abort(404)
-    visits = services.todays_queue(actor, agency_id)
+    finished = request.args.get("finished") == "1" and not agency_id
+    page = db.paginate(services.todays_queue_query(actor, agency_id, finished=finished),
+                       per_page=QUEUE_PAGE, error_out=False)
+    finished_count = None if agency_id or finished else services.todays_finished_count(actor)
     agency = next((a for a in agencies if a.id == agency_id), None)
-    audit.record_listing("visit.listed", [v.client_id for v in visits], page="intake.queue")
+    audit.record_listing("visit.listed", [v.client_id for v in page.items], page="intake.queue")
     return committed(render_template(
-        "intake/queue.html", visits=visits, agencies=agencies, agency_id=agency_id,
+        "intake/queue.html", page=page, visits=page.items, agencies=agencies,
+        agency_id=agency_id, finished=finished, finished_count=finished_count,
         buttons=EmptyForm(), minutes_since=minutes_since, StopStatus=StopStatus,
         actions=lambda visit: services.visit_actions(actor, visit),
         may_call_next=agency is not None and services.may_call_next(actor, agency),

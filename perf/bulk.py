@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from core import audit
 from core.extensions import db
 
 _EPOCH = date(1970, 1, 1)
@@ -30,6 +31,8 @@ class BulkWriter:
         self._minute_text: dict[int, str] = {}  # the history has about 300,000 minutes
         self._suffix = "+00" if self.is_pg else ".000000"
         self.counts: dict[str, int] = {}
+        with self.engine.connect() as connection:
+            self.audit_chain = audit.chain_head(connection)  # where new events chain on
         self.checks_foreign_keys = True
         if self.is_pg:
             from psycopg.errors import InsufficientPrivilege

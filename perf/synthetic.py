@@ -51,6 +51,7 @@ from cases.models import (
 from catalogue.models import CustomerType
 from centers.accounts import hash_password
 from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Sex, Staff
+from core import audit
 from core.clock import local_day_bounds, local_today
 from core.crypto import cipher
 from core.extensions import db
@@ -135,6 +136,7 @@ def seed_synthetic(scale: Scale, progress: Callable[[int], object] | None = None
     return writer.counts
 
 
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the loader counts instants in seconds from it
 ID_TABLES = ["clients", "consents", "visits", "visit_stops", "cases", "case_events", "assessments",
              "plan_goals", "case_notes", "case_note_revisions", "referrals", "referral_events",
              "notifications", "audit_events"]
@@ -297,7 +299,8 @@ COLUMNS = {
     "referral_events": ("id", "referral_id", "at", "actor_id", "from_status", "to_status", "note"),
     "notifications": ("id", "staff_id", "kind", "referral_id", "message", "created_at", "read_at"),
     "audit_events": ("id", "at", "staff_id", "username", "ip", "request_id", "centre_id",
-                     "action", "subject_type", "subject_id", "client_id", "detail"),
+                     "action", "subject_type", "subject_id", "client_id", "detail",
+                     "prev_hash", "chain_hash"),
 }
 #: Parents before children: PostgreSQL checks each foreign key as the row arrives.
 WRITE_ORDER = list(COLUMNS)
@@ -333,10 +336,16 @@ class CentreHistory:
         """One audit event as the service would record it; ``detail`` may come as JSON text
         already (the millions of visit and note events are formatted directly)."""
         username, ip = self.ip[staff_id]
+        text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+        # Chained as core.audit chains events written through the ORM, in id order.
+        prev = self.w.audit_chain
+        self.w.audit_chain = audit.chain_of(prev, audit.content(
+            UNIX_EPOCH + timedelta(seconds=at), staff_id, username, ip, None, self.s.centre_id,
+            action, subject_type, subject_id, client_id, json.loads(text)))
         self.rows["audit_events"].append((
             self.next("audit_events"), self.w.ts(at), staff_id, username, ip, None,
-            self.s.centre_id, action, subject_type, subject_id, client_id,
-            detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)))
+            self.s.centre_id, action, subject_type, subject_id, client_id, text,
+            prev, self.w.audit_chain))
 
     def flush(self) -> None:
         for table in WRITE_ORDER:

@@ -86,7 +86,8 @@ class Referral(db.Model):
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # accepted or declined
     assigned_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
-    to_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    # Indexed: a case page lists the referrals from or to it.
+    to_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     decline_reason: Mapped[DeclineReason | None] = mapped_column(str_enum(DeclineReason, 16))
     outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome, 20))
     closing_note: Mapped[str] = mapped_column(sa.Text, default="")

@@ -27,6 +27,8 @@ from core.roles import Role
 from core.states import Transition
 from core.types import utcnow
 from core.working_time import add_working_hours
+from intake import services as intake
+from intake.models import Visit, VisitStatus
 from referrals.models import (
     OPEN_STATUSES,
     ContactPreference,
@@ -106,8 +108,8 @@ def may_act(actor: Staff, referral: Referral, action: str) -> bool:
 
 
 def allowed_actions(actor: Staff, referral: Referral) -> list[str]:
-    """The steps the actor may take now (``receive`` happens by opening the referral)."""
-    return [name for name in TRANSITIONS if name != "receive" and may_act(actor, referral, name)]
+    """The steps the actor may take now."""
+    return [name for name in TRANSITIONS if may_act(actor, referral, name)]
 
 
 def may_resend(actor: Staff, referral: Referral) -> bool:
@@ -237,6 +239,35 @@ def transition(actor: Staff, referral: Referral, action: str, *, note: str = "",
                          "outcome": outcome.value if outcome else None})
 
 
+def act(actor: Staff, referral: Referral, action: str, *, hand_off: bool = False,
+        **details) -> bool:
+    """Apply ``action`` (see :func:`transition` for ``details``); after an accept with
+    ``hand_off``, add the receiving desk to the person's visit today, if they are still in the
+    building (the warm hand-off). Returns whether the person was handed off."""
+    transition(actor, referral, action, **details)
+    if action != "accept" or not hand_off:
+        return False
+    return hand_off_to_todays_visit(actor, referral)
+
+
+def todays_open_visit(referral: Referral) -> Visit | None:
+    """The referred person's visit today, while they are still in the building."""
+    return db.session.scalar(sa.select(Visit).where(
+        Visit.client_id == referral.client_id, Visit.visit_date == local_today(),
+        Visit.status.notin_([VisitStatus.DONE, VisitStatus.LEFT])))
+
+
+def hand_off_to_todays_visit(actor: Staff, referral: Referral) -> bool:
+    """The person is in the building today: put the receiving desk on their visit plan
+    (once). False when they are not in the building."""
+    visit = todays_open_visit(referral)
+    if visit is None:
+        return False
+    if not any(stop.agency_id == referral.to_agency_id for stop in visit.open_stops):
+        intake.hand_off(actor, visit, referral.to_agency)
+    return True
+
+
 def _accept(actor: Staff, referral: Referral, assignee: Staff) -> None:
     """Assign a caseworker and open (or link) the person's case at the receiving agency."""
     referral.assigned_to_id = assignee.id
@@ -262,7 +293,8 @@ def check_version(referral: Referral, version: int) -> None:
 
 
 def mark_received(actor: Staff, referral: Referral) -> bool:
-    """The receiving agency opened it for the first time: 의뢰 → 접수확인."""
+    """The receiving agency confirms it has seen it: 의뢰 → 접수확인 (the demo's helper; pages
+    and the API take the ``receive`` step like any other)."""
     if referral.status != ReferralStatus.SENT or side_of(actor, referral) != RECEIVING:
         return False
     transition(actor, referral, "receive")

@@ -23,15 +23,13 @@ from catalogue.models import CentreService, Service
 from centers.models import Agency, Staff
 from core import audit
 from core import holidays as holidays_service
-from core.clock import SEOUL, local_today
+from core.clock import SEOUL
 from core.errors import RefusedError
 from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
 from core.types import utcnow
 from core.views import committed, current_staff
-from intake import services as intake
-from intake.models import Visit, VisitStatus
 from referrals import services
 from referrals.forms import ActionForm, HolidayForm, ResendForm, SendForm
 from referrals.models import (
@@ -170,12 +168,9 @@ def _filters(query):
 @case_staff
 def show(referral_id: int):
     referral = get_referral_or_404(referral_id, current_staff())
-    try:
-        services.mark_received(current_staff(), referral)
-    except services.ReferralConflict:
-        db.session.rollback()
-        referral = get_referral_or_404(referral_id, current_staff())
-    services.mark_read(current_staff(), referral_id=referral.id)  # opening it is reading about it
+    # Reading is no step of the referral (a GET changes no state: 접수확인 is a button); it
+    # only marks the reader's own notifications about it as read.
+    services.mark_read(current_staff(), referral_id=referral.id)
     db.session.commit()
     form = ActionForm()
     form.assignee_id.choices = [
@@ -192,17 +187,11 @@ def show(referral_id: int):
         actions=services.allowed_actions(current_staff(), referral), rules=services.TRANSITIONS,
         may_resend=services.may_resend(current_staff(), referral),
         decline_reasons=list(DeclineReason), outcomes=list(Outcome), now=utcnow(),
-        in_building=_visit_today(referral) is not None,
+        in_building=services.todays_open_visit(referral) is not None,
         open_cases=visible_case_ids(current_staff(), [referral.from_case_id, referral.to_case_id]))
 
 
-def _visit_today(referral: Referral) -> Visit | None:
-    return db.session.scalar(sa.select(Visit).where(
-        Visit.client_id == referral.client_id, Visit.visit_date == local_today(),
-        Visit.status.notin_([VisitStatus.DONE, VisitStatus.LEFT])))
-
-
-@bp.post("/<int:referral_id>/<any(accept, decline, start, complete, cancel):action>")
+@bp.post("/<int:referral_id>/<any(receive, accept, decline, start, complete, cancel):action>")
 @caseworkers
 def act(referral_id: int, action: str):
     referral = get_referral_or_404(referral_id, current_staff())
@@ -212,11 +201,11 @@ def act(referral_id: int, action: str):
         return redirect(url_for("referrals.show", referral_id=referral_id))
     assignee = db.session.get(Staff, form.assignee_id.data) if form.assignee_id.data else None
     try:
-        services.transition(
-            current_staff(), referral, action, note=form.note.data or "",
+        handed_off = services.act(
+            current_staff(), referral, action, hand_off=bool(form.add_to_visit.data),
+            note=form.note.data or "",
             decline_reason=DeclineReason._value2member_map_.get(form.decline_reason.data or ""),
             outcome=Outcome._value2member_map_.get(form.outcome.data or ""), assignee=assignee)
-        handed_off = action == "accept" and form.add_to_visit.data and _warm_hand_off(referral)
     except RefusedError as error:  # the referral's, the case's or the visit's rules
         db.session.rollback()
         flash(str(error), "danger")
@@ -226,17 +215,6 @@ def act(referral_id: int, action: str):
         if handed_off:
             flash(_("오늘 방문 계획에 우리 창구를 추가했습니다. 방문자가 바로 이 창구로 옵니다."), "info")
     return redirect(url_for("referrals.show", referral_id=referral_id))
-
-
-def _warm_hand_off(referral: Referral) -> bool:
-    """The person is in the building today: add our desk to their visit plan."""
-    visit = _visit_today(referral)
-    if visit is None:
-        return False
-    if any(stop.agency_id == referral.to_agency_id for stop in visit.open_stops):
-        return True
-    intake.hand_off(current_staff(), visit, referral.to_agency)
-    return True
 
 
 @bp.post("/<int:referral_id>/resend")

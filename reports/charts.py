@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
-from functools import cache
+from functools import cache, lru_cache
 
 import matplotlib
 
@@ -34,6 +34,7 @@ STYLE = {
 
 @cache
 def _font_family() -> str:
+    """Register the Korean font with matplotlib once per process and answer its name."""
     path = str(korean_font_path())
     font_manager.fontManager.addfont(path)
     return font_manager.FontProperties(fname=path).get_name()
@@ -41,6 +42,16 @@ def _font_family() -> str:
 
 def render_svg(chart: Chart) -> str:
     """The chart as an SVG document."""
+    return _svg(chart.kind, chart.title, tuple(chart.labels), tuple(chart.values))
+
+
+@lru_cache(maxsize=256)
+def _svg(kind: str, title: str, labels: tuple[str, ...], values: tuple[float, ...]) -> str:
+    """Drawing a chart takes tens of milliseconds and the same data always gives the same
+    file (fixed hash salt, no date), so the page and the PDF of a month, and every later
+    look at a closed month, reuse the first drawing. The key is the chart's whole content:
+    a changed figure is a different key, never a stale picture."""
+    chart = Chart(kind, title, list(labels), list(values))
     with matplotlib.rc_context({**STYLE, "font.family": _font_family()}):
         figure = _days(chart) if chart.kind == "days" else _categories(chart)
         buffer = io.StringIO()

@@ -157,7 +157,8 @@ class Dashboard:
 
 def dashboard(centre: Centre) -> Dashboard:
     context = DashboardContext(centre, local_today(), utcnow())
-    cells = {column.key: column.compute(context) for column in COLUMNS}
+    with figures.computed_once():
+        cells = {column.key: column.compute(context) for column in COLUMNS}
     return Dashboard(centre.name, context.today, list(COLUMNS),
                      [(a.id, a.name) for a in centre.visible_agencies()], cells)
 
@@ -210,9 +211,8 @@ def _open_case_list(actor, context, agency_id):
 
 
 def _past_target_list(actor, context, agency_id):
-    select = cases_visible_to(actor).where(Case.centre_id == context.centre.id,
-                                           figures.case_open_at(context.now),
-                                           figures.past_targets_at(context.now))
+    select = cases_visible_to(actor).where(
+        Case.id.in_(figures.past_target_case_ids(context.ids, context.now)))
     if agency_id:
         select = select.where(Case.agency_id == agency_id)
     return select.order_by(Case.opened_at)

@@ -19,7 +19,21 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 UNITS = {"count": "건", "people": "명", "minutes": "분", "hours": "시간", "percent": "%"}
+# A text cell starting with one of these is a formula to Excel or LibreOffice (an agency named
+# '=HYPERLINK(…)' would become a live link): such text gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def safe_cell(value):
+    """The value as a spreadsheet shows it, never as a formula (OWASP: CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_row(row) -> list:
+    return [safe_cell(value) for value in row]
 
 
 def unit_label(unit: str) -> str:
@@ -69,13 +83,13 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
 def monthly_csv(report: MonthlyReport) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([_("한자리 월간 보고서"), report.centre_name, report.month.key])
+    writer.writerow(safe_row([_("한자리 월간 보고서"), report.centre_name, report.month.key]))
     writer.writerow([])
     columns, rows = headline_table(report)
-    writer.writerows([[_("요약")], columns, *rows])
+    writer.writerows(safe_row(row) for row in [[_("요약")], columns, *rows])
     for section in report.sections:
         writer.writerow([])
-        writer.writerows(row for row, _heading in section_rows(section))
+        writer.writerows(safe_row(row) for row, _heading in section_rows(section))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -114,7 +128,7 @@ def _append(sheet, rows: list[tuple[list, bool]]) -> None:
 
     bold = Font(bold=True)
     for row, is_heading in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
         if is_heading:
             for cell in sheet[sheet.max_row]:
                 cell.font = bold

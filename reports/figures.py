@@ -21,8 +21,11 @@ Definitions used throughout:
 
 from __future__ import annotations
 
-from datetime import datetime
-from math import floor
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+from functools import wraps
 
 import sqlalchemy as sa
 
@@ -39,32 +42,96 @@ from cases.models import (
 from catalogue.models import CustomerType, Service
 from centers.models import Agency, Centre, Domain, Staff
 from core.clock import SEOUL
-from core.database import days_before
+from core.database import percentile, seconds_between
 from core.extensions import db
 from intake.models import StopStatus, Visit, VisitPurpose, VisitStop, VisitSuggestion
 from reports.periods import Span
+
+# --- each figure once per report ------------------------------------------------------------
+
+_answers: ContextVar[dict | None] = ContextVar("report_figure_answers", default=None)
+
+
+@contextmanager
+def computed_once() -> Iterator[None]:
+    """While a report (or the dashboard) is assembled, each figure is computed once.
+
+    The headline rows, the sections and the add-ons ask for the same counts (visits, first
+    visits, cases past their targets …) many times; inside this block a figure function
+    asked again with the same arguments answers with its first result instead of running
+    its query again. The answers live only as long as the block (one request), so they
+    cannot outlive the data they were read from. Nested blocks share the outer answers.
+    """
+    if _answers.get() is not None:
+        yield
+        return
+    token = _answers.set({})
+    try:
+        yield
+    finally:
+        _answers.reset(token)
+
+
+def _hashable(value):
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_hashable(item) for item in value)
+    return value
+
+
+def once(function: Callable) -> Callable:
+    """Make ``function`` (a figure: plain data from the database) answer repeated calls
+    from memory inside :func:`computed_once`; outside it, every call runs its query."""
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        answers = _answers.get()
+        if answers is None:
+            return function(*args, **kwargs)
+        key = (function.__module__, function.__qualname__, _hashable(args),
+               _hashable(sorted(kwargs.items())))
+        if key not in answers:
+            answers[key] = function(*args, **kwargs)
+        return answers[key]
+
+    return wrapper
+
 
 # --- SQL building blocks -----------------------------------------------------------------
 
 WAIT_END = sa.func.coalesce(VisitStop.called_at, VisitStop.started_at)
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def seconds_between(start, end):
-    """SQL: the seconds from ``start`` to ``end`` (two timestamp columns), on both engines."""
-    if _dialect() == "postgresql":
-        # EXTRACT answers numeric (Decimal in Python): the report wants floats, as SQLite gives.
-        return sa.cast(sa.extract("epoch", end - start), sa.Float)
-    return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
-
-
 def visits_in(centre_ids, span: Span) -> tuple:
     """Where-conditions: the visits of these centres on the span's days."""
     return (Visit.centre_id.in_(centre_ids), Visit.visit_date >= span.first,
             Visit.visit_date < span.end)
+
+
+def visit_rows_in(centre_ids, span: Span, visit_id) -> tuple:
+    """Where-conditions: the rows of a table of visit details (stops, purposes, suggestions;
+    ``visit_id`` its column) that belong to the visits of these centres on the span's days.
+
+    Besides the visits' own conditions, the details' ``visit_id`` is bounded by the lowest
+    and highest id of those visits. It changes no answer (the join already says which
+    visit a row belongs to), but visits are numbered as they arrive, so a month's visits are
+    one short run of ids and the database reads that run of each detail table through its
+    ``visit_id`` index, instead of hashing every stop of the centre's history.
+    """
+    low, high = _visit_id_range(centre_ids, span)
+    return (*visits_in(centre_ids, span),
+            visit_id.between(low, high) if low is not None else sa.false())
+
+
+@once
+def _visit_id_range(centre_ids, span: Span) -> tuple[int | None, int | None]:
+    # "id + 0", not "id": PostgreSQL answers a plain min(id)/max(id) by walking the primary
+    # key from either end until a row of the span turns up (half the table for a month a
+    # year and a half ago); on an expression it reads the span's rows from the day index.
+    low, high = db.session.execute(
+        sa.select(sa.func.min(Visit.id + 0), sa.func.max(Visit.id + 0))
+        .where(*visits_in(centre_ids, span))
+    ).one()
+    return low, high
 
 
 def served_stop():
@@ -80,36 +147,68 @@ def case_open_at(moment: datetime):
                    sa.or_(Case.closed_at.is_(None), Case.closed_at >= moment))
 
 
-def assessment_late_at(moment: datetime):
-    due = sa.select(Centre.assessment_due_days).where(Centre.id == Case.centre_id)
-    recorded = sa.exists().where(Assessment.case_id == Case.id, Assessment.created_at < moment)
-    return sa.and_(case_open_at(moment), ~recorded,
-                   Case.opened_at < days_before(moment, due.scalar_subquery()))
+def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
+    """(case_id, assessment, plan, goals): each case of the centres open at ``moment`` and
+    past a time target then, with 1 for each target it is past.
 
-
-def plan_late_at(moment: datetime):
-    due = sa.select(Centre.plan_due_days).where(Centre.id == Case.centre_id)
-    planned = sa.exists().where(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment)
-    return sa.and_(case_open_at(moment), ~planned,
-                   Case.opened_at < days_before(moment, due.scalar_subquery()))
-
-
-def goals_late_at(moment: datetime):
-    """An open case with a goal past its target date that was still open at ``moment``.
+    Each target is its own select, so its ``EXISTS`` sits in a WHERE clause where the
+    database can run it as one semi- or anti-join over the assessments or goals, instead of
+    a sub-query per case; the instant before which a case had to be opened to be late is
+    computed here from the centre's target days, so the database plans with a plain
+    timestamp (it starts from the open cases) instead of one per row.
 
     A goal's past status is not kept: one achieved or stopped after ``moment`` (its last
     change, ``updated_at``, is later) counts as still open then.
     """
     today = moment.astimezone(SEOUL).date()
-    late = sa.exists().where(
-        PlanGoal.case_id == Case.id, PlanGoal.created_at < moment, PlanGoal.target_date < today,
-        sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment),
-    )
-    return sa.and_(case_open_at(moment), late)
+    open_then = (Case.centre_id.in_(centre_ids), case_open_at(moment))
+
+    def flagged(assessment: int, plan: int, goals: int) -> tuple:
+        return (Case.id.label("case_id"), sa.literal(assessment).label("assessment"),
+                sa.literal(plan).label("plan"), sa.literal(goals).label("goals"))
+
+    no_assessment = (
+        sa.select(*flagged(1, 0, 0))
+        .where(*open_then, _opened_before_target(centre_ids, moment, "assessment_due_days"),
+               ~sa.exists().where(Assessment.case_id == Case.id, Assessment.created_at < moment)))
+    no_plan = (
+        sa.select(*flagged(0, 1, 0))
+        .where(*open_then, _opened_before_target(centre_ids, moment, "plan_due_days"),
+               ~sa.exists().where(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment)))
+    goals_late = (
+        sa.select(*flagged(0, 0, 1))
+        .where(*open_then, sa.exists().where(
+            PlanGoal.case_id == Case.id, PlanGoal.created_at < moment,
+            PlanGoal.target_date < today,
+            sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment))))
+    late = sa.union_all(no_assessment, no_plan, goals_late).subquery()
+    return (sa.select(late.c.case_id, sa.func.max(late.c.assessment).label("assessment"),
+                      sa.func.max(late.c.plan).label("plan"),
+                      sa.func.max(late.c.goals).label("goals"))
+            .group_by(late.c.case_id).subquery())
 
 
-def past_targets_at(moment: datetime):
-    return sa.or_(assessment_late_at(moment), plan_late_at(moment), goals_late_at(moment))
+def _opened_before_target(centre_ids, moment: datetime, target: str):
+    """SQL: the case was opened more than its centre's ``target`` days (a column of
+    :class:`Centre`) before ``moment``: one condition per distinct number of days."""
+    centres_by_days: dict[int, list[int]] = {}
+    for centre_id, days in _target_days(centre_ids, target).items():
+        centres_by_days.setdefault(days, []).append(centre_id)
+    return sa.or_(sa.false(), *(
+        sa.and_(Case.centre_id.in_(ids), Case.opened_at < moment - timedelta(days=days))
+        for days, ids in sorted(centres_by_days.items())))
+
+
+@once
+def _target_days(centre_ids, target: str) -> dict[int, int]:
+    column = getattr(Centre, target)
+    return dict(db.session.execute(
+        sa.select(Centre.id, column).where(Centre.id.in_(centre_ids))).all())
+
+
+def past_target_case_ids(centre_ids, moment: datetime) -> sa.Select:
+    """SQL: the ids of the centres' cases open and past a time target at ``moment``."""
+    return sa.select(_late_cases(centre_ids, moment).c.case_id)
 
 
 def _count_if(condition):
@@ -123,6 +222,7 @@ def _keyed(rows) -> dict:
 
 # --- visits ------------------------------------------------------------------------------
 
+@once
 def visit_totals(centre_ids, span: Span) -> dict[int, dict[str, int]]:
     """Per centre: visits, distinct people, anonymous visits."""
     rows = db.session.execute(
@@ -135,23 +235,28 @@ def visit_totals(centre_ids, span: Span) -> dict[int, dict[str, int]]:
     return {cid: {"visits": v, "people": p, "anonymous": a} for cid, v, p, a in rows}
 
 
+@once
 def first_time_people(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: people whose first visit to the centre fell in the span."""
     firsts = _first_visits(centre_ids, span)
     return _keyed(db.session.execute(
-        sa.select(firsts.c.centre_id, sa.func.count()).group_by(firsts.c.centre_id)))
+        sa.select(firsts.c.centre_id, sa.func.count(sa.distinct(firsts.c.client_id)))
+        .group_by(firsts.c.centre_id)))
 
 
 def _first_visits(centre_ids, span: Span):
-    """(centre_id, client_id, first_day) of people first seen at the centre in the span."""
-    first_day = sa.func.min(Visit.visit_date)
+    """(centre_id, client_id) of the span's visits by people not seen at the centre before it.
+
+    The span's visits come from the (centre, day) index and each person's earlier visit is
+    looked up in the (person, day) index, so the cost follows the span, not the history.
+    """
+    earlier = sa.orm.aliased(Visit)
     return (
-        sa.select(Visit.centre_id.label("centre_id"), Visit.client_id.label("client_id"),
-                  first_day.label("first_day"))
-        .where(Visit.centre_id.in_(centre_ids), Visit.client_id.is_not(None),
-               Visit.visit_date < span.end)
-        .group_by(Visit.centre_id, Visit.client_id)
-        .having(first_day >= span.first)
+        sa.select(Visit.centre_id.label("centre_id"), Visit.client_id.label("client_id"))
+        .where(*visits_in(centre_ids, span), Visit.client_id.is_not(None),
+               ~sa.exists().where(earlier.client_id == Visit.client_id,
+                                  earlier.centre_id == Visit.centre_id,
+                                  earlier.visit_date < span.first))
         .subquery()
     )
 
@@ -161,6 +266,7 @@ def first_visit_ids(centre_ids, span: Span):
     return sa.select(_first_visits(centre_ids, span).c.client_id)
 
 
+@once
 def visits_per_day(centre_id: int, span: Span) -> dict:
     return _keyed(db.session.execute(
         sa.select(Visit.visit_date, sa.func.count(Visit.id))
@@ -170,16 +276,25 @@ def visits_per_day(centre_id: int, span: Span) -> dict:
 
 
 def visits_by_purpose(centre_id: int, span: Span, domains=None) -> dict[Domain, int]:
-    """Visits per purpose domain (a visit with two purposes counts under each)."""
-    query = (sa.select(VisitPurpose.domain, sa.func.count(Visit.id))
-             .join(Visit, Visit.id == VisitPurpose.visit_id)
-             .where(*visits_in([centre_id], span))
-             .group_by(VisitPurpose.domain))
-    if domains is not None:
-        query = query.where(VisitPurpose.domain.in_(domains))
-    return _keyed(db.session.execute(query))
+    """Visits per purpose domain (a visit with two purposes counts under each); only the
+    ``domains`` given, if any."""
+    counts = _visits_by_purpose(centre_id, span)
+    if domains is None:
+        return counts
+    return {domain: count for domain, count in counts.items() if domain in domains}
 
 
+@once
+def _visits_by_purpose(centre_id: int, span: Span) -> dict[Domain, int]:
+    return _keyed(db.session.execute(
+        sa.select(VisitPurpose.domain, sa.func.count(Visit.id))
+        .join(Visit, Visit.id == VisitPurpose.visit_id)
+        .where(*visit_rows_in([centre_id], span, VisitPurpose.visit_id))
+        .group_by(VisitPurpose.domain)
+    ))
+
+
+@once
 def visits_by_customer_type(centre_id: int, span: Span) -> tuple[list[tuple[str, int]], int]:
     """Visits per policy-customer type of the visitor, in the vocabulary's order, and the
     number of visits whose visitor has at least one type."""
@@ -196,17 +311,19 @@ def visits_by_customer_type(centre_id: int, span: Span) -> tuple[list[tuple[str,
     return [(name, count) for name, count in rows], typed or 0
 
 
+@once
 def visits_per_agency(centre_ids, span: Span, *, served: bool) -> dict[int, int]:
     """Per agency: visits served there (``served``), or visits that queued there."""
     condition = served_stop() if served else VisitStop.queued_at.is_not(None)
     return _keyed(db.session.execute(
         sa.select(VisitStop.agency_id, sa.func.count(sa.distinct(Visit.id)))
         .join(Visit, Visit.id == VisitStop.visit_id)
-        .where(*visits_in(centre_ids, span), condition)
+        .where(*visit_rows_in(centre_ids, span, VisitStop.visit_id), condition)
         .group_by(VisitStop.agency_id)
     ))
 
 
+@once
 def waiting_now(centre_id: int, day) -> dict[int, int]:
     """Per agency: visitors waiting at the desk now (today's visits)."""
     return _keyed(db.session.execute(
@@ -220,6 +337,7 @@ def waiting_now(centre_id: int, day) -> dict[int, int]:
 
 # --- waits -------------------------------------------------------------------------------
 
+@once
 def wait_sums(centre_ids, span: Span, *, by: str = "centre") -> dict[int, tuple[float, int]]:
     """Per centre (or per agency with ``by="agency"``): (sum of wait seconds, desk stops)."""
     key = Visit.centre_id if by == "centre" else VisitStop.agency_id
@@ -227,40 +345,20 @@ def wait_sums(centre_ids, span: Span, *, by: str = "centre") -> dict[int, tuple[
         sa.select(key, sa.func.sum(seconds_between(VisitStop.queued_at, WAIT_END)),
                   sa.func.count(VisitStop.id))
         .join(Visit, Visit.id == VisitStop.visit_id)
-        .where(*visits_in(centre_ids, span), waited_stop())
+        .where(*visit_rows_in(centre_ids, span, VisitStop.visit_id), waited_stop())
         .group_by(key)
     ))
 
 
+@once
 def wait_percentile(centre_id: int, span: Span, fraction: float = 0.9, *,
                     method: str | None = None) -> float | None:
-    """The ``fraction`` percentile of desk waits in seconds, interpolated like PostgreSQL's
-    ``percentile_cont``; None when nobody waited.
-
-    PostgreSQL computes it with ``percentile_cont``. Other engines (SQLite) have no such
-    aggregate: there the waits stay in the database, which sorts them, and only the one or
-    two values around the wanted rank are fetched (``ORDER BY … LIMIT 2 OFFSET k``) and
-    interpolated here. ``method="offset"`` forces that path, so both are tested on
-    PostgreSQL too.
-    """
+    """The ``fraction`` percentile of desk waits in seconds (see core.database.percentile);
+    None when nobody waited."""
     seconds = seconds_between(VisitStop.queued_at, WAIT_END).label("seconds")
     waits = (sa.select(seconds).join(Visit, Visit.id == VisitStop.visit_id)
-             .where(*visits_in([centre_id], span), waited_stop()).subquery())
-    method = method or ("percentile_cont" if _dialect() == "postgresql" else "offset")
-    if method == "percentile_cont":
-        value = db.session.scalar(
-            sa.select(sa.func.percentile_cont(fraction).within_group(waits.c.seconds)))
-        return None if value is None else float(value)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(waits))
-    if not count:
-        return None
-    position = fraction * (count - 1)
-    below = floor(position)
-    values = [float(v) for v in db.session.scalars(
-        sa.select(waits.c.seconds).order_by(waits.c.seconds).limit(2).offset(below))]
-    if len(values) == 1:
-        return values[0]
-    return values[0] + (values[1] - values[0]) * (position - below)
+             .where(*visit_rows_in([centre_id], span, VisitStop.visit_id), waited_stop()).subquery())
+    return percentile(waits, fraction, method=method)
 
 
 # --- the one-stop effect -----------------------------------------------------------------
@@ -270,12 +368,13 @@ def _agencies_served_per_visit(centre_ids, span: Span):
         sa.select(Visit.centre_id.label("centre_id"), Visit.id.label("visit_id"),
                   sa.func.count(sa.distinct(VisitStop.agency_id)).label("agencies"))
         .join(VisitStop, VisitStop.visit_id == Visit.id)
-        .where(*visits_in(centre_ids, span), served_stop())
+        .where(*visit_rows_in(centre_ids, span, VisitStop.visit_id), served_stop())
         .group_by(Visit.centre_id, Visit.id)
         .subquery()
     )
 
 
+@once
 def one_stop(centre_ids, span: Span) -> dict[int, dict[str, int]]:
     """Per centre: visits served by 2+ agencies, trips saved (agencies served beyond the
     first, summed over visits), visits served at all, and desk-to-desk hand-offs (a later
@@ -293,7 +392,7 @@ def one_stop(centre_ids, span: Span) -> dict[int, dict[str, int]]:
         sa.select(Visit.centre_id, sa.func.count(VisitStop.id),
                   sa.func.count(sa.distinct(VisitStop.visit_id)))
         .join(VisitStop, VisitStop.visit_id == Visit.id)
-        .where(*visits_in(centre_ids, span), VisitStop.queued_at.is_not(None))
+        .where(*visit_rows_in(centre_ids, span, VisitStop.visit_id), VisitStop.queued_at.is_not(None))
         .group_by(Visit.centre_id)
     ):
         result.setdefault(cid, {"multi_agency": 0, "trips_saved": 0, "served_visits": 0})
@@ -301,6 +400,7 @@ def one_stop(centre_ids, span: Span) -> dict[int, dict[str, int]]:
     return result
 
 
+@once
 def agencies_served_distribution(centre_id: int, span: Span) -> dict[int, int]:
     """Visits by the number of agencies that served them (1, 2, 3 …)."""
     served = _agencies_served_per_visit([centre_id], span)
@@ -324,6 +424,7 @@ def _case_measures(span: Span):
 CASE_MEASURES = ("opened", "closed", "employed", "open_at_end")
 
 
+@once
 def case_totals(centre_ids, span: Span, *, by: str = "centre",
                 agency_kinds=None) -> dict[int, dict[str, int]]:
     """Per centre (or ``by="agency"``/``"caseworker"``): cases opened and closed in the
@@ -339,6 +440,7 @@ def case_totals(centre_ids, span: Span, *, by: str = "centre",
             for k, *values in db.session.execute(query)}
 
 
+@once
 def closures_by_reason(centre_id: int, span: Span) -> dict[ClosureReason, int]:
     return _keyed(db.session.execute(
         sa.select(Case.closure_reason, sa.func.count(Case.id))
@@ -348,6 +450,7 @@ def closures_by_reason(centre_id: int, span: Span) -> dict[ClosureReason, int]:
     ))
 
 
+@once
 def caseworker_names(centre_id: int) -> dict[int, tuple[str, str]]:
     """Staff id → (display name, agency name) for the centre's caseworkers (labels only)."""
     rows = db.session.execute(
@@ -358,18 +461,41 @@ def caseworker_names(centre_id: int) -> dict[int, tuple[str, str]]:
     return {sid: (name, agency) for sid, name, agency in rows}
 
 
+PAST_TARGETS = ("assessment", "plan", "goals", "any")
+
+
 def past_targets(centre_ids, moment: datetime, *, by: str = "centre") -> dict[int, dict[str, int]]:
-    """Per centre (or agency): open cases past each time target at ``moment``, and in all."""
-    key = Case.centre_id if by == "centre" else Case.agency_id
+    """Per centre (or agency): open cases past each time target at ``moment``, and in all.
+
+    A case belongs to one centre and one agency, so both are sums of the same per-agency
+    counts (one query for the report's two tables).
+    """
+    result: dict[int, dict[str, int]] = {}
+    for (centre_id, agency_id), counts in _past_targets(centre_ids, moment).items():
+        totals = result.setdefault(centre_id if by == "centre" else agency_id,
+                                   dict.fromkeys(PAST_TARGETS, 0))
+        for name in PAST_TARGETS:
+            totals[name] += counts[name]
+    return result
+
+
+@once
+def _past_targets(centre_ids, moment: datetime) -> dict[tuple[int, int], dict[str, int]]:
+    late = _late_cases(centre_ids, moment)
     rows = db.session.execute(
-        sa.select(key, _count_if(assessment_late_at(moment)), _count_if(plan_late_at(moment)),
-                  _count_if(goals_late_at(moment)), _count_if(past_targets_at(moment)))
+        sa.select(Case.centre_id, Case.agency_id,
+                  *(sa.func.coalesce(sa.func.sum(column), 0)
+                    for column in (late.c.assessment, late.c.plan, late.c.goals)),
+                  sa.func.count(late.c.case_id))
+        .outerjoin(late, late.c.case_id == Case.id)
         .where(Case.centre_id.in_(centre_ids), case_open_at(moment))
-        .group_by(key)
+        .group_by(Case.centre_id, Case.agency_id)
     )
-    return {k: {"assessment": a, "plan": p, "goals": g, "any": n} for k, a, p, g, n in rows}
+    return {(cid, aid): dict(zip(PAST_TARGETS, map(int, values), strict=True))
+            for cid, aid, *values in rows}
 
 
+@once
 def open_cases_now(centre_id: int) -> dict[int, int]:
     """Per agency: cases not closed now."""
     return _keyed(db.session.execute(
@@ -382,30 +508,40 @@ def open_cases_now(centre_id: int) -> dict[int, int]:
 # --- suggestions and unmet needs ---------------------------------------------------------
 
 def suggestions_by_domain(centre_id: int, span: Span, domains=None) -> dict[Domain, tuple[int, int]]:
-    """Per service domain: (services suggested at intake, visits they were suggested in)."""
-    query = (sa.select(Service.domain, sa.func.count(),
-                       sa.func.count(sa.distinct(VisitSuggestion.visit_id)))
-             .select_from(VisitSuggestion)
-             .join(Visit, Visit.id == VisitSuggestion.visit_id)
-             .join(Service, Service.id == VisitSuggestion.service_id)
-             .where(*visits_in([centre_id], span))
-             .group_by(Service.domain))
-    if domains is not None:
-        query = query.where(Service.domain.in_(domains))
-    return _keyed(db.session.execute(query))
+    """Per service domain: (services suggested at intake, visits they were suggested in);
+    only the ``domains`` given, if any."""
+    counts = _suggestions_by_domain(centre_id, span)
+    if domains is None:
+        return counts
+    return {domain: count for domain, count in counts.items() if domain in domains}
 
 
+@once
+def _suggestions_by_domain(centre_id: int, span: Span) -> dict[Domain, tuple[int, int]]:
+    return _keyed(db.session.execute(
+        sa.select(Service.domain, sa.func.count(),
+                  sa.func.count(sa.distinct(VisitSuggestion.visit_id)))
+        .select_from(VisitSuggestion)
+        .join(Visit, Visit.id == VisitSuggestion.visit_id)
+        .join(Service, Service.id == VisitSuggestion.service_id)
+        .where(*visit_rows_in([centre_id], span, VisitSuggestion.visit_id))
+        .group_by(Service.domain)
+    ))
+
+
+@once
 def suggestion_totals(centre_id: int, span: Span) -> tuple[int, int]:
     """(suggestions made, visits with at least one suggestion)."""
     row = db.session.execute(
         sa.select(sa.func.count(), sa.func.count(sa.distinct(VisitSuggestion.visit_id)))
         .select_from(VisitSuggestion)
         .join(Visit, Visit.id == VisitSuggestion.visit_id)
-        .where(*visits_in([centre_id], span))
+        .where(*visit_rows_in([centre_id], span, VisitSuggestion.visit_id))
     ).one()
     return row[0], row[1]
 
 
+@once
 def top_suggested_services(centre_id: int, span: Span, limit: int = 15,
                            domains=None) -> list[tuple[str, Domain, int]]:
     """The services suggested most often: (name, domain, times suggested)."""
@@ -414,7 +550,7 @@ def top_suggested_services(centre_id: int, span: Span, limit: int = 15,
              .select_from(VisitSuggestion)
              .join(Visit, Visit.id == VisitSuggestion.visit_id)
              .join(Service, Service.id == VisitSuggestion.service_id)
-             .where(*visits_in([centre_id], span))
+             .where(*visit_rows_in([centre_id], span, VisitSuggestion.visit_id))
              .group_by(Service.id, Service.name, Service.domain)
              .order_by(times.desc(), Service.name)
              .limit(limit))
@@ -428,6 +564,7 @@ def _unmet_goals(centre_ids, span: Span):
             PlanGoal.updated_at >= span.start_utc, PlanGoal.updated_at < span.end_utc)
 
 
+@once
 def unmet_needs(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: plan goals recorded as "no service available" in the span (the goal's
     last change, which is when its status was set)."""
@@ -439,6 +576,7 @@ def unmet_needs(centre_ids, span: Span) -> dict[int, int]:
     ))
 
 
+@once
 def unmet_needs_by_domain(centre_id: int, span: Span) -> dict:
     """Per need domain: (goals with no service available, distinct people)."""
     return _keyed(db.session.execute(
@@ -452,6 +590,7 @@ def unmet_needs_by_domain(centre_id: int, span: Span) -> dict:
 
 # --- labels ------------------------------------------------------------------------------
 
+@once
 def agency_labels(centre_ids) -> dict[int, Agency]:
     """The centres' agencies by id, in their order (names for the tables, not counts)."""
     return {a.id: a for a in db.session.scalars(

@@ -10,19 +10,19 @@ past its due time.
 from __future__ import annotations
 
 from datetime import datetime
-from math import floor
 
 import sqlalchemy as sa
 
+from core.database import dialect_name, percentile, seconds_between
 from core.extensions import db
 from intake.models import Visit, VisitSuggestion
 from referrals.models import Outcome, Referral, ReferralStatus
 from reports.figures import (
     _agencies_served_per_visit,
     _count_if,
-    _dialect,
     _keyed,
-    seconds_between,
+    once,
+    visit_rows_in,
     visits_in,
 )
 from reports.periods import Span
@@ -44,6 +44,7 @@ def overdue_at(moment: datetime):
     return sa.and_(awaiting_at(moment), Referral.due_at < moment)
 
 
+@once
 def referral_totals(centre_ids, span: Span, as_of: datetime, *,
                     by: str = "centre") -> dict[int, dict[str, int]]:
     """Per centre (or per receiving agency): sent, answered, accepted, declined, answered
@@ -67,6 +68,7 @@ def referral_totals(centre_ids, span: Span, as_of: datetime, *,
     return result
 
 
+@once
 def matrix(centre_id: int, span: Span) -> dict[tuple[int, int], int]:
     """(sending agency, receiving agency) → referrals sent in the month."""
     rows = db.session.execute(
@@ -76,6 +78,7 @@ def matrix(centre_id: int, span: Span) -> dict[tuple[int, int], int]:
     return {(sender, receiver): count for sender, receiver, count in rows}
 
 
+@once
 def outcomes(centre_id: int, span: Span) -> dict[Outcome, int]:
     return _keyed(db.session.execute(
         sa.select(Referral.outcome, sa.func.count())
@@ -83,75 +86,70 @@ def outcomes(centre_id: int, span: Span) -> dict[Outcome, int]:
         .group_by(Referral.outcome)))
 
 
+@once
 def median_response_seconds(centre_id: int, span: Span, *, method: str | None = None
                             ) -> float | None:
     """The median time from sending to the first answer, in seconds.
 
-    PostgreSQL: ``percentile_cont(0.5)``. SQLite has no such aggregate: the database sorts
-    the answer times and only the middle one or two are fetched (``method="offset"``
-    forces that path, so both are tested).
+    See core.database.percentile for how each engine computes it.
     """
     seconds = seconds_between(Referral.sent_at, Referral.responded_at).label("seconds")
     answers = (sa.select(seconds).where(*sent_in([centre_id], span),
                                         Referral.responded_at.is_not(None)).subquery())
-    method = method or ("percentile_cont" if _dialect() == "postgresql" else "offset")
-    if method == "percentile_cont":
-        value = db.session.scalar(
-            sa.select(sa.func.percentile_cont(0.5).within_group(answers.c.seconds)))
-        return None if value is None else float(value)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(answers))
-    if not count:
-        return None
-    position = 0.5 * (count - 1)
-    below = floor(position)
-    values = [float(v) for v in db.session.scalars(
-        sa.select(answers.c.seconds).order_by(answers.c.seconds).limit(2).offset(below))]
-    if len(values) == 1:
-        return values[0]
-    return values[0] + (values[1] - values[0]) * (position - below)
+    return percentile(answers, 0.5, method=method)
 
 
-def _referred_on_visit_day():
-    """SQL: a referral of the visit's person was sent on the visit's (Seoul) day."""
-    if _dialect() == "postgresql":
+def _referred_on_visit_day(span: Span):
+    """SQL: a referral of the visit's person was sent on the visit's (Seoul) day.
+
+    For visits of ``span``, such a referral was sent within the span's UTC instants too;
+    saying so changes no answer but lets the database read only the span's referrals from
+    the ``sent_at`` index, where the Seoul day of each referral cannot be indexed.
+    """
+    if dialect_name() == "postgresql":
         sent_day = sa.func.date(sa.func.timezone("Asia/Seoul", Referral.sent_at))
     else:  # SQLite keeps naive UTC text; Seoul is UTC+9 all year (no daylight saving)
         sent_day = sa.func.date(Referral.sent_at, "+9 hours")
-    return sa.exists().where(Referral.client_id == Visit.client_id, sent_day == Visit.visit_date)
+    return sa.exists().where(Referral.client_id == Visit.client_id, sent_day == Visit.visit_date,
+                             Referral.sent_at >= span.start_utc, Referral.sent_at < span.end_utc)
 
 
+@once
 def visits_leading_to_referral(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: visits of a person on a day a referral of that person was sent."""
     return _keyed(db.session.execute(
         sa.select(Visit.centre_id, sa.func.count())
-        .where(*visits_in(centre_ids, span), _referred_on_visit_day())
+        .where(*visits_in(centre_ids, span), _referred_on_visit_day(span))
         .group_by(Visit.centre_id)))
 
 
+@once
 def one_stop_visits(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: visits served by two or more agencies OR that led to a referral."""
     served = _agencies_served_per_visit(centre_ids, span)
     multi = sa.select(served.c.visit_id).where(served.c.agencies >= 2)
     return _keyed(db.session.execute(
         sa.select(Visit.centre_id, sa.func.count())
-        .where(*visits_in(centre_ids, span), sa.or_(Visit.id.in_(multi), _referred_on_visit_day()))
+        .where(*visits_in(centre_ids, span), sa.or_(Visit.id.in_(multi), _referred_on_visit_day(span)))
         .group_by(Visit.centre_id)))
 
 
+@once
 def referrals_for_suggested(centre_id: int, span: Span) -> dict[int, tuple[int, int]]:
     """Per service suggested at intake in the month: (times suggested, referrals made for
     that service for a person it was suggested to, sent on or after the visit)."""
     suggested = db.session.execute(
         sa.select(VisitSuggestion.service_id, sa.func.count())
         .join(Visit, Visit.id == VisitSuggestion.visit_id)
-        .where(*visits_in([centre_id], span))
+        .where(*visit_rows_in([centre_id], span, VisitSuggestion.visit_id))
         .group_by(VisitSuggestion.service_id)).all()
     followed = dict(db.session.execute(
         sa.select(Referral.service_id, sa.func.count(sa.distinct(Referral.id)))
         .join(Visit, Visit.client_id == Referral.client_id)
         .join(VisitSuggestion, sa.and_(VisitSuggestion.visit_id == Visit.id,
                                        VisitSuggestion.service_id == Referral.service_id))
-        .where(*visits_in([centre_id], span), Referral.sent_at >= Visit.arrived_at)
+        .where(*visit_rows_in([centre_id], span, VisitSuggestion.visit_id),
+               Referral.sent_at >= Visit.arrived_at)
         .group_by(Referral.service_id)).all())
     return {service_id: (times, followed.get(service_id, 0)) for service_id, times in suggested}
 

@@ -287,12 +287,13 @@ class MonthlyReport:
 def monthly_report(centre: Centre, month: Month) -> MonthlyReport:
     """Every section that applies at the centre, in order, for one Seoul calendar month."""
     context = ReportContext(centre, month, month.span, month_end(month))
-    return MonthlyReport(
-        centre_code=centre.code, centre_name=centre.name, month=month,
-        is_partial=context.as_of < month.span.end_utc, generated_at=utcnow(),
-        headlines=headline_rows(centre, month),
-        sections=[s.build(context) for s in SECTIONS if s.applies(centre)],
-    )
+    with figures.computed_once():
+        return MonthlyReport(
+            centre_code=centre.code, centre_name=centre.name, month=month,
+            is_partial=context.as_of < month.span.end_utc, generated_at=utcnow(),
+            headlines=headline_rows(centre, month),
+            sections=[s.build(context) for s in SECTIONS if s.applies(centre)],
+        )
 
 
 def _agency_rows(context: ReportContext, *figures_by_agency: dict) -> list:
@@ -548,7 +549,8 @@ def may_read_national(actor: Staff) -> bool:
 def national_report(centres: list[Centre], month: Month) -> NationalReport:
     """The headline figures of every centre side by side, and the national total (computed
     from the summed counts, so averages and shares are national, not averages of centres)."""
-    per_centre = headline_counts([c.id for c in centres], month)
+    with figures.computed_once():
+        per_centre = headline_counts([c.id for c in centres], month)
     return NationalReport(
         month=month, is_partial=month_end(month) < month.span.end_utc, generated_at=utcnow(),
         headlines=[(h.key, str(h.label), h.unit) for h in HEADLINES],

@@ -67,12 +67,26 @@ class RequestIsolatingClient(FlaskClient):
     Afterwards the test's session is expired so it reads what the request committed.
     """
 
+    _following = False
+
     def open(self, *args, **kwargs):
-        with self.application.app_context():
-            response = super().open(*args, **kwargs)
+        if self._following:
+            # Werkzeug follows a redirect from inside the first request's context: that
+            # request is over, so its session ends as a real request's would.
+            db.session.remove()
+            return self._open_in_own_context(*args, **kwargs)
+        self._following = True
+        try:
+            response = self._open_in_own_context(*args, **kwargs)
+        finally:
+            self._following = False
         if has_app_context():  # not in a helper thread of a concurrency test
             db.session.expire_all()
         return response
+
+    def _open_in_own_context(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(autouse=True)

@@ -143,6 +143,25 @@ def login(client, username: str, password: str = PASSWORD, follow: bool = False)
     )
 
 
+# The staff member's own PC: an enrolment from the address that made the code is refused.
+STAFF_PC = {"REMOTE_ADDR": "10.20.30.40"}
+
+
+def enrolment_code(html: str) -> str:
+    """The one-time code on the page shown after creating or resetting an account."""
+    match = re.search(r'class="enrolment-code[^"]*">([^<]+)<', html)
+    assert match, "no enrolment code shown"
+    return match.group(1).strip()
+
+
+def enrol(client, username: str, code: str, password: str = PASSWORD, environ=STAFF_PC,
+          follow: bool = False):
+    """Set an account's first password with its enrolment code, from the staff member's PC."""
+    return client.post("/enrol", data={"username": username, "code": code, "new": password,
+                                       "confirm": password},
+                       environ_base=environ, follow_redirects=follow)
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html

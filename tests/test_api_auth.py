@@ -45,7 +45,7 @@ def test_openapi_document_is_generated_with_a_schema_for_every_request_and_respo
         ("post", "/api/v1/referrals"), ("get", "/api/v1/referrals"),
         ("get", "/api/v1/referrals/{referral_id}"),
         *(("post", f"/api/v1/referrals/{{referral_id}}/{action}")
-          for action in ("accept", "decline", "start", "complete", "cancel")),
+          for action in ("receive", "accept", "decline", "start", "complete", "cancel")),
         ("get", "/api/v1/reports/monthly/{code}/{month}"),
     }
     found = {(m, p) for p, item in spec["paths"].items() for m in item if m in ("get", "post")}

@@ -61,8 +61,11 @@ def test_inbox_outbox_and_the_loop_with_versions(client, world):
     outbox = client.get("/api/v1/referrals?box=outgoing", headers=receiver)
     assert outbox.json["total"] == 0
     shown = client.get(f"/api/v1/referrals/{referral.id}", headers=receiver)
-    assert shown.json["status"] == "received"
-    etag = shown.headers["ETag"]
+    assert shown.json["status"] == "sent"  # a read is no step
+    received = client.post(f"/api/v1/referrals/{referral.id}/receive",
+                           headers={**receiver, "If-Match": shown.headers["ETag"]}, json={})
+    assert received.json["status"] == "received"
+    etag = received.headers["ETag"]
     assert client.post(f"/api/v1/referrals/{referral.id}/accept", headers=receiver,
                        json={}).status_code == 428
     stale = client.post(f"/api/v1/referrals/{referral.id}/accept",
@@ -85,6 +88,36 @@ def test_inbox_outbox_and_the_loop_with_versions(client, world):
     stale_body = client.post(f"/api/v1/referrals/{referral.id}/cancel", headers=sender,
                              json={"version": 1, "note": "x"})
     assert stale_body.status_code == 409
+
+
+def test_the_referral_list_costs_the_same_queries_for_one_item_or_many(client, world):
+    import sqlalchemy as sa
+
+    receiver = bearer(make_token(world["receiver"]))
+
+    def queries_for_inbox() -> tuple[int, int]:
+        count = 0
+
+        def counter(*_args):
+            nonlocal count
+            count += 1
+
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            inbox = client.get("/api/v1/referrals?box=incoming", headers=receiver)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+        return inbox.json["total"], count
+
+    make_referral(world["case"], world["welfare"])
+    queries_for_inbox()  # the token's first use is written down once
+    total, with_one = queries_for_inbox()
+    for n in range(3):  # other people, other senders: nothing already loaded to share
+        sender = make_staff(Role.CASEWORKER, centre=world["centre"], agency=world["jobs"])
+        person = make_client(world["centre"], name=f"다른{n}", share_with=[world["welfare"]],
+                             birth_date=local_today().replace(year=1980 + n))
+        make_referral(make_case(person, world["jobs"], caseworker=sender), world["welfare"])
+    assert queries_for_inbox() == (4, with_one) and total == 1
 
 
 def test_other_agencies_and_the_front_desk_cannot_see_referrals(client, world):

@@ -7,12 +7,14 @@ import sqlalchemy as sa
 
 from cases.models import (
     Case,
+    CaseEvent,
     CaseNote,
     CaseNoteRevision,
     CaseStatus,
     ClosureReason,
     Conference,
     GoalStatus,
+    NoteKind,
 )
 from centers.models import AgencyKind
 from core.audit import AuditEvent
@@ -433,6 +435,35 @@ def test_the_case_page_does_not_query_per_note(app, centre):
     for n in range(10):
         desk.post(f"/cases/{case.id}/notes", data={"kind": "phone", "body": f"메모 {n}"})
     assert queries_for_page() == with_one
+
+
+def test_the_case_page_shows_the_newest_notes_and_pages_back_to_older_ones(
+        app, centre, monkeypatch):
+    import cases.views
+
+    monkeypatch.setattr(cases.views, "NOTES_PER_PAGE", 2)
+    person = make_client(centre)
+    jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    worker = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
+    case = make_case(person, jobs, caseworker=worker)
+    start = utcnow() - timedelta(days=10)
+    db.session.add_all([
+        CaseNote(case_id=case.id, kind=NoteKind.PHONE, body=f"메모 {n}", author_id=worker.id,
+                 agency_id=jobs.id, created_at=start + timedelta(days=n)) for n in range(5)])
+    event = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id)).one()
+    event.at = start + timedelta(days=2, hours=1)  # between 메모 2 and 메모 3
+    db.session.commit()
+    desk = app.test_client()
+    login(desk, worker.username)
+
+    def shown(page):
+        text = desk.get(f"/cases/{case.id}?page={page}").text
+        notes = [n for n in range(5) if f"메모 {n}<" in text]
+        return notes, "→" in text, "이전 기록 보기" in text, "최근 기록" in text
+
+    assert shown(1) == ([3, 4], False, True, False)
+    assert shown(2) == ([1, 2], True, True, True)
+    assert shown(3) == ([0], False, False, True)
 
 
 def test_a_formerly_confidential_text_stays_hidden_in_the_edit_history(app, centre):

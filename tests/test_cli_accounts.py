@@ -7,7 +7,7 @@ from centers.models import AgencyKind, Staff
 from core.audit import AuditEvent
 from core.extensions import db
 from core.roles import Role
-from factories import login, make_agency, make_centre, make_staff
+from factories import enrol, login, make_agency, make_centre, make_staff
 
 PASSWORD = "a long admin passphrase"
 
@@ -68,7 +68,7 @@ def test_create_admin_refuses_an_existing_username_and_a_bad_one(runner):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
 
 
-def test_create_staff_prints_a_temporary_password_that_must_be_changed(runner, client):
+def test_create_staff_prints_an_enrolment_code_for_the_staff_member(runner, client):
     centre = make_centre(code="namyangju")
     jobs = make_agency(centre, AgencyKind.EMPLOYMENT, name="남양주고용센터")
     result = runner.invoke(args=["create-staff", "kim", "--centre", "namyangju", "--role",
@@ -78,9 +78,10 @@ def test_create_staff_prints_a_temporary_password_that_must_be_changed(runner, c
     kim = staff_named("kim")
     assert (kim.role, kim.centre_id, kim.agency_id) == (Role.CASEWORKER, centre.id, jobs.id)
     assert kim.must_change_password and kim.display_name == "김상담"
-    temporary = result.output.strip().splitlines()[-1]
-    assert login(client, "kim", temporary).status_code == 302
-    assert client.get("/").location.endswith("/account/password")
+    code = result.output.strip().splitlines()[-1]
+    assert login(client, "kim", code).status_code == 200  # a code, not a password
+    assert enrol(client, "kim", code, PASSWORD).status_code == 302
+    assert client.get("/").status_code == 200
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.subject_id == kim.id))
     assert (event.action, event.username, event.centre_id) == ("account.created", "cli", centre.id)
 

@@ -91,6 +91,9 @@ DOWNLOADS = {
     ".csv": "text/csv",
     ".json": "application/json",
 }
+# What the Content-Security-Policy would block: inline script, styles and event handlers.
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>|<style\b|\sstyle=|"
+                         r"\son[a-z]+=", re.I)
 TEMPLATE_ERROR = re.compile(r"\[undefined: [^]]*\]|Traceback \(most recent call last\)|jinja2\.exceptions")
 
 
@@ -417,6 +420,8 @@ def crawl(client, role: str, errors: ErrorLog) -> Crawl:
         if suffix:
             if not response.content_type.startswith(DOWNLOADS[suffix]):
                 result.failures.append(f"{where} → {response.content_type}")
+            if response.headers.get("Cache-Control") != "no-store":
+                result.failures.append(f"{where} → download may be cached")
             continue
         if not response.content_type.startswith("text/html"):
             result.failures.append(f"{where} → unexpected {response.content_type}")
@@ -427,6 +432,11 @@ def crawl(client, role: str, errors: ErrorLog) -> Crawl:
         shown_error = TEMPLATE_ERROR.search(body)
         if shown_error:
             result.failures.append(f"{where} → template error: {shown_error.group(0)[:120]}")
+        inline = INLINE_CODE.search(body)
+        if inline:
+            result.failures.append(f"{where} → inline code the CSP blocks: {inline.group(0)[:60]}")
+        if response.headers.get("Cache-Control") != "no-store":
+            result.failures.append(f"{where} → may be cached: {response.headers.get('Cache-Control')}")
         page = scan(url, body)
         result.offered |= page.offered
         for action, fields in page.search_posts:
@@ -578,7 +588,7 @@ def state_changing_actions(actor: Staff) -> list[Action]:
     for referral in db.session.scalars(sa.select(Referral).order_by(Referral.id)):
         assignee = actor.id if actor.agency_id == referral.to_agency_id else db.session.scalar(
             sa.select(Staff.id).where(Staff.agency_id == referral.to_agency_id))
-        for action in ("accept", "decline", "start", "complete", "cancel"):
+        for action in ("receive", "accept", "decline", "start", "complete", "cancel"):
             add(f"/referrals/{referral.id}/{action}", {
                 "assignee_id": assignee, "decline_reason": "other", "outcome": "service_provided",
                 "note": "점검"}, "referrals", "referral_events", "cases")
@@ -590,14 +600,14 @@ def state_changing_actions(actor: Staff) -> list[Action]:
     for member in db.session.scalars(sa.select(Staff).order_by(Staff.id)):
         add(f"/staff/{member.id}", {"role": "manager" if member.role == Role.FRONT_DESK else "front_desk",
                                     "agency_id": 0}, "staff")
-        add(f"/staff/{member.id}/reset-password", {}, "staff", "api_tokens")
+        add(f"/staff/{member.id}/reset-password", {}, "staff", "api_tokens", "enrolment_codes")
         add(f"/staff/{member.id}/active", {"active": "0" if member.is_active_account else "1"},
             "staff", "api_tokens")
     for token in db.session.scalars(sa.select(ApiToken).where(ApiToken.revoked_at.is_(None))):
         add(f"/staff/{token.staff_id}/api-tokens/{token.id}/revoke", {}, "api_tokens")
         add(f"/account/api-tokens/{token.id}/revoke", {}, "api_tokens")
     add("/staff/new", {"username": "checker", "display_name": "점검", "role": "front_desk",
-                       "centre_id": centres[0].id, "agency_id": 0}, "staff")
+                       "centre_id": centres[0].id, "agency_id": 0}, "staff", "enrolment_codes")
 
     listed = {(o.centre_id, o.service_id) for o in db.session.scalars(sa.select(CentreService))}
     service_ids = db.session.scalars(sa.select(Service.id).order_by(Service.id)).all()
@@ -804,3 +814,19 @@ def test_every_page_answers_and_every_action_it_hides_is_refused_for_every_role(
     failures += [f"{r.role}: a link the server refuses: {link}"
                  for r in results for link in r.refused_links]
     assert not failures, counts + "\n" + "\n".join(failures)
+
+
+def test_the_pages_open_to_someone_signed_out_answer(app):
+    """Sign-in and enrolment are the pages a signed-out browser reaches; each answers and
+    links only to the other (and the home page, which leads to sign-in)."""
+    client = app.test_client()
+    app.jinja_env.undefined = ShownUndefined
+    for url in ("/login", "/enrol"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not TEMPLATE_ERROR.search(response.text), url
+        links = {link for link in scan(url, response.text).links if not link.startswith("/static/")}
+        assert links <= {"/", "/login", "/enrol"}, links
+    refused = client.post("/enrol", data={"username": "nobody", "code": "x", "new": "y" * 12,
+                                          "confirm": "y" * 12})
+    assert refused.status_code == 200 and "등록 코드" in refused.text

@@ -1,9 +1,12 @@
 """The visit: tickets, the desk-by-desk plan, today's queue and the lobby waiting board."""
 
+import re
 import threading
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from centers.models import AgencyKind
 from core.extensions import db
@@ -17,7 +20,7 @@ from factories import (
     make_staff,
     make_visit,
 )
-from intake.models import StopStatus, Visit, VisitStatus
+from intake.models import StopStatus, Visit, VisitStatus, VisitStop, WaitingBoard
 
 
 @pytest.fixture
@@ -160,6 +163,29 @@ def test_queue_shows_waiting_time_and_filters_by_agency(client, login_as, centre
     assert "A-001" in jobs_only and "B-001" not in jobs_only
 
 
+def test_queue_lists_visits_still_here_a_page_at_a_time_and_finished_ones_apart(
+        client, login_as, centre, monkeypatch):
+    import intake.views
+
+    monkeypatch.setattr(intake.views, "QUEUE_PAGE", 2)
+    jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
+    visits = [make_visit(centre, [jobs]) for _ in range(4)]
+    login_as(Role.FRONT_DESK, centre=centre)
+    client.post(f"/intake/visits/{visits[0].id}/leave")
+
+    def tickets(url):
+        return [v.ticket_number for v in visits if f">{v.ticket_number}<" in client.get(url).text]
+
+    assert tickets("/intake/queue") == ["A-002", "A-003"]
+    assert tickets("/intake/queue?page=2") == ["A-004"]
+    page = client.get("/intake/queue").text
+    assert "아직 센터에 있는 방문 3건" in page and "오늘 끝난 방문 (1)" in page
+    assert "1 / 2" in page and "page=2" in page
+    assert tickets("/intake/queue?finished=1") == ["A-001"]
+    assert "오늘 끝났거나 돌아간 방문 1건" in client.get("/intake/queue?finished=1").text
+    assert tickets(f"/intake/queue?agency={jobs.id}&page=2") == ["A-004"]
+
+
 def test_another_centres_visits_are_not_found(client, login_as, centre):
     other = make_centre()
     visit = make_visit(other, [make_agency(other)])
@@ -207,6 +233,60 @@ def test_two_desks_registering_at_once_never_share_a_ticket_number(app, centre):
     assert sorted(numbers) == [f"A-{n:03d}" for n in range(1, 13)]
 
 
+def test_a_double_click_on_issue_ticket_issues_one_ticket(client, login_as, centre):
+    person = make_client(centre)
+    login_as(Role.FRONT_DESK, centre=centre)
+    url = f"/intake/people/{person.id}/visits/new"
+    page = client.get(url).text
+    key = re.search(r'name="submission" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"purposes": ["jobs"], "desk_1": agencies(centre)[AgencyKind.EMPLOYMENT].id,
+            "desk_2": 0, "desk_3": 0, "desk_4": 0, "party_size": 1, "submission": key}
+    first, second = client.post(url, data=form), client.post(url, data=form)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert "이미 접수된 방문입니다. 번호표 A-001" in client.get(second.headers["Location"]).text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 1
+    assert client.get(url).text.count(key) == 0  # a new form, a new key
+    client.post(url, data=form | {"submission": "another-key"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 2
+
+
+def test_one_form_posted_from_several_tabs_at_once_issues_one_ticket(app, centre):
+    jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
+    staff = make_staff(Role.FRONT_DESK, centre=centre)
+    tabs = []
+    for _ in range(4):
+        tab = app.test_client()
+        login(tab, staff.username, PASSWORD)
+        tabs.append(tab)
+    form = {"purposes": ["jobs"], "desk_1": jobs.id, "desk_2": 0, "desk_3": 0, "desk_4": 0,
+            "party_size": 1, "submission": "one-form-key"}
+    locations = _at_once([
+        (lambda t=t: t.post("/intake/visits/anonymous/new", data=form).headers["Location"])
+        for t in tabs])
+    assert len(set(locations)) == 1
+    assert list(db.session.scalars(sa.select(Visit.ticket_number))) == ["A-001"]
+
+
+def test_nine_desks_calling_next_at_once_each_get_their_own_visitor(app, centre):
+    """On SQLite (the default set-up) this gave 'database is locked' 4 times in 9 before
+    requests began their transactions immediately; on both engines nobody is called twice."""
+    jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
+    for _ in range(9):
+        make_visit(centre, [jobs])
+    desks = []
+    for _ in range(9):
+        staff = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
+        desk = app.test_client()
+        login(desk, staff.username, PASSWORD)
+        desks.append(desk)
+    url = f"/intake/agencies/{jobs.id}/call-next"
+    statuses = _at_once([(lambda d=d: d.post(url).status_code) for d in desks])
+    assert statuses == [302] * 9
+    called = db.session.scalars(sa.select(VisitStop).where(
+        VisitStop.status == StopStatus.CALLED)).all()
+    assert len(called) == 9 and len({stop.visit_id for stop in called}) == 9
+
+
 def test_two_desks_starting_the_same_visitor_at_once_only_one_wins(app, centre):
     jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
     visit = make_visit(centre, [jobs])
@@ -228,32 +308,45 @@ def test_two_desks_starting_the_same_visitor_at_once_only_one_wins(app, centre):
 
 # --- waiting board ---------------------------------------------------------------------------
 
-def test_board_needs_its_token_and_shows_no_personal_data(client, login_as, centre, app):
+def test_board_needs_its_token_in_a_header_and_shows_no_personal_data(client, login_as, centre,
+                                                                      app):
     jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
     person = make_client(centre, name="홍길동", phone="+821012345678")
     visit = make_visit(centre, [jobs], client=person)
     login_as(Role.MANAGER, centre=centre)
     page = client.post("/intake/board").text
-    url = page.split('<a href="')[1].split('"')[0].replace("&amp;", "&")
-    token = url.split("token=")[1]
+    url = page.split('<a href="')[1].split('"')[0]
+    path, token = url.split("#")
+    assert path.endswith("/board/namyangju") and "token" not in path
     tv = app.test_client()  # no login
-    assert tv.get("/board/namyangju").status_code == 404
-    assert tv.get("/board/namyangju?token=wrong").status_code == 404
-    assert tv.get(f"/board/namyangju?token={token}").status_code == 200
+    shell = tv.get("/board/namyangju")
+    assert shell.status_code == 200 and token not in shell.text
+    assert tv.get("/board/nowhere").status_code == 404
+    assert tv.get("/board/namyangju/now.json").status_code == 404
+    assert tv.get(f"/board/namyangju/now.json?token={token}").status_code == 404  # not in URLs
+    assert tv.get("/board/namyangju/now.json", headers={"X-Board-Token": "wrong"}
+                  ).status_code == 404
 
     caseworker = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
     desk = app.test_client()
     login(desk, caseworker.username)
     desk.post(f"/intake/visits/{visit.id}/call")
-    feed = tv.get(f"/board/namyangju/now.json?token={token}")
+    feed = tv.get("/board/namyangju/now.json", headers={"X-Board-Token": token})
     assert feed.json["called"][0] == {"ticket": "A-001", "desk": "고용센터",
                                       "location": "1번 창구", "status": "called"}
-    board = tv.get(f"/board/namyangju?token={token}").text
+    assert feed.headers["Cache-Control"] == "no-store"
     for secret in ("홍길동", "홍*동", "1234", "1985"):
-        assert secret not in feed.text and secret not in board
+        assert secret not in feed.text and secret not in shell.text
+    # The address expires.
+    board = db.session.get(WaitingBoard, centre.id)
+    later = board.created_at + timedelta(days=app.config["BOARD_TOKEN_DAYS"])
+    with time_machine.travel(later, tick=False):
+        assert tv.get("/board/namyangju/now.json", headers={"X-Board-Token": token}
+                      ).status_code == 404
     # A new board URL retires the old one.
     client.post("/intake/board")
-    assert tv.get(f"/board/namyangju?token={token}").status_code == 404
+    assert tv.get("/board/namyangju/now.json", headers={"X-Board-Token": token}
+                  ).status_code == 404
 
 
 # --- services the visitor did not know about -------------------------------------------------

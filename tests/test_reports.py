@@ -24,7 +24,7 @@ from cases.models import (
     PlanGoal,
 )
 from catalogue.models import Service
-from centers.models import AgencyKind, Domain
+from centers.models import Agency, AgencyKind, Domain
 from core.clock import SEOUL, local_today
 from core.extensions import db
 from core.roles import Role
@@ -40,6 +40,7 @@ from factories import (
 )
 from intake.models import StopStatus, Visit, VisitPurpose, VisitStatus, VisitStop, VisitSuggestion
 from reports import figures, sections
+from reports.exports import safe_cell
 from reports.periods import Month
 
 MARCH = Month(2025, 3)
@@ -317,6 +318,26 @@ def test_csv_has_a_bom_and_every_section(client, login_as, month):
     assert ["두 기관 이상 이용 비율", "20.0", "%"] in rows
     assert ["주거", "1", "1"] in rows
     assert ["부가 서비스: 문화"] in rows
+
+
+def test_spreadsheets_never_turn_a_name_into_a_formula(client, login_as, month):
+    """An agency named like a formula stays text in the CSV and the XLSX (a leading ')."""
+    hostile = '=HYPERLINK("http://evil.example","보기")'
+    agency = db.session.scalar(sa.select(Agency).where(Agency.name == "남양주고용센터"))
+    agency.name = hostile
+    db.session.commit()
+    login_as(Role.MANAGER, centre=month)
+    rows = list(csv.reader(io.StringIO(client.get(f"{URL}.csv").data.decode("utf-8-sig"))))
+    cells = [cell for row in rows for cell in row]
+    assert "'" + hostile in cells and hostile not in cells
+    workbook = load_workbook(io.BytesIO(client.get(f"{URL}.xlsx").data))
+    values = [cell for sheet in workbook.sheetnames for row in sheet_rows(workbook, sheet)
+              for cell in row]
+    assert "'" + hostile in values
+    for sheet in workbook.worksheets:
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert [safe_cell(v) for v in ("+1", "-x", "@a", "\tb", "\rc", "ok", -3, 2.5)] == [
+        "'+1", "'-x", "'@a", "'\tb", "'\rc", "ok", -3, 2.5]
 
 
 def test_pdf_prints_every_section_with_header_approval_box_and_page_numbers(client, login_as,

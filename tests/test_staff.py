@@ -1,7 +1,5 @@
 """A manager runs the staff of their own centre; every grant and revoke is audited."""
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
@@ -9,16 +7,19 @@ from centers.models import AgencyKind, Staff
 from core.audit import AuditEvent
 from core.extensions import db
 from core.roles import Role
-from factories import PASSWORD, audit_actions, login, make_agency, make_centre, make_staff
+from factories import (
+    PASSWORD,
+    audit_actions,
+    enrol,
+    enrolment_code,
+    login,
+    make_agency,
+    make_centre,
+    make_staff,
+)
 
 
-def temporary_password(html: str) -> str:
-    match = re.search(r'class="temporary-password[^"]*">([^<]+)<', html)
-    assert match, "no temporary password shown"
-    return match.group(1).strip()
-
-
-def test_manager_creates_staff_who_must_change_password_at_first_login(client, login_as, app):
+def test_manager_creates_staff_who_enrol_with_a_one_time_code(client, login_as, app):
     centre = make_centre()
     jobs = make_agency(centre, AgencyKind.EMPLOYMENT)
     manager = login_as(Role.MANAGER, centre=centre)
@@ -28,7 +29,8 @@ def test_manager_creates_staff_who_must_change_password_at_first_login(client, l
               "centre_id": centre.id, "agency_id": jobs.id},
     )
     assert response.status_code == 200
-    password = temporary_password(response.text)
+    assert response.headers["Cache-Control"] == "no-store"
+    code = enrolment_code(response.text)
     staff = db.session.scalar(sa.select(Staff).where(Staff.username == "new-worker"))
     assert (staff.role, staff.centre_id, staff.agency_id) == (Role.CASEWORKER, centre.id, jobs.id)
     assert staff.must_change_password
@@ -38,8 +40,14 @@ def test_manager_creates_staff_who_must_change_password_at_first_login(client, l
     )
 
     newcomer = app.test_client()
-    assert login(newcomer, "new-worker", password).status_code == 302, password
-    assert newcomer.get("/").headers["Location"].endswith("/account/password")
+    assert login(newcomer, "new-worker", code).status_code == 200  # the code is no password
+    assert enrol(newcomer, "new-worker", code).status_code == 302
+    assert newcomer.get("/").status_code == 200  # signed in, nothing more owed
+    db.session.refresh(staff)
+    assert not staff.must_change_password
+    assert enrol(app.test_client(), "new-worker", code, "another good passphrase"
+                 ).status_code == 200  # used up
+    assert login(app.test_client(), "new-worker").status_code == 302
 
 
 def test_manager_cannot_grant_admin(client, login_as):
@@ -137,19 +145,19 @@ def test_deactivation_ends_sessions_and_blocks_login(client, login_as, app):
     ]
 
 
-def test_password_reset_ends_sessions_and_forces_a_change(client, login_as, app):
+def test_password_reset_ends_sessions_and_gives_a_new_enrolment_code(client, login_as, app):
     centre = make_centre()
     login_as(Role.MANAGER, centre=centre)
-    worker = make_staff(Role.FRONT_DESK, centre=centre, failed_logins=3)
+    worker = make_staff(Role.FRONT_DESK, centre=centre)
     their_device = app.test_client()
     login(their_device, worker.username)
     response = client.post(f"/staff/{worker.id}/reset-password")
-    password = temporary_password(response.text)
+    code = enrolment_code(response.text)
     assert their_device.get("/").status_code == 302
     assert login(app.test_client(), worker.username, PASSWORD).status_code == 200  # old refused
     fresh = app.test_client()
-    assert login(fresh, worker.username, password).status_code == 302
-    assert fresh.get("/").headers["Location"].endswith("/account/password")
+    assert enrol(fresh, worker.username, code, "a new password of mine").status_code == 302
+    assert fresh.get("/").status_code == 200
     assert "account.password_reset" in audit_actions(subject_id=worker.id)
 
 

@@ -190,3 +190,36 @@ def test_workers_starting_together_share_the_generated_secrets(tmp_path):
     assert [process.returncode for process in processes] == [0] * 6
     assert len(answers) == 1
     assert not list((tmp_path / "shared").glob(".secrets-*"))
+
+
+def test_gunicorn_answers_without_a_server_banner(tmp_path):
+    """From the repository, so its gunicorn.conf.py applies."""
+    import socket
+    import time
+    import urllib.request
+
+    env = environment(tmp_path)
+    assert flask("db", "upgrade", env=env).returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "1", "--bind",
+                               f"127.0.0.1:{port}", "app:create_app()"], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _attempt in range(600):  # until it answers (a minute at most); nothing is timed
+            if server.poll() is not None:
+                raise AssertionError("gunicorn stopped")
+            try:
+                response = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("gunicorn did not answer")
+        assert response.status == 200
+        assert "Server" not in response.headers, response.headers["Server"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

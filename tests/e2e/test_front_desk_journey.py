@@ -53,7 +53,14 @@ def sign_in(page, base, username):
 
 
 def test_desk_registers_a_visitor_and_the_lobby_board_shows_the_call(live_app, browser):
-    desk = browser.new_page(viewport={"width": 768, "height": 1024})
+    blocked = []  # what the Content-Security-Policy refused, on any page of the journey
+
+    def watch(page):
+        page.on("console", lambda m: blocked.append(m.text)
+                if "Content Security Policy" in m.text else None)
+        return page
+
+    desk = watch(browser.new_page(viewport={"width": 768, "height": 1024}))
     sign_in(desk, live_app, "desk")
     desk.goto(f"{live_app}/intake/people/new")
     desk.fill("#name", "홍길동")
@@ -71,17 +78,17 @@ def test_desk_registers_a_visitor_and_the_lobby_board_shows_the_call(live_app, b
     assert re.fullmatch(r"A-\d{3}", ticket)
     assert desk.locator("text=이런 서비스도 있습니다").is_visible()
 
-    manager = browser.new_page()
+    manager = watch(browser.new_page())
     sign_in(manager, live_app, "manager")
     manager.goto(f"{live_app}/intake/board")
     manager.click("button:has-text('새 현황판 주소 만들기')")
     board_url = manager.locator(".alert-success a").get_attribute("href")
 
-    tv = browser.new_page(viewport={"width": 1280, "height": 720})
+    tv = watch(browser.new_page(viewport={"width": 1280, "height": 720}))
     tv.goto(board_url)
     assert ticket not in tv.locator("#calls").inner_text()
 
-    jobs = browser.new_page()
+    jobs = watch(browser.new_page())
     sign_in(jobs, live_app, "jobs")
     jobs.goto(f"{live_app}/intake/queue")
     row = jobs.locator("tr", has=jobs.locator(f"a:text-is('{ticket}')"))
@@ -90,6 +97,6 @@ def test_desk_registers_a_visitor_and_the_lobby_board_shows_the_call(live_app, b
         "text=호출").count() >= 1
 
     # The board updates itself, without a reload, within its 3-second poll.
-    tv.wait_for_function(f"document.querySelector('#calls').innerText.includes('{ticket}')",
-                         timeout=10_000)
+    tv.locator("#calls", has_text=ticket).wait_for(timeout=10_000)
     assert "홍" not in tv.content()
+    assert not blocked, blocked
