@@ -189,3 +189,85 @@ CATEGORY_DOMAINS: dict[str, str] = {
     "농림축산어업": "other",
     "행정·안전": "other",
 }
+
+# --- eligibility: what a suggestion checks (catalogue.eligibility) --------------------------
+
+#: The questions a service's support-condition codes ask. A service is suggested only when the
+#: person passes every question it asks; within one question any of its codes will do.
+#: 국민내일배움카드 (근로자 *or* 구직자) asks one question; 장애인 일자리 지원 (구직자 *and*
+#: 장애인) asks two, so a job seeker who is not disabled does not get it.
+CONDITION_GROUPS: dict[str, tuple[str, ...]] = {
+    "age_band": ("JA0103", "JA0104", "JA0105", "JA0106", "JA0107", "JA0108", "JA0109"),
+    "income": ("JA0201", "JA0202", "JA0203", "JA0204", "JA0205"),
+    "life": ("JA0301", "JA0302", "JA0303"),
+    "occupation": ("JA0313", "JA0314", "JA0315", "JA0316", "JA0317", "JA0318", "JA0319",
+                   "JA0320", "JA0326", "JA0327"),
+    "disability": ("JA0328",),
+    "veteran": ("JA0329",),
+    "illness": ("JA0330",),
+    "family": ("JA0401", "JA0402", "JA0403", "JA0404", "JA0411", "JA0414"),
+    "housing": ("JA0412",),
+    "moved_in": ("JA0413",),
+    "business": ("JA1101", "JA1102", "JA1103"),
+}
+
+#: What a policy-customer type on a *person's* record says: they have at least one of these
+#: codes. On a *service* the type asks the same question when its codes do not (a hand-entered
+#: service tagged 장애인, or an imported one whose text names 장애인).
+TYPE_CONDITION_CODES: dict[str, tuple[str, ...]] = {
+    "pregnant": ("JA0302",),
+    "infant_household": ("JA0303",),
+    "farmer_fisher": ("JA0313", "JA0314", "JA0315", "JA0316"),
+    "job_seeker": ("JA0327",),
+    "disabled": ("JA0328",),
+    "veteran": ("JA0329",),
+    "multicultural": ("JA0401",),
+    "north_korean_defector": ("JA0402",),
+    "single_parent": ("JA0403",),
+    "multi_child": ("JA0411",),
+    "small_business": ("JA1102", "JA1103"),
+    "basic_livelihood": ("JA0201",),
+    "near_poverty": ("JA0201",),
+    "low_income": ("JA0201", "JA0202"),
+}
+
+#: Types the front desk asks every registered visitor about: a record without the type means
+#: the person has none of its codes. The income types are not here — the desk does not measure
+#: income, so an untagged person's income band is "확인 필요", never a no.
+ASKED_TYPES: frozenset[str] = frozenset({
+    "pregnant", "infant_household", "farmer_fisher", "job_seeker", "disabled", "veteran",
+    "multicultural", "north_korean_defector", "single_parent", "multi_child", "small_business",
+})
+
+#: Income bands a type rules out: a person has one income band.
+TYPE_RULES_OUT: dict[str, tuple[str, ...]] = {
+    "basic_livelihood": ("JA0202", "JA0203", "JA0204", "JA0205"),
+    "near_poverty": ("JA0202", "JA0203", "JA0204", "JA0205"),
+    "low_income": ("JA0203", "JA0204", "JA0205"),
+}
+
+#: The age bands of the conditions table (만 나이, inclusive; None: no upper end).
+AGE_BAND_AGES: dict[str, tuple[int, int | None]] = {
+    "JA0103": (0, 5),
+    "JA0104": (6, 12),
+    "JA0105": (13, 18),
+    "JA0106": (19, 29),
+    "JA0107": (30, 49),
+    "JA0108": (50, 64),
+    "JA0109": (65, None),
+}
+
+#: Household sizes a code means: a recorded household size answers it either way.
+HOUSEHOLD_SIZE_CODES: dict[str, int] = {"JA0404": 1}
+
+#: The ages an age-like customer type on a service asks for, when the service states no age
+#: range itself (청년기본법: 19~34; 중장년: 40~64; 노인: 65 이상).
+TYPE_AGES: dict[str, tuple[int, int | None]] = {
+    "youth": (19, 34),
+    "middle_aged": (40, 64),
+    "senior": (65, None),
+}
+
+#: 소관기관유형 values of a local government: its services are for residents of its area,
+#: named by 소관기관명 (경기도, 남양주시).
+LOCAL_PROVIDER_KINDS = frozenset({"지방자치단체", "광역자치단체", "기초자치단체"})

@@ -61,8 +61,9 @@ SERVICE_COLUMNS = {
     "접수기관": "reception",
     "전화문의": "contact",
 }
-# 수정일시 is read as source_updated_at; 소관기관코드, 소관기관유형 and 등록일시 describe the
-# publisher's records, not the service, and are not kept.
+# 수정일시 is read as source_updated_at; 소관기관유형 says whether the service is a local
+# government's (its region); 소관기관코드 and 등록일시 describe the publisher's records, not
+# the service, and are not kept.
 REQUIRED_SERVICE_COLUMNS = (
     "서비스ID", "서비스명", "서비스목적요약", "지원대상", "지원내용", "신청방법", "소관기관명", "서비스분야",
 )
@@ -70,6 +71,7 @@ MAX_LENGTHS = {
     "name": 300, "provider": 200, "provider_department": 200, "apply_url": 1000,
     "support_types": 100, "category": 100, "audience": 100,
 }
+REGION_MAX = 60
 COLUMN_OF = {attr: column for column, attr in SERVICE_COLUMNS.items()}
 SERVICE_ID = re.compile(r"^[0-9A-Za-z_-]{1,40}$")
 JA_COLUMN = re.compile(r"^JA\d{4}$")
@@ -80,7 +82,7 @@ TEXT_FIELDS = tuple(SERVICE_COLUMNS.values())
 CONDITION_FIELDS = ("min_age", "max_age", "sex", "condition_codes")
 DERIVED_FIELDS = ("domain", "for_people")
 COMPARED_FIELDS = TEXT_FIELDS + CONDITION_FIELDS + DERIVED_FIELDS + (
-    "source_updated_at", "is_active",
+    "region", "source_updated_at", "is_active",
 )
 NO_CONDITIONS = {"min_age": None, "max_age": None, "sex": None, "condition_codes": []}
 
@@ -297,7 +299,15 @@ def parse_service_row(cells: dict[str, str]) -> dict[str, Any]:
     if url and not url.lower().startswith(("http://", "https://")):
         raise RowError(_("상세조회URL이 http(s) 주소가 아닙니다."))
     values["source_updated_at"] = _parse_date(cells.get("수정일시", ""), "수정일시")
+    values["region"] = region_of(values["provider"], cells.get("소관기관유형", ""))
     return values
+
+
+def region_of(provider: str, provider_kind: str) -> str:
+    """The area a local government's service is for (its 소관기관명); "" for a national one."""
+    if provider_kind in data.LOCAL_PROVIDER_KINDS and len(provider) <= REGION_MAX:
+        return provider
+    return ""
 
 
 def _parse_date(value: str, column: str) -> datetime | None:

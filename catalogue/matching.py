@@ -6,12 +6,15 @@ paging and an optional centre. Both:
 
 - offer only active services, and at a centre only those on its list whose add-on is on and
   whose agency is open (:attr:`CentreService.is_visible`, here as SQL);
-- leave out services whose conditions the person clearly fails: an age outside the target
-  range, the other sex; and, for a described person, services only for organisations
-  (unless the person runs a small business);
+- offer a service only when the person meets every condition of it that the centre knows —
+  age, sex, customer types, income band, household, disability, the area of a local
+  government's service (:mod:`catalogue.eligibility`); a condition the centre does not know
+  is shown as "확인 필요", never silently passed; and, for a described person, leave out
+  services only for organisations (unless the person runs a small business);
 - when customer types or domains are given, keep services matching at least one of them and
   rank those matching more first; the score is computed in SQL so paging stays correct;
-- say why each result matched ("임산부 대상", "만 34세 이하", "취업 분야").
+- say why each result matched ("임산부 대상", "취업 분야"), which conditions it met ("만 19~34세",
+  "구직자·실업자") and which the desk must still ask ("기준 중위소득 100% 이하").
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from catalogue.eligibility import Facts, Outcome, checks, sql_filters
 from catalogue.models import CentreService, Service, service_customer_types
-from centers.models import Agency, AgencyKind, Centre, Domain, Sex
+from centers.models import Agency, AgencyKind, Centre, Domain
 from core.extensions import db
 
 # Weights of the ranking: a customer type says most about fit, then the domain asked for,
@@ -38,24 +42,35 @@ MAX_TERMS = 5
 
 @dataclass
 class Suggestion:
-    """One service offered to a person, with the reasons it matched (Korean)."""
+    """One service offered to a person: why it matched, the conditions met (충족) and those
+    the desk must still ask (확인 필요), all in the user's language."""
 
     service: Service
     reasons: list[str]
     score: int
     #: Where the centre offers it (agency and desk); None in the national catalogue.
     offer: CentreService | None = None
+    met: list[str] = field(default_factory=list)
+    to_check: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Criteria:
-    """What is known about the person (all optional)."""
+    """What is known about the person (all optional).
+
+    ``types_known``: the customer types are the desk's record of a registered person, so a
+    type not listed is a no (see :data:`catalogue.data.ASKED_TYPES`). Otherwise (a search
+    for 청년 services) the types given are yeses and the others unknown, to be checked.
+    """
 
     customer_types: frozenset[str] = frozenset()
     domains: frozenset[str] = frozenset()
     age: int | None = None
     sex: str | None = None
     text: str | None = None
+    household_size: int | None = None
+    home: str | None = None  # the person's 시·군·구 address
+    types_known: bool = False
     terms: tuple[str, ...] = field(init=False, default=())
 
     def __post_init__(self):
@@ -63,7 +78,13 @@ class Criteria:
 
     @property
     def describes_a_person(self) -> bool:
-        return bool(self.customer_types) or self.age is not None or self.sex is not None
+        return (bool(self.customer_types) or self.types_known or self.age is not None
+                or self.sex is not None or self.household_size is not None or bool(self.home))
+
+    def facts(self, centre: Centre | None) -> Facts:
+        return Facts.of(customer_types=self.customer_types, types_known=self.types_known,
+                        age=self.age, sex=self.sex, household_size=self.household_size,
+                        home=self.home, centre=centre)
 
 
 @dataclass
@@ -94,6 +115,9 @@ def suggest_services(
     age: int | None = None,
     sex: str | None = None,
     text: str | None = None,
+    household_size: int | None = None,
+    home: str | None = None,
+    types_known: bool = False,
     limit: int = 20,
 ) -> list[Suggestion]:
     """Services of this centre's list for a person, best first, each with its reasons.
@@ -103,10 +127,15 @@ def suggest_services(
     :param age: 만 나이; services whose target range excludes it are left out.
     :param sex: ``"M"`` or ``"F"``; services only for the other sex are left out.
     :param text: words that must each appear in the service's name or description.
+    :param household_size: persons in the household (1인가구).
+    :param home: the person's 시·군·구 address (a local government's services).
+    :param types_known: ``customer_types`` is the desk's record of the person (True for a
+        registered visitor, even with no type).
     """
-    criteria = Criteria(frozenset(customer_types), frozenset(domains), age, sex, text)
+    criteria = Criteria(frozenset(customer_types), frozenset(domains), age, sex, text,
+                        household_size, home, types_known)
     rows = db.session.execute(ranked_query(centre, criteria).limit(limit)).all()
-    return _suggestions(rows, criteria)
+    return _suggestions(rows, criteria, centre)
 
 
 def search_services(
@@ -119,7 +148,7 @@ def search_services(
     )
     page = max(1, page)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return SearchPage(_suggestions(rows, criteria), total or 0, page, per_page)
+    return SearchPage(_suggestions(rows, criteria, centre), total or 0, page, per_page)
 
 
 def ranked_query(centre: Centre | None, criteria: Criteria) -> sa.Select:
@@ -129,14 +158,7 @@ def ranked_query(centre: Centre | None, criteria: Criteria) -> sa.Select:
         query = sa.select(Service, sa.null().label("offer"), score)
     else:
         query = offered_at(centre, sa.select(Service, CentreService, score))
-    query = query.where(Service.is_active)
-    if criteria.age is not None:
-        query = query.where(
-            sa.or_(Service.min_age.is_(None), Service.min_age <= criteria.age),
-            sa.or_(Service.max_age.is_(None), Service.max_age >= criteria.age),
-        )
-    if criteria.sex:
-        query = query.where(sa.or_(Service.sex.is_(None), Service.sex == Sex(criteria.sex)))
+    query = query.where(Service.is_active, *sql_filters(criteria.facts(centre)))
     if criteria.describes_a_person and "small_business" not in criteria.customer_types:
         query = query.where(Service.for_people)
     for term in criteria.terms:
@@ -211,15 +233,22 @@ def _score(criteria: Criteria) -> sa.ColumnElement[int]:
     return sum(parts[1:], parts[0]).label("score")
 
 
-def _suggestions(rows, criteria: Criteria) -> list[Suggestion]:
-    return [
-        Suggestion(service, reasons(service, criteria), int(score), offer)
-        for service, offer, score in rows
-    ]
+def _suggestions(rows, criteria: Criteria, centre: Centre | None) -> list[Suggestion]:
+    facts = criteria.facts(centre)
+    found = []
+    for service, offer, score in rows:
+        conditions = checks(service, facts)
+        found.append(Suggestion(
+            service, reasons(service, criteria), int(score), offer,
+            met=[c.label for c in conditions if c.outcome is Outcome.MET],
+            to_check=[c.label for c in conditions if c.outcome is Outcome.TO_CHECK],
+        ))
+    return found
 
 
 def reasons(service: Service, criteria: Criteria) -> list[str]:
-    """Why ``service`` matched, in the order of the score's weights."""
+    """Why ``service`` matched (what the person asked for or is), in the order of the score's
+    weights; the conditions it meets are :attr:`Suggestion.met`."""
     found = [
         _("%(name)s 대상", name=customer_type.name)
         for customer_type in service.customer_types
@@ -227,10 +256,6 @@ def reasons(service: Service, criteria: Criteria) -> list[str]:
     ]
     if service.domain.value in criteria.domains:
         found.append(_("%(domain)s 분야", domain=service.domain.label))
-    if criteria.age is not None and service.age_label:
-        found.append(service.age_label)
-    if criteria.sex and service.sex:
-        found.append(_("%(sex)s 대상", sex=service.sex.label))
     found.extend(
         _("검색어 '%(term)s'", term=term) for term in criteria.terms
         if term.lower() in service.name.lower()

@@ -109,6 +109,8 @@ class Service(db.Model):
     max_age: Mapped[int | None]
     sex: Mapped[Sex | None] = mapped_column(str_enum(Sex, 1))
     condition_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # The local government whose residents it is for (경기도, 남양주시); empty: nationwide.
+    region: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
     for_people: Mapped[bool] = mapped_column(default=True)
     # A hand-entered local service belongs to the centre whose manager entered it.
     owner_centre_id: Mapped[int | None] = mapped_column(sa.ForeignKey("centres.id"), index=True)

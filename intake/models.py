@@ -154,6 +154,9 @@ class VisitSuggestion(db.Model):
                                             index=True)
     rank: Mapped[int]
     reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # The service's conditions the visitor met (충족) and those the desk must ask (확인 필요).
+    met: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    to_check: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
     desk: Mapped[str] = mapped_column(sa.String(150), default="")
 

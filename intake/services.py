@@ -157,10 +157,14 @@ def _suggestions_for(centre: Centre, client: Client | None, purposes: list[Domai
         domains={p.value for p in purposes},
         age=client.age_on(today) if client else None,
         sex=client.sex.value if client else None,
+        household_size=client.household_size if client else None,
+        home=client.address_sigungu if client else None,
+        types_known=client is not None,
         limit=SUGGESTIONS_PER_VISIT,
     )
     return [
         VisitSuggestion(service_id=s.service.id, rank=rank, reasons=list(s.reasons),
+                        met=list(s.met), to_check=list(s.to_check),
                         agency_id=s.offer.agency_id if s.offer else None,
                         desk=s.offer.desk_location if s.offer else "")
         for rank, s in enumerate(found)

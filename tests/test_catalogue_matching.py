@@ -56,13 +56,17 @@ def test_services_whose_age_or_sex_condition_the_person_fails_are_left_out():
     make_service(name="누구나", centre=centre)
     assert names(suggest_services(centre, age=40, sex="M")) == ["누구나"]
     assert names(suggest_services(centre, age=34, sex="F")) == ["여성 취업", "청년월세", "누구나"]
-    # What is not known excludes nothing.
-    assert len(suggest_services(centre)) == 5
+    # What is not known excludes nothing: it is left for the desk to check.
+    unknown = {s.service.name: s for s in suggest_services(centre)}
+    assert len(unknown) == 5
+    assert unknown["청년월세"].to_check == ["만 19~34세"] and unknown["청년월세"].met == []
+    assert unknown["여성 취업"].to_check == ["여성"]
     by_name = {s.service.name: s for s in suggest_services(centre, age=20, sex="F")}
-    assert by_name["청년월세"].reasons == ["만 19~34세"]
-    assert by_name["청소년 상담"].reasons == ["만 24세 이하"]
-    assert by_name["여성 취업"].reasons == ["여성 대상"]
-    assert by_name["누구나"].reasons == []
+    assert by_name["청년월세"].met == ["만 19~34세"]
+    assert by_name["청소년 상담"].met == ["만 24세 이하"]
+    assert by_name["여성 취업"].met == ["여성"]
+    assert by_name["누구나"].met == [] and by_name["누구나"].to_check == []
+    assert all(s.reasons == [] and s.to_check == [] for s in by_name.values())
     assert by_name["청년월세"].score > by_name["누구나"].score
 
 
@@ -146,7 +150,7 @@ def test_suggestions_take_the_same_few_queries_for_few_or_many_results(count_que
     def queries_for(centre) -> int:
         db.session.expire_all()
         count_queries.clear()
-        suggestions = suggest_services(centre, customer_types={"youth"}, age=25)
+        suggestions = suggest_services(centre, customer_types={"youth", "job_seeker"}, age=25)
         for s in suggestions:  # everything a page shows is already loaded
             s.reasons, s.offer and s.offer.desk_location, list(s.service.customer_types)
         return len(count_queries)

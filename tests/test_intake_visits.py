@@ -381,3 +381,37 @@ def test_visit_stores_and_shows_services_the_visitor_did_not_ask_about(client, l
     checklist = client.get(f"/intake/visits/{visit.id}/checklist").text
     assert "임신·출산 진료비 지원" in checklist and "7번 창구" in checklist
     assert "노인 일자리" not in checklist and "다른 센터 서비스" not in checklist
+
+
+def test_a_visit_suggests_only_services_whose_known_conditions_are_met(client, login_as, centre):
+    """The issue's two complaints: a job seeker offered a service for disabled job seekers,
+    and a visitor not marked 장애인 offered disability services."""
+    from datetime import date
+
+    from factories import make_service
+
+    employment = agencies(centre)[AgencyKind.EMPLOYMENT]
+    make_service(name="장애인 일자리 지원", condition_codes=["JA0327", "JA0328"],
+                 customer_types=["job_seeker", "disabled"], min_age=18, centre=centre,
+                 agency=employment)
+    make_service(name="장애인연금", condition_codes=["JA0328"], customer_types=["disabled"],
+                 min_age=18, domain="welfare", centre=centre)
+    make_service(name="국민취업지원제도", condition_codes=["JA0201", "JA0202", "JA0203", "JA0327"],
+                 customer_types=["job_seeker", "low_income"], min_age=15, max_age=69,
+                 centre=centre, agency=employment)
+    person = make_client(centre, name="김구직", birth_date=date(1990, 5, 5), sex="M",
+                         customer_types=["job_seeker"], address_sigungu="남양주시")
+    login_as(Role.FRONT_DESK, centre=centre)
+    client.post(f"/intake/people/{person.id}/visits/new", data={
+        "purposes": ["jobs", "welfare"], "desk_1": employment.id, "desk_2": 0, "desk_3": 0,
+        "desk_4": 0, "party_size": 1})
+    visit = db.session.scalar(sa.select(Visit))
+    assert [s.service.name for s in visit.suggestions] == ["국민취업지원제도"]
+    (suggestion,) = visit.suggestions
+    assert suggestion.met == ["만 15~69세", "구직자·실업자"]
+    assert suggestion.to_check == ["기준 중위소득 100% 이하"]
+    page = client.get(f"/intake/visits/{visit.id}").text
+    assert "충족" in page and "확인 필요" in page and "기준 중위소득 100% 이하" in page
+    assert "장애인" not in page.split("이런 서비스도 있습니다")[1]
+    checklist = client.get(f"/intake/visits/{visit.id}/checklist").text
+    assert "확인 필요: 기준 중위소득 100% 이하" in checklist
