@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from tqdm import tqdm
 
 from core.extensions import db
-from perf.synthetic import TINY, Scale, seed_synthetic
+from perf.scale import TINY, Scale
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +37,8 @@ def seed_synthetic_command(centres: int, people: int, visits: int, years: int, s
     started = time.monotonic()
     with tqdm(total=2 * people + visits, unit="행", unit_scale=True, desc="합성 데이터") as bar:
         try:
+            from perf.synthetic import seed_synthetic  # numpy: only when asked
+
             counts = seed_synthetic(scale, bar.update)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
@@ -71,6 +73,8 @@ def bench_command(json_file: str | None, scale: str, runs: int, budget: float | 
                 upgrade(directory=str(Path(bench_app.root_path) / "migrations"))
                 with tqdm(total=2 * TINY.people + TINY.visits, unit="행", desc="합성 데이터",
                           leave=False) as bar:
+                    from perf.synthetic import seed_synthetic
+
                     seed_synthetic(TINY, bar.update)
                 db.session.remove()
         try:

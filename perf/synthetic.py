@@ -60,6 +60,7 @@ from core.roles import Role
 from core.types import utcnow
 from core.working_time import add_working_hours
 from perf.bulk import BulkWriter
+from perf.scale import TINY, Scale  # noqa: F401 (TINY: part of this module's interface)
 from referrals.demo import CANCEL_NOTES, COMPLETE_NOTES, DECLINE_NOTES, REASONS
 from referrals.models import DeclineReason, Outcome, ReferralStatus
 
@@ -99,18 +100,6 @@ REFERRALS_PER_CASE = 1.3  # mean tries per case; some find no agency to go to
 NOTES_PER_CASE = 6.0
 HEAVY_CASES_PER_10K = 1  # cases with hundreds of notes, at least two per centre
 BLOCK = 20_000  # visits per written chunk
-
-
-@dataclass(frozen=True)
-class Scale:
-    centres: int = 1
-    people: int = 200_000
-    visits: int = 1_000_000
-    years: int = 3
-    seed: int = 2013
-
-
-TINY = Scale(centres=1, people=300, visits=1_500, years=1)
 
 
 def seed_synthetic(scale: Scale, progress: Callable[[int], object] | None = None) -> dict[str, int]:
