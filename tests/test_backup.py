@@ -97,6 +97,7 @@ class Writers:
         self.tokens = [make_token(make_staff(Role.FRONT_DESK, centre=centre))
                        for _ in range(WRITERS)]
         self.done = 0
+        self.done_by = [0] * WRITERS
         self.failures: list[str] = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -115,13 +116,15 @@ class Writers:
             with self.lock:
                 if response.status_code == 201:
                     self.done += 1
+                    self.done_by[n] += 1
                 else:
                     self.failures.append(f"{response.status_code} {response.text}")
 
-    def wait_for(self, count: int) -> None:
+    def wait_for(self, count: int, *, each: int = 0) -> None:
+        """Until ``count`` people are registered in all, and by each writer ``each``."""
         while True:
             with self.lock:
-                if self.done >= count or self.failures:
+                if (self.done >= count and min(self.done_by) >= each) or self.failures:
                     return
             self.stop.wait(0.02)
 
@@ -155,8 +158,9 @@ def test_backup_during_writes_restores_every_table_exactly(app, runner, centre, 
     backup = tmp_path / "hanjari.backup"
 
     with Writers(app, centre) as writers:
-        # Each token's first use sets its last_used_at (once a minute): before the snapshot.
-        writers.wait_for(2 * WRITERS)
+        # Each token's first use sets its last_used_at (once a minute): before the snapshot,
+        # for every writer (SQLite's immediate write transactions may let one run ahead).
+        writers.wait_for(2 * WRITERS, each=1)
         before = snapshot(db.engine)  # every row committed before the backup starts
         result = runner.invoke(args=["backup", str(backup)])
         written_during = writers.done
