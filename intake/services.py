@@ -20,7 +20,6 @@ from sqlalchemy.orm import selectinload
 
 from cases.models import Client
 from cases.people import DESK_ROLES, has_collection_consent
-from cases.queries import CENTRE_ROLES
 from cases.services import may_open_case
 from catalogue.matching import suggest_services
 from centers.models import Agency, Centre, Domain, Staff
@@ -213,13 +212,14 @@ def may_serve(actor: Staff, stop: VisitStop) -> bool:
 
 def may_act(actor: Staff, visit: Visit, action: str) -> bool:
     """``call``/``start``/``finish`` at the visit's current desk, by whoever serves that desk,
-    in the state the step starts from; ``leave`` by anyone at the centre. Only while the
+    in the state the step starts from; ``leave`` by the front desk, the manager or the
+    caseworkers of the desk the visitor is at now (not another agency's). Only while the
     visit is open."""
     if actor.centre_id != visit.centre_id or visit.status in CLOSED_VISIT:
         return False
-    if action == "leave":
-        return actor.role in CENTRE_ROLES
     rule, stop = STOP_TRANSITIONS.get(action), visit.current_stop
+    if action == "leave":
+        return actor.role in DESK_ROLES or (stop is not None and may_serve(actor, stop))
     return (rule is not None and stop is not None and may_serve(actor, stop)
             and stop.status in rule.sources)
 
@@ -352,7 +352,9 @@ def leave(actor: Staff, visit: Visit, *, version: int | str | None = None) -> No
     if visit.status in CLOSED_VISIT:
         raise VisitStateError(_("이미 끝난 방문입니다."))
     if not may_act(actor, visit, "leave"):
-        raise VisitNotAllowed(_("이 센터의 방문이 아닙니다."))
+        if actor.centre_id != visit.centre_id:
+            raise VisitNotAllowed(_("이 센터의 방문이 아닙니다."))
+        raise VisitNotAllowed(_("다른 기관 창구의 방문자입니다."))
     check_version(visit, version)
     now = utcnow()
     for stop in visit.open_stops:

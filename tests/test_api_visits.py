@@ -145,8 +145,9 @@ def test_desk_transitions_with_if_match_and_the_next_desk(client, centre):
     body = finished.get_json()
     assert finished.status_code == 200
     assert body["status"] == "waiting" and [s["status"] for s in body["stops"]] == ["done", "waiting"]
-    # The next desk belongs to another agency: this caseworker may only send them home.
-    assert body["allowed_actions"] == ["leave"]
+    # The next desk belongs to another agency: this caseworker may do nothing more with it,
+    # not even send the visitor home (that is for the desk now serving them, or the front desk).
+    assert body["allowed_actions"] == []
     refused = client.post(f"/api/v1/visits/{visit.id}/call", json={"version": body["version"]},
                           headers=headers)
     assert refused.status_code == 403

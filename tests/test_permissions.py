@@ -356,8 +356,13 @@ def test_only_the_desk_serving_the_stop_is_offered_its_steps(app, place):
     assert visit.status == VisitStatus.WAITING
     api = app.test_client().get(f"/api/v1/visits/{visit.id}",
                                 headers=bearer(make_token(place.welfare_worker)))
-    assert api.get_json()["allowed_actions"] == ["leave"]
-    assert posts_to(signed_in(app, place.jobs_worker).get(f"/intake/visits/{visit.id}").text, url)
+    assert api.get_json()["allowed_actions"] == []
+    # Nor may they send another desk's visitor home.
+    assert "다른 기관" in other.post(f"/intake/visits/{visit.id}/leave", follow_redirects=True).text
+    db.session.refresh(visit)
+    assert visit.status == VisitStatus.WAITING
+    jobs = signed_in(app, place.jobs_worker).get(f"/intake/visits/{visit.id}").text
+    assert posts_to(jobs, url) and posts_to(jobs, f"/intake/visits/{visit.id}/leave")
 
 
 def test_a_visit_that_ended_offers_no_step(app, place):
