@@ -68,6 +68,9 @@ def create_token(actor: Staff, staff: Staff, *, name: str, days: int | None = No
         raise AccountError(_("유효 기간은 1일에서 %(n)d일 사이로 정하세요.", n=MAX_DAYS))
     if not staff.is_active_account:
         raise AccountError(_("비활성 계정에는 토큰을 만들 수 없습니다."))
+    if staff.must_change_password:
+        # Not yet enrolled, or a reset still owed: a token would bypass setting a password.
+        raise AccountError(_("직원이 비밀번호를 정한 뒤에 토큰을 만들 수 있습니다."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         staff_id=staff.id, name=name, prefix=secret[:SHOWN_PREFIX_LENGTH],

@@ -190,6 +190,9 @@ def test_password_reset_and_deactivation_stop_the_accounts_tokens(client, login_
     first = make_token(worker)
     client.post(f"/staff/{worker.id}/reset-password")
     assert client.get("/api/v1/queue", headers=bearer(first)).status_code == 401
+    db.session.refresh(worker)
+    worker.must_change_password = False  # the worker enrolled again and chose a password
+    db.session.commit()
     second = make_token(worker)
     client.post(f"/staff/{worker.id}/active", data={"active": "0"})
     client.post(f"/staff/{worker.id}/active", data={"active": "1"})
@@ -237,3 +240,8 @@ def test_create_token_command_prints_the_token_alone_on_its_last_line(runner, cl
     assert audit_actions(action="account.api_token_created")
     unknown = runner.invoke(args=["create-token", "nobody"])
     assert unknown.exit_code != 0 and "직원이 없습니다" in unknown.output
+    # An account that has not set its own password yet gets no token (it would skip that step).
+    make_staff(Role.FRONT_DESK, centre=desk.centre, username="new-desk", must_change_password=True)
+    pending = runner.invoke(args=["create-token", "new-desk"])
+    assert pending.exit_code != 0 and "비밀번호를 정한 뒤에" in pending.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 1
