@@ -648,6 +648,11 @@ def state_changing_actions(actor: Staff) -> list[Action]:
     add("/intake/board", {}, "waiting_boards")
     add(f"/audit/{Month.of(local_today()).previous().key}/sign-off", {"remark": "점검"},
         "access_reviews")
+    last_month = Month.of(local_today()).previous()
+    for centre in centres:
+        add(f"/reports/monthly/{centre.code}/{last_month}/remarks", {"remarks": "점검 비고"},
+            "report_documents")
+    add(f"/reports/national/{last_month}/remarks", {"remarks": "점검 비고"}, "report_documents")
     add("/referrals/holidays", {"day": "2027-07-17", "name": "점검일"}, "public_holidays")
     holiday = db.session.scalar(sa.select(PublicHoliday.day).order_by(PublicHoliday.day))
     add(f"/referrals/holidays/{holiday.isoformat()}/delete", {}, "public_holidays")
