@@ -648,6 +648,10 @@ def state_changing_actions(actor: Staff) -> list[Action]:
     add("/intake/board", {}, "waiting_boards")
     add(f"/audit/{Month.of(local_today()).previous().key}/sign-off", {"remark": "점검"},
         "access_reviews")
+    for centre in centres:
+        last = Month.of(local_today()).previous().key
+        add(f"/reports/monthly/{centre.code}/{last}/close", {}, "report_closings")
+        add(f"/reports/monthly/{centre.code}/{last}/correct", {"reason": "점검"}, "report_closings")
     add("/referrals/holidays", {"day": "2027-07-17", "name": "점검일"}, "public_holidays")
     holiday = db.session.scalar(sa.select(PublicHoliday.day).order_by(PublicHoliday.day))
     add(f"/referrals/holidays/{holiday.isoformat()}/delete", {}, "public_holidays")
