@@ -1,15 +1,15 @@
 """Closed monthly reports: each edition (판) of a centre's month, as it was closed; when a
 plan goal was first recorded as "no service available"; a case closing's reason on its event.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
