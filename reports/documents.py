@@ -1,32 +1,33 @@
 """The report as an official document: its cover (문서번호, 수신/발신, 작성자, 결재란,
 data-as-of, 비고) and the per-centre yearly document number.
 
-A number is given to an *issued* report version: the first time a version of a closed
+A number is given to an *issued* report version: the first time an edition of a closed
 month is printed it takes the next serial of its series in the Seoul year of printing
 (``남양주센터-2026-0007``); printing the same version again shows the same number. A month
 still running is a provisional report: it prints without a number.
 
-Which months are closed, and in which version, is asked of :func:`issued_version`.
+A month is closed, and in which edition (판), as :mod:`reports.closing` stored it; the national
+roll-up once every centre closed the month.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from centers.models import Centre, Staff
 from core import audit
-from core.clock import local_today
+from core.clock import SEOUL, local_today
 from core.errors import RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
+from reports import editions
 from reports.models import ReportDocument
 from reports.periods import Month
 
@@ -48,14 +49,27 @@ def number_prefix(centre: Centre | None) -> str:
     return first if first.endswith("센터") else f"{first}센터"
 
 
-def issued_version(month: Month) -> int | None:
-    """The version of the month's report that is issued, or None while the month is still
-    provisional (no document number).
+def monthly_version(report) -> int | None:
+    """The edition (판) of a centre's monthly report being printed, or None while the month
+    is provisional (not closed: no document number)."""
+    stamp = report.stamp
+    return stamp.version if stamp is not None and stamp.closed else None
 
-    Until month closing with snapshots exists, a month counts as closed from the first day of
-    the next Seoul month, in its first version. When closing lands, this asks it instead.
-    """
-    return 1 if month < Month.current() else None
+
+def latest_monthly_version(centre: Centre, month: Month) -> int | None:
+    """The latest edition of a centre's month, None while it is not closed."""
+    found = editions.latest_editions([centre.id], month)
+    return found[centre.id].version if centre.id in found else None
+
+
+def national_version(centre_ids: list[int], month: Month) -> int | None:
+    """The roll-up is issued once every centre closed the month; a new edition of any centre
+    makes a new roll-up. Its version is the sum of the centres' latest editions, which grows
+    with every new edition. None while a centre has not closed the month."""
+    found = editions.latest_editions(centre_ids, month)
+    if not centre_ids or len(found) < len(centre_ids):
+        return None
+    return sum(edition.version for edition in found.values())
 
 
 def document_of(series: str, month: Month, version: int | None) -> ReportDocument | None:
@@ -78,10 +92,10 @@ def _document_row(series: str, month: Month, version: int) -> ReportDocument:
     return document
 
 
-def issue(centre: Centre | None, month: Month, actor: Staff) -> ReportDocument | None:
-    """The issued version's document with its number, given now if it has none yet; None for
-    a provisional month. Flushes; the caller commits."""
-    version = issued_version(month)
+def issue(centre: Centre | None, month: Month, version: int | None,
+          actor: Staff) -> ReportDocument | None:
+    """The document of the report ``version`` being printed, with its number, given now if
+    it has none yet; None for a provisional report. Flushes; the caller commits."""
     if version is None:
         return None
     series = series_of(centre)
@@ -120,14 +134,14 @@ class RemarksRefused(RefusedError):
     """Remarks for a month that is still provisional."""
 
 
-def save_remarks(centre: Centre | None, month: Month, text: str, actor: Staff) -> ReportDocument:
-    """Keep the remarks (비고) of the month's issued version. Flushes; the caller commits.
+def save_remarks(centre: Centre | None, month: Month, version: int | None, text: str,
+                 actor: Staff) -> ReportDocument:
+    """Keep the remarks (비고) of the report's latest ``version``. Flushes; the caller commits.
 
-    :raise RemarksRefused: the month is still provisional.
+    :raise RemarksRefused: the month is not closed (provisional).
     """
-    version = issued_version(month)
     if version is None:
-        raise RemarksRefused(_("진행 중인 달의 보고서에는 비고를 적을 수 없습니다. 마감 후에 "
+        raise RemarksRefused(_("마감하지 않은 달의 보고서에는 비고를 적을 수 없습니다. 마감 후에 "
                                "적어 주세요."))
     document = _document_row(series_of(centre), month, version)
     document.remarks = text.strip()[:REMARKS_MAX]
@@ -157,21 +171,11 @@ class Cover:
     approvals: list[str] = field(default_factory=list)
 
 
-def _local(moment: datetime, pattern: str = "yyyy-MM-dd HH:mm") -> str:
-    return format_datetime(moment, pattern)
-
-
-def status_line(month: Month, as_of: datetime) -> str:
-    """"2026-11-30 24:00 기준" for a closed month; "잠정 (2026-12-01 14:05 기준)" before."""
-    if issued_version(month) is None:
-        return _("잠정 (%(at)s 기준)", at=_local(as_of))
-    last_day = month.span.last
-    return _("%(day)s 24:00 기준 (월말 마감)", day=last_day.isoformat())
-
-
-def cover(centre: Centre | None, month: Month, as_of: datetime, actor: Staff,
-          document: ReportDocument | None, title: str, period: str) -> Cover:
-    """The cover of a centre's monthly report (``centre``) or of the national roll-up."""
+def cover(centre: Centre | None, actor: Staff, document: ReportDocument | None, title: str,
+          period: str, standing: str, as_of: datetime) -> Cover:
+    """The cover of a centre's monthly report (``centre``) or of the national roll-up.
+    ``standing`` is the report's line "마감 …, 제N판" / "잠정 (… 기준)"; ``as_of`` the instant
+    its figures describe."""
     config = current_app.config
     if centre is None:
         sender = config["REPORT_NATIONAL_SENDER"]
@@ -185,7 +189,17 @@ def cover(centre: Centre | None, month: Month, as_of: datetime, actor: Staff,
         else _("없음 (잠정 보고서: 마감 후 부여)"),
         recipient=config["REPORT_RECIPIENT"], sender=sender,
         author=f"{actor.display_name} ({actor.role_label})",
-        printed_at=_local(utcnow()), period=period, status=status_line(month, as_of),
+        printed_at=editions.seoul_text(utcnow()), period=period,
+        # A provisional line says its time already; a closed one gets the month's end.
+        status=_("%(standing)s · 자료 %(at)s 기준", standing=standing, at=as_of_text(as_of))
+        if document is not None else standing,
         remarks=document.remarks if document else "", approvals=approvals,
     )
 
+
+def as_of_text(moment: datetime) -> str:
+    """``2026-11-30 24:00`` for a month's end (Seoul midnight), else ``2026-11-20 14:05``."""
+    local = moment.astimezone(SEOUL)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"{(local.date() - timedelta(days=1)).isoformat()} 24:00"
+    return editions.seoul_text(moment)

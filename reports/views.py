@@ -15,11 +15,12 @@ from centers.models import Centre
 from centers.queries import get_centre_by_code_or_404
 from core import audit
 from core.extensions import db
-from core.forms import error_text
+from core.forms import EmptyForm, error_text
 from core.roles import Role, allowed_if, roles_required
 from core.views import commit_or_flash, committed, current_staff
 from intake.models import Visit, VisitStop
-from reports import dashboard, documents, exports, figures, sections
+from reports import closing, dashboard, documents, exports, figures, sections
+from reports.closing_views import CorrectionForm
 from reports.forms import RemarksForm
 from reports.periods import Month
 
@@ -32,7 +33,7 @@ national_readers = allowed_if(sections.may_read_national)
 MIME = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to every text type
 }
 
 
@@ -171,8 +172,15 @@ def monthly_latest():
 
 
 def _monthly(code: str, month: Month) -> tuple[Centre, sections.MonthlyReport]:
+    """The centre and its report: the edition asked for (``?edition=N``) or the latest of a
+    closed month, else computed now. A month past its closing deadline closes here.
+
+    :raise 404: no such centre for the reader, a month not begun, no such edition.
+    """
     centre = get_centre_by_code_or_404(code, current_staff())
-    report = sections.monthly_report(centre, _reportable_or_404(month))
+    report = closing.report_for(centre, _reportable_or_404(month),
+                                request.args.get("edition", type=int))
+    db.session.commit()  # a month that closed by itself here
     return centre, report
 
 
@@ -188,34 +196,37 @@ def _chart_images(report) -> dict[str, str]:
 @report_readers
 def monthly(code: str, month: Month):
     centre, report = _monthly(code, month)
+    actor = current_staff()
     return render_template(
         "reports/monthly.html", report=report, centre=centre,
         images=_chart_images(report), headline=exports.headline_table(report),
         previous=month.previous(), following=month.next() if month < Month.current() else None,
-        may_read_national=sections.may_read_national(current_staff()),
-        **_document_panel(centre, month),
+        may_read_national=sections.may_read_national(actor),
+        may_close=closing.may_close_month(actor, centre, month),
+        may_correct=closing.may_correct_month(actor, centre, month),
+        form=EmptyForm(), correction=CorrectionForm(),
+        **_document_panel(centre, month, documents.monthly_version(report)),
     )
 
 
-def _document_panel(centre: Centre | None, month: Month) -> dict:
-    """The page's document box: the issued number, and the remarks form for who may write."""
-    document = documents.document_of(documents.series_of(centre), month,
-                                     documents.issued_version(month))
-    may_write = (documents.issued_version(month) is not None
-                 and documents.may_write_remarks(current_staff(), centre))
+def _document_panel(centre: Centre | None, month: Month, version: int | None) -> dict:
+    """The page's document box: the number of the version shown, and the remarks form for
+    who may write them (on a closed month)."""
+    document = documents.document_of(documents.series_of(centre), month, version)
+    may_write = version is not None and documents.may_write_remarks(current_staff(), centre)
     form = RemarksForm(remarks=document.remarks if document else "") if may_write else None
-    return {"document": document, "remarks_form": form}
+    return {"document": document, "remarks_form": form, "issued": version is not None}
 
 
-def _save_remarks(centre: Centre | None, month: Month) -> None:
+def _save_remarks(centre: Centre | None, month: Month, version: int | None) -> None:
     """:raise 403: someone who may read the report but not write its remarks."""
     if not documents.may_write_remarks(current_staff(), centre):
         abort(403)
     form = RemarksForm()
     if form.validate_on_submit():
-        commit_or_flash(lambda: documents.save_remarks(centre, month, form.remarks.data or "",
-                                                       current_staff()),
-                        _("비고를 저장했습니다."))
+        commit_or_flash(lambda: documents.save_remarks(
+            centre, month, version, form.remarks.data or "", current_staff()),
+            _("비고를 저장했습니다."))
     else:
         flash(error_text(form), "danger")
 
@@ -223,17 +234,18 @@ def _save_remarks(centre: Centre | None, month: Month) -> None:
 @bp.post("/monthly/<code>/<month:month>/remarks")
 @report_readers
 def monthly_remarks(code: str, month: Month):
+    """The remarks of the month's latest edition."""
     centre = get_centre_by_code_or_404(code, current_staff())
-    _save_remarks(centre, _reportable_or_404(month))
+    _save_remarks(centre, month, documents.latest_monthly_version(centre, month))
     return redirect(url_for("reports.monthly", code=code, month=month) + "#document")
 
 
-def _cover(centre: Centre | None, month: Month, title: str, period: str) -> documents.Cover:
-    """Number the report (first print of an issued version) and draw up its cover."""
+def _cover(centre: Centre | None, month: Month, version: int | None, title: str, period: str,
+           standing: str, as_of) -> documents.Cover:
+    """Number the report (the first print of an edition) and draw up its cover."""
     actor = current_staff()
-    document = documents.issue(centre, month, actor)
-    return documents.cover(centre, month, sections.month_end(month), actor, document,
-                           title, period)
+    document = documents.issue(centre, month, version, actor)
+    return documents.cover(centre, actor, document, title, period, standing, as_of)
 
 
 @bp.get("/monthly/<code>/<month:month>.pdf")
@@ -242,7 +254,8 @@ def monthly_pdf(code: str, month: Month):
     from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
 
     centre, report = _monthly(code, month)
-    cover = _cover(centre, month, _("월간 운영 보고서"), report.period_label)
+    cover = _cover(centre, month, documents.monthly_version(report), _("월간 운영 보고서"),
+                   report.period_label, report.stamp.text, report.stamp.as_of)
     pdf = render_pdf("reports/monthly_pdf.html", report=report, images=_chart_images(report),
                      units=exports.UNITS, cover=cover)
     _audit_export("monthly", "pdf", month, centre)
@@ -269,9 +282,16 @@ def monthly_csv(code: str, month: Month):
 
 # --- national roll-up --------------------------------------------------------------------
 
+def _all_centres() -> list[Centre]:
+    return list(db.session.scalars(sa.select(Centre).order_by(Centre.name)))
+
+
 def _national(month: Month) -> sections.NationalReport:
-    centres = list(db.session.scalars(sa.select(Centre).order_by(Centre.name)))
-    return sections.national_report(centres, _reportable_or_404(month))
+    return sections.national_report(_all_centres(), _reportable_or_404(month))
+
+
+def _national_version(month: Month) -> int | None:
+    return documents.national_version([c.id for c in _all_centres()], month)
 
 
 @bp.get("/national")
@@ -290,14 +310,14 @@ def national(month: Month):
     return render_template(
         "reports/national.html", report=_national(month), previous=month.previous(),
         following=month.next() if month < Month.current() else None,
-        **_document_panel(None, month),
+        **_document_panel(None, month, _national_version(month)),
     )
 
 
 @bp.post("/national/<month:month>/remarks")
 @national_readers
 def national_remarks(month: Month):
-    _save_remarks(None, _reportable_or_404(month))
+    _save_remarks(None, month, _national_version(month))
     return redirect(url_for("reports.national", month=month) + "#document")
 
 
@@ -307,7 +327,8 @@ def national_pdf(month: Month):
     from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
 
     report = _national(month)
-    cover = _cover(None, month, _("전국 운영 현황 보고서"), report.period_label)
+    cover = _cover(None, month, _national_version(month), _("전국 운영 현황 보고서"),
+                   report.period_label, report.stamp_text, sections.month_end(month))
     pdf = render_pdf("reports/national_pdf.html", report=report, units=exports.UNITS,
                      cover=cover, ranking=sections.national_ranking(report))
     _audit_export("national", "pdf", month)

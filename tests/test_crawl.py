@@ -655,6 +655,10 @@ def state_changing_actions(actor: Staff) -> list[Action]:
     add("/intake/board", {}, "waiting_boards")
     add(f"/audit/{Month.of(local_today()).previous().key}/sign-off", {"remark": "점검"},
         "access_reviews")
+    for centre in centres:
+        last = Month.of(local_today()).previous().key
+        add(f"/reports/monthly/{centre.code}/{last}/close", {}, "report_closings")
+        add(f"/reports/monthly/{centre.code}/{last}/correct", {"reason": "점검"}, "report_closings")
     last_month = Month.of(local_today()).previous()
     for centre in centres:
         add(f"/reports/monthly/{centre.code}/{last_month}/remarks", {"remarks": "점검 비고"},
