@@ -297,6 +297,9 @@ class CaseEvent(db.Model):
     from_status: Mapped[CaseStatus | None] = mapped_column(str_enum(CaseStatus, 16))
     to_status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus, 16))
     note: Mapped[str] = mapped_column(sa.String(500), default="")
+    # A closing's reason, kept here because reopening the case clears the case's own: the
+    # monthly report of the closing's month still counts it under its reason.
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(str_enum(ClosureReason, 16))
 
     actor: Mapped[Staff] = relationship()
 
@@ -369,6 +372,9 @@ class PlanGoal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the goal was first recorded as "no service available" (kept if it changes later):
+    # the month of the unmet need in the monthly report.
+    no_service_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     service: Mapped[Service | None] = relationship()
 
