@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from cases import people
 from cases.models import Case, CaseStatus
 from cases.queries import cases_visible_to, get_case_or_404
+from core import audit
 from core.clock import SEOUL, local_today
 from core.extensions import db
 from core.forms import EmptyForm, error_text
@@ -62,10 +63,12 @@ def day():
         selectinload(OutreachVisit.client))).all()
     alerts = services.overdue_alerts(actor.centre_id) if actor.role.value == "manager" else []
     can_plan = db.session.scalar(_plannable_cases(actor).limit(1)) is not None
-    return render_template("outreach/day.html", visits=visits, day=shown, alerts=alerts,
+    audit.record_listing("outreach.listed", [visit.client_id for visit in visits],
+                         page="outreach.day")
+    return committed(render_template("outreach/day.html", visits=visits, day=shown, alerts=alerts,
                            can_plan=can_plan, previous=date.fromordinal(shown.toordinal() - 1),
                            following=date.fromordinal(shown.toordinal() + 1),
-                           is_overdue=services.is_overdue)
+                           is_overdue=services.is_overdue))
 
 
 def _plannable_cases(actor) -> sa.Select:
@@ -105,12 +108,15 @@ def plan():
         except services.OutreachError as error:
             db.session.rollback()
             flash(str(error), "danger")
-            return render_template("outreach/plan.html", form=form), 422
+            audit.record_listing("case.listed", [case.client_id for case in cases],
+                                 page="outreach.plan")
+            return committed(render_template("outreach/plan.html", form=form)), 422
         else:
             db.session.commit()
             flash(_("방문 계획을 저장했습니다."), "success")
             return redirect(url_for("outreach.show", visit_id=visit.id))
-    return render_template("outreach/plan.html", form=form), (422 if form.errors else 200)
+    audit.record_listing("case.listed", [case.client_id for case in cases], page="outreach.plan")
+    return committed(render_template("outreach/plan.html", form=form)), (422 if form.errors else 200)
 
 
 def _instant(day: date, moment) -> datetime:
