@@ -28,7 +28,7 @@ from core import audit
 from core.clock import SEOUL, local_today
 from core.extensions import db
 from core.forms import EmptyForm, error_text
-from core.roles import allowed_if
+from core.roles import Role, allowed_if
 from core.types import utcnow
 from core.views import commit_or_flash, committed, current_staff
 from outreach import services
@@ -61,7 +61,7 @@ def day():
     visits = db.session.scalars(services.day_query(actor, shown).options(
         selectinload(OutreachVisit.caseworker), selectinload(OutreachVisit.companions),
         selectinload(OutreachVisit.client))).all()
-    alerts = services.overdue_alerts(actor.centre_id) if actor.role.value == "manager" else []
+    alerts = services.overdue_alerts(actor.centre_id) if actor.role == Role.MANAGER else []
     can_plan = db.session.scalar(_plannable_cases(actor).limit(1)) is not None
     audit.record_listing("outreach.listed", [visit.client_id for visit in visits],
                          page="outreach.day")

@@ -109,6 +109,11 @@
       return fetch(form.action, {method: "POST", body: body, credentials: "same-origin",
                                  headers: {"X-Requested-With": "hanjari-outreach"}})
         .then(function (response) {
+          if ((response.headers.get("Content-Type") || "").indexOf("json") < 0) {
+            // Signed out meanwhile (the sign-in page answered): it cannot be sent any more.
+            show(message("refused"), "danger");
+            return;
+          }
           return response.json().then(function (answer) {
             // Sent and answered: nothing of the person stays on the device, whatever the answer.
             localStorage.removeItem(storeKey);
