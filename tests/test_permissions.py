@@ -702,6 +702,38 @@ def test_the_national_roll_up_is_offered_to_the_administrator_only(app, place):
     assert admin.get(url).status_code == 200
 
 
+# --- closing a month (reports.closing) ---------------------------------------------------------
+
+def test_only_the_centres_manager_is_offered_to_close_and_correct_a_finished_month(app, place):
+    """may_close_month, may_correct_month: the manager of the centre, a month that is over."""
+    from reports import closing
+    from reports.models import MonthClosing
+
+    last, this = Month.current().previous(), Month.current()
+    page, close_url = f"/reports/monthly/namyangju/{last}", f"/reports/monthly/namyangju/{last}/close"
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(f"/reports/monthly/namyangju/{this}").text,
+                        f"/reports/monthly/namyangju/{this}/close")
+    assert manager.post(f"/reports/monthly/namyangju/{this}/close").status_code == 302
+    admin = signed_in(app, make_staff(Role.ADMIN))
+    assert not posts_to(admin.get(page).text, close_url)
+    assert admin.post(close_url).status_code == 403
+    for staff in (place.desk, place.jobs_worker):
+        assert signed_in(app, staff).post(close_url).status_code == 403
+    assert count(MonthClosing) == 0
+    assert posts_to(manager.get(page).text, close_url)
+    assert not posts_to(manager.get(page).text, f"{page}/correct")
+    manager.post(close_url)
+    assert count(MonthClosing) == 1
+    assert not posts_to(manager.get(page).text, close_url)
+    assert posts_to(manager.get(page).text, f"{page}/correct")
+    assert admin.post(f"{page}/correct", data={"reason": "관리자"}).status_code == 403
+    assert admin.get(f"{page}/editions").status_code == 200
+    assert signed_in(app, place.jobs_worker).get(f"{page}/editions").status_code == 403
+    with pytest.raises(closing.ClosingError):
+        closing.correct_month(place.jobs_worker, place.centre, last, "사유")
+
+
 # --- the access-log review (reports.access_review) ---------------------------------------------
 
 def test_only_the_centres_manager_is_offered_to_sign_off_a_finished_month(app, place):
@@ -726,6 +758,35 @@ def test_only_the_centres_manager_is_offered_to_sign_off_a_finished_month(app, p
     assert count(AccessReview) == 0
     with pytest.raises(access_review.ReviewError):
         access_review.sign_off(place.jobs_worker, last, "")
+
+
+# --- partner organisations (partners.services) ------------------------------------------------
+
+def test_the_partner_list_is_kept_by_the_centres_manager_only(app, place):
+    """may_manage_partners: the list's buttons, the forms, the import and the export."""
+    from factories import make_partner
+    from partners.models import Partner
+    from partners.services import PartnerNotAllowed, create_partner
+
+    partner = make_partner(place.centre, manager=place.manager, name="가족센터")
+    manager_page = signed_in(app, place.manager).get("/partners").text
+    assert "/partners/new" in manager_page and "/partners/import" in manager_page
+    for staff in (place.desk, place.jobs_worker):
+        client = signed_in(app, staff)
+        page = client.get("/partners").text
+        assert "가족센터" in page
+        assert "/partners/new" not in page and "/partners/import" not in page
+        assert client.post("/partners/new", data={"name": "몰래", "kind": "other",
+                                                  "response_target_hours": 16}).status_code == 403
+        assert client.post(f"/partners/{partner.id}/edit", data={
+            "name": "몰래", "kind": "other", "response_target_hours": 16}).status_code == 403
+        assert client.get("/partners/import").status_code == 403
+    admin = signed_in(app, make_staff(Role.ADMIN))
+    assert admin.get("/partners").status_code == 403
+    assert count(Partner) == 1
+    other_manager = make_staff(Role.MANAGER, centre=make_centre(code="suwon"))
+    with pytest.raises(PartnerNotAllowed):
+        create_partner(other_manager, place.centre, {"name": "몰래", "kind": "other"})
 
 
 # --- outreach visits (outreach.services) ----------------------------------------------------

@@ -1,15 +1,15 @@
 """Outreach visits (찾아가는 상담): the plan, companions, check-in/out, document photos, and
 a consent's drawn signature.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0020
+Revises: 0019
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
