@@ -56,6 +56,7 @@ class Client(db.Model):
         secondary=client_customer_types, order_by=CustomerType.sort_order
     )
     consents: Mapped[list[Consent]] = relationship(back_populates="client", order_by="Consent.id")
+    search_grams: Mapped[list[ClientSearchGram]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -86,6 +87,22 @@ class Client(db.Model):
 
     def __repr__(self) -> str:
         return f"<Client {self.id}>"
+
+
+class ClientSearchGram(db.Model):
+    """The name index of the search box: one row per run of two to four characters of a
+    person's name and initials (:func:`cases.identity.search_grams`), so a search by part of
+    a name reads the people holding its first run instead of every person of the centre, the
+    same way on SQLite and PostgreSQL. Kept by :mod:`cases.people` whenever a name is set, in
+    the same transaction."""
+
+    __tablename__ = "client_search_grams"
+    __table_args__ = (sa.Index("ix_client_search_grams_client_id", "client_id"),)
+
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), primary_key=True)
+    gram: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
 
 
 class ClientLink(db.Model):
@@ -191,6 +208,9 @@ class Consent(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     withdrawal_note: Mapped[str] = mapped_column(sa.String(300), default="")
+    # The person's signature drawn on a tablet (PNG), for consent taken on an outreach visit;
+    # deferred: lists of consents never need it.
+    signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
     client: Mapped[Client] = relationship(back_populates="consents")
     document: Mapped[ConsentDocument] = relationship()
