@@ -162,7 +162,7 @@ def _suggestions_for(centre: Centre, client: Client | None, purposes: list[Domai
         limit=SUGGESTIONS_PER_VISIT,
     )
     return [
-        VisitSuggestion(service_id=s.service.id, rank=rank, reasons=list(s.reasons),
+        VisitSuggestion(service_id=s.service.id, rank=rank, reasons=list(s.reason_codes),
                         met=list(s.met), to_check=list(s.to_check),
                         agency_id=s.offer.agency_id if s.offer else None,
                         desk=s.offer.desk_location if s.offer else "")

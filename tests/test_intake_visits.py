@@ -375,9 +375,13 @@ def test_visit_stores_and_shows_services_the_visitor_did_not_ask_about(client, l
     names = [s.service.name for s in visit.suggestions]
     assert set(names) == {"임신·출산 진료비 지원", "청년도약계좌"}
     pregnant = next(s for s in visit.suggestions if s.service.name == "임신·출산 진료비 지원")
-    assert "임산부 대상" in pregnant.reasons and pregnant.agency_id == welfare.id
+    # Stored as codes, shown in the reader's language.
+    assert "type:pregnant" in pregnant.reasons and pregnant.agency_id == welfare.id
     page = client.get(f"/intake/visits/{visit.id}").text
     assert "이런 서비스도 있습니다" in page and "임산부 대상" in page
+    client.post("/account/locale", data={"locale": "en", "next": "/"})
+    assert "For: Pregnant women" in client.get(f"/intake/visits/{visit.id}").text
+    client.post("/account/locale", data={"locale": "ko", "next": "/"})
     checklist = client.get(f"/intake/visits/{visit.id}/checklist").text
     assert "임신·출산 진료비 지원" in checklist and "7번 창구" in checklist
     assert "노인 일자리" not in checklist and "다른 센터 서비스" not in checklist
