@@ -17,6 +17,7 @@ from cases import identity, validation
 from cases.models import (
     Client,
     ClientLink,
+    ClientSearchGram,
     Consent,
     ConsentDocument,
     ConsentDocumentRecipient,
@@ -191,11 +192,23 @@ def _apply(client: Client, values: dict[str, Any]) -> None:
             setattr(client, name, values[name])
     client.name = " ".join(client.name.split())
     client.name_initials = identity.initials(client.name)
+    _index_name(client)
     if "customer_types" in values:
         codes = set(values["customer_types"])
         client.customer_types = list(
             db.session.scalars(sa.select(CustomerType).where(CustomerType.code.in_(codes)))
         )
+
+
+def _index_name(client: Client) -> None:
+    """Keep the search index (:class:`ClientSearchGram`) in step with the name."""
+    grams = identity.search_grams(client.name)
+    kept = [row for row in client.search_grams if row.gram in grams]
+    if len(kept) == len(client.search_grams) == len(grams):
+        return
+    held = {row.gram for row in kept}
+    client.search_grams = kept + [ClientSearchGram(centre_id=client.centre_id, gram=gram)
+                                  for gram in sorted(grams - held)]
 
 
 def _set_rrn(client: Client, centre: Centre, rrn: str) -> None:

@@ -94,6 +94,7 @@ def anonymise(client_ids: list[int]) -> None:
     for chunk in _chunks(client_ids):
         for client in db.session.scalars(sa.select(Client).where(Client.id.in_(chunk))):
             client.name, client.name_initials = ERASED[:50], ""
+            client.search_grams = []  # the erased name is found by no search
             client.birth_date = date(client.birth_date.year, 1, 1)
             client.phone, client.address_detail = None, ""
             client.rrn_encrypted = client.rrn_hash = None

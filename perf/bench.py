@@ -129,6 +129,10 @@ def pages_for(centre: Centre) -> tuple[list[Page], dict[str, str]]:
 
     pages = [
         Page("desk_search_name", desk, "POST", "/intake/", data={"q": person.name}),
+        # A given name alone (two syllables, many people) and a name nobody has (every row
+        # looked at unless an index answers).
+        Page("desk_search_name_part", desk, "POST", "/intake/", data={"q": person.name[-2:]}),
+        Page("desk_search_no_match", desk, "POST", "/intake/", data={"q": "뷁휗"}),
         Page("desk_search_phone", desk, "POST", "/intake/", data={"q": format_phone(person.phone)}),
         Page("desk_search_initials", desk, "POST", "/intake/", data={"q": initials(person.name)}),
         Page("register_visit", desk, "POST", f"/intake/people/{person.id}/visits/new",
@@ -160,15 +164,18 @@ def scale_counts() -> dict[str, int]:
 
 
 def run_bench(app: Flask, runs: int, budget: float | None,
-              say: Callable[[str], object] = print) -> dict:
-    """Measure every page and both baselines; ``budget`` (seconds) stops a slow page's runs
-    early (its ``runs`` then says how many were made, at least five)."""
+              say: Callable[[str], object] = print, only: tuple[str, ...] = ()) -> dict:
+    """Measure every page (or those whose name starts with one of ``only``) and both
+    baselines; ``budget`` (seconds) stops a slow page's runs early (its ``runs`` then says
+    how many were made, at least five)."""
     with app.app_context():
         centre = db.session.scalar(sa.select(Centre).where(Centre.code.like("synth-%"))
                                    .order_by(Centre.id))
         if centre is None:
             raise LookupError("no synthetic centre: run seed-synthetic first")
         pages, extra = pages_for(centre)
+        if only:
+            pages = [page for page in pages if page.name.startswith(only)]
         api_staff = db.session.scalar(sa.select(Staff).where(Staff.username == extra["api_user"]))
         token = create_token(api_staff, api_staff, name="bench", days=1, source="cli").secret
         db.session.commit()

@@ -33,6 +33,7 @@ from cases.models import (
     OPEN_GOAL_STATUSES,
     Assessment,
     Case,
+    CaseEvent,
     CaseStatus,
     ClosureReason,
     GoalStatus,
@@ -142,9 +143,51 @@ def waited_stop():
     return sa.and_(VisitStop.queued_at.is_not(None), WAIT_END.is_not(None))
 
 
+def case_closed_at(moment: datetime):
+    """SQL: the case was closed at ``moment``.
+
+    Its status then is the one its last status change before ``moment`` gave it. A case
+    with no change since (the usual case) needs no look at its history: closed then when
+    it is closed now and was closed before ``moment``. A case reopened after ``moment`` was
+    still closed at ``moment`` (November's closure is not undone by a reopening in December).
+    """
+    changed_since = sa.exists().where(CaseEvent.case_id == Case.id, CaseEvent.at >= moment)
+    status_then = (sa.select(CaseEvent.to_status)
+                   .where(CaseEvent.case_id == Case.id, CaseEvent.at < moment)
+                   .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)
+                   .scalar_subquery())
+    # Both branches are true or false, never NULL (a NOT of NULL would drop open cases).
+    return sa.or_(
+        sa.and_(Case.closed_at.is_not(None), Case.closed_at < moment, ~changed_since),
+        sa.and_(changed_since,
+                sa.func.coalesce(status_then, sa.literal("")) == CaseStatus.CLOSED.value))
+
+
 def case_open_at(moment: datetime):
-    return sa.and_(Case.opened_at < moment,
-                   sa.or_(Case.closed_at.is_(None), Case.closed_at >= moment))
+    return sa.and_(Case.opened_at < moment, ~case_closed_at(moment))
+
+
+def _closed_now_in(span: Span):
+    return sa.and_(Case.status == CaseStatus.CLOSED, Case.closed_at >= span.start_utc,
+                   Case.closed_at < span.end_utc)
+
+
+def _closing_events_in(span: Span):
+    return (CaseEvent.case_id == Case.id, CaseEvent.to_status == CaseStatus.CLOSED,
+            CaseEvent.at >= span.start_utc, CaseEvent.at < span.end_utc)
+
+
+def case_closed_in(span: Span):
+    """SQL: the case was closed in the span (and stays counted there if reopened later)."""
+    return sa.or_(_closed_now_in(span), sa.exists().where(*_closing_events_in(span)))
+
+
+def closure_reason_in(span: Span):
+    """SQL: the reason of the case's closing in the span: the case's own while it is still
+    closed from then, else the one its closing event kept."""
+    kept = (sa.select(CaseEvent.closure_reason).where(*_closing_events_in(span))
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1).scalar_subquery())
+    return sa.case((_closed_now_in(span), Case.closure_reason), else_=kept)
 
 
 def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
@@ -212,7 +255,10 @@ def past_target_case_ids(centre_ids, moment: datetime) -> sa.Select:
 
 
 def _count_if(condition):
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+    """SQL: how many rows meet ``condition``, an integer on every engine (PostgreSQL's sum
+    of integers is a ``bigint`` or ``numeric``, which the API would send as text)."""
+    return sa.cast(sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0),
+                   sa.Integer)
 
 
 def _keyed(rows) -> dict:
@@ -385,7 +431,9 @@ def one_stop(centre_ids, span: Span) -> dict[int, dict[str, int]]:
               "handoffs": 0}
         for cid, multi, saved, visits in db.session.execute(
             sa.select(served.c.centre_id, _count_if(served.c.agencies >= 2),
-                      sa.func.coalesce(sa.func.sum(served.c.agencies - 1), 0), sa.func.count())
+                      sa.cast(sa.func.coalesce(sa.func.sum(served.c.agencies - 1), 0),
+                              sa.Integer),
+                      sa.func.count())
             .group_by(served.c.centre_id))
     }
     for cid, queued, visits in db.session.execute(
@@ -414,10 +462,9 @@ def agencies_served_distribution(centre_id: int, span: Span) -> dict[int, int]:
 def _case_measures(span: Span):
     start, end = span.start_utc, span.end_utc
     opened = sa.and_(Case.opened_at >= start, Case.opened_at < end)
-    closed = sa.and_(Case.status == CaseStatus.CLOSED, Case.closed_at >= start,
-                     Case.closed_at < end)
+    closed = case_closed_in(span)
     return (_count_if(opened), _count_if(closed),
-            _count_if(sa.and_(closed, Case.closure_reason == ClosureReason.EMPLOYED)),
+            _count_if(sa.and_(closed, closure_reason_in(span) == ClosureReason.EMPLOYED.value)),
             _count_if(case_open_at(end)))
 
 
@@ -442,12 +489,12 @@ def case_totals(centre_ids, span: Span, *, by: str = "centre",
 
 @once
 def closures_by_reason(centre_id: int, span: Span) -> dict[ClosureReason, int]:
-    return _keyed(db.session.execute(
-        sa.select(Case.closure_reason, sa.func.count(Case.id))
-        .where(Case.centre_id == centre_id, Case.status == CaseStatus.CLOSED,
-               Case.closed_at >= span.start_utc, Case.closed_at < span.end_utc)
-        .group_by(Case.closure_reason)
-    ))
+    reason = closure_reason_in(span).label("reason")
+    rows = db.session.execute(
+        sa.select(reason, sa.func.count(Case.id))
+        .where(Case.centre_id == centre_id, case_closed_in(span))
+        .group_by(reason))
+    return {ClosureReason(value) if value else None: count for value, count in rows}
 
 
 @once
@@ -560,8 +607,13 @@ def top_suggested_services(centre_id: int, span: Span, limit: int = 15,
 
 
 def _unmet_goals(centre_ids, span: Span):
-    return (PlanGoal.status == GoalStatus.NO_SERVICE, Case.centre_id.in_(centre_ids),
-            PlanGoal.updated_at >= span.start_utc, PlanGoal.updated_at < span.end_utc)
+    """The goals first recorded as "no service available" in the span (a goal re-planned
+    later stays counted there); for goals written before that time was kept, the last
+    change of a goal that is still "no service"."""
+    marked = sa.func.coalesce(
+        PlanGoal.no_service_at,
+        sa.case((PlanGoal.status == GoalStatus.NO_SERVICE, PlanGoal.updated_at)))
+    return (Case.centre_id.in_(centre_ids), marked >= span.start_utc, marked < span.end_utc)
 
 
 @once

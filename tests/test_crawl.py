@@ -655,6 +655,10 @@ def state_changing_actions(actor: Staff) -> list[Action]:
     add("/intake/board", {}, "waiting_boards")
     add(f"/audit/{Month.of(local_today()).previous().key}/sign-off", {"remark": "점검"},
         "access_reviews")
+    for centre in centres:
+        last = Month.of(local_today()).previous().key
+        add(f"/reports/monthly/{centre.code}/{last}/close", {}, "report_closings")
+        add(f"/reports/monthly/{centre.code}/{last}/correct", {"reason": "점검"}, "report_closings")
     add("/partners/new", {"name": "점검 기관", "kind": "other", "response_target_hours": 16},
         "partners")
     for partner in db.session.scalars(sa.select(Partner).order_by(Partner.id)):

@@ -701,6 +701,38 @@ def test_the_national_roll_up_is_offered_to_the_administrator_only(app, place):
     assert admin.get(url).status_code == 200
 
 
+# --- closing a month (reports.closing) ---------------------------------------------------------
+
+def test_only_the_centres_manager_is_offered_to_close_and_correct_a_finished_month(app, place):
+    """may_close_month, may_correct_month: the manager of the centre, a month that is over."""
+    from reports import closing
+    from reports.models import MonthClosing
+
+    last, this = Month.current().previous(), Month.current()
+    page, close_url = f"/reports/monthly/namyangju/{last}", f"/reports/monthly/namyangju/{last}/close"
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(f"/reports/monthly/namyangju/{this}").text,
+                        f"/reports/monthly/namyangju/{this}/close")
+    assert manager.post(f"/reports/monthly/namyangju/{this}/close").status_code == 302
+    admin = signed_in(app, make_staff(Role.ADMIN))
+    assert not posts_to(admin.get(page).text, close_url)
+    assert admin.post(close_url).status_code == 403
+    for staff in (place.desk, place.jobs_worker):
+        assert signed_in(app, staff).post(close_url).status_code == 403
+    assert count(MonthClosing) == 0
+    assert posts_to(manager.get(page).text, close_url)
+    assert not posts_to(manager.get(page).text, f"{page}/correct")
+    manager.post(close_url)
+    assert count(MonthClosing) == 1
+    assert not posts_to(manager.get(page).text, close_url)
+    assert posts_to(manager.get(page).text, f"{page}/correct")
+    assert admin.post(f"{page}/correct", data={"reason": "관리자"}).status_code == 403
+    assert admin.get(f"{page}/editions").status_code == 200
+    assert signed_in(app, place.jobs_worker).get(f"{page}/editions").status_code == 403
+    with pytest.raises(closing.ClosingError):
+        closing.correct_month(place.jobs_worker, place.centre, last, "사유")
+
+
 # --- the access-log review (reports.access_review) ---------------------------------------------
 
 def test_only_the_centres_manager_is_offered_to_sign_off_a_finished_month(app, place):
