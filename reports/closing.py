@@ -110,7 +110,9 @@ def _new_edition(centre: Centre, month: Month, *, actor: Staff | None,
     edition = MonthClosing(
         centre_id=centre.id, month=month.key, version=version, closed_at=utcnow(),
         closed_by_id=actor.id if actor else None, reason=reason,
-        data_as_of=month.span.end_utc, report=report_to_json(report), counts=plain(counts))
+        data_as_of=month.span.end_utc, report={**report_to_json(report),
+                                               "images": chart_images(report)},
+        counts=plain(counts))
     db.session.add(edition)
     db.session.flush()
     audit.record("report.monthly.closed" if version == 1 else "report.monthly.corrected",
@@ -188,6 +190,14 @@ def report_for(centre: Centre, month: Month, version: int | None = None) -> sect
     return report_from_json(chosen.report, ed.stamp_of(chosen, found[-1].version))
 
 
+def standing(centre: Centre, month: Month) -> ed.ReportStamp:
+    """The month's standing without building its report: the latest edition's stamp once
+    closed ("마감 …, 제N판"), else provisional as of now ("잠정 (… 기준)"). For a cover page
+    or a list of months; a built report carries the same as ``report.stamp``."""
+    found = ed.editions(centre.id, month)
+    return ed.stamp_of(found[-1]) if found else ed.provisional(utcnow())
+
+
 # --- the stored form ---------------------------------------------------------------------------
 
 def plain(value):
@@ -231,7 +241,19 @@ def report_from_json(data: dict, stamp: ed.ReportStamp) -> sections.MonthlyRepor
             tables=[sections.Table(**t) for t in s["tables"]],
             charts=[sections.Chart(**c) for c in s["charts"]]) for s in data["sections"]],
         stamp=stamp, definitions=[tuple(d) for d in data.get("definitions", [])],
+        images=data.get("images") or {},
     )
+
+
+def chart_images(report: sections.MonthlyReport) -> dict[str, str]:
+    """Each chart as an SVG ``data:`` URI, keyed "<section key>-<index>": drawn once when an
+    edition is stored (a closed month's page and PDF then draw none), else per request."""
+    if report.images:
+        return report.images
+    from reports import charts  # matplotlib: imported at the first chart, not at start-up
+
+    return {f"{section.key}-{index}": charts.data_uri(chart)
+            for section in report.sections for index, chart in enumerate(section.charts)}
 
 
 # --- what changed between two editions ---------------------------------------------------------

@@ -29,8 +29,8 @@ from cases.models import ClosureReason, NeedDomain
 from centers.models import Addon, AgencyKind, Centre, Domain, Staff
 from core.roles import Role
 from core.types import utcnow
+from reports import case_figures, editions, figures, referral_figures
 from reports import definitions as terms
-from reports import editions, figures, referral_figures
 from reports.periods import Month, Span
 
 # --- what a section hands to the renderers ------------------------------------------------
@@ -206,10 +206,10 @@ def _visit_counts(ids, span, as_of):
 @register_counter
 def _case_counts(ids, span, as_of):
     result: dict[int, Counts] = {cid: dict(values) for cid, values in
-                                 figures.case_totals(ids, span).items()}
-    for cid, values in figures.past_targets(ids, as_of).items():
+                                 case_figures.case_totals(ids, span).items()}
+    for cid, values in case_figures.past_targets(ids, as_of).items():
         result.setdefault(cid, {})["past_targets"] = values["any"]
-    for cid, goals in figures.unmet_needs(ids, span).items():
+    for cid, goals in case_figures.unmet_needs(ids, span).items():
         result.setdefault(cid, {})["unmet"] = goals
     return result
 
@@ -305,6 +305,8 @@ class MonthlyReport:
     stamp: editions.ReportStamp | None = None
     #: (figure, definition) of every figure, printed as footnotes (a sheet in the XLSX).
     definitions: list[tuple[str, str]] = field(default_factory=list)
+    #: A stored edition's charts, drawn when it was stored (see reports.closing.chart_images).
+    images: dict[str, str] = field(default_factory=dict)
 
     @property
     def period_label(self) -> str:
@@ -425,13 +427,13 @@ def build_cases(context: ReportContext) -> SectionResult:
     """4. Cases: opened, closed by reason, open at month end, per agency and caseworker;
     past their time targets; employment outcomes."""
     cid, span, as_of = context.centre.id, context.span, context.as_of
-    totals = figures.case_totals(context.ids, span).get(cid, {})
-    reasons = figures.closures_by_reason(cid, span)
-    late = figures.past_targets(context.ids, as_of).get(cid, {})
-    per_agency = figures.case_totals(context.ids, span, by="agency")
-    late_per_agency = figures.past_targets(context.ids, as_of, by="agency")
-    per_worker = figures.case_totals(context.ids, span, by="caseworker")
-    names = figures.caseworker_names(cid)
+    totals = case_figures.case_totals(context.ids, span).get(cid, {})
+    reasons = case_figures.closures_by_reason(cid, span)
+    late = case_figures.past_targets(context.ids, as_of).get(cid, {})
+    per_agency = case_figures.case_totals(context.ids, span, by="agency")
+    late_per_agency = case_figures.past_targets(context.ids, as_of, by="agency")
+    per_worker = case_figures.case_totals(context.ids, span, by="caseworker")
+    names = case_figures.caseworker_names(cid)
     measures = ("opened", "closed", "employed", "open_at_end")
 
     def _row(values: dict) -> list[int]:
@@ -497,7 +499,7 @@ def build_suggestions(context: ReportContext) -> SectionResult:
 
 def build_unmet_needs(context: ReportContext) -> SectionResult:
     """6. Unmet needs: plan goals recorded as "no service available", by need domain."""
-    by_domain = figures.unmet_needs_by_domain(context.centre.id, context.span)
+    by_domain = case_figures.unmet_needs_by_domain(context.centre.id, context.span)
     goals = sum(count for count, _people in by_domain.values())
     return SectionResult(
         key="unmet_needs", title=_("충족되지 않은 욕구"),
@@ -520,7 +522,7 @@ def build_addon(addon: Addon) -> Callable[[ReportContext], SectionResult]:
         agencies = {a.id for a in figures.agency_labels(context.ids).values() if a.kind == kind}
         served = figures.visits_per_agency(context.ids, span, served=True)
         suggested = figures.suggestions_by_domain(cid, span, domains=[domain]).get(domain, (0, 0))
-        cases = figures.case_totals(context.ids, span, agency_kinds=[kind]).get(cid, {})
+        cases = case_figures.case_totals(context.ids, span, agency_kinds=[kind]).get(cid, {})
         return SectionResult(
             key=f"addon_{addon.value}", title=_("부가 서비스: %(name)s", name=addon.label),
             figures=[

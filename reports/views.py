@@ -169,11 +169,7 @@ def _monthly(code: str, month: Month) -> tuple[Centre, sections.MonthlyReport]:
 
 
 def _chart_images(report) -> dict[str, str]:
-    """Each chart as an SVG ``data:`` URI, keyed "<section key>-<index>"."""
-    from reports import charts  # matplotlib: imported at the first chart, not at start-up
-
-    return {f"{section.key}-{index}": charts.data_uri(chart)
-            for section in report.sections for index, chart in enumerate(section.charts)}
+    return closing.chart_images(report)
 
 
 @bp.get("/monthly/<code>/<month:month>")

@@ -9,7 +9,7 @@ EXPECTED_PAGES = {
     "desk_search_initials", "register_visit",
     "todays_queue", "case_page_few_notes", "case_page_many_notes", "referral_inbox",
     "manager_dashboard", "monthly_report", "monthly_pdf", "monthly_xlsx", "api_people_search",
-    "national_rollup", "national_xlsx",
+    "national_rollup", "national_xlsx", "closed_month_page", "closed_month_pdf",
 }
 
 
