@@ -19,7 +19,7 @@ from core.forms import EmptyForm, error_text
 from core.roles import Role, allowed_if, roles_required
 from core.views import commit_or_flash, committed, current_staff
 from intake.models import Visit, VisitStop
-from reports import closing, dashboard, documents, exports, figures, sections
+from reports import closing, dashboard, documents, exports, sections
 from reports.closing_views import CorrectionForm
 from reports.forms import RemarksForm
 from reports.periods import Month
@@ -156,8 +156,8 @@ def _person_of(row) -> int | None:
 @bp.get("/monthly")
 @report_readers
 def monthly_latest():
-    """The monthly report chosen in the form, or else one's own centre's latest: this month
-    once it has visits, last month before that (on the 1st at 9 o'clock, say)."""
+    """The monthly report chosen in the form, or else one's own centre's this month, so far
+    (the page links back to the complete months)."""
     actor = current_staff()
     code = request.args.get("centre") or (actor.centre.code if actor.centre else None)
     if code is None:
@@ -166,8 +166,6 @@ def monthly_latest():
         month = Month.parse(request.args.get("month", ""))
     except ValueError:
         month = Month.current()
-        if not figures.visit_totals([get_centre_by_code_or_404(code, current_staff()).id], month.span):
-            month = month.previous()
     return redirect(url_for("reports.monthly", code=code, month=min(month, Month.current())))
 
 
