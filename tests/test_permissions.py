@@ -28,7 +28,7 @@ from cases.models import (
     NoteKind,
     PlanGoal,
 )
-from catalogue import importer
+from catalogue import importer, open_data
 from catalogue import services as catalogue
 from catalogue.models import CentreService, Service
 from centers import accounts, tokens
@@ -653,8 +653,8 @@ def test_the_catalogue_import_is_offered_to_the_administrator_only(app, place):
     assert "/services/import" not in manager.get("/services").text
     assert manager.get("/services/import").status_code == 403
     assert "/services/import" in signed_in(app, make_staff(Role.ADMIN)).get("/services").text
-    with pytest.raises(importer.ImportRefused):
-        importer.import_services(importer.ImportFiles(services=[], conditions=None),
+    with pytest.raises(open_data.ImportRefused):
+        importer.import_services(open_data.ImportFiles(services=[], conditions=None),
                                  actor=place.manager)
 
 
