@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from cases.queries import case_referrals, case_visibility, referral_counts
     from cases.retention import person_activity, person_erasure
     from core.demo import demo_seeders
-    from referrals import demo, outward_views, services, views
+    from referrals import cli, demo, outward_views, services, views
 
     demo_seeders.plug(app, demo.seed)
     person_activity.plug(app, services.referral_activity)
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(outward_views.bp)
     app.register_blueprint(outward_views.public)
+    app.cli.add_command(cli.send_webhooks)
     # Caseworkers of an agency a case was referred to may read that case.
     case_visibility.plug(app, services.cases_referred_to)
     referral_counts.plug(app, services.open_referral_counts)

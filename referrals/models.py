@@ -290,3 +290,26 @@ class PartnerLink(db.Model):
     def is_usable(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
 
+
+class WebhookDelivery(db.Model):
+    """One change of a referral to tell a partner's system, posted by ``flask send-webhooks``
+    until it answers 2xx (back-off between tries); the same idempotency key every try."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    partner_referral_id: Mapped[int] = mapped_column(sa.ForeignKey("partner_referrals.id"),
+                                                     index=True)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    event: Mapped[str] = mapped_column(sa.String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None]
+    last_error: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    partner: Mapped[Partner] = relationship()
+    referral: Mapped[PartnerReferral] = relationship()

@@ -35,6 +35,7 @@ from core.states import Transition
 from core.types import utcnow
 from core.working_time import add_working_hours
 from partners.models import Partner
+from referrals import exchange
 from referrals import services as referrals
 from referrals.models import (
     PARTNER_OPEN_STATUSES,
@@ -187,6 +188,7 @@ def send(actor: Staff, case: Case, partner: Partner, *, reason: str, needs: str 
     except sa.exc.IntegrityError as error:
         raise PartnerReferralError(_("같은 협력기관에 이미 진행 중인 의뢰가 있습니다.")) from error
     _event(referral, None, ReferralStatus.SENT, referral.reason, actor=actor)
+    exchange.queue(referral, "referral.requested")
     audit.record("partner_referral.consent_recorded", actor=actor, subject=referral,
                  client_id=case.client_id,
                  detail={"partner_id": partner.id, "method": consent_method.value,
@@ -344,6 +346,7 @@ def partner_transition(referral: PartnerReferral, action: str, *, note: str = ""
         link.used_actions = [*link.used_actions, LINK_ACTION[action]]
     states.flush_or_conflict(_stale())
     _event(referral, previous, rule.target, note, by_partner=True)
+    exchange.queue(referral, f"referral.{exchange.FHIR_STATUS[rule.target]}")
     if action != "start":
         _notify_sender(referral, _("협력기관 의뢰 %(s)s: %(p)s", s=rule.target.label,
                                    p=referral.partner.name))
@@ -385,6 +388,7 @@ def withdraw_consent(actor: Staff, referral: PartnerReferral, note: str = "") ->
                 link.revoked_at, link.revoked_by_id = utcnow(), actor.id
         referral.updated_at = utcnow()
         states.flush_or_conflict(_stale())
+        exchange.queue(referral, "referral.consent-withdrawn")
     audit.record("partner_referral.consent_withdrawn", actor=actor, subject=referral,
                  client_id=referral.client_id, detail={"partner_id": referral.partner_id})
 
@@ -401,6 +405,7 @@ def _close_by_sender(actor: Staff, referral: PartnerReferral, note: str) -> None
             link.revoked_at, link.revoked_by_id = now, actor.id
     states.flush_or_conflict(_stale())
     _event(referral, previous, ReferralStatus.CANCELLED, note, actor=actor)
+    exchange.queue(referral, "referral.cancelled")
 
 
 def record_mail(referral: PartnerReferral, link: PartnerLink, sent: bool) -> None:

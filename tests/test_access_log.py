@@ -52,7 +52,8 @@ NO_PERSON_DATA = {
 }
 # Pages and answers reached by a partner outside the centre, not by staff: each opening is
 # logged under the partner's name (tests/test_partner_referrals.py checks the events).
-PARTNER_REACHED = {"partner_access.open_link"}
+PARTNER_REACHED = {"partner_access.open_link", "api_partner_referrals.listing",
+                   "api_partner_referrals.show"}
 
 
 def place():

@@ -681,6 +681,9 @@ def state_changing_actions(actor: Staff) -> list[Action]:
     for partner in db.session.scalars(sa.select(Partner).order_by(Partner.id)):
         add(f"/partners/{partner.id}/edit", {"name": f"{partner.name} 점검", "kind": "other",
                                              "response_target_hours": 16}, "partners")
+        add(f"/partners/{partner.id}/api_key", {}, "partners")
+        add(f"/partners/{partner.id}/revoke_api_key", {}, "partners")
+        add(f"/partners/{partner.id}/webhook", {"url": "https://example.org/hooks"}, "partners")
     add("/referrals/holidays", {"day": "2027-07-17", "name": "점검일"}, "public_holidays")
     holiday = db.session.scalar(sa.select(PublicHoliday.day).order_by(PublicHoliday.day))
     add(f"/referrals/holidays/{holiday.isoformat()}/delete", {}, "public_holidays")

@@ -782,3 +782,23 @@ def test_a_referral_to_a_partner_is_followed_by_the_sending_agency_only(app, pla
             assert client.post(f"{base}/{step}", data={"note": "몰래"}).status_code == status
     db.session.expire_all()
     assert db.session.get(PartnerReferral, referral.id).status == ReferralStatus.SENT
+
+
+def test_a_partners_system_keys_are_made_by_the_centres_manager_only(app, place):
+    """may_manage_partners again: the API key and the webhook address of a partner."""
+    from factories import make_partner
+    from partners.models import Partner
+    from partners.services import PartnerNotAllowed, issue_api_key
+
+    partner = make_partner(place.centre, manager=place.manager)
+    base = f"/partners/{partner.id}"
+    assert posts_to(signed_in(app, place.manager).get(base).text, f"{base}/api_key")
+    worker = signed_in(app, place.jobs_worker)
+    assert not posts_to(worker.get(base).text, f"{base}/api_key")
+    for step, data in (("api_key", {}), ("webhook", {"url": "https://example.org/hook"})):
+        assert worker.post(f"{base}/{step}", data=data).status_code == 403
+    db.session.expire_all()
+    stored = db.session.get(Partner, partner.id)
+    assert stored.api_key_hash is None and stored.webhook_url == ""
+    with pytest.raises(PartnerNotAllowed):
+        issue_api_key(make_staff(Role.MANAGER, centre=make_centre(code="suwon")), partner)
