@@ -197,6 +197,8 @@ def issue_api_key(actor: Staff, partner: Partner) -> str:
 
 def revoke_api_key(actor: Staff, partner: Partner) -> None:
     _require_keeper(actor, partner.centre)
+    if partner.api_key_hash is None:
+        raise PartnerError(_("폐기할 API 키가 없습니다."))
     partner.api_key_hash = None
     partner.api_key_prefix = ""
     audit.record("partner.api_key_revoked", actor=actor, subject=partner,
