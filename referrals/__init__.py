@@ -25,7 +25,8 @@ def init_app(app: Flask) -> None:
     case_visibility.plug(app, services.cases_referred_to)
     referral_counts.plug(app, services.open_referral_counts)
     case_referrals.plug(app, services.case_referrals)
-    navigation.register(app, "referrals.inbox", _l("받은 의뢰"), {Role.CASEWORKER}, order=40)
+    navigation.register(app, "referrals.inbox", _l("받은 의뢰"), {Role.CASEWORKER}, order=40,
+                        count=(_l("새 의뢰"), lambda staff: services.badge_counts(staff)["incoming"]))
     navigation.register(app, "referrals.sent", _l("보낸 의뢰"), {Role.CASEWORKER, Role.MANAGER},
                         order=45)
     navigation.register(app, "referrals.holidays", _l("공휴일"), {Role.ADMIN}, order=95)
