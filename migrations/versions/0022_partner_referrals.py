@@ -1,8 +1,8 @@
 """Referrals to partners outside the centre: the referral with its consent, its events, the
 one-time links (only hashes of their tokens); notifications name either kind (issue 19).
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-01 09:43:50.145020
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
-down_revision = '0020'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Partner systems: an API key (its hash) and a signed-webhook address per partner, and the
 outbox of webhook deliveries that `flask send-webhooks` posts (issue 19 point 3).
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-01 09:50:46.549963
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0022'
-down_revision = '0021'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
