@@ -698,6 +698,11 @@ def state_changing_actions(actor: Staff) -> list[Action]:
         last = Month.of(local_today()).previous().key
         add(f"/reports/monthly/{centre.code}/{last}/close", {}, "report_closings")
         add(f"/reports/monthly/{centre.code}/{last}/correct", {"reason": "점검"}, "report_closings")
+    last_month = Month.of(local_today()).previous()
+    for centre in centres:
+        add(f"/reports/monthly/{centre.code}/{last_month}/remarks", {"remarks": "점검 비고"},
+            "report_documents")
+    add(f"/reports/national/{last_month}/remarks", {"remarks": "점검 비고"}, "report_documents")
     add("/partners/new", {"name": "점검 기관", "kind": "other", "response_target_hours": 16},
         "partners")
     for partner in db.session.scalars(sa.select(Partner).order_by(Partner.id)):

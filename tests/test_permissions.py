@@ -732,6 +732,33 @@ def test_only_the_centres_manager_is_offered_to_close_and_correct_a_finished_mon
     assert signed_in(app, place.jobs_worker).get(f"{page}/editions").status_code == 403
     with pytest.raises(closing.ClosingError):
         closing.correct_month(place.jobs_worker, place.centre, last, "사유")
+def test_report_remarks_are_offered_to_the_centres_manager_and_the_national_to_the_admin(
+        app, place):
+    """may_write_remarks: the page, the server and the service ask the same question; remarks
+    belong to a closed month's edition."""
+    from reports.documents import may_write_remarks
+    from reports.models import ReportDocument
+
+    month = Month.current().previous()
+    page, url = f"/reports/monthly/namyangju/{month}", f"/reports/monthly/namyangju/{month}/remarks"
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(page).text, url)  # not closed yet
+    manager.post(url, data={"remarks": "마감 전"})
+    assert count(ReportDocument) == 0
+    assert manager.post(f"{page}/close").status_code == 302
+    assert posts_to(manager.get(page).text, url)
+    admin_staff = make_staff(Role.ADMIN)
+    admin = signed_in(app, admin_staff)
+    assert not posts_to(admin.get(page).text, url)
+    assert admin.post(url, data={"remarks": "관리자 비고"}).status_code == 403
+    national = f"/reports/national/{month}/remarks"
+    assert posts_to(admin.get(f"/reports/national/{month}").text, national)
+    assert manager.post(national, data={"remarks": "x"}).status_code == 403
+    other = signed_in(app, make_staff(Role.MANAGER, centre=make_centre(code="suwon")))
+    assert other.post(url, data={"remarks": "남의 비고"}).status_code == 404
+    assert count(ReportDocument) == 0
+    assert may_write_remarks(place.manager, place.centre) and not may_write_remarks(
+        place.manager, None) and may_write_remarks(admin_staff, None)
 
 
 # --- the access-log review (reports.access_review) ---------------------------------------------
