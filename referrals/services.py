@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cases import services as casework
+from cases.identity import format_phone
 from cases.models import Case, CaseStatus, Priority
 from cases.people import may_share_with, sharing_consent_in_force
 from catalogue.models import CentreService
@@ -431,6 +432,10 @@ def slip_data(referral: Referral) -> dict[str, str | bool]:
         "status": referral.status.label, "result": result.label if result else "",
         "person": referral.client.name, "birth_date": referral.client.birth_date.isoformat(),
         "contact": referral.contact_preference.label, "reason": referral.reason,
+        # The number the receiving agency calls back on: the person agreed to share it with
+        # that agency (a referral needs their third-party consent naming it).
+        "phone": format_phone(referral.client.phone) if referral.client.phone and (
+            referral.contact_preference != ContactPreference.VISIT) else "",
         "needs": referral.needs, "service": referral.service.name if referral.service else "",
     }
 
