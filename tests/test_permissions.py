@@ -833,6 +833,54 @@ def test_the_partner_list_is_kept_by_the_centres_manager_only(app, place):
         create_partner(other_manager, place.centre, {"name": "몰래", "kind": "other"})
 
 
+def test_a_referral_to_a_partner_is_followed_by_the_sending_agency_only(app, place):
+    """may_send_to_partner, may_cancel, may_issue_link: the case page's button, the referral
+    page's buttons, and the server."""
+    from cases.models import ConsentMethod
+    from factories import make_partner
+    from referrals import outward
+    from referrals.models import PartnerReferral, ReferralStatus
+
+    partner = make_partner(place.centre, manager=place.manager, email="mind@example.org")
+    send_url = f"/referrals/partner/new?case_id={place.case.id}"
+    assert send_url in signed_in(app, place.jobs_worker).get(f"/cases/{place.case.id}").text
+    welfare = signed_in(app, place.welfare_worker)
+    assert welfare.get(send_url).status_code in (403, 404)
+    referral = outward.send(place.jobs_worker, place.case, partner, reason="상담",
+                            consent_method=ConsentMethod.WRITTEN,
+                            consent_given_on=local_today(), consent_confirmed=True)
+    db.session.commit()
+    base = f"/referrals/partner/{referral.id}"
+    assert posts_to(signed_in(app, place.jobs_worker).get(base).text, f"{base}/cancel")
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(base).text, f"{base}/cancel")
+    for client, status in ((manager, 403), (welfare, 404)):
+        for step in ("cancel", "link", "withdraw"):
+            assert client.post(f"{base}/{step}", data={"note": "몰래"}).status_code == status
+    db.session.expire_all()
+    assert db.session.get(PartnerReferral, referral.id).status == ReferralStatus.SENT
+
+
+def test_a_partners_system_keys_are_made_by_the_centres_manager_only(app, place):
+    """may_manage_partners again: the API key and the webhook address of a partner."""
+    from factories import make_partner
+    from partners.models import Partner
+    from partners.services import PartnerNotAllowed, issue_api_key
+
+    partner = make_partner(place.centre, manager=place.manager)
+    base = f"/partners/{partner.id}"
+    assert posts_to(signed_in(app, place.manager).get(base).text, f"{base}/api_key")
+    worker = signed_in(app, place.jobs_worker)
+    assert not posts_to(worker.get(base).text, f"{base}/api_key")
+    for step, data in (("api_key", {}), ("webhook", {"url": "https://example.org/hook"})):
+        assert worker.post(f"{base}/{step}", data=data).status_code == 403
+    db.session.expire_all()
+    stored = db.session.get(Partner, partner.id)
+    assert stored.api_key_hash is None and stored.webhook_url == ""
+    with pytest.raises(PartnerNotAllowed):
+        issue_api_key(make_staff(Role.MANAGER, centre=make_centre(code="suwon")), partner)
+
+
 # --- outreach visits (outreach.services) ----------------------------------------------------
 
 def _outreach_plan(app, place, **overrides):

@@ -379,6 +379,8 @@ def test_referral_slip_is_a_pdf_and_printing_it_is_audited(app, setup):
 
     from factories import audit_actions
 
+    setup["person"].phone = "+821012345678"  # shared with the agency under the person's consent
+    db.session.commit()
     referral = make_referral(setup["case"], setup["welfare"], reason="긴급복지 상담 필요")
     response = as_staff(app, setup["sender"]).get(f"/referrals/{referral.id}/slip.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -387,7 +389,7 @@ def test_referral_slip_is_a_pdf_and_printing_it_is_audited(app, setup):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
                               check=True).stdout.decode()
-        for expected in ("기관 간 의뢰서", "복지지원팀", "긴급복지 상담 필요", "홍길동"):
+        for expected in ("기관 간 의뢰서", "복지지원팀", "긴급복지 상담 필요", "홍길동", "010-1234-5678"):
             assert expected in text
     outsider = make_staff(Role.FRONT_DESK, centre=setup["person"].centre)
     assert as_staff(app, outsider).get(f"/referrals/{referral.id}/slip.pdf").status_code == 403

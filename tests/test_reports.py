@@ -449,6 +449,13 @@ def test_the_menu_opens_this_months_report_even_before_its_first_visit(client, l
         f"/reports/monthly/namyangju/{Month.current()}")
 
 
+def test_a_chart_with_nothing_to_draw_says_so(client, login_as, month):
+    login_as(Role.MANAGER, centre=month)
+    page = client.get(client.get("/reports/monthly").headers["Location"]).text  # no visits yet
+    assert 'class="chart-empty"' in page and "해당 없음" in page.split('class="chart-empty"')[1]
+    assert '<img class="chart"' not in page
+
+
 # --- the national roll-up ----------------------------------------------------------------
 
 def test_national_roll_up_side_by_side_with_national_total(client, login_as, month):
