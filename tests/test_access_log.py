@@ -53,7 +53,8 @@ NO_PERSON_DATA = {
     "referrals.holidays", "referrals.notifications", "reports.show_dashboard",
     "reports.monthly_latest", "reports.monthly", "reports.monthly_csv", "reports.monthly_pdf",
     "reports.monthly_xlsx", "reports.national_latest", "reports.national", "reports.national_pdf",
-    "reports.national_xlsx", "api-docs.openapi_json", "api_services.search",
+    "reports.national_xlsx", "reports.national_open_csv", "reports.monthly_open_csv",
+    "api-docs.openapi_json", "api_services.search",
     "api_reports.monthly",
     # A closed month's editions are aggregates; partners are organisations, not people.
     "closing.editions", "partners.index", "partners.show", "partners.new", "partners.edit",
