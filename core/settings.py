@@ -69,6 +69,14 @@ class Defaults:
     # 안전성 확보조치 기준 제8조 asks).
     PERSON_RETENTION_YEARS = 5
     ACCESS_LOG_RETENTION_YEARS = 2
+    # Appointment text messages (appointments.messaging): "outbox" keeps them in a table the
+    # manager sees; "nhncloud" sends through NHN Cloud SMS with the keys below.
+    SMS_BACKEND = "outbox"
+    SMS_NHN_URL = "https://api-sms.cloud.toast.com"
+    SMS_NHN_APP_KEY = ""
+    SMS_NHN_SECRET_KEY = ""
+    SMS_SENDER_NUMBER = ""  # the 발신번호 registered with the provider
+    SMS_TIMEOUT_SECONDS = 10
 
 
 def load(app: Flask, test_config: dict | None) -> None:

@@ -86,12 +86,15 @@ CLOSED_VISIT = (VisitStatus.DONE, VisitStatus.LEFT)
 def register_visit(
     actor: Staff, centre: Centre, *, client: Client | None, purposes: list[Domain],
     plan: list[Agency], note: str = "", party_size: int = 1, submission_key: str | None = None,
+    priority: bool = False,
 ) -> Visit:
     """Register today's visit with its purposes and desk plan, and issue its ticket.
 
     ``client`` None makes an anonymous visit (no personal data: purpose and counts only).
     ``submission_key`` is the form's one-time token (see :func:`submitted_visit`); two
     concurrent posts of one form cannot both insert it (a unique key: the second fails).
+    ``priority`` puts the visitor ahead of the walk-ins at the first desk (someone who booked
+    that desk, checked in by :mod:`appointments`).
     """
     if actor.role not in DESK_ROLES or actor.centre_id != centre.id:
         raise VisitNotAllowed(_("방문은 이 센터의 안내데스크와 센터 관리자가 접수합니다."))
@@ -123,7 +126,7 @@ def register_visit(
     visit.stops = [
         VisitStop(agency_id=agency.id, position=index,
                   status=StopStatus.WAITING if index == 0 else StopStatus.PLANNED,
-                  queued_at=now if index == 0 else None)
+                  queued_at=now if index == 0 else None, is_priority=priority and index == 0)
         for index, agency in enumerate(plan)
     ]
     visit.suggestions = _suggestions_for(centre, client, purposes, today)
@@ -132,7 +135,8 @@ def register_visit(
     audit.record("visit.registered", actor=actor, subject=visit,
                  client_id=visit.client_id, centre_id=centre.id,
                  detail={"ticket": visit.ticket_number, "purposes": [p.value for p in purposes],
-                         "plan": [a.id for a in plan], "anonymous": client is None})
+                         "plan": [a.id for a in plan], "anonymous": client is None,
+                         "priority": priority})
     return visit
 
 
@@ -317,7 +321,8 @@ def _advance(visit: Visit, now: datetime) -> None:
 
 
 def call_next(actor: Staff, agency: Agency) -> Visit | None:
-    """Call the longest-waiting visitor of this agency; None when nobody waits.
+    """Call the longest-waiting visitor of this agency, a booked one first; None when
+    nobody waits.
 
     A visitor another desk called a moment earlier is skipped, not called twice.
     """
@@ -329,7 +334,7 @@ def call_next(actor: Staff, agency: Agency) -> Visit | None:
             .join(VisitStop, VisitStop.visit_id == Visit.id)
             .where(Visit.centre_id == agency.centre_id, Visit.visit_date == local_today(),
                    VisitStop.agency_id == agency.id, VisitStop.status == StopStatus.WAITING)
-            .order_by(VisitStop.queued_at, Visit.id)
+            .order_by(VisitStop.is_priority.desc(), VisitStop.queued_at, Visit.id)
             .limit(1)
             # PostgreSQL: a stop another desk is calling right now is skipped, not waited for
             # and lost (nine desks at once each get their own visitor). SQLite writes one
