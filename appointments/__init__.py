@@ -25,6 +25,13 @@ def init_app(app: Flask) -> None:
     navigation.register(app, "appointments.day", _l("예약"), centre, order=15)
     navigation.register(app, "appointments.hours", _l("예약 시간 설정"), {Role.MANAGER}, order=76)
     navigation.register(app, "appointments.messages", _l("문자 발송함"), {Role.MANAGER}, order=77)
+    @app.context_processor
+    def booking_helpers():
+        # The person's page (intake) offers booking without importing this package.
+        from core.views import current_staff
+
+        return {"may_book_for": lambda client: services.may_book_for(current_staff(), client)}
+
     app.cli.add_command(send_messages_command)
     app.cli.add_command(mark_no_shows_command)
 

@@ -71,8 +71,10 @@ CAPACITY_MAX = 20
 # --- who may do what: asked by the services below, the views, the templates --------------
 
 def may_set_hours(actor: Staff, agency: Agency) -> bool:
-    """The centre's manager sets each of its desks' bookable hours."""
-    return actor.role == Role.MANAGER and actor.centre_id == agency.centre_id
+    """The centre's manager sets each of its desks' bookable hours (a desk the centre runs:
+    an add-on switched off has none)."""
+    return (actor.role == Role.MANAGER and actor.centre_id == agency.centre_id
+            and agency.is_visible)
 
 
 def may_see_appointments(actor: Staff) -> bool:
@@ -90,6 +92,12 @@ def may_book(actor: Staff, agency: Agency | None = None) -> bool:
     if agency.centre_id != actor.centre_id or not agency.is_visible:
         return False
     return actor.role in DESK_ROLES or actor.agency_id == agency.id
+
+
+def may_book_for(actor: Staff, client: Client) -> bool:
+    """A person of the actor's centre whose collection consent is in force can be booked."""
+    return (may_book(actor) and client.centre_id == actor.centre_id
+            and has_collection_consent(client, local_today()))
 
 
 def may_change(actor: Staff, appointment: Appointment) -> bool:

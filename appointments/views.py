@@ -264,6 +264,8 @@ def edit_hours(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     if agency.centre_id != actor.centre_id:
         abort(404)
+    if not services.may_set_hours(actor, agency):
+        abort(403)
     current = services.hours_of([agency.id]).get(agency.id)
     form = HoursForm(obj=current)
     if request.method == "GET" and current is None:
