@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import catalogue
     import centers
     import intake
+    import partners
     import perf
     import referrals
     import reports
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     centers.init_app(app)
     catalogue.init_app(app)
+    partners.init_app(app)
     cases.init_app(app)
     intake.init_app(app)
     appointments.init_app(app)
