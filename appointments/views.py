@@ -185,7 +185,8 @@ def show(appointment_id: int):
 def move(appointment_id: int):
     """예약 변경: another slot of the same desk, with the reason."""
     actor = current_staff()
-    appointment = get_appointment_or_404(appointment_id, actor, purpose=None)
+    appointment = get_appointment_or_404(
+        appointment_id, actor, purpose="move_form" if request.method == "GET" else None)
     if not services.may_change(actor, appointment):
         abort(403)
     shown = _day_arg() if request.args.get("day") else appointment.day
