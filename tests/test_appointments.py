@@ -279,3 +279,53 @@ def test_another_centre_and_the_administrator_see_no_appointment(client, login_a
     login_as(Role.ADMIN)
     assert client.get("/appointments/").status_code == 403
     assert re.search(r"/appointments/\d+", client.get("/").text) is None
+
+
+def test_the_monthly_report_counts_bookings_no_shows_and_the_wait_booked_or_walked_in(
+        client, login_as, runner, centre, pinned_clock):
+    import csv
+    import io
+
+    from intake import services as intake
+
+    agency = jobs(centre)
+    open_hours(agency, capacity=2)
+    kept, late, missed, dropped = (
+        _book(centre, agency, make_client(centre, name=name), slot(TOMORROW, hour, minute))
+        for name, hour, minute in (("가나다", 9, 0), ("라마바", 9, 30), ("사아자", 10, 0),
+                                   ("차카타", 10, 30)))
+    services.cancel(make_staff(Role.FRONT_DESK, centre=centre), dropped, reason="본인 사정")
+    db.session.commit()
+    worker = make_staff(Role.CASEWORKER, centre=centre, agency=agency)
+    from factories import make_visit
+
+    def at(hour, minute):
+        pinned_clock.move_to(datetime.combine(TOMORROW, time(hour, minute), tzinfo=SEOUL))
+
+    at(8, 50)
+    make_visit(centre, [agency], client=make_client(centre, name="파하"))  # walks in
+    login_as(Role.FRONT_DESK, centre=centre)
+    at(8, 55)
+    client.post(f"/appointments/{kept.id}/check-in")
+    at(9, 0)
+    intake.call_next(worker, agency)  # the booked visitor first: 5 minutes
+    at(9, 20)
+    intake.call_next(worker, agency)  # then the walk-in: 30 minutes
+    at(9, 25)
+    client.post(f"/appointments/{late.id}/check-in")
+    at(9, 35)
+    intake.call_next(worker, agency)  # 10 minutes
+    db.session.commit()
+    at(18, 30)
+    runner.invoke(args=["mark-no-shows"])  # cron, after closing
+    client.post("/logout")
+    login_as(Role.MANAGER, centre=centre)
+    rows = list(csv.reader(io.StringIO(
+        client.get("/reports/monthly/namyangju/2026-12.csv").data.decode("utf-8-sig"))))
+    start = rows.index(["예약 상담"]) + 1
+    values = {row[0]: row[1] for row in rows[start:start + 7]}
+    assert values["예약"] == "4" and values["도착"] == "2" and values["미방문(노쇼)"] == "1"
+    assert values["미방문 비율"] == "33.3" and values["예약 취소"] == "1"
+    assert values["예약 방문자 첫 창구 평균 대기"] == "7.5"
+    assert values["바로 온 방문자 첫 창구 평균 대기"] == "30.0"
+    assert db.session.get(Appointment, missed.id).status == AppointmentStatus.NO_SHOW
