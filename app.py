@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import catalogue
     import centers
     import intake
+    import outreach
     import partners
     import perf
     import referrals
@@ -80,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     intake.init_app(app)
     appointments.init_app(app)
     referrals.init_app(app)
+    outreach.init_app(app)
     reports.init_app(app)
     api.init_app(app)
     perf.init_app(app)

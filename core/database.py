@@ -122,6 +122,16 @@ def dialect_name() -> str:
     return db.session.get_bind().dialect.name
 
 
+def holds_text(column, text: str) -> sa.ColumnElement[bool]:
+    """SQL: ``column`` contains ``text`` literally (no wildcards, nothing to escape).
+
+    Written as a position test rather than ``LIKE '%…%'`` for the planner's sake: next to an
+    index that already narrows the rows, PostgreSQL reads a column's LIKE statistics as very
+    selective and would rather scan every row; a function's result it does not guess at."""
+    position = sa.func.strpos if dialect_name() == "postgresql" else sa.func.instr
+    return position(column, text) > 0
+
+
 def seconds_between(start, end):
     """SQL: the seconds from ``start`` to ``end`` (two timestamp columns), on both engines."""
     if dialect_name() == "postgresql":

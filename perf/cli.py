@@ -56,7 +56,11 @@ def seed_synthetic_command(centres: int, people: int, visits: int, years: int, s
 @click.option("--runs", type=int, default=30, show_default=True, help="Timed runs per page.")
 @click.option("--budget", type=float, default=None,
               help="Seconds per page after which a slow page stops (after at least five runs).")
-def bench_command(json_file: str | None, scale: str, runs: int, budget: float | None) -> None:
+@click.option("--only", multiple=True, metavar="PREFIX",
+              help="Measure only the pages whose name starts with PREFIX (repeatable), "
+                   "e.g. --only desk_search --only api_people.")
+def bench_command(json_file: str | None, scale: str, runs: int, budget: float | None,
+                  only: tuple[str, ...]) -> None:
     """p50/p95 and query counts of every daily page and report, with two baselines."""
     from perf.bench import run_bench
 
@@ -78,7 +82,7 @@ def bench_command(json_file: str | None, scale: str, runs: int, budget: float | 
                     seed_synthetic(TINY, bar.update)
                 db.session.remove()
         try:
-            results = run_bench(bench_app, runs, budget, say=click.echo)
+            results = run_bench(bench_app, runs, budget, say=click.echo, only=only)
         except LookupError as error:
             raise click.ClickException(str(error)) from None
         finally:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from appointments.models import Appointment, AppointmentStatus, BookingHours
 from centers.models import Agency, Centre
 from core.database import seconds_between
 from core.extensions import db
 from intake.models import Visit, VisitStop
+from reports import definitions as terms
 from reports import figures
 from reports.periods import Span
 from reports.sections import (
@@ -119,6 +121,18 @@ def takes_bookings(centre: Centre) -> bool:
     stay when booking is switched off)."""
     return db.session.scalar(sa.select(sa.exists().where(
         BookingHours.agency_id == Agency.id, Agency.centre_id == centre.id)))
+
+
+for _label, _text in (
+    (_l("예약"), _l("예약일(서울)이 그달인 예약 수. 취소한 예약도 셉니다.")),
+    (_l("미방문 비율"), _l("도착 확인한 예약과 미방문(노쇼) 예약을 합한 수 가운데 미방문의 "
+                        "비율. 미방문은 예약일 업무 종료(18시)까지 도착 확인이 없는 예약입니다.")),
+    (_l("예약 방문자 첫 창구 평균 대기"), _l("도착 확인으로 접수된 방문이 첫 창구에서 번호를 "
+                                    "받은 때부터 호출까지 걸린 시간의 평균.")),
+    (_l("바로 온 방문자 첫 창구 평균 대기"), _l("예약 없이 온 방문이 첫 창구에서 번호를 받은 "
+                                     "때부터 호출까지 걸린 시간의 평균.")),
+):
+    terms.define(_label, _text)
 
 
 def install() -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = ["core", "centers", "catalogue", "partners", "cases", "intake", "appointments", "referrals",
+        "outreach",
         "reports", "api", "perf"]
 
 
