@@ -439,6 +439,15 @@ def visits_visible_to(actor: Staff) -> sa.Select:
     return query.where(Visit.centre_id == actor.centre_id)
 
 
+def people_at_desk_today(actor: Staff):
+    """SQL condition on Client (the need-to-know rule): today's visit of the person has a
+    stop at the caseworker's agency's desk."""
+    return Client.id.in_(sa.select(Visit.client_id).join(VisitStop, VisitStop.visit_id == Visit.id)
+                         .where(Visit.centre_id == actor.centre_id,
+                                Visit.visit_date == local_today(),
+                                VisitStop.agency_id == actor.agency_id))
+
+
 def todays_queue_query(actor: Staff, agency_id: int | None = None, *,
                        finished: bool | None = None) -> sa.Select:
     """Today's visits of the actor's centre in arrival order; with ``agency_id``, only those

@@ -9,7 +9,7 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from cases.queries import case_referrals, case_visibility, referral_counts
+    from cases.queries import case_referrals, case_visibility, client_visibility, referral_counts
     from cases.retention import person_activity, person_erasure
     from core.demo import demo_seeders
     from referrals import demo, services, views
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     # Caseworkers of an agency a case was referred to may read that case.
     case_visibility.plug(app, services.cases_referred_to)
+    client_visibility.plug(app, services.people_referred_with)
     referral_counts.plug(app, services.open_referral_counts)
     case_referrals.plug(app, services.case_referrals)
     navigation.register(app, "referrals.inbox", _l("받은 의뢰"), {Role.CASEWORKER}, order=40)

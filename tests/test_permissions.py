@@ -221,7 +221,7 @@ def test_only_a_manager_is_offered_to_open_another_agencys_confidential_note(app
 
 def test_opening_a_case_is_offered_to_caseworkers_only(app, place):
     """may_open_case: the manager reads the person's cases but opens none."""
-    other = make_client(place.centre, name="이영희")
+    other = make_client(place.centre, name="이영희", share_with=[place.welfare])
     manager = signed_in(app, place.manager)
     assert "/cases/new?client_id=" not in manager.get(f"/cases/people/{other.id}").text
     assert manager.get(f"/cases/new?client_id={other.id}").status_code == 403
@@ -308,7 +308,7 @@ def test_only_those_who_keep_the_record_see_a_resident_number_in_full(app, place
     """may_reveal_rrn: caseworkers see the masked number and no button; the server agrees."""
     place.centre.rrn_enabled, place.centre.rrn_legal_basis = True, "「국민기초생활 보장법」 시행령 제41조"
     db.session.commit()
-    person = make_client(place.centre, name="주민번호", rrn=valid_rrn())
+    person = make_client(place.centre, name="주민번호", rrn=valid_rrn(), share_with=[place.jobs])
     url = f"/intake/people/{person.id}/reveal-rrn"
     worker = signed_in(app, place.jobs_worker)
     page = worker.get(f"/intake/people/{person.id}").text
