@@ -344,6 +344,13 @@ def mark_read(actor: Staff, notification_ids: list[int] | None = None,
     return db.session.execute(query.values(read_at=utcnow())).rowcount
 
 
+def unread_about(actor: Staff, referral_id: int) -> int:
+    """How many of the actor's notifications about this referral are unread."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.staff_id == actor.id, Notification.referral_id == referral_id,
+        Notification.read_at.is_(None))) or 0
+
+
 # --- who sees what -----------------------------------------------------------------------
 
 def referrals_visible_to(actor: Staff) -> sa.Select:
