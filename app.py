@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import catalogue
     import centers
     import intake
+    import partners
     import perf
     import referrals
     import reports
@@ -73,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     centers.init_app(app)
     catalogue.init_app(app)
+    partners.init_app(app)
     cases.init_app(app)
     intake.init_app(app)
     referrals.init_app(app)

@@ -6,16 +6,14 @@ cases through their whole lifecycle (opened at a consultation, assessed, planned
 put on hold, closed with each closure reason); one person whose cases span three agencies
 has a case conference; one person withdraws consent to sharing, another every consent.
 
-The plan is left for the seeders after this one (:func:`plan_of`): the intake turns each
-person's first visit and each :class:`Appointment` into a visit (and records on the
-appointment the visit it made, for the case opened at it); the referrals send from the
-planned cases.
+The plan is left for the seeders after this one (:mod:`cases.demo_plan`): the intake turns
+each person's first visit and each planned consultation into a visit (and records on it the
+visit it made, for the case opened at it); the referrals send from the planned cases.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -23,6 +21,15 @@ import sqlalchemy as sa
 from cases import demo_texts as texts
 from cases import services as casework
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
+from cases.demo_people import (
+    DISTRICTS,
+    FOREIGN_BORN_NAMES,
+    GIVEN_NAMES,
+    PERSONAS,
+    STREETS,
+    SURNAMES,
+)
+from cases.demo_plan import Appointment, CasePlan, Person, plan_of
 from cases.models import (
     OPEN_GOAL_STATUSES,
     Case,
@@ -63,144 +70,6 @@ CASES_PER_AGENCY = {K.EMPLOYMENT: 40, K.WELFARE: 30, K.SELF_SUPPORT: 14, K.WOMEN
                     K.FINANCE: 8, K.CULTURE: 6}
 CASES_DEFAULT = 5
 CASE_STATES = [CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.ON_HOLD, CaseStatus.CLOSED]
-
-SURNAMES = ("김" * 21 + "이" * 15 + "박" * 8 + "최" * 5 + "정" * 4 + "강조윤장임" * 2
-            + "한오서신권황안송류전홍고문양손배백허남노심하곽성차주우구민진나")
-#: Given names by sex and generation (space-separated), common in each.
-GIVEN_NAMES = {
-    (Sex.MALE, "young"): "민준 서준 도윤 예준 시우 하준 지호 준서 현우 지훈 건우 우진 민재 현준 선우 "
-                         "승현 준혁 태윤 진우 동현",
-    (Sex.MALE, "middle"): "성민 정훈 재현 동욱 상훈 준호 영진 성호 민수 현철 종민 대현 승호 병철 기현 "
-                          "재웅 형준 태호 석진 광민",
-    (Sex.MALE, "old"): "영수 영호 상철 정수 광수 영철 종수 성수 만수 병수 용호 재철 춘식 기춘 한석",
-    (Sex.FEMALE, "young"): "서연 서윤 지우 서현 민서 하은 하윤 윤서 지유 지민 수빈 예은 채원 다은 "
-                           "지원 소연 유진 가은 예린 수아",
-    (Sex.FEMALE, "middle"): "미경 은정 수진 지영 혜진 은영 현주 미영 선영 정은 지현 민정 은주 소영 "
-                            "경미 혜영 수정 미진 윤희 나영",
-    (Sex.FEMALE, "old"): "영희 정숙 순자 영숙 명숙 경숙 정희 순옥 영자 옥순 말순 춘자 정자 미자 숙자",
-}
-# Married in from abroad: the name as registered in Hangul.
-FOREIGN_BORN_NAMES = ["응우옌티란", "팜티흐엉", "레티마이", "쩐티투", "마리셀 산토스", "왕리핑"]
-DISTRICTS = {
-    "namyangju": ("남양주시", ["다산동", "별내동", "호평동", "평내동", "화도읍", "진접읍", "오남읍",
-                           "와부읍", "퇴계원읍", "금곡동"]),
-    "suwon": ("수원시 권선구", ["호매실동", "금곡동", "권선동", "세류동", "구운동", "평동"]),
-}
-STREETS = ["중앙로", "경춘로", "도곡로", "순화궁로", "다산순환로", "금강로", "진건로", "호매실로", "덕영대로"]
-
-
-@dataclass(frozen=True)
-class Persona:
-    """A kind of visitor: age, sex, customer types, and the agencies they come to."""
-
-    weight: int
-    ages: tuple[int, int]
-    types: tuple[str, ...]
-    extra_types: tuple[str, ...]
-    needs: tuple[AgencyKind, ...]
-    sex: Sex | None = None
-
-
-PERSONAS = [
-    Persona(22, (19, 34), ("youth", "job_seeker"), ("low_income",), (K.EMPLOYMENT, K.CULTURE)),
-    Persona(20, (40, 64), ("middle_aged", "job_seeker"), ("low_income",),
-            (K.EMPLOYMENT, K.WELFARE, K.FINANCE)),
-    Persona(12, (30, 52), ("career_break_women", "job_seeker"), ("infant_household", "multi_child"),
-            (K.WOMEN, K.EMPLOYMENT), Sex.FEMALE),
-    Persona(9, (28, 50), ("single_parent", "low_income"), ("infant_household",),
-            (K.WELFARE, K.SELF_SUPPORT, K.WOMEN, K.EMPLOYMENT)),
-    Persona(12, (35, 64), ("basic_livelihood",), ("job_seeker", "disabled"),
-            (K.WELFARE, K.SELF_SUPPORT, K.CULTURE, K.FINANCE)),
-    Persona(10, (65, 84), ("senior", "low_income"), ("basic_livelihood", "near_poverty"),
-            (K.WELFARE, K.EMPLOYMENT, K.CULTURE)),
-    Persona(5, (25, 60), ("disabled", "job_seeker"), ("low_income",), (K.EMPLOYMENT, K.WELFARE)),
-    Persona(8, (30, 62), ("near_poverty",), ("low_income", "small_business"),
-            (K.FINANCE, K.WELFARE, K.EMPLOYMENT)),
-    Persona(4, (24, 42), ("multicultural", "infant_household"), ("low_income",),
-            (K.WELFARE, K.WOMEN, K.CULTURE), Sex.FEMALE),
-    Persona(5, (40, 62), ("small_business", "middle_aged"), ("job_seeker",),
-            (K.FINANCE, K.EMPLOYMENT)),
-]
-
-
-# --- the plan, shared with the seeders after this one ---------------------------------------
-
-@dataclass(eq=False)
-class Person:
-    centre: Centre
-    persona: Persona
-    values: dict
-    #: The agencies whose desks this person comes to, likeliest first.
-    needs: list[Agency]
-    #: The agencies named in their third-party consent.
-    sharing: list[Agency]
-    first_day: date | None = None
-    registered_at: datetime | None = None
-    #: Every consent withdrawn that day: the person is not seen from then on.
-    leaves_on: date | None = None
-    sharing_withdrawn_on: date | None = None
-    client: Client | None = None
-
-    @property
-    def withdraws(self) -> bool:
-        return self.leaves_on is not None or self.sharing_withdrawn_on is not None
-
-    def may_visit_on(self, day: date) -> bool:
-        return (self.first_day is not None and self.first_day <= day
-                and (self.leaves_on is None or day < self.leaves_on))
-
-
-@dataclass(eq=False)
-class Appointment:
-    """A person expected at an agency's desk: the consultation starts at ``moment``."""
-
-    person: Person
-    agency: Agency
-    caseworker: Staff
-    moment: datetime
-    minutes: int
-    #: The visit the intake registered for it (set when played; None without the intake).
-    visit_id: int | None = None
-
-    @property
-    def ends(self) -> datetime:
-        return self.moment + timedelta(minutes=self.minutes)
-
-
-@dataclass(eq=False)
-class CasePlan:
-    person: Person
-    agency: Agency
-    caseworker: Staff
-    state: CaseStatus
-    priority: Priority
-    opened: Appointment
-    reason: ClosureReason | None = None
-    closes_at: datetime | None = None
-    holds_at: datetime | None = None
-    #: Contacts after the opening: a consultation at the desk, or (None) a phone call.
-    contacts: list[tuple[date, Appointment | None]] = field(default_factory=list)
-    case: Case | None = None
-
-    @property
-    def appointments(self) -> list[Appointment]:
-        """The consultations at the desk, the opening one first."""
-        return [self.opened] + [a for _day, a in self.contacts if a is not None]
-
-    def is_open_at(self, moment: datetime) -> bool:
-        return self.opened.ends < moment and (self.closes_at is None or moment < self.closes_at)
-
-
-@dataclass
-class CasesPlan:
-    people: list[Person] = field(default_factory=list)
-    cases: list[CasePlan] = field(default_factory=list)
-    appointments: list[Appointment] = field(default_factory=list)
-
-
-def plan_of(run: DemoRun) -> CasesPlan:
-    return run.plans.setdefault("cases", CasesPlan())
-
 
 # --- the seeder --------------------------------------------------------------------------
 

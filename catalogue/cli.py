@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from catalogue import importer
+from catalogue import importer, open_data
 from core.extensions import db
 
 CLI_PROBLEMS = 200  # bad rows listed on the terminal; the rest are counted
@@ -25,11 +25,11 @@ def import_services(file: Path, conditions: Path | None, partial: bool) -> None:
     The last line is the summary: added=N updated=N deactivated=N skipped=N.
     """
     try:
-        files = importer.read_files(
+        files = open_data.read_files(
             file.read_bytes(), file.name,
             conditions.read_bytes() if conditions else None, conditions.name if conditions else "",
         )
-    except importer.ImportRefused as error:
+    except open_data.ImportRefused as error:
         raise click.ClickException(str(error)) from None
     with tqdm(total=files.row_count, unit="행", desc="가져오기", leave=False) as bar:
         result = importer.import_services(files, full=not partial, progress=bar.update)

@@ -1,8 +1,9 @@
 """How the national open data maps onto our vocabulary, kept as data so it can be read and tuned.
 
 The national dataset "대한민국 공공서비스(혜택) 정보" describes each service in free text plus a
-support-conditions table of ``JA`` flags. Nothing here is code: the importer reads these tables
-(``catalogue.importer``) and a test checks that every customer-type code named here exists.
+support-conditions table of ``JA`` flags. Nothing here is code: the import reads these tables
+(``catalogue.open_data``, ``catalogue.importer``) and a test checks that every customer-type
+code named here exists.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from catalogue import importer
+from catalogue import importer, open_data
 from catalogue.models import CentreService, Service
 from centers.models import Centre
 from core.demo import DemoRun
@@ -17,7 +17,7 @@ def seed_catalogue(run: DemoRun) -> None:
     """Import the 40-service sample once, then put on each centre's list the services its
     agencies give (by domain), so intake suggestions have something to suggest."""
     if not db.session.scalar(sa.select(sa.func.count()).select_from(Service)):
-        files = importer.read_files(
+        files = open_data.read_files(
             (DEMO_DATA / "public-services-sample.csv").read_bytes(), "public-services-sample.csv",
             (DEMO_DATA / "public-services-conditions-sample.csv").read_bytes(),
             "public-services-conditions-sample.csv",

@@ -1,7 +1,8 @@
 """Rules for the catalogue: hand-entered services and each centre's service list.
 
 Like every service module it changes rows, writes audit events and flushes; the view commits.
-The open-data import is in :mod:`catalogue.importer`, the matching in :mod:`catalogue.matching`.
+The open-data files are read by :mod:`catalogue.open_data` and applied by
+:mod:`catalogue.importer`; the matching is in :mod:`catalogue.matching`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from catalogue import directory, importer
+from catalogue import directory, importer, open_data
 from catalogue import queries as catalogue_queries
 from catalogue import services as catalogue
 from catalogue.forms import ImportForm, OfferForm, ServiceForm, ServiceSearchForm
@@ -261,13 +261,13 @@ def import_services():
     if form.validate_on_submit():
         conditions = form.conditions.data
         try:
-            files = importer.read_files(
+            files = open_data.read_files(
                 form.services.data.read(), form.services.data.filename,
                 conditions.read() if conditions else None,
                 conditions.filename if conditions else "",
             )
             result = importer.import_services(files, actor=current_staff(), full=not form.partial.data)
-        except importer.ImportRefused as error:
+        except open_data.ImportRefused as error:
             form.services.errors = [str(error)]
         else:
             db.session.commit()

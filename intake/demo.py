@@ -2,7 +2,7 @@
 services.
 
 Every working day (weekends and the public holidays skipped) the demo centres see the
-people who come for a consultation booked in their case (:class:`cases.demo.Appointment`),
+people who come for a consultation booked in their case (:class:`cases.demo_plan.Appointment`),
 people on their first day (just registered at the desk), people coming back and anonymous
 visitors. Each visit is registered with its purposes and desk plan, then called, started
 and finished at each desk. The desks are simulated through the day: a desk is a
@@ -20,8 +20,8 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from cases import demo as cases_demo
-from cases.demo import Appointment, Person
+from cases import demo_plan
+from cases.demo_plan import Appointment, Person
 from centers.models import Agency, AgencyKind, Centre, Domain, Staff
 from core.demo import DemoRun
 from core.extensions import db
@@ -74,13 +74,13 @@ class VisitPlan:
 def seed(run: DemoRun) -> None:
     """Plan the visits of each working day at the run's demo centres."""
     run.count("방문", Visit)
-    plan = cases_demo.plan_of(run)
+    plan = demo_plan.plan_of(run)
     for centre in run.centres:
         _CentreDays(run, centre, plan).plan()
 
 
 class _CentreDays:
-    def __init__(self, run: DemoRun, centre: Centre, plan: cases_demo.CasesPlan) -> None:
+    def __init__(self, run: DemoRun, centre: Centre, plan: demo_plan.CasesPlan) -> None:
         self.run, self.rng, self.centre = run, run.rng, centre
         self.agencies = centre.visible_agencies()
         staff = db.session.scalars(sa.select(Staff).where(

@@ -38,7 +38,7 @@ import sqlalchemy as sa
 
 from cases import demo_texts as texts
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
-from cases.demo import FOREIGN_BORN_NAMES, GIVEN_NAMES, PERSONAS, STREETS, SURNAMES
+from cases.demo_people import FOREIGN_BORN_NAMES, GIVEN_NAMES, PERSONAS, STREETS, SURNAMES
 from cases.identity import initials
 from cases.models import (
     ClosureReason,

@@ -1,6 +1,6 @@
 """Demo history of referrals between the agencies, made through the referral services.
 
-From the planned cases (:mod:`cases.demo`) caseworkers refer people to other agencies of
+From the planned cases (:mod:`cases.demo_plan`) caseworkers refer people to other agencies of
 the centre that the person's consent names, at the end of a consultation or from the
 office. Referrals end in every state: answered in time or late, accepted (which opens the
 person's case at the receiving agency, then assessed there), worked on, completed with an
@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from cases import demo as cases_demo
+from cases import demo_plan
 from cases import services as casework
-from cases.demo import CasePlan
+from cases.demo_plan import CasePlan
 from cases.demo_texts import NEED_OF_AGENCY
 from cases.models import CaseStatus, ClosureReason, GoalStatus, Level, NeedDomain, NoteKind
 from catalogue.models import CentreService, Service
@@ -112,7 +112,7 @@ class ReferralPlan:
 def seed(run: DemoRun) -> None:
     """Plan the referrals of the run's demo centres."""
     run.count("의뢰", Referral)
-    plan = cases_demo.plan_of(run)
+    plan = demo_plan.plan_of(run)
     for centre in run.centres:
         _CentreReferrals(run, centre, [c for c in plan.cases if c.person.centre is centre]).plan()
 

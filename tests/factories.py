@@ -281,3 +281,17 @@ def make_token(staff: Staff, *, days: int = 90, name: str = "시험 토큰") -> 
 
 def bearer(secret: str) -> dict:
     return {"Authorization": f"Bearer {secret}"}
+
+
+def make_partner(centre: Centre, **kw):
+    """A partner organisation of ``centre``, listed by its manager."""
+    from partners.models import PartnerKind
+    from partners.services import create_partner
+
+    manager = kw.pop("manager", None) or make_staff(Role.MANAGER, centre=centre)
+    values = {"name": kw.pop("name", f"협력기관 {next(_seq)}"),
+              "kind": kw.pop("kind", PartnerKind.MENTAL_HEALTH),
+              "email": kw.pop("email", "partner@example.org"), **kw}
+    partner = create_partner(manager, centre, values, kw.pop("service_ids", None))
+    db.session.commit()
+    return partner

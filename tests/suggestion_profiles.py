@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from catalogue import importer
+from catalogue import importer, open_data
 from catalogue.matching import suggest_services
 from catalogue.models import CentreService, Service
 from centers.models import Addon, Centre, CentreAddon
@@ -211,7 +211,7 @@ PROFILES: tuple[Profile, ...] = (
 
 def setup_sample_centre() -> Centre:
     """Import the sample and put every service on one 남양주 centre's list, add-ons on."""
-    files = importer.read_files(
+    files = open_data.read_files(
         (SAMPLE / "public-services-sample.csv").read_bytes(), "public-services-sample.csv",
         (SAMPLE / "public-services-conditions-sample.csv").read_bytes(),
         "public-services-conditions-sample.csv",

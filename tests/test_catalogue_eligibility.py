@@ -187,9 +187,9 @@ def test_the_database_leaves_out_exactly_the_failed_codes(person):
 def test_the_import_reads_a_local_governments_region():
     from suggestion_profiles import SAMPLE
 
-    from catalogue import importer
+    from catalogue import importer, open_data
 
-    files = importer.read_files(
+    files = open_data.read_files(
         (SAMPLE / "public-services-sample.csv").read_bytes(), "services.csv",
         (SAMPLE / "public-services-conditions-sample.csv").read_bytes(), "conditions.csv")
     importer.import_services(files)

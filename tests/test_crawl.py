@@ -63,6 +63,7 @@ from factories import (
     make_case,
     make_centre,
     make_consent_documents,
+    make_partner,
     make_referral,
     make_service,
     make_staff,
@@ -70,6 +71,7 @@ from factories import (
 )
 from intake import services as intake
 from intake.models import Visit
+from partners.models import Partner
 from referrals import services as referrals
 from referrals.models import DeclineReason, Outcome, Referral
 from reports.periods import Month
@@ -266,6 +268,11 @@ def build_world() -> World:
     withdrawn = next(c for c in choi.consents if c.document.kind == ConsentKind.COLLECTION)
     people.withdraw_consent(desk, withdrawn, "본인 요청")
     db.session.commit()
+
+    service = db.session.scalar(sa.select(Service).where(Service.name.like("%지원 서비스")))
+    make_partner(nam, manager=manager, name="남양주시 정신건강복지센터", contact_name="이마음",
+                 services_offered="우울 상담", service_ids=[service.id])
+    make_partner(suwon, name="수원시 가족센터")
 
     make_token(jobs)
     make_token(manager, name="대시보드 연동")
@@ -648,6 +655,11 @@ def state_changing_actions(actor: Staff) -> list[Action]:
     add("/intake/board", {}, "waiting_boards")
     add(f"/audit/{Month.of(local_today()).previous().key}/sign-off", {"remark": "점검"},
         "access_reviews")
+    add("/partners/new", {"name": "점검 기관", "kind": "other", "response_target_hours": 16},
+        "partners")
+    for partner in db.session.scalars(sa.select(Partner).order_by(Partner.id)):
+        add(f"/partners/{partner.id}/edit", {"name": f"{partner.name} 점검", "kind": "other",
+                                             "response_target_hours": 16}, "partners")
     add("/referrals/holidays", {"day": "2027-07-17", "name": "점검일"}, "public_holidays")
     holiday = db.session.scalar(sa.select(PublicHoliday.day).order_by(PublicHoliday.day))
     add(f"/referrals/holidays/{holiday.isoformat()}/delete", {}, "public_holidays")
@@ -658,14 +670,15 @@ def state_changing_actions(actor: Staff) -> list[Action]:
 def object_pages() -> list[str]:
     """The page of each object, where its actions are offered (fetched if the crawl did not)."""
     ids = {model: db.session.scalars(sa.select(model.id).order_by(model.id)).all()
-           for model in (Case, Client, Visit, Referral, Staff, Centre, Service, Agency)}
+           for model in (Case, Client, Visit, Referral, Staff, Centre, Service, Agency, Partner)}
     pages = ["/staff", "/centres", "/services", "/account/api-tokens", "/intake/consent-documents",
              "/intake/board", "/referrals/holidays", "/intake/queue"]
     pages += [f"/cases/{i}" for i in ids[Case]] + [f"/intake/visits/{i}" for i in ids[Visit]]
     pages += [f"/referrals/{i}" for i in ids[Referral]] + [f"/staff/{i}" for i in ids[Staff]]
     pages += [page for i in ids[Client] for page in (f"/intake/people/{i}", f"/cases/people/{i}")]
     pages += [page for i in ids[Centre] for page in (f"/centres/{i}", f"/centres/{i}/services")]
-    pages += [f"/services/{i}" for i in ids[Service]]
+    pages += [f"/services/{i}" for i in ids[Service]] + ["/partners"]
+    pages += [f"/partners/{i}" for i in ids[Partner]]
     pages += [f"/intake/queue?agency={i}" for i in ids[Agency]]
     db.session.rollback()
     return pages

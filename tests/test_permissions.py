@@ -28,7 +28,7 @@ from cases.models import (
     NoteKind,
     PlanGoal,
 )
-from catalogue import importer
+from catalogue import importer, open_data
 from catalogue import services as catalogue
 from catalogue.models import CentreService, Service
 from centers import accounts, tokens
@@ -653,8 +653,8 @@ def test_the_catalogue_import_is_offered_to_the_administrator_only(app, place):
     assert "/services/import" not in manager.get("/services").text
     assert manager.get("/services/import").status_code == 403
     assert "/services/import" in signed_in(app, make_staff(Role.ADMIN)).get("/services").text
-    with pytest.raises(importer.ImportRefused):
-        importer.import_services(importer.ImportFiles(services=[], conditions=None),
+    with pytest.raises(open_data.ImportRefused):
+        importer.import_services(open_data.ImportFiles(services=[], conditions=None),
                                  actor=place.manager)
 
 
@@ -725,3 +725,32 @@ def test_only_the_centres_manager_is_offered_to_sign_off_a_finished_month(app, p
     assert count(AccessReview) == 0
     with pytest.raises(access_review.ReviewError):
         access_review.sign_off(place.jobs_worker, last, "")
+
+
+# --- partner organisations (partners.services) ------------------------------------------------
+
+def test_the_partner_list_is_kept_by_the_centres_manager_only(app, place):
+    """may_manage_partners: the list's buttons, the forms, the import and the export."""
+    from factories import make_partner
+    from partners.models import Partner
+    from partners.services import PartnerNotAllowed, create_partner
+
+    partner = make_partner(place.centre, manager=place.manager, name="가족센터")
+    manager_page = signed_in(app, place.manager).get("/partners").text
+    assert "/partners/new" in manager_page and "/partners/import" in manager_page
+    for staff in (place.desk, place.jobs_worker):
+        client = signed_in(app, staff)
+        page = client.get("/partners").text
+        assert "가족센터" in page
+        assert "/partners/new" not in page and "/partners/import" not in page
+        assert client.post("/partners/new", data={"name": "몰래", "kind": "other",
+                                                  "response_target_hours": 16}).status_code == 403
+        assert client.post(f"/partners/{partner.id}/edit", data={
+            "name": "몰래", "kind": "other", "response_target_hours": 16}).status_code == 403
+        assert client.get("/partners/import").status_code == 403
+    admin = signed_in(app, make_staff(Role.ADMIN))
+    assert admin.get("/partners").status_code == 403
+    assert count(Partner) == 1
+    other_manager = make_staff(Role.MANAGER, centre=make_centre(code="suwon"))
+    with pytest.raises(PartnerNotAllowed):
+        create_partner(other_manager, place.centre, {"name": "몰래", "kind": "other"})
