@@ -54,6 +54,7 @@ from core.extensions import db
 from core.holidays import PublicHoliday
 from factories import bearer, login, make_referral, make_token
 from intake.models import Visit, VisitStop
+from partners.models import Partner
 from referrals.models import Referral
 from reports.periods import Month
 
@@ -133,6 +134,12 @@ GET intake.register_person                                     L    A    D    D 
 GET intake.search                                              L    A    D    D    A    A    D
 GET intake.show_person                                         L    A    A    D    A    D    D
 GET intake.show_visit                                          L    A    A    A    A    D    D
+GET partners.edit                                              L    D    D    D    A    D    D
+GET partners.export                                            L    D    D    D    A    A    D
+GET partners.import_file                                       L    D    D    D    A    A    D
+GET partners.index                                             L    A    A    A    A    A    D
+GET partners.new                                               L    D    D    D    A    A    D
+GET partners.show                                              L    A    A    A    A    D    D
 GET referrals.holidays                                         L    D    D    D    D    D    A
 GET referrals.inbox                                            L    D    A    A    D    D    D
 GET referrals.notifications                                    L    D    A    A    A    A    D
@@ -221,6 +228,9 @@ POST intake.record_consent                                     L    A    D    D 
 POST intake.register_person                                    L    A    D    D    A    A    D
 POST intake.reveal_rrn                                         L    D    D    D    D    D    D
 POST intake.search                                             L    A    D    D    A    A    D
+POST partners.edit                                             L    D    D    D    A    D    D
+POST partners.import_file                                      L    D    D    D    A    A    D
+POST partners.new                                              L    D    D    D    A    A    D
 POST referrals.act[accept]                                     L    D    R    D    D    D    D
 POST referrals.act[cancel]                                     L    D    R    D    D    D    D
 POST referrals.act[complete]                                   L    D    R    D    D    D    D
@@ -293,6 +303,7 @@ def world_ids() -> dict[str, object]:
                         .order_by(CentreService.id)),
         "service_id": one(sa.select(Service.id).order_by(Service.id)),
         "document_id": one(sa.select(ConsentDocument.id).where(ConsentDocument.centre_id == nam.id)),
+        "partner_id": one(sa.select(Partner.id).where(Partner.centre_id == nam.id)),
         "kind": "third_party", "key": "open_cases", "filename": "css/hanjari.css",
         "day": one(sa.select(PublicHoliday.day).order_by(PublicHoliday.day)).isoformat(),
     }
