@@ -567,10 +567,28 @@ class ReportHeadline(Schema):
                              metadata={"type": "number", "nullable": True})
 
 
+class ReportStanding(Schema):
+    closed = fields.Boolean(required=True, metadata={"description": "마감한 달"})
+    text = fields.String(required=True, metadata={"description": "마감 …, 제N판 / 잠정 (… 기준)"})
+    version = fields.Integer(required=True, allow_none=True, metadata={"description": "판"})
+    closed_at = fields.String(required=True, allow_none=True)
+    closed_by = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "재작성 사유"})
+    data_as_of = fields.String(required=True)
+    latest_version = fields.Integer(required=True, allow_none=True)
+
+
+class ReportDefinition(Schema):
+    label = fields.String(required=True)
+    definition = fields.String(required=True)
+
+
 class MonthlyReport(Schema):
     centre_code = fields.String(required=True)
     centre_name = fields.String(required=True)
     month = fields.String(required=True, metadata={"description": "YYYY-MM"})
     is_partial = fields.Boolean(required=True, metadata={"description": "아직 끝나지 않은 달"})
+    standing = fields.Nested(ReportStanding, required=True)
     headlines = fields.List(fields.Nested(ReportHeadline), required=True)
     sections = fields.List(fields.Nested(ReportSection), required=True)
+    definitions = fields.List(fields.Nested(ReportDefinition), required=True)

@@ -30,6 +30,28 @@ def initials(name: str) -> str:
     return "".join(out)
 
 
+#: The lengths of the runs the name index keeps; the longest is the most a search reads by.
+GRAM_LENGTHS = (2, 3, 4)
+
+
+def _grams(text: str) -> set[str]:
+    """Every run of two to four neighbouring characters: 김민준 → {김민, 민준, 김민준}."""
+    return {text[i:i + n] for n in GRAM_LENGTHS for i in range(len(text) - n + 1)}
+
+
+def search_grams(name: str) -> set[str]:
+    """What the search index keeps of a name: the two- to four-character runs of the
+    lower-cased name and of its initials. A name containing a searched text holds the text's
+    first run (:func:`leading_gram`), so the search reads only the people holding it."""
+    return _grams(name.lower()) | _grams(initials(name))
+
+
+def leading_gram(text: str) -> str | None:
+    """The run of a searched text (lower-cased name part, or initials) the index is read by:
+    its first four characters (up to four, the entry is the match itself); None for one."""
+    return text[:GRAM_LENGTHS[-1]] if len(text) >= GRAM_LENGTHS[0] else None
+
+
 def is_initials_query(text: str) -> bool:
     """True for a search made only of initial consonants, such as ㅎㄱㄷ."""
     text = text.replace(" ", "")

@@ -56,6 +56,7 @@ class Client(db.Model):
         secondary=client_customer_types, order_by=CustomerType.sort_order
     )
     consents: Mapped[list[Consent]] = relationship(back_populates="client", order_by="Consent.id")
+    search_grams: Mapped[list[ClientSearchGram]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -86,6 +87,22 @@ class Client(db.Model):
 
     def __repr__(self) -> str:
         return f"<Client {self.id}>"
+
+
+class ClientSearchGram(db.Model):
+    """The name index of the search box: one row per run of two to four characters of a
+    person's name and initials (:func:`cases.identity.search_grams`), so a search by part of
+    a name reads the people holding its first run instead of every person of the centre, the
+    same way on SQLite and PostgreSQL. Kept by :mod:`cases.people` whenever a name is set, in
+    the same transaction."""
+
+    __tablename__ = "client_search_grams"
+    __table_args__ = (sa.Index("ix_client_search_grams_client_id", "client_id"),)
+
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), primary_key=True)
+    gram: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
 
 
 class ClientLink(db.Model):
@@ -191,6 +208,9 @@ class Consent(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     withdrawal_note: Mapped[str] = mapped_column(sa.String(300), default="")
+    # The person's signature drawn on a tablet (PNG), for consent taken on an outreach visit;
+    # deferred: lists of consents never need it.
+    signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
     client: Mapped[Client] = relationship(back_populates="consents")
     document: Mapped[ConsentDocument] = relationship()
@@ -280,6 +300,9 @@ class CaseEvent(db.Model):
     from_status: Mapped[CaseStatus | None] = mapped_column(str_enum(CaseStatus, 16))
     to_status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus, 16))
     note: Mapped[str] = mapped_column(sa.String(500), default="")
+    # A closing's reason, kept here because reopening the case clears the case's own: the
+    # monthly report of the closing's month still counts it under its reason.
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(str_enum(ClosureReason, 16))
 
     actor: Mapped[Staff] = relationship()
 
@@ -352,6 +375,9 @@ class PlanGoal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the goal was first recorded as "no service available" (kept if it changes later):
+    # the month of the unmet need in the monthly report.
+    no_service_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     service: Mapped[Service | None] = relationship()
 

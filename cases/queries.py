@@ -23,14 +23,19 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden
 
 from cases import identity
+<<<<<<< HEAD
 from cases.models import Case, CaseStatus, Client, GoalStatus, PlanGoal
 from cases.people import sharing_consent_in_force
+=======
+from cases.models import Case, CaseStatus, Client, ClientSearchGram, GoalStatus, PlanGoal
+>>>>>>> main
 from cases.services import assessment_overdue_clause, may_edit_case, plan_overdue_clause
 from centers.models import Staff
 from core import audit
 from core.audit import AuditEvent
 from core.clock import local_day_bounds, local_today
 from core.crypto import cipher
+from core.database import holds_text
 from core.extensions import db
 from core.hooks import Hook
 from core.roles import Role
@@ -185,12 +190,30 @@ def search_query(actor: Staff, terms: SearchTerms) -> sa.Select | None:
     elif terms.kind == "phone":
         query = query.where(Client.phone == terms.value)
     elif terms.kind == "initials":
-        query = query.where(Client.name_initials.contains(terms.value, autoescape=True))
+        query = _by_name_index(query, actor, terms.value).where(
+            holds_text(Client.name_initials, terms.value))
     elif terms.kind == "name":
-        query = query.where(sa.func.lower(Client.name).contains(terms.value.lower(), autoescape=True))
+        text = terms.value.lower()
+        query = _by_name_index(query, actor, text).where(holds_text(sa.func.lower(Client.name), text))
     else:
         return None
     return query.order_by(Client.id.desc())
+
+
+def _by_name_index(query: sa.Select, actor: Staff, text: str) -> sa.Select:
+    """Only people whose name index holds the text's leading run (one character has none:
+    that search reads the centre's people newest first until the page is full).
+
+    Written as ``id IN (…)`` so that both engines read the index entries in person order:
+    a common run stops as soon as the page is full, a rare one (or a name nobody has) reads
+    a few entries instead of every person of the centre (EXPLAIN in docs/performance.md)."""
+    gram = identity.leading_gram(text)
+    if gram is None:
+        return query
+    return query.where(Client.id.in_(
+        sa.select(ClientSearchGram.client_id)
+        .where(ClientSearchGram.centre_id == actor.centre_id, ClientSearchGram.gram == gram)
+    ))
 
 
 def search_clients(actor: Staff, terms: SearchTerms, limit: int = 50) -> list[Client]:

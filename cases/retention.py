@@ -94,6 +94,7 @@ def anonymise(client_ids: list[int]) -> None:
     for chunk in _chunks(client_ids):
         for client in db.session.scalars(sa.select(Client).where(Client.id.in_(chunk))):
             client.name, client.name_initials = ERASED[:50], ""
+            client.search_grams = []  # the erased name is found by no search
             client.birth_date = date(client.birth_date.year, 1, 1)
             client.phone, client.address_detail = None, ""
             client.rrn_encrypted = client.rrn_hash = None
@@ -111,7 +112,7 @@ def anonymise(client_ids: list[int]) -> None:
         db.session.execute(sa.update(Assessment).where(Assessment.case_id.in_(cases)).values(notes=""))
         db.session.execute(sa.update(CaseEvent).where(CaseEvent.case_id.in_(cases)).values(note=""))
         db.session.execute(sa.update(Consent).where(Consent.client_id.in_(chunk))
-                           .values(withdrawal_note=""))
+                           .values(withdrawal_note="", signature_png=None))
         db.session.execute(sa.update(ClientLink).where(sa.or_(
             ClientLink.client_id.in_(chunk), ClientLink.other_client_id.in_(chunk))).values(reason=""))
         for erase in person_erasure.functions():

@@ -226,7 +226,8 @@ def transition(actor: Staff, case: Case, action: str, *, version: int | str | No
     previous = case.status
     case.status = rule.target
     db.session.add(CaseEvent(case_id=case.id, actor_id=actor.id, from_status=previous,
-                             to_status=rule.target, note=note.strip()[:500]))
+                             to_status=rule.target, note=note.strip()[:500],
+                             closure_reason=reason if action == "close" else None))
     states.flush_or_conflict(_stale())
     audit.record(f"case.{action}", actor=actor, subject=case, client_id=case.client_id,
                  detail={"from": previous.value, "to": rule.target.value,
@@ -271,6 +272,7 @@ def record_assessment(actor: Staff, case: Case, *, assessed_on: date,
 def add_goal(actor: Staff, case: Case, values: dict[str, Any]) -> PlanGoal:
     _require_plan_writer(actor, case)
     goal = PlanGoal(case_id=case.id, created_by_id=actor.id, **values)
+    _note_no_service(goal)
     db.session.add(goal)
     db.session.flush()
     audit.record("case.goal_added", actor=actor, subject=case, client_id=case.client_id,
@@ -284,8 +286,16 @@ def set_goal_status(actor: Staff, case: Case, goal: PlanGoal, status: GoalStatus
         raise CaseError(_("이 사례의 목표가 아닙니다."))
     before = goal.status
     goal.status = status
+    _note_no_service(goal)
     audit.record("case.goal_status", actor=actor, subject=case, client_id=case.client_id,
                  detail={"goal_id": goal.id, "from": before.value, "to": status.value})
+
+
+def _note_no_service(goal: PlanGoal) -> None:
+    """The first time a goal is recorded as "no service available" is kept: the monthly
+    report counts the unmet need in that month, whatever the goal becomes later."""
+    if goal.status == GoalStatus.NO_SERVICE and goal.no_service_at is None:
+        goal.no_service_at = utcnow()
 
 
 def _require_plan_writer(actor: Staff, case: Case) -> None:

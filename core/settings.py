@@ -67,6 +67,10 @@ class Defaults:
     # Retention (flask purge-expired): a person is anonymised this many years after their
     # last activity; access-log events are dropped after this many years (at least 2, as the
     # 안전성 확보조치 기준 제8조 asks).
+    # Monthly reports (reports.closing): a month its manager has not closed closes by itself
+    # after this day of the next month (flask close-months, or when first asked for). None:
+    # only managers close months.
+    REPORT_CLOSE_DAY = None
     PERSON_RETENTION_YEARS = 5
     ACCESS_LOG_RETENTION_YEARS = 2
 

@@ -35,6 +35,9 @@ from core.roles import Role
 from intake.models import Visit
 from perf.synthetic import DEMO_PASSWORD
 from referrals.models import OPEN_STATUSES, Referral
+from reports.closing import close_month
+from reports.editions import editions
+from reports.periods import Month
 
 
 @dataclass
@@ -126,9 +129,14 @@ def pages_for(centre: Centre) -> tuple[list[Page], dict[str, str]]:
     today = local_today()
     last_month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
     month = f"{last_month:%Y-%m}"
+    closed = _closed_month(centre, staff[Role.MANAGER], Month.of(last_month).previous())
 
     pages = [
         Page("desk_search_name", desk, "POST", "/intake/", data={"q": person.name}),
+        # A given name alone (two syllables, many people) and a name nobody has (every row
+        # looked at unless an index answers).
+        Page("desk_search_name_part", desk, "POST", "/intake/", data={"q": person.name[-2:]}),
+        Page("desk_search_no_match", desk, "POST", "/intake/", data={"q": "뷁휗"}),
         Page("desk_search_phone", desk, "POST", "/intake/", data={"q": format_phone(person.phone)}),
         Page("desk_search_initials", desk, "POST", "/intake/", data={"q": initials(person.name)}),
         Page("register_visit", desk, "POST", f"/intake/people/{person.id}/visits/new",
@@ -142,12 +150,23 @@ def pages_for(centre: Centre) -> tuple[list[Page], dict[str, str]]:
         Page("monthly_report", manager, "GET", f"/reports/monthly/{code}/{month}"),
         Page("monthly_pdf", manager, "GET", f"/reports/monthly/{code}/{month}.pdf"),
         Page("monthly_xlsx", manager, "GET", f"/reports/monthly/{code}/{month}.xlsx"),
+        Page("closed_month_page", manager, "GET", f"/reports/monthly/{code}/{closed}"),
+        Page("closed_month_pdf", manager, "GET", f"/reports/monthly/{code}/{closed}.pdf"),
         Page("api_people_search", "api", "POST", "/api/v1/people/search",
              json={"q": person.name[:2]}),
         Page("national_rollup", admin, "GET", f"/reports/national/{month}"),
         Page("national_xlsx", admin, "GET", f"/reports/national/{month}.xlsx"),
     ]
     return pages, {"api_user": desk}
+
+
+def _closed_month(centre: Centre, manager: Staff, month: Month) -> Month:
+    """The month before last, closed by the centre's manager (once) so the bench can time a
+    closed month's page and PDF, which are read from its stored edition."""
+    if not editions(centre.id, month):
+        close_month(manager, centre, month)
+        db.session.commit()
+    return month
 
 
 def scale_counts() -> dict[str, int]:
@@ -160,15 +179,18 @@ def scale_counts() -> dict[str, int]:
 
 
 def run_bench(app: Flask, runs: int, budget: float | None,
-              say: Callable[[str], object] = print) -> dict:
-    """Measure every page and both baselines; ``budget`` (seconds) stops a slow page's runs
-    early (its ``runs`` then says how many were made, at least five)."""
+              say: Callable[[str], object] = print, only: tuple[str, ...] = ()) -> dict:
+    """Measure every page (or those whose name starts with one of ``only``) and both
+    baselines; ``budget`` (seconds) stops a slow page's runs early (its ``runs`` then says
+    how many were made, at least five)."""
     with app.app_context():
         centre = db.session.scalar(sa.select(Centre).where(Centre.code.like("synth-%"))
                                    .order_by(Centre.id))
         if centre is None:
             raise LookupError("no synthetic centre: run seed-synthetic first")
         pages, extra = pages_for(centre)
+        if only:
+            pages = [page for page in pages if page.name.startswith(only)]
         api_staff = db.session.scalar(sa.select(Staff).where(Staff.username == extra["api_user"]))
         token = create_token(api_staff, api_staff, name="bench", days=1, source="cli").secret
         db.session.commit()

@@ -39,7 +39,7 @@ import sqlalchemy as sa
 from cases import demo_texts as texts
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
 from cases.demo_people import FOREIGN_BORN_NAMES, GIVEN_NAMES, PERSONAS, STREETS, SURNAMES
-from cases.identity import initials
+from cases.identity import initials, search_grams
 from cases.models import (
     ClosureReason,
     ConsentDocument,
@@ -256,6 +256,7 @@ COLUMNS = {
     "clients": ("id", "centre_id", "name", "name_initials", "birth_date", "sex", "phone",
                 "address_sigungu", "address_detail", "household_size", "rrn_encrypted",
                 "rrn_hash", "created_at", "created_by_id", "updated_at", "version"),
+    "client_search_grams": ("centre_id", "gram", "client_id"),
     "client_customer_types": ("client_id", "customer_type_code"),
     "consents": ("id", "client_id", "document_id", "method", "given_on", "expires_on",
                  "recorded_at", "recorded_by_id", "withdrawn_at", "withdrawn_by_id",
@@ -441,7 +442,7 @@ class CentreHistory:
     def write_people(self) -> None:
         s, w = self.s, self.w
         today = self.cal.days[-1]
-        names_cache: dict[str, str] = {}
+        names_cache: dict[str, tuple[str, list[str]]] = {}
         surnames = SURNAMES
         rrn_seen: set[str] = set()
         crypt = cipher()
@@ -462,9 +463,10 @@ class CentreHistory:
                 name = FOREIGN_BORN_NAMES[int(u[3] * 1000) % len(FOREIGN_BORN_NAMES)]
             else:
                 name = surnames[int(u[3] * len(surnames))] + given[int(u[4] * len(given))]
-            name_initials = names_cache.get(name)
-            if name_initials is None:
-                name_initials = names_cache[name] = initials(name)
+            cached = names_cache.get(name)
+            if cached is None:
+                cached = names_cache[name] = (initials(name), sorted(search_grams(name)))
+            name_initials, grams = cached
             client_id = self.client_base + i
             # Unique mobile numbers: an affine bijection of the person's global number.
             phone = None if u[5] < 0.04 else \
@@ -483,6 +485,7 @@ class CentreHistory:
                 s.sigungu, f"{towns[i % len(towns)]} {STREETS[(i // 7) % len(STREETS)]} "
                            f"{1 + (i * 37) % 240}{flat}",
                 1 + int(u[7] * 10) % 5, rrn_encrypted, rrn_hash, w.ts(at), desk_id, w.ts(at), 1))
+            self.rows["client_search_grams"].extend((s.centre_id, gram, client_id) for gram in grams)
             types = list(persona.types) + [t for j, t in enumerate(persona.extra_types)
                                            if (u[5] * (7 + j)) % 1 < 0.3]
             for code in dict.fromkeys(types):

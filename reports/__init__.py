@@ -9,13 +9,16 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from reports import access_views, referral_section, views
+    from reports import access_views, closing, closing_views, people_section, referral_section, views
 
     referral_section.install()
+    people_section.install()
 
     # Before the blueprint, whose rules use it.
     app.url_map.converters["month"] = views.MonthConverter
     app.register_blueprint(views.bp)
+    app.register_blueprint(closing_views.bp)
+    app.cli.add_command(closing.close_months_command)
     app.register_blueprint(access_views.bp)
     navigation.register(app, "access.review", _l("접근 기록"), {Role.MANAGER, Role.ADMIN},
                         order=90)

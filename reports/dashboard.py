@@ -23,7 +23,7 @@ from core.clock import local_today
 from core.types import utcnow
 from intake.models import StopStatus, Visit, VisitStop
 from intake.services import visits_visible_to
-from reports import figures
+from reports import case_figures, figures
 from reports.periods import Month, Span
 
 
@@ -97,13 +97,13 @@ def _waiting(context: DashboardContext) -> Cells:
 
 
 def _open_cases(context: DashboardContext) -> Cells:
-    per_agency = figures.open_cases_now(context.centre.id)
+    per_agency = case_figures.open_cases_now(context.centre.id)
     return per_agency, sum(per_agency.values())
 
 
 def _past_targets(context: DashboardContext) -> Cells:
     per_agency = {aid: values["any"] for aid, values in
-                  figures.past_targets(context.ids, context.now, by="agency").items()}
+                  case_figures.past_targets(context.ids, context.now, by="agency").items()}
     return per_agency, sum(per_agency.values())
 
 
@@ -212,7 +212,7 @@ def _open_case_list(actor, context, agency_id):
 
 def _past_target_list(actor, context, agency_id):
     select = cases_visible_to(actor).where(
-        Case.id.in_(figures.past_target_case_ids(context.ids, context.now)))
+        Case.id.in_(case_figures.past_target_case_ids(context.ids, context.now)))
     if agency_id:
         select = select.where(Case.agency_id == agency_id)
     return select.order_by(Case.opened_at)

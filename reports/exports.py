@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 
+from reports.editions import seoul_text
 from reports.sections import MonthlyReport, NationalReport, SectionResult
 
 if TYPE_CHECKING:
@@ -40,14 +41,40 @@ def unit_label(unit: str) -> str:
     return _(UNITS.get(unit, ""))
 
 
+def change_unit_label(unit: str) -> str:
+    """The unit of a change: percentage points for a share, the figure's own unit else."""
+    return _("%p") if unit == "percent" else unit_label(unit)
+
+
 def headline_table(report: MonthlyReport) -> tuple[list[str], list[list]]:
-    """The front page's table: each headline figure this month and its changes."""
-    columns = [_("항목"), _("단위"), _("이번 달"), _("전월"), _("전월 대비"), _("전월 대비(%)"),
-               _("전년 동월"), _("전년 동월 대비"), _("전년 동월 대비(%)")]
+    """The front page's table: each headline figure this month and its changes. A change is
+    in the unit of its own column ("증감 단위": %p for shares); an empty comparison cell
+    means the centre had no data that month."""
+    columns = [_("항목"), _("단위"), _("이번 달"), _("전월"), _("전월 대비"), _("증감 단위"),
+               _("전월 대비 증감률(%)"), _("전년 동월"), _("전년 동월 대비"),
+               _("전년 동월 대비 증감률(%)")]
     rows = [[row.label, unit_label(row.unit), row.value, row.previous, row.change_previous,
-             row.change_previous_pct, row.year_before, row.change_year, row.change_year_pct]
+             change_unit_label(row.unit), row.change_previous_pct, row.year_before,
+             row.change_year, row.change_year_pct]
             for row in report.headlines]
     return columns, rows
+
+
+def standing_rows(report: MonthlyReport) -> list[list]:
+    """Where the figures stand: closed (edition, when, by whom, why) or provisional (as of
+    when), and the running month's mark; the same lines in the XLSX and the CSV."""
+    rows = []
+    stamp = report.stamp
+    if stamp is not None:
+        rows.append([_("상태"), stamp.text])
+        rows.append([_("자료 기준"), seoul_text(stamp.as_of)])
+        if stamp.closed:
+            rows.append([_("마감한 사람"), stamp.closed_by or _("기한이 지나 자동 마감")])
+            if stamp.reason:
+                rows.append([_("재작성 사유"), stamp.reason])
+    if report.is_partial:
+        rows.append([_("진행 중인 달: 지금까지의 수치")])
+    return rows
 
 
 def section_rows(section: SectionResult) -> list[tuple[list, bool]]:
@@ -70,13 +97,18 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
     summary.title = _sheet_title(_("요약"), set())
     columns, rows = headline_table(report)
     _append(summary, [([_("한자리 월간 보고서")], True), ([_("센터"), report.centre_name], False),
-                      ([_("기간"), report.period_label], False), ([], False), (columns, True),
-                      *((row, False) for row in rows)])
+                      ([_("기간"), report.period_label], False),
+                      *((row, False) for row in standing_rows(report)),
+                      ([], False), (columns, True), *((row, False) for row in rows)])
     used = {summary.title}
     for section in report.sections:
         sheet = workbook.create_sheet(_sheet_title(section.title, used))
         used.add(sheet.title)
         _append(sheet, section_rows(section))
+    if report.definitions:
+        sheet = workbook.create_sheet(_sheet_title(_("용어 정의"), used))
+        _append(sheet, [([_("항목"), _("정의")], True),
+                        *((list(pair), False) for pair in report.definitions)])
     return _save(workbook)
 
 
@@ -84,12 +116,16 @@ def monthly_csv(report: MonthlyReport) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(safe_row([_("한자리 월간 보고서"), report.centre_name, report.month.key]))
+    writer.writerows(safe_row(row) for row in standing_rows(report))
     writer.writerow([])
     columns, rows = headline_table(report)
     writer.writerows(safe_row(row) for row in [[_("요약")], columns, *rows])
     for section in report.sections:
         writer.writerow([])
         writer.writerows(safe_row(row) for row, _heading in section_rows(section))
+    if report.definitions:
+        writer.writerow([])
+        writer.writerows(safe_row(row) for row in [[_("용어 정의")], *report.definitions])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -97,12 +133,13 @@ def national_xlsx(report: NationalReport) -> bytes:
     workbook = _new_workbook()
     sheet = workbook.active
     sheet.title = _sheet_title(_("전국 현황"), set())
-    header = [_("센터 코드"), _("센터")] + [
+    header = [_("센터 코드"), _("센터"), _("마감")] + [
         f"{label} ({unit_label(unit)})" for _key, label, unit in report.headlines]
-    rows = [[row.code, row.name, *(row.values[key] for key, _l, _u in report.headlines)]
-            for row in report.rows]
-    total = ["", _("전국 합계"), *(report.total[key] for key, _l, _u in report.headlines)]
-    _append(sheet, [([_("한자리 전국 현황"), report.period_label], True), ([], False),
+    rows = [[row.code, row.name, row.standing,
+             *(row.values[key] for key, _l, _u in report.headlines)] for row in report.rows]
+    total = ["", _("전국 합계"), "", *(report.total[key] for key, _l, _u in report.headlines)]
+    _append(sheet, [([_("한자리 전국 현황"), report.period_label], True),
+                    ([_("상태"), report.stamp_text], False), ([], False),
                     (header, True), *((row, False) for row in rows), (total, True)])
     return _save(workbook)
 

@@ -13,10 +13,10 @@ Definitions used throughout:
   status now (a visitor who left during the consultation was still served);
 - the *wait* at a desk is ``called_at`` (or ``started_at`` when the desk started without
   calling) minus ``queued_at``;
-- a case is *open at* a moment when it was opened before and not closed by then;
-- a case is *past its time targets* at a moment when, open then, it had no assessment
-  recorded within the centre's assessment days, no plan goal within its plan days, or a
-  plan goal whose target date had passed while still open.
+
+The case figures (cases, time targets, unmet needs) are in :mod:`reports.case_figures`, the
+referral figures in :mod:`reports.referral_figures`, the people and per-month figures in
+:mod:`reports.people_figures`.
 """
 
 from __future__ import annotations
@@ -24,24 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta
 from functools import wraps
 
 import sqlalchemy as sa
 
-from cases.models import (
-    OPEN_GOAL_STATUSES,
-    Assessment,
-    Case,
-    CaseStatus,
-    ClosureReason,
-    GoalStatus,
-    PlanGoal,
-    client_customer_types,
-)
+from cases.models import client_customer_types
 from catalogue.models import CustomerType, Service
-from centers.models import Agency, Centre, Domain, Staff
-from core.clock import SEOUL
+from centers.models import Agency, Domain
 from core.database import percentile, seconds_between
 from core.extensions import db
 from intake.models import StopStatus, Visit, VisitPurpose, VisitStop, VisitSuggestion
@@ -142,77 +131,11 @@ def waited_stop():
     return sa.and_(VisitStop.queued_at.is_not(None), WAIT_END.is_not(None))
 
 
-def case_open_at(moment: datetime):
-    return sa.and_(Case.opened_at < moment,
-                   sa.or_(Case.closed_at.is_(None), Case.closed_at >= moment))
-
-
-def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
-    """(case_id, assessment, plan, goals): each case of the centres open at ``moment`` and
-    past a time target then, with 1 for each target it is past.
-
-    Each target is its own select, so its ``EXISTS`` sits in a WHERE clause where the
-    database can run it as one semi- or anti-join over the assessments or goals, instead of
-    a sub-query per case; the instant before which a case had to be opened to be late is
-    computed here from the centre's target days, so the database plans with a plain
-    timestamp (it starts from the open cases) instead of one per row.
-
-    A goal's past status is not kept: one achieved or stopped after ``moment`` (its last
-    change, ``updated_at``, is later) counts as still open then.
-    """
-    today = moment.astimezone(SEOUL).date()
-    open_then = (Case.centre_id.in_(centre_ids), case_open_at(moment))
-
-    def flagged(assessment: int, plan: int, goals: int) -> tuple:
-        return (Case.id.label("case_id"), sa.literal(assessment).label("assessment"),
-                sa.literal(plan).label("plan"), sa.literal(goals).label("goals"))
-
-    no_assessment = (
-        sa.select(*flagged(1, 0, 0))
-        .where(*open_then, _opened_before_target(centre_ids, moment, "assessment_due_days"),
-               ~sa.exists().where(Assessment.case_id == Case.id, Assessment.created_at < moment)))
-    no_plan = (
-        sa.select(*flagged(0, 1, 0))
-        .where(*open_then, _opened_before_target(centre_ids, moment, "plan_due_days"),
-               ~sa.exists().where(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment)))
-    goals_late = (
-        sa.select(*flagged(0, 0, 1))
-        .where(*open_then, sa.exists().where(
-            PlanGoal.case_id == Case.id, PlanGoal.created_at < moment,
-            PlanGoal.target_date < today,
-            sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment))))
-    late = sa.union_all(no_assessment, no_plan, goals_late).subquery()
-    return (sa.select(late.c.case_id, sa.func.max(late.c.assessment).label("assessment"),
-                      sa.func.max(late.c.plan).label("plan"),
-                      sa.func.max(late.c.goals).label("goals"))
-            .group_by(late.c.case_id).subquery())
-
-
-def _opened_before_target(centre_ids, moment: datetime, target: str):
-    """SQL: the case was opened more than its centre's ``target`` days (a column of
-    :class:`Centre`) before ``moment``: one condition per distinct number of days."""
-    centres_by_days: dict[int, list[int]] = {}
-    for centre_id, days in _target_days(centre_ids, target).items():
-        centres_by_days.setdefault(days, []).append(centre_id)
-    return sa.or_(sa.false(), *(
-        sa.and_(Case.centre_id.in_(ids), Case.opened_at < moment - timedelta(days=days))
-        for days, ids in sorted(centres_by_days.items())))
-
-
-@once
-def _target_days(centre_ids, target: str) -> dict[int, int]:
-    column = getattr(Centre, target)
-    return dict(db.session.execute(
-        sa.select(Centre.id, column).where(Centre.id.in_(centre_ids))).all())
-
-
-def past_target_case_ids(centre_ids, moment: datetime) -> sa.Select:
-    """SQL: the ids of the centres' cases open and past a time target at ``moment``."""
-    return sa.select(_late_cases(centre_ids, moment).c.case_id)
-
-
 def _count_if(condition):
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+    """SQL: how many rows meet ``condition``, an integer on every engine (PostgreSQL's sum
+    of integers is a ``bigint`` or ``numeric``, which the API would send as text)."""
+    return sa.cast(sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0),
+                   sa.Integer)
 
 
 def _keyed(rows) -> dict:
@@ -385,7 +308,9 @@ def one_stop(centre_ids, span: Span) -> dict[int, dict[str, int]]:
               "handoffs": 0}
         for cid, multi, saved, visits in db.session.execute(
             sa.select(served.c.centre_id, _count_if(served.c.agencies >= 2),
-                      sa.func.coalesce(sa.func.sum(served.c.agencies - 1), 0), sa.func.count())
+                      sa.cast(sa.func.coalesce(sa.func.sum(served.c.agencies - 1), 0),
+                              sa.Integer),
+                      sa.func.count())
             .group_by(served.c.centre_id))
     }
     for cid, queued, visits in db.session.execute(
@@ -407,102 +332,6 @@ def agencies_served_distribution(centre_id: int, span: Span) -> dict[int, int]:
     return _keyed(db.session.execute(
         sa.select(served.c.agencies, sa.func.count()).group_by(served.c.agencies)
         .order_by(served.c.agencies)))
-
-
-# --- cases -------------------------------------------------------------------------------
-
-def _case_measures(span: Span):
-    start, end = span.start_utc, span.end_utc
-    opened = sa.and_(Case.opened_at >= start, Case.opened_at < end)
-    closed = sa.and_(Case.status == CaseStatus.CLOSED, Case.closed_at >= start,
-                     Case.closed_at < end)
-    return (_count_if(opened), _count_if(closed),
-            _count_if(sa.and_(closed, Case.closure_reason == ClosureReason.EMPLOYED)),
-            _count_if(case_open_at(end)))
-
-
-CASE_MEASURES = ("opened", "closed", "employed", "open_at_end")
-
-
-@once
-def case_totals(centre_ids, span: Span, *, by: str = "centre",
-                agency_kinds=None) -> dict[int, dict[str, int]]:
-    """Per centre (or ``by="agency"``/``"caseworker"``): cases opened and closed in the
-    span, closed as employed, open at its end."""
-    key = {"centre": Case.centre_id, "agency": Case.agency_id,
-           "caseworker": Case.caseworker_id}[by]
-    query = (sa.select(key, *_case_measures(span))
-             .where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
-             .group_by(key))
-    if agency_kinds is not None:
-        query = query.join(Agency, Agency.id == Case.agency_id).where(Agency.kind.in_(agency_kinds))
-    return {k: dict(zip(CASE_MEASURES, values, strict=True))
-            for k, *values in db.session.execute(query)}
-
-
-@once
-def closures_by_reason(centre_id: int, span: Span) -> dict[ClosureReason, int]:
-    return _keyed(db.session.execute(
-        sa.select(Case.closure_reason, sa.func.count(Case.id))
-        .where(Case.centre_id == centre_id, Case.status == CaseStatus.CLOSED,
-               Case.closed_at >= span.start_utc, Case.closed_at < span.end_utc)
-        .group_by(Case.closure_reason)
-    ))
-
-
-@once
-def caseworker_names(centre_id: int) -> dict[int, tuple[str, str]]:
-    """Staff id → (display name, agency name) for the centre's caseworkers (labels only)."""
-    rows = db.session.execute(
-        sa.select(Staff.id, Staff.display_name, sa.func.coalesce(Agency.name, ""))
-        .outerjoin(Agency, Agency.id == Staff.agency_id)
-        .where(Staff.centre_id == centre_id)
-    )
-    return {sid: (name, agency) for sid, name, agency in rows}
-
-
-PAST_TARGETS = ("assessment", "plan", "goals", "any")
-
-
-def past_targets(centre_ids, moment: datetime, *, by: str = "centre") -> dict[int, dict[str, int]]:
-    """Per centre (or agency): open cases past each time target at ``moment``, and in all.
-
-    A case belongs to one centre and one agency, so both are sums of the same per-agency
-    counts (one query for the report's two tables).
-    """
-    result: dict[int, dict[str, int]] = {}
-    for (centre_id, agency_id), counts in _past_targets(centre_ids, moment).items():
-        totals = result.setdefault(centre_id if by == "centre" else agency_id,
-                                   dict.fromkeys(PAST_TARGETS, 0))
-        for name in PAST_TARGETS:
-            totals[name] += counts[name]
-    return result
-
-
-@once
-def _past_targets(centre_ids, moment: datetime) -> dict[tuple[int, int], dict[str, int]]:
-    late = _late_cases(centre_ids, moment)
-    rows = db.session.execute(
-        sa.select(Case.centre_id, Case.agency_id,
-                  *(sa.func.coalesce(sa.func.sum(column), 0)
-                    for column in (late.c.assessment, late.c.plan, late.c.goals)),
-                  sa.func.count(late.c.case_id))
-        .outerjoin(late, late.c.case_id == Case.id)
-        .where(Case.centre_id.in_(centre_ids), case_open_at(moment))
-        .group_by(Case.centre_id, Case.agency_id)
-    )
-    return {(cid, aid): dict(zip(PAST_TARGETS, map(int, values), strict=True))
-            for cid, aid, *values in rows}
-
-
-@once
-def open_cases_now(centre_id: int) -> dict[int, int]:
-    """Per agency: cases not closed now."""
-    return _keyed(db.session.execute(
-        sa.select(Case.agency_id, sa.func.count(Case.id))
-        .where(Case.centre_id == centre_id, Case.status != CaseStatus.CLOSED)
-        .group_by(Case.agency_id)
-    ))
 
 
 # --- suggestions and unmet needs ---------------------------------------------------------
@@ -557,35 +386,6 @@ def top_suggested_services(centre_id: int, span: Span, limit: int = 15,
     if domains is not None:
         query = query.where(Service.domain.in_(domains))
     return [tuple(row) for row in db.session.execute(query)]
-
-
-def _unmet_goals(centre_ids, span: Span):
-    return (PlanGoal.status == GoalStatus.NO_SERVICE, Case.centre_id.in_(centre_ids),
-            PlanGoal.updated_at >= span.start_utc, PlanGoal.updated_at < span.end_utc)
-
-
-@once
-def unmet_needs(centre_ids, span: Span) -> dict[int, int]:
-    """Per centre: plan goals recorded as "no service available" in the span (the goal's
-    last change, which is when its status was set)."""
-    return _keyed(db.session.execute(
-        sa.select(Case.centre_id, sa.func.count(PlanGoal.id))
-        .join(Case, Case.id == PlanGoal.case_id)
-        .where(*_unmet_goals(centre_ids, span))
-        .group_by(Case.centre_id)
-    ))
-
-
-@once
-def unmet_needs_by_domain(centre_id: int, span: Span) -> dict:
-    """Per need domain: (goals with no service available, distinct people)."""
-    return _keyed(db.session.execute(
-        sa.select(PlanGoal.domain, sa.func.count(PlanGoal.id),
-                  sa.func.count(sa.distinct(Case.client_id)))
-        .join(Case, Case.id == PlanGoal.case_id)
-        .where(*_unmet_goals([centre_id], span))
-        .group_by(PlanGoal.domain)
-    ))
 
 
 # --- labels ------------------------------------------------------------------------------

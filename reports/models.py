@@ -1,4 +1,5 @@
-"""What the reports package keeps: the manager's monthly sign-off of the access-log review."""
+"""What the reports package keeps: the manager's monthly sign-off of the access-log review,
+and the closed editions of the monthly report."""
 
 from __future__ import annotations
 
@@ -28,3 +29,31 @@ class AccessReview(db.Model):
     flagged: Mapped[int]  # how many of them carried a flag
 
     reviewed_by: Mapped[Staff] = relationship()
+
+
+class MonthClosing(db.Model):
+    """One edition (판) of a centre's closed monthly report: the whole report as it was
+    rendered when the month was closed, never changed afterwards.
+
+    The first edition is the closing itself; a correction (재작성) adds the next edition with
+    its reason, and the earlier editions stay as they were. ``report`` holds every figure,
+    table and note the page, PDF, XLSX, CSV and API show; ``counts`` the additive counts
+    behind the headline figures (the national roll-up sums them across centres).
+    """
+
+    __tablename__ = "report_closings"
+    __table_args__ = (sa.UniqueConstraint("centre_id", "month", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    month: Mapped[str] = mapped_column(sa.String(7))  # "2026-11"
+    version: Mapped[int]
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None when the month closed by itself past the deadline day (REPORT_CLOSE_DAY).
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")  # 재작성 사유 (editions 2, 3 …)
+    data_as_of: Mapped[datetime] = mapped_column(UTCDateTime)
+    report: Mapped[dict] = mapped_column(sa.JSON)
+    counts: Mapped[dict] = mapped_column(sa.JSON)
+
+    closed_by: Mapped[Staff | None] = relationship()

@@ -1,10 +1,11 @@
 """Referral figures for the reports, all SQL aggregates (see :mod:`reports.figures`).
 
-Definitions: a referral belongs to the month in which it was sent (Seoul time). Its answer
-(accepted or declined) counts whenever it came, so a referral sent on the last day and
-answered next month is in this month's acceptance rate once answered. "Overdue at month
-end" is taken at the month's end: sent before it, still awaiting an answer then, and
-past its due time.
+Definitions: a referral belongs to the month in which it was sent (Seoul time). Everything
+about it is taken as of the month's end: an answer (accepted or declined) or a completion
+that came next month counts as not there yet, so a referral sent on the last day and
+answered next month is unanswered in this month's figures, and they never change later.
+"Overdue at month end" is taken at the month's end: sent before it, still awaiting an
+answer then, and past its due time.
 """
 
 from __future__ import annotations
@@ -44,22 +45,68 @@ def overdue_at(moment: datetime):
     return sa.and_(awaiting_at(moment), Referral.due_at < moment)
 
 
+def answered_by(moment: datetime):
+    """SQL: accepted or declined before ``moment``."""
+    return sa.and_(Referral.responded_at.is_not(None), Referral.responded_at < moment)
+
+
+def completed_by(moment: datetime):
+    return sa.and_(Referral.status == ReferralStatus.COMPLETED, Referral.closed_at < moment)
+
+
+def cancelled_by(moment: datetime):
+    return sa.and_(Referral.status == ReferralStatus.CANCELLED, Referral.closed_at < moment)
+
+
+STATES_AT_END = ("awaiting", "accepted", "declined", "completed", "cancelled")
+
+
+@once
+def states_at(centre_id: int, span: Span, as_of: datetime) -> dict[str, int]:
+    """The month's referrals by where they stood at ``as_of``: awaiting an answer,
+    accepted (in progress), declined, completed, cancelled."""
+    state = sa.case(
+        (completed_by(as_of), "completed"), (cancelled_by(as_of), "cancelled"),
+        (sa.and_(answered_by(as_of), Referral.decline_reason.is_not(None)), "declined"),
+        (answered_by(as_of), "accepted"), else_="awaiting")
+    return {name: int(count) for name, count in db.session.execute(
+        sa.select(state, sa.func.count()).where(*sent_in([centre_id], span)).group_by(state))}
+
+
+@once
+def decline_reasons(centre_id: int, span: Span, as_of: datetime) -> dict:
+    """The month's referrals declined by ``as_of``, per decline reason."""
+    return _keyed(db.session.execute(
+        sa.select(Referral.decline_reason, sa.func.count())
+        .where(*sent_in([centre_id], span), answered_by(as_of),
+               Referral.decline_reason.is_not(None))
+        .group_by(Referral.decline_reason)))
+
+
 @once
 def referral_totals(centre_ids, span: Span, as_of: datetime, *,
                     by: str = "centre") -> dict[int, dict[str, int]]:
     """Per centre (or per receiving agency): sent, answered, accepted, declined, answered
-    within target, completed, and overdue at month end."""
+    within target, completed, seconds to the answer (summed), and overdue at month end.
+
+    Everything is as of ``as_of`` (the month's end): an answer or a completion that came
+    later counts as not yet there, so a month's figures do not change afterwards.
+    """
     key = Referral.centre_id if by == "centre" else Referral.to_agency_id
-    answered = Referral.responded_at.is_not(None)
+    answered = answered_by(as_of)
     rows = db.session.execute(
         sa.select(key, sa.func.count(), _count_if(answered),
                   _count_if(sa.and_(answered, Referral.decline_reason.is_(None))),
-                  _count_if(Referral.decline_reason.is_not(None)),
+                  _count_if(sa.and_(answered, Referral.decline_reason.is_not(None))),
                   _count_if(sa.and_(answered, Referral.responded_at <= Referral.due_at)),
-                  _count_if(Referral.status == ReferralStatus.COMPLETED))
+                  _count_if(completed_by(as_of)),
+                  sa.func.coalesce(sa.func.sum(sa.case(
+                      (answered, seconds_between(Referral.sent_at, Referral.responded_at)))), 0))
         .where(*sent_in(centre_ids, span)).group_by(key))
-    names = ("sent", "answered", "accepted", "declined", "within_target", "completed")
-    result = {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+    names = ("sent", "answered", "accepted", "declined", "within_target", "completed",
+             "response_seconds")
+    result = {row[0]: dict(zip(names, (*map(int, row[1:-1]), float(row[-1] or 0)), strict=True))
+              for row in rows}
     overdue = db.session.execute(
         sa.select(key, sa.func.count()).where(Referral.centre_id.in_(centre_ids),
                                               overdue_at(as_of)).group_by(key))
@@ -82,7 +129,8 @@ def matrix(centre_id: int, span: Span) -> dict[tuple[int, int], int]:
 def outcomes(centre_id: int, span: Span) -> dict[Outcome, int]:
     return _keyed(db.session.execute(
         sa.select(Referral.outcome, sa.func.count())
-        .where(*sent_in([centre_id], span), Referral.outcome.is_not(None))
+        .where(*sent_in([centre_id], span), Referral.outcome.is_not(None),
+               Referral.closed_at < span.end_utc)
         .group_by(Referral.outcome)))
 
 
@@ -95,7 +143,7 @@ def median_response_seconds(centre_id: int, span: Span, *, method: str | None = 
     """
     seconds = seconds_between(Referral.sent_at, Referral.responded_at).label("seconds")
     answers = (sa.select(seconds).where(*sent_in([centre_id], span),
-                                        Referral.responded_at.is_not(None)).subquery())
+                                        answered_by(span.end_utc)).subquery())
     return percentile(answers, 0.5, method=method)
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from catalogue.models import Service
 from core.extensions import db
-from referrals.models import Outcome, Referral, ReferralStatus
+from referrals.models import DeclineReason, Outcome, Referral, ReferralStatus
 from referrals.services import referrals_visible_to
 from reports import dashboard, figures
 from reports import referral_figures as rf
@@ -43,6 +43,12 @@ def build_referrals(context: ReportContext) -> SectionResult:
     names = dict(db.session.execute(
         sa.select(Service.id, Service.name).where(Service.id.in_(list(suggested)))).all())
     ranked = sorted(suggested.items(), key=lambda item: (-item[1][1], -item[1][0]))[:15]
+    states = rf.states_at(cid, span, context.as_of)
+    declined = rf.decline_reasons(cid, span, context.as_of)
+    per_receiver = rf.referral_totals(context.ids, span, context.as_of, by="agency")
+    receivers = [a for a in agencies if a.id in per_receiver]
+    state_labels = {"awaiting": _("응답 대기"), "accepted": _("수락(진행 중)"),
+                    "declined": _("반려"), "completed": _("완료"), "cancelled": _("취소")}
     return SectionResult(
         key="referrals", title=_("기관 간 의뢰"),
         figures=[
@@ -63,6 +69,20 @@ def build_referrals(context: ReportContext) -> SectionResult:
                    for sender in agencies],
                   footer=[_("합계")] + [sum(grid.get((s.id, r.id), 0) for s in agencies)
                                         for r in agencies] + [sum(grid.values())]),
+            Table(_("월말 상태별 의뢰"), [_("상태"), _("건수")],
+                  [[state_labels[name], states.get(name, 0)] for name in rf.STATES_AT_END],
+                  footer=[_("합계"), totals.get("sent", 0)]),
+            Table(_("반려 사유별"), [_("사유"), _("건수")],
+                  [[reason.label, declined.get(reason, 0)] for reason in DeclineReason],
+                  footer=[_("합계"), totals.get("declined", 0)]),
+            Table(_("받는 기관별 응답"),
+                  [_("받는 기관"), _("받은 의뢰"), _("응답"), _("평균 응답 시간(시간)"),
+                   _("기한 안 응답"), _("월말 기한 지난 의뢰")],
+                  [[a.name, per_receiver[a.id].get("sent", 0), per_receiver[a.id].get("answered", 0),
+                    _ratio(per_receiver[a.id].get("response_seconds"),
+                           per_receiver[a.id].get("answered"), 1 / 3600),
+                    per_receiver[a.id].get("within_target", 0),
+                    per_receiver[a.id].get("overdue_at_end", 0)] for a in receivers]),
             Table(_("결과"), [_("결과"), _("건수")],
                   [[o.label, outcomes.get(o, 0)] for o in Outcome]),
             Table(_("접수 때 제안한 서비스와 그 서비스로 보낸 의뢰"),
@@ -71,7 +91,8 @@ def build_referrals(context: ReportContext) -> SectionResult:
         ],
         charts=[Chart("categories", _("의뢰 결과"), [o.label for o in Outcome],
                       [outcomes.get(o, 0) for o in Outcome])],
-        note=_("의뢰는 보낸 달에 셉니다. 응답(수락·반려)은 언제 왔든 셉니다. 기한은 받는 기관의 "
+        note=_("의뢰는 보낸 달에 셉니다. 응답(수락·반려)과 완료는 말일 자정까지 온 것만 셉니다"
+               "(다음 달에 온 응답은 그달에는 응답 대기로 남습니다). 기한은 받는 기관의 "
                "응답 목표(근무시간)입니다. 월말 기한 지난 의뢰는 월말에 아직 응답이 없고 "
                "기한이 지난 의뢰입니다."),
     )

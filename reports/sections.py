@@ -29,7 +29,8 @@ from cases.models import ClosureReason, NeedDomain
 from centers.models import Addon, AgencyKind, Centre, Domain, Staff
 from core.roles import Role
 from core.types import utcnow
-from reports import figures, referral_figures
+from reports import case_figures, editions, figures, referral_figures
+from reports import definitions as terms
 from reports.periods import Month, Span
 
 # --- what a section hands to the renderers ------------------------------------------------
@@ -141,13 +142,25 @@ def month_end(month: Month, now: datetime | None = None) -> datetime:
     return min(month.span.end_utc, now or utcnow())
 
 
-def headline_counts(centre_ids: list[int], month: Month) -> dict[int, Counts]:
-    """The additive counts behind the headline figures, per centre."""
+def live_counts(centre_ids: list[int], month: Month) -> dict[int, Counts]:
+    """The additive counts behind the headline figures, per centre, computed from the data
+    now (as of the month's end). A centre with no activity at all has ``{}``."""
     span, as_of = month.span, month_end(month)
     counts: dict[int, Counts] = {cid: {} for cid in centre_ids}
     for counter in COUNTERS:
         for cid, values in counter(centre_ids, span, as_of).items():
             counts.setdefault(cid, {}).update(values)
+    return counts
+
+
+def headline_counts(centre_ids: list[int], month: Month) -> dict[int, Counts]:
+    """The additive counts behind the headline figures, per centre: those stored with the
+    month's latest edition where the centre closed it, computed now for the others."""
+    closed = editions.latest_editions(centre_ids, month)
+    counts = {cid: dict(edition.counts) for cid, edition in closed.items()}
+    open_ids = [cid for cid in centre_ids if cid not in closed]
+    if open_ids:
+        counts.update(live_counts(open_ids, month))
     return counts
 
 
@@ -159,7 +172,13 @@ def total_counts(per_centre: dict[int, Counts]) -> Counts:
     return total
 
 
-def headline_values(counts: Counts) -> dict[str, int | float | None]:
+def headline_values(counts: Counts, *, none_without_data: bool = False
+                    ) -> dict[str, int | float | None]:
+    """Each headline figure from the counts. With ``none_without_data``, all "no value" for
+    a centre without any data that month (a comparison month before it opened shows —, not
+    0)."""
+    if not counts and none_without_data:
+        return dict.fromkeys(headline.key for headline in HEADLINES)
     return {headline.key: headline.value(counts) for headline in HEADLINES}
 
 
@@ -187,10 +206,10 @@ def _visit_counts(ids, span, as_of):
 @register_counter
 def _case_counts(ids, span, as_of):
     result: dict[int, Counts] = {cid: dict(values) for cid, values in
-                                 figures.case_totals(ids, span).items()}
-    for cid, values in figures.past_targets(ids, as_of).items():
+                                 case_figures.case_totals(ids, span).items()}
+    for cid, values in case_figures.past_targets(ids, as_of).items():
         result.setdefault(cid, {})["past_targets"] = values["any"]
-    for cid, goals in figures.unmet_needs(ids, span).items():
+    for cid, goals in case_figures.unmet_needs(ids, span).items():
         result.setdefault(cid, {})["unmet"] = goals
     return result
 
@@ -258,8 +277,12 @@ def _relative(now, then, unit):
 
 
 def headline_rows(centre: Centre, month: Month) -> list[HeadlineRow]:
-    values = {m: headline_values(headline_counts([centre.id], m).get(centre.id, {}))
-              for m in (month, month.previous(), month.year_before())}
+    """The headline figures of the month (computed now) against the previous month and the
+    same month a year before (from their latest editions where closed)."""
+    values = {m: headline_values(headline_counts([centre.id], m).get(centre.id, {}),
+                                 none_without_data=True)
+              for m in (month.previous(), month.year_before())}
+    values[month] = headline_values(live_counts([centre.id], month).get(centre.id, {}))
     return [
         HeadlineRow(h.key, str(h.label), h.unit, values[month][h.key],
                     values[month.previous()][h.key], values[month.year_before()][h.key])
@@ -278,22 +301,34 @@ class MonthlyReport:
     generated_at: datetime
     headlines: list[HeadlineRow]
     sections: list[SectionResult]
+    #: Closed (which edition) or provisional (as of when): the line every format prints.
+    stamp: editions.ReportStamp | None = None
+    #: (figure, definition) of every figure, printed as footnotes (a sheet in the XLSX).
+    definitions: list[tuple[str, str]] = field(default_factory=list)
+    #: A stored edition's charts, drawn when it was stored (see reports.closing.chart_images).
+    images: dict[str, str] = field(default_factory=dict)
 
     @property
     def period_label(self) -> str:
         return _("%(y)d년 %(m)d월", y=self.month.year, m=self.month.month)
 
 
-def monthly_report(centre: Centre, month: Month) -> MonthlyReport:
-    """Every section that applies at the centre, in order, for one Seoul calendar month."""
+def live_report(centre: Centre, month: Month) -> MonthlyReport:
+    """Every section that applies at the centre, in order, for one Seoul calendar month,
+    computed from the data now (a provisional report; see reports.closing for closed ones)."""
     context = ReportContext(centre, month, month.span, month_end(month))
     with figures.computed_once():
+        now = utcnow()
         return MonthlyReport(
             centre_code=centre.code, centre_name=centre.name, month=month,
-            is_partial=context.as_of < month.span.end_utc, generated_at=utcnow(),
+            is_partial=context.as_of < month.span.end_utc, generated_at=now,
             headlines=headline_rows(centre, month),
             sections=[s.build(context) for s in SECTIONS if s.applies(centre)],
+            stamp=editions.provisional(now), definitions=terms.definitions(),
         )
+
+
+monthly_report = live_report
 
 
 def _agency_rows(context: ReportContext, *figures_by_agency: dict) -> list:
@@ -392,13 +427,13 @@ def build_cases(context: ReportContext) -> SectionResult:
     """4. Cases: opened, closed by reason, open at month end, per agency and caseworker;
     past their time targets; employment outcomes."""
     cid, span, as_of = context.centre.id, context.span, context.as_of
-    totals = figures.case_totals(context.ids, span).get(cid, {})
-    reasons = figures.closures_by_reason(cid, span)
-    late = figures.past_targets(context.ids, as_of).get(cid, {})
-    per_agency = figures.case_totals(context.ids, span, by="agency")
-    late_per_agency = figures.past_targets(context.ids, as_of, by="agency")
-    per_worker = figures.case_totals(context.ids, span, by="caseworker")
-    names = figures.caseworker_names(cid)
+    totals = case_figures.case_totals(context.ids, span).get(cid, {})
+    reasons = case_figures.closures_by_reason(cid, span)
+    late = case_figures.past_targets(context.ids, as_of).get(cid, {})
+    per_agency = case_figures.case_totals(context.ids, span, by="agency")
+    late_per_agency = case_figures.past_targets(context.ids, as_of, by="agency")
+    per_worker = case_figures.case_totals(context.ids, span, by="caseworker")
+    names = case_figures.caseworker_names(cid)
     measures = ("opened", "closed", "employed", "open_at_end")
 
     def _row(values: dict) -> list[int]:
@@ -464,7 +499,7 @@ def build_suggestions(context: ReportContext) -> SectionResult:
 
 def build_unmet_needs(context: ReportContext) -> SectionResult:
     """6. Unmet needs: plan goals recorded as "no service available", by need domain."""
-    by_domain = figures.unmet_needs_by_domain(context.centre.id, context.span)
+    by_domain = case_figures.unmet_needs_by_domain(context.centre.id, context.span)
     goals = sum(count for count, _people in by_domain.values())
     return SectionResult(
         key="unmet_needs", title=_("충족되지 않은 욕구"),
@@ -487,7 +522,7 @@ def build_addon(addon: Addon) -> Callable[[ReportContext], SectionResult]:
         agencies = {a.id for a in figures.agency_labels(context.ids).values() if a.kind == kind}
         served = figures.visits_per_agency(context.ids, span, served=True)
         suggested = figures.suggestions_by_domain(cid, span, domains=[domain]).get(domain, (0, 0))
-        cases = figures.case_totals(context.ids, span, agency_kinds=[kind]).get(cid, {})
+        cases = case_figures.case_totals(context.ids, span, agency_kinds=[kind]).get(cid, {})
         return SectionResult(
             key=f"addon_{addon.value}", title=_("부가 서비스: %(name)s", name=addon.label),
             figures=[
@@ -525,6 +560,8 @@ class NationalRow:
     code: str
     name: str
     values: dict[str, int | float | None]
+    #: "마감 …, 제N판" from the centre's latest edition, or "잠정 (… 기준)".
+    standing: str = ""
 
 
 @dataclass
@@ -535,6 +572,8 @@ class NationalReport:
     headlines: list[tuple[str, str, str]]  # (key, label, unit)
     rows: list[NationalRow]
     total: dict[str, int | float | None]
+    #: "마감 (…)" once every centre closed the month, else "잠정 (… 기준)" with how many did.
+    stamp_text: str = ""
 
     @property
     def period_label(self) -> str:
@@ -549,12 +588,23 @@ def may_read_national(actor: Staff) -> bool:
 def national_report(centres: list[Centre], month: Month) -> NationalReport:
     """The headline figures of every centre side by side, and the national total (computed
     from the summed counts, so averages and shares are national, not averages of centres)."""
+    ids = [c.id for c in centres]
+    now = utcnow()
     with figures.computed_once():
-        per_centre = headline_counts([c.id for c in centres], month)
+        per_centre = headline_counts(ids, month)
+    closed = editions.latest_editions(ids, month)
+    standing = {cid: editions.stamp_of(edition).text for cid, edition in closed.items()}
+    provisional = editions.provisional(now).text
+    if centres and len(closed) == len(centres):
+        stamp = _("마감 (모든 센터, 마지막 마감 %(at)s)", at=editions.seoul_text(
+            max(edition.closed_at for edition in closed.values())))
+    else:
+        stamp = _("%(stamp)s, 마감한 센터 %(n)d/%(all)d", stamp=provisional, n=len(closed),
+                  all=len(centres))
     return NationalReport(
-        month=month, is_partial=month_end(month) < month.span.end_utc, generated_at=utcnow(),
+        month=month, is_partial=month_end(month) < month.span.end_utc, generated_at=now,
         headlines=[(h.key, str(h.label), h.unit) for h in HEADLINES],
-        rows=[NationalRow(c.code, c.name, headline_values(per_centre.get(c.id, {})))
-              for c in centres],
-        total=headline_values(total_counts(per_centre)),
+        rows=[NationalRow(c.code, c.name, headline_values(per_centre.get(c.id, {})),
+                          standing.get(c.id, provisional)) for c in centres],
+        total=headline_values(total_counts(per_centre)), stamp_text=stamp,
     )

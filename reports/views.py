@@ -13,10 +13,12 @@ from centers.models import Centre
 from centers.queries import get_centre_by_code_or_404
 from core import audit
 from core.extensions import db
+from core.forms import EmptyForm
 from core.roles import Role, allowed_if, roles_required
 from core.views import committed, current_staff
 from intake.models import Visit, VisitStop
-from reports import dashboard, exports, figures, sections
+from reports import closing, dashboard, exports, figures, sections
+from reports.closing_views import CorrectionForm
 from reports.periods import Month
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -28,7 +30,7 @@ national_readers = allowed_if(sections.may_read_national)
 MIME = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to every text type
 }
 
 
@@ -156,28 +158,35 @@ def monthly_latest():
 
 
 def _monthly(code: str, month: Month) -> tuple[Centre, sections.MonthlyReport]:
+    """The centre and its report: the edition asked for (``?edition=N``) or the latest of a
+    closed month, else computed now. A month past its closing deadline closes here.
+
+    :raise 404: no such centre for the reader, a month not begun, no such edition.
+    """
     centre = get_centre_by_code_or_404(code, current_staff())
-    report = sections.monthly_report(centre, _reportable_or_404(month))
+    report = closing.report_for(centre, _reportable_or_404(month),
+                                request.args.get("edition", type=int))
+    db.session.commit()  # a month that closed by itself here
     return centre, report
 
 
 def _chart_images(report) -> dict[str, str]:
-    """Each chart as an SVG ``data:`` URI, keyed "<section key>-<index>"."""
-    from reports import charts  # matplotlib: imported at the first chart, not at start-up
-
-    return {f"{section.key}-{index}": charts.data_uri(chart)
-            for section in report.sections for index, chart in enumerate(section.charts)}
+    return closing.chart_images(report)
 
 
 @bp.get("/monthly/<code>/<month:month>")
 @report_readers
 def monthly(code: str, month: Month):
     centre, report = _monthly(code, month)
+    actor = current_staff()
     return render_template(
         "reports/monthly.html", report=report, centre=centre,
         images=_chart_images(report), headline=exports.headline_table(report),
         previous=month.previous(), following=month.next() if month < Month.current() else None,
-        may_read_national=sections.may_read_national(current_staff()),
+        may_read_national=sections.may_read_national(actor),
+        may_close=closing.may_close_month(actor, centre, month),
+        may_correct=closing.may_correct_month(actor, centre, month),
+        form=EmptyForm(), correction=CorrectionForm(),
     )
 
 

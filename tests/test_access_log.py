@@ -3,14 +3,21 @@ event naming who, when, from where, which person and what was done."""
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
+
+import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from cases import services as casework
 from cases.models import NoteKind
 from centers.models import AgencyKind
 from core.audit import AuditEvent
+from core.clock import SEOUL
 from core.extensions import db
 from core.roles import Role
+from core.types import utcnow
 from factories import (
     bearer,
     login,
@@ -23,6 +30,8 @@ from factories import (
     make_token,
     make_visit,
 )
+from outreach import services as outreach
+from outreach.models import DocumentType, OutreachKind
 
 # GET (and search POST) endpoints that show no one's personal data: the centre's set-up,
 # the catalogue, aggregate reports, the staff's own account, blank forms. A new endpoint
@@ -47,6 +56,17 @@ NO_PERSON_DATA = {
 }
 
 
+@pytest.fixture
+def app_settings(tmp_path):
+    return {"OUTREACH_PHOTO_DIR": str(tmp_path / "photos")}
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def place():
     centre = make_centre(code="namyangju")
     jobs = make_agency(centre, AgencyKind.EMPLOYMENT)
@@ -58,10 +78,16 @@ def place():
     visit = make_visit(centre, [jobs], client=person)
     note = casework.add_note(caseworker, case, kind=NoteKind.COUNSELLING, body="상담함",
                              is_confidential=False)
+    trip = outreach.plan_visit(caseworker, case, kind=OutreachKind.HOME, address="별내동 1-2",
+                               purpose="실태 확인", start=utcnow() + timedelta(minutes=5),
+                               end=utcnow() + timedelta(hours=1), companion_ids=[])
+    outreach.step(caseworker, trip, "check_in")
+    photo = outreach.add_photo(caseworker, trip, document_type=DocumentType.ID_CARD,
+                               data=_png(), directory=outreach.photo_directory())
     db.session.commit()
     return {
         "centre": centre, "caseworker": caseworker, "person": person, "case": case,
-        "referral": referral, "visit": visit, "note": note,
+        "referral": referral, "visit": visit, "note": note, "trip": trip, "photo": photo,
         "desk": make_staff(Role.FRONT_DESK, centre=centre),
         "manager": make_staff(Role.MANAGER, centre=centre),
     }
@@ -105,6 +131,12 @@ def person_data_requests(p):
         (desk, "GET", f"/audit/people/{person.id}", None, "access.person_history"),
         (desk, "GET", f"/audit/people/{person.id}.pdf", None, "access.person_history_pdf"),
         (cw, "GET", "/api/v1/queue", None, "api_visits.queue"),
+        (cw, "GET", f"/outreach/?day={p['trip'].planned_start_at.astimezone(SEOUL).date()}", None,
+         "outreach.day"),
+        (cw, "GET", "/outreach/new", None, "outreach.plan"),
+        (cw, "GET", f"/outreach/{p['trip'].id}", None, "outreach.show"),
+        (cw, "GET", f"/outreach/{p['trip'].id}/record", None, "outreach.record"),
+        (cw, "GET", f"/outreach/photos/{p['photo'].id}", None, "outreach.photo"),
         (cw, "GET", "/api/v1/referrals?box=outgoing", None, "api_referrals.listing"),
         (cw, "GET", f"/api/v1/referrals/{p['referral'].id}", None, "api_referrals.show"),
     ]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 EXPECTED_PAGES = {
-    "desk_search_name", "desk_search_phone", "desk_search_initials", "register_visit",
+    "desk_search_name", "desk_search_name_part", "desk_search_no_match", "desk_search_phone",
+    "desk_search_initials", "register_visit",
     "todays_queue", "case_page_few_notes", "case_page_many_notes", "referral_inbox",
     "manager_dashboard", "monthly_report", "monthly_pdf", "monthly_xlsx", "api_people_search",
-    "national_rollup", "national_xlsx",
+    "national_rollup", "national_xlsx", "closed_month_page", "closed_month_pdf",
 }
 
 

@@ -61,6 +61,37 @@ def test_one_search_box_understands_names_dates_and_phones(client, login_as, cen
     assert "홍길동" not in page.split("<table")[1]  # masked in the list
 
 
+def test_search_finds_any_part_of_a_name_and_only_people_holding_it(client, login_as, centre):
+    """The name index narrows to the people holding the text's first run; the name itself
+    decides (민서준 holds 민 and 준 but not 민준)."""
+    min_jun = make_client(centre, name="김민준")
+    make_client(centre, name="민서준")  # holds 민 and 준 but not 민준
+    foreign = make_client(centre, name="마리셀 산토스")
+    four = make_client(centre, name="남궁민수")
+    login_as(Role.FRONT_DESK, centre=centre)
+    found = search(client, "민준")
+    assert f'/intake/people/{min_jun.id}"' in found and "민*준" not in found
+    assert f'/intake/people/{foreign.id}"' in search(client, "셀 산")
+    assert f'/intake/people/{foreign.id}"' in search(client, "ㅅㅌㅅ")
+    assert f'/intake/people/{foreign.id}"' in search(client, "리셀 산토")  # past the index's runs
+    assert f'/intake/people/{four.id}"' in search(client, "ㄴㄱㅁㅅ")
+    assert f'/intake/people/{four.id}"' in search(client, "궁민수")
+    assert f'/intake/people/{min_jun.id}"' in search(client, "준")  # one syllable: no run to read
+    assert "찾은 사람이 없습니다" in search(client, "준민")
+
+
+def test_a_new_name_is_found_and_the_old_one_no_longer(client, login_as, centre):
+    person = make_client(centre, name="정수민", birth_date=date(1985, 3, 2))
+    login_as(Role.FRONT_DESK, centre=centre)
+    form = registration(name="정다은", birth_date="1985-03-02", sex="M",
+                        version=str(person.version))
+    assert client.post(f"/intake/people/{person.id}/edit", data=form).status_code == 302
+    assert f'/intake/people/{person.id}"' in search(client, "다은")
+    assert f'/intake/people/{person.id}"' in search(client, "ㅈㄷㅇ")
+    assert "찾은 사람이 없습니다" in search(client, "수민")
+    assert "찾은 사람이 없습니다" in search(client, "ㅈㅅㅁ")
+
+
 def test_search_terms_never_travel_in_the_url(client, login_as, centre):
     make_client(centre, name="홍길동")
     login_as(Role.FRONT_DESK, centre=centre)

@@ -8,6 +8,7 @@ is one, that the JSON API refuses it too.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -701,6 +702,38 @@ def test_the_national_roll_up_is_offered_to_the_administrator_only(app, place):
     assert admin.get(url).status_code == 200
 
 
+# --- closing a month (reports.closing) ---------------------------------------------------------
+
+def test_only_the_centres_manager_is_offered_to_close_and_correct_a_finished_month(app, place):
+    """may_close_month, may_correct_month: the manager of the centre, a month that is over."""
+    from reports import closing
+    from reports.models import MonthClosing
+
+    last, this = Month.current().previous(), Month.current()
+    page, close_url = f"/reports/monthly/namyangju/{last}", f"/reports/monthly/namyangju/{last}/close"
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(f"/reports/monthly/namyangju/{this}").text,
+                        f"/reports/monthly/namyangju/{this}/close")
+    assert manager.post(f"/reports/monthly/namyangju/{this}/close").status_code == 302
+    admin = signed_in(app, make_staff(Role.ADMIN))
+    assert not posts_to(admin.get(page).text, close_url)
+    assert admin.post(close_url).status_code == 403
+    for staff in (place.desk, place.jobs_worker):
+        assert signed_in(app, staff).post(close_url).status_code == 403
+    assert count(MonthClosing) == 0
+    assert posts_to(manager.get(page).text, close_url)
+    assert not posts_to(manager.get(page).text, f"{page}/correct")
+    manager.post(close_url)
+    assert count(MonthClosing) == 1
+    assert not posts_to(manager.get(page).text, close_url)
+    assert posts_to(manager.get(page).text, f"{page}/correct")
+    assert admin.post(f"{page}/correct", data={"reason": "관리자"}).status_code == 403
+    assert admin.get(f"{page}/editions").status_code == 200
+    assert signed_in(app, place.jobs_worker).get(f"{page}/editions").status_code == 403
+    with pytest.raises(closing.ClosingError):
+        closing.correct_month(place.jobs_worker, place.centre, last, "사유")
+
+
 # --- the access-log review (reports.access_review) ---------------------------------------------
 
 def test_only_the_centres_manager_is_offered_to_sign_off_a_finished_month(app, place):
@@ -754,3 +787,74 @@ def test_the_partner_list_is_kept_by_the_centres_manager_only(app, place):
     other_manager = make_staff(Role.MANAGER, centre=make_centre(code="suwon"))
     with pytest.raises(PartnerNotAllowed):
         create_partner(other_manager, place.centre, {"name": "몰래", "kind": "other"})
+
+
+# --- outreach visits (outreach.services) ----------------------------------------------------
+
+def _outreach_plan(app, place, **overrides):
+    from outreach.models import OutreachVisit
+
+    day = (local_today() + timedelta(days=1)).isoformat()
+    data = {"case_id": place.case.id, "kind": "home", "address": "별내동 1-2", "purpose": "실태 확인",
+            "day": day, "start": "10:00", "end": "11:00",
+            "companion_ids": [place.welfare_worker.id], **overrides}
+    assert signed_in(app, place.jobs_worker).post("/outreach/new", data=data).status_code == 302
+    return db.session.scalar(sa.select(OutreachVisit).order_by(OutreachVisit.id.desc()))
+
+
+def test_only_the_case_agency_is_offered_to_plan_a_visit_and_a_closed_case_takes_none(app, place):
+    """may_plan_visit: another agency is not offered the plan, and posting it is refused."""
+    from outreach.models import OutreachVisit
+
+    welfare = signed_in(app, place.welfare_worker)
+    assert "/outreach/new" not in welfare.get("/outreach/").text
+    data = {"case_id": place.case.id, "kind": "home", "address": "주소", "purpose": "목적",
+            "day": (local_today() + timedelta(days=1)).isoformat(), "start": "10:00",
+            "end": "11:00"}
+    assert welfare.post("/outreach/new", data=data).status_code == 403
+    close(place.case, place.jobs_worker)
+    jobs = signed_in(app, place.jobs_worker)
+    assert "/outreach/new" not in jobs.get("/outreach/").text
+    assert jobs.post("/outreach/new", data=data).status_code == 403
+    assert count(OutreachVisit) == 0
+
+
+def test_a_companion_checks_in_but_does_not_cancel_or_write_the_record(app, place):
+    """may_step / may_record: the companion is offered check-in only; cancel and the record
+    are the planner's, and the server refuses them to the companion."""
+    from outreach.models import OutreachStatus
+
+    visit = _outreach_plan(app, place)
+    companion = signed_in(app, place.welfare_worker)
+    page = companion.get(f"/outreach/{visit.id}").text
+    assert posts_to(page, f"/outreach/{visit.id}/check-in")
+    assert not posts_to(page, f"/outreach/{visit.id}/cancel")
+    assert f"/outreach/{visit.id}/record" not in page
+    assert companion.post(f"/outreach/{visit.id}/cancel", data={"reason": "x"}).status_code == 403
+    companion.post(f"/outreach/{visit.id}/check-in")
+    db.session.refresh(visit)
+    assert visit.status == OutreachStatus.UNDERWAY
+    assert companion.get(f"/outreach/{visit.id}/record").status_code == 403
+    assert companion.post(f"/outreach/{visit.id}/record",
+                          data={"version": visit.version, "body": "동행자 메모"}).status_code == 403
+    assert count(CaseNote) == 0
+    planner = signed_in(app, place.jobs_worker)
+    assert f"/outreach/{visit.id}/record" in planner.get(f"/outreach/{visit.id}").text
+
+
+def test_the_record_waits_for_check_in_and_the_desk_has_no_outreach(app, place):
+    """may_record / may_use_outreach: no record link or save before the visit has started;
+    the desk and the administrator are refused the outreach pages."""
+    visit = _outreach_plan(app, place)
+    planner = signed_in(app, place.jobs_worker)
+    assert f"/outreach/{visit.id}/record" not in planner.get(f"/outreach/{visit.id}").text
+    assert planner.post(f"/outreach/{visit.id}/record",
+                        data={"version": visit.version, "body": "미리"}).status_code == 403
+    assert planner.post(f"/outreach/{visit.id}/consent",
+                        data={"signature": "data:image/png;base64,AAAA"}).status_code == 403
+    for who in (place.desk, make_staff(Role.ADMIN)):
+        browser = signed_in(app, who)
+        assert "/outreach/" not in browser.get("/").text
+        assert browser.get("/outreach/").status_code == 403
+        assert browser.get(f"/outreach/{visit.id}").status_code == 403
+    assert count(CaseNote) == 0

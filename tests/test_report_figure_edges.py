@@ -16,7 +16,7 @@ from core.extensions import db
 from core.roles import Role
 from factories import make_agency, make_centre, make_client, make_staff
 from intake.models import Visit, VisitPurpose, VisitStatus
-from reports import figures, sections
+from reports import case_figures, figures, sections
 from reports.periods import Month, Span
 
 MARCH = Month(2025, 3)
@@ -151,9 +151,9 @@ def test_past_targets_at_the_seoul_midnight_that_ends_the_month(cases):
         "opened_at_start": ("assessment", "plan"),
     }
     expected = {"assessment": 4, "plan": 3, "goals": 1, "any": len(late)}
-    assert figures.past_targets([centre.id], MARCH_END) == {centre.id: expected}
-    assert figures.past_targets([centre.id], MARCH_END, by="agency") == {agency.id: expected}
-    listed = set(db.session.scalars(figures.past_target_case_ids([centre.id], MARCH_END)))
+    assert case_figures.past_targets([centre.id], MARCH_END) == {centre.id: expected}
+    assert case_figures.past_targets([centre.id], MARCH_END, by="agency") == {agency.id: expected}
+    listed = set(db.session.scalars(case_figures.past_target_case_ids([centre.id], MARCH_END)))
     assert listed == {made[name] for name in late}
 
     report = sections.monthly_report(centre, MARCH)

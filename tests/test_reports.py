@@ -178,8 +178,8 @@ def pdf_text(pdf: bytes) -> str | None:
 def test_every_figure_of_the_month_matches_the_hand_count(month):
     report = sections.monthly_report(month, MARCH)
     by_key = {s.key: s for s in report.sections}
-    assert list(by_key) == ["visits", "one_stop", "referrals", "cases", "suggestions",
-                            "unmet_needs", "addon_culture"]
+    assert list(by_key) == ["visits", "people", "one_stop", "referrals", "cases", "suggestions",
+                            "unmet_needs", "trend", "addon_culture"]
 
     def figure(section, label):
         return next(f.value for f in by_key[section].figures if f.label == label)
@@ -232,13 +232,23 @@ def test_every_figure_of_the_month_matches_the_hand_count(month):
 
     assert [f.value for f in by_key["addon_culture"].figures] == [2, 1, 2, 0]
 
+    assert [figure("people", label) for label in (
+        "방문 인원", "익명 방문", "상담 전 돌아간 창구 대기")] == [3, 1, 0]
+    ages, ages_total = table("people", "성별·연령대별 방문 인원")
+    assert (ages["30대"], ages["40대"], ages["50대"], ages["20대"], ages_total) == (
+        [1, 0, 1], [1, 0, 1], [1, 0, 1], [0, 0, 0], ["합계", 3, 0, 3])
+    trend, ytd = table("trend", "최근 12개월 추이")
+    assert (len(trend), trend["2025-03"][:2], trend["2025-02"][:2], trend["2024-04"][:2]) == (
+        12, [5, 3], [1, 1], [0, 0])
+    assert ytd[:2] == ["올해 누계", 6] and ytd[2] is None
+
 
 def test_headline_figures_change_against_last_month_and_a_year_before(month):
     rows = {row.key: row for row in sections.monthly_report(month, MARCH).headlines}
     visits = rows["visits"]
-    assert (visits.value, visits.previous, visits.year_before) == (5, 1, 0)
+    assert (visits.value, visits.previous, visits.year_before) == (5, 1, None)  # no data then
     assert (visits.change_previous, visits.change_previous_pct) == (4, 400.0)
-    assert (visits.change_year, visits.change_year_pct) == (5, None)
+    assert (visits.change_year, visits.change_year_pct) == (None, None)
     assert (rows["first_time"].value, rows["first_time"].previous) == (2, 1)
     assert (rows["avg_wait"].value, rows["avg_wait"].previous, rows["avg_wait"].change_previous) \
         == (14.8, 20.0, -5.2)
@@ -292,10 +302,14 @@ def test_xlsx_has_one_sheet_per_section_with_numbers_as_numbers(client, login_as
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["요약", "방문", "원스톱 효과", "기관 간 의뢰", "사례관리",
-                                   "서비스 제안", "충족되지 않은 욕구", "부가 서비스 문화"]
+    assert workbook.sheetnames == ["요약", "방문", "이용자", "원스톱 효과", "기관 간 의뢰",
+                                   "사례관리", "서비스 제안", "충족되지 않은 욕구",
+                                   "추이와 올해 누계", "부가 서비스 문화", "용어 정의"]
     summary = sheet_rows(workbook, "요약")
-    assert row_of(summary, "방문 건수")[1:9] == ("건", 5, 1, 4, 400, 0, 5, None)
+    assert row_of(summary, "방문 건수")[1:10] == ("건", 5, 1, 4, "건", 400, None, None, None)
+    assert row_of(summary, "두 기관 이상 이용 비율")[5] == "%p"
+    assert row_of(summary, "상태")[1].startswith("잠정 (")
+    assert row_of(sheet_rows(workbook, "용어 정의"), "방문 인원")[1].startswith("그달 방문한")
     assert row_of(summary, "평균 대기 시간")[2] == 14.8
     visits = sheet_rows(workbook, "방문")
     assert row_of(visits, "방문 건수")[1:3] == (5, "건")
@@ -313,7 +327,11 @@ def test_csv_has_a_bom_and_every_section(client, login_as, month):
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == ["한자리 월간 보고서", "남양주 고용복지+센터", "2025-03"]
-    assert ["방문 건수", "건", "5", "1", "4", "400.0", "0", "5", ""] in rows
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert rows[1][0] == "상태" and rows[1][1].startswith("잠정 (")
+    assert ["방문 건수", "건", "5", "1", "4", "건", "400.0", "", "", ""] in rows
+    assert row_of(rows, "두 기관 이상 이용 비율")[1] == "%"
+    assert row_of(rows, "두 기관 이상 이용 비율")[5] == "%p"  # a change of a share: points
     assert ["방문 건수", "5", "건"] in rows
     assert ["두 기관 이상 이용 비율", "20.0", "%"] in rows
     assert ["주거", "1", "1"] in rows
@@ -351,8 +369,8 @@ def test_pdf_prints_every_section_with_header_approval_box_and_page_numbers(clie
     if text is None:
         pytest.skip("pdftotext (poppler-utils) is not installed: checked the PDF's start only")
     pages = text.rstrip("\f").split("\f")
-    # The front page, then each of the 7 sections from a new page: visits and cases take two.
-    assert len(pages) == 10
+    # The front page, then the sections (their packing on pages is the layout's business).
+    assert len(pages) >= 10
     for number, page in enumerate(pages, start=1):
         assert "남양주 고용복지+센터" in page and "2025년 3월" in page
         assert f"{number}/{len(pages)}" in page.replace(" ", "")
@@ -365,8 +383,9 @@ def test_pdf_prints_every_section_with_header_approval_box_and_page_numbers(clie
         # Only the app's Noto Sans KR is embedded: no system font stood in for a glyph.
         assert listing and all("Hanjari-Noto-Sans-KR" in line for line in listing)
     body = "\n".join(pages)
-    for expected in ("1. 방문", "2. 원스톱 효과", "3. 기관 간 의뢰", "4. 사례관리",
-                     "5. 서비스 제안", "6. 충족되지 않은 욕구", "7. 부가 서비스: 문화"):
+    for expected in ("1. 방문", "2. 이용자", "3. 원스톱 효과", "4. 기관 간 의뢰", "5. 사례관리",
+                     "6. 서비스 제안", "7. 충족되지 않은 욕구", "8. 추이와 올해 누계",
+                     "9. 부가 서비스: 문화", "용어 정의", "잠정 ("):
         assert expected in body
 
 
@@ -544,7 +563,8 @@ def add_referral(client, from_agency, to_agency, sent, *, answered=None, decline
         received_at=answered, responded_at=answered,
         decline_reason=DeclineReason.CAPACITY if declined else None,
         outcome=Outcome(outcome) if outcome else None,
-        closed_at=cancelled, service_id=service.id if service else None)
+        closed_at=cancelled or (answered if outcome else None),
+        service_id=service.id if service else None)
     db.session.add(referral)
     db.session.commit()
     return referral
@@ -552,7 +572,8 @@ def add_referral(client, from_agency, to_agency, sent, *, answered=None, decline
 
 def test_referral_figures_of_the_month_match_the_hand_count(month):
     """Sent in March: R1 answered in 4 h and completed, R2 sent on the last day at 17:00
-    and declined on 2 April (41 h later, within its target), R3 never answered (overdue at
+    and declined on 2 April (so still awaiting its answer at March's end: March's figures are
+    as of its last midnight), R3 never answered (overdue at
     month end), R5 cancelled; R4 was sent in February: not sent this month, but still
     unanswered and overdue at its end."""
     agencies = {a.name: a for a in month.agencies}
@@ -582,7 +603,7 @@ def test_referral_figures_of_the_month_match_the_hand_count(month):
 
     assert [figure("referrals", label) for label in (
         "보낸 의뢰", "수락률", "첫 응답까지 걸린 시간(중앙값)", "기한 안 응답 비율", "완료",
-        "월말 기한 지난 의뢰")] == [4, 50.0, 22.5, 100.0, 1, 2]
+        "월말 기한 지난 의뢰")] == [4, 100.0, 4.0, 100.0, 1, 2]  # R2's April answer: not yet
     grid = next(t for t in by_key["referrals"].tables if t.title == "보낸 기관 × 받는 기관")
     rows = {row[0]: row[1:] for row in grid.rows}
     assert grid.columns[1:4] == ["남양주고용센터", "복지지원팀", "문화누리 창구"]
@@ -601,7 +622,10 @@ def test_referral_figures_of_the_month_match_the_hand_count(month):
     assert figure("one_stop", "원스톱 방문 비율(두 기관 이상 또는 의뢰)") == 40.0
     headlines = {h.key: h.value for h in report.headlines}
     assert (headlines["referrals_sent"], headlines["acceptance_rate"],
-            headlines["overdue_referrals"]) == (4, 50.0, 2)
+            headlines["overdue_referrals"]) == (4, 100.0, 2)
+    states = {row[0]: row[1] for row in next(
+        t for t in by_key["referrals"].tables if t.title == "월말 상태별 의뢰").rows}
+    assert states == {"응답 대기": 2, "수락(진행 중)": 0, "반려": 0, "완료": 1, "취소": 1}
 
 
 def test_both_median_paths_agree(month):

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from cases import services as casework
-from cases.models import Case, CaseNote, Client, NoteKind
+from cases.models import Case, CaseNote, Client, ClientSearchGram, NoteKind
 from cases.retention import ERASED, years_before
 from centers.models import AgencyKind
 from core import audit
@@ -79,6 +79,8 @@ def test_people_past_their_retention_are_anonymised_with_what_was_written_about_
     assert (gone.name, gone.phone, gone.address_detail, gone.rrn_hash) == (ERASED, None, "", None)
     assert (gone.birth_date.year, gone.birth_date.month, gone.birth_date.day) == (birth_year, 1, 1)
     assert gone.anonymised_at is not None
+    assert not db.session.scalars(sa.select(ClientSearchGram.gram)
+                                  .where(ClientSearchGram.client_id == old.id)).all()
     case = db.session.scalar(sa.select(Case).where(Case.client_id == old.id))
     assert case.summary == "" and all(note.body == ERASED for note in case.notes)
     assert db.session.get(Client, recent.id).name == "최근"

@@ -1,0 +1,280 @@
+"""The case figures of the reports, as SQL aggregates (see :mod:`reports.figures` for the
+conventions): cases opened, closed and open at a moment, past their time targets, and unmet
+needs recorded in plans.
+
+Definitions:
+
+- a case is *closed at* a moment when its last status change before then closed it (a case
+  reopened later was still closed then), and *open at* a moment when it was opened before
+  and not closed then;
+- a case was *closed in* a span when it was closed then, even if reopened since; the reason
+  counted is the one of that closing (kept on its event);
+- a case is *past its time targets* at a moment when, open then, it had no assessment
+  recorded within the centre's assessment days, no plan goal within its plan days, or a
+  plan goal whose target date had passed while still open;
+- an *unmet need* belongs to the span in which a plan goal was first recorded as "no
+  service available".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from cases.models import (
+    OPEN_GOAL_STATUSES,
+    Assessment,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ClosureReason,
+    GoalStatus,
+    PlanGoal,
+)
+from centers.models import Agency, Centre, Staff
+from core.clock import SEOUL
+from core.extensions import db
+from reports.figures import _count_if, _keyed, once
+from reports.periods import Span
+
+# --- a case's state at a moment ------------------------------------------------------------
+
+def case_closed_at(moment: datetime):
+    """SQL: the case was closed at ``moment``.
+
+    Its status then is the one its last status change before ``moment`` gave it. A case
+    with no change since (the usual case) needs no look at its history: closed then when
+    it is closed now and was closed before ``moment``. A case reopened after ``moment`` was
+    still closed at ``moment`` (November's closure is not undone by a reopening in December).
+    """
+    changed_since = sa.exists().where(CaseEvent.case_id == Case.id, CaseEvent.at >= moment)
+    status_then = (sa.select(CaseEvent.to_status)
+                   .where(CaseEvent.case_id == Case.id, CaseEvent.at < moment)
+                   .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)
+                   .scalar_subquery())
+    # Both branches are true or false, never NULL (a NOT of NULL would drop open cases).
+    return sa.or_(
+        sa.and_(Case.closed_at.is_not(None), Case.closed_at < moment, ~changed_since),
+        sa.and_(changed_since,
+                sa.func.coalesce(status_then, sa.literal("")) == CaseStatus.CLOSED.value))
+
+
+def case_open_at(moment: datetime):
+    return sa.and_(Case.opened_at < moment, ~case_closed_at(moment))
+
+
+def _closed_now_in(span: Span):
+    return sa.and_(Case.status == CaseStatus.CLOSED, Case.closed_at >= span.start_utc,
+                   Case.closed_at < span.end_utc)
+
+
+def _closing_events_in(span: Span):
+    return (CaseEvent.case_id == Case.id, CaseEvent.to_status == CaseStatus.CLOSED,
+            CaseEvent.at >= span.start_utc, CaseEvent.at < span.end_utc)
+
+
+def case_closed_in(span: Span):
+    """SQL: the case was closed in the span (and stays counted there if reopened later)."""
+    return sa.or_(_closed_now_in(span), sa.exists().where(*_closing_events_in(span)))
+
+
+def closure_reason_in(span: Span):
+    """SQL: the reason of the case's closing in the span: the case's own while it is still
+    closed from then, else the one its closing event kept."""
+    kept = (sa.select(CaseEvent.closure_reason).where(*_closing_events_in(span))
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1).scalar_subquery())
+    return sa.case((_closed_now_in(span), Case.closure_reason), else_=kept)
+
+
+def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
+    """(case_id, assessment, plan, goals): each case of the centres open at ``moment`` and
+    past a time target then, with 1 for each target it is past.
+
+    Each target is its own select, so its ``EXISTS`` sits in a WHERE clause where the
+    database can run it as one semi- or anti-join over the assessments or goals, instead of
+    a sub-query per case; the instant before which a case had to be opened to be late is
+    computed here from the centre's target days, so the database plans with a plain
+    timestamp (it starts from the open cases) instead of one per row.
+
+    A goal's past status is not kept: one achieved or stopped after ``moment`` (its last
+    change, ``updated_at``, is later) counts as still open then.
+    """
+    today = moment.astimezone(SEOUL).date()
+    open_then = (Case.centre_id.in_(centre_ids), case_open_at(moment))
+
+    def flagged(assessment: int, plan: int, goals: int) -> tuple:
+        return (Case.id.label("case_id"), sa.literal(assessment).label("assessment"),
+                sa.literal(plan).label("plan"), sa.literal(goals).label("goals"))
+
+    no_assessment = (
+        sa.select(*flagged(1, 0, 0))
+        .where(*open_then, _opened_before_target(centre_ids, moment, "assessment_due_days"),
+               ~sa.exists().where(Assessment.case_id == Case.id, Assessment.created_at < moment)))
+    no_plan = (
+        sa.select(*flagged(0, 1, 0))
+        .where(*open_then, _opened_before_target(centre_ids, moment, "plan_due_days"),
+               ~sa.exists().where(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment)))
+    goals_late = (
+        sa.select(*flagged(0, 0, 1))
+        .where(*open_then, sa.exists().where(
+            PlanGoal.case_id == Case.id, PlanGoal.created_at < moment,
+            PlanGoal.target_date < today,
+            sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment))))
+    late = sa.union_all(no_assessment, no_plan, goals_late).subquery()
+    return (sa.select(late.c.case_id, sa.func.max(late.c.assessment).label("assessment"),
+                      sa.func.max(late.c.plan).label("plan"),
+                      sa.func.max(late.c.goals).label("goals"))
+            .group_by(late.c.case_id).subquery())
+
+
+def _opened_before_target(centre_ids, moment: datetime, target: str):
+    """SQL: the case was opened more than its centre's ``target`` days (a column of
+    :class:`Centre`) before ``moment``: one condition per distinct number of days."""
+    centres_by_days: dict[int, list[int]] = {}
+    for centre_id, days in _target_days(centre_ids, target).items():
+        centres_by_days.setdefault(days, []).append(centre_id)
+    return sa.or_(sa.false(), *(
+        sa.and_(Case.centre_id.in_(ids), Case.opened_at < moment - timedelta(days=days))
+        for days, ids in sorted(centres_by_days.items())))
+
+
+@once
+def _target_days(centre_ids, target: str) -> dict[int, int]:
+    column = getattr(Centre, target)
+    return dict(db.session.execute(
+        sa.select(Centre.id, column).where(Centre.id.in_(centre_ids))).all())
+
+
+def past_target_case_ids(centre_ids, moment: datetime) -> sa.Select:
+    """SQL: the ids of the centres' cases open and past a time target at ``moment``."""
+    return sa.select(_late_cases(centre_ids, moment).c.case_id)
+
+
+# --- cases -------------------------------------------------------------------------------
+
+def _case_measures(span: Span):
+    start, end = span.start_utc, span.end_utc
+    opened = sa.and_(Case.opened_at >= start, Case.opened_at < end)
+    closed = case_closed_in(span)
+    return (_count_if(opened), _count_if(closed),
+            _count_if(sa.and_(closed, closure_reason_in(span) == ClosureReason.EMPLOYED.value)),
+            _count_if(case_open_at(end)))
+
+
+CASE_MEASURES = ("opened", "closed", "employed", "open_at_end")
+
+
+@once
+def case_totals(centre_ids, span: Span, *, by: str = "centre",
+                agency_kinds=None) -> dict[int, dict[str, int]]:
+    """Per centre (or ``by="agency"``/``"caseworker"``): cases opened and closed in the
+    span, closed as employed, open at its end."""
+    key = {"centre": Case.centre_id, "agency": Case.agency_id,
+           "caseworker": Case.caseworker_id}[by]
+    query = (sa.select(key, *_case_measures(span))
+             .where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
+             .group_by(key))
+    if agency_kinds is not None:
+        query = query.join(Agency, Agency.id == Case.agency_id).where(Agency.kind.in_(agency_kinds))
+    return {k: dict(zip(CASE_MEASURES, values, strict=True))
+            for k, *values in db.session.execute(query)}
+
+
+@once
+def closures_by_reason(centre_id: int, span: Span) -> dict[ClosureReason, int]:
+    reason = closure_reason_in(span).label("reason")
+    rows = db.session.execute(
+        sa.select(reason, sa.func.count(Case.id))
+        .where(Case.centre_id == centre_id, case_closed_in(span))
+        .group_by(reason))
+    return {ClosureReason(value) if value else None: count for value, count in rows}
+
+
+@once
+def caseworker_names(centre_id: int) -> dict[int, tuple[str, str]]:
+    """Staff id → (display name, agency name) for the centre's caseworkers (labels only)."""
+    rows = db.session.execute(
+        sa.select(Staff.id, Staff.display_name, sa.func.coalesce(Agency.name, ""))
+        .outerjoin(Agency, Agency.id == Staff.agency_id)
+        .where(Staff.centre_id == centre_id)
+    )
+    return {sid: (name, agency) for sid, name, agency in rows}
+
+
+PAST_TARGETS = ("assessment", "plan", "goals", "any")
+
+
+def past_targets(centre_ids, moment: datetime, *, by: str = "centre") -> dict[int, dict[str, int]]:
+    """Per centre (or agency): open cases past each time target at ``moment``, and in all.
+
+    A case belongs to one centre and one agency, so both are sums of the same per-agency
+    counts (one query for the report's two tables).
+    """
+    result: dict[int, dict[str, int]] = {}
+    for (centre_id, agency_id), counts in _past_targets(centre_ids, moment).items():
+        totals = result.setdefault(centre_id if by == "centre" else agency_id,
+                                   dict.fromkeys(PAST_TARGETS, 0))
+        for name in PAST_TARGETS:
+            totals[name] += counts[name]
+    return result
+
+
+@once
+def _past_targets(centre_ids, moment: datetime) -> dict[tuple[int, int], dict[str, int]]:
+    late = _late_cases(centre_ids, moment)
+    rows = db.session.execute(
+        sa.select(Case.centre_id, Case.agency_id,
+                  *(sa.func.coalesce(sa.func.sum(column), 0)
+                    for column in (late.c.assessment, late.c.plan, late.c.goals)),
+                  sa.func.count(late.c.case_id))
+        .outerjoin(late, late.c.case_id == Case.id)
+        .where(Case.centre_id.in_(centre_ids), case_open_at(moment))
+        .group_by(Case.centre_id, Case.agency_id)
+    )
+    return {(cid, aid): dict(zip(PAST_TARGETS, map(int, values), strict=True))
+            for cid, aid, *values in rows}
+
+
+@once
+def open_cases_now(centre_id: int) -> dict[int, int]:
+    """Per agency: cases not closed now."""
+    return _keyed(db.session.execute(
+        sa.select(Case.agency_id, sa.func.count(Case.id))
+        .where(Case.centre_id == centre_id, Case.status != CaseStatus.CLOSED)
+        .group_by(Case.agency_id)
+    ))
+
+
+def _unmet_goals(centre_ids, span: Span):
+    """The goals first recorded as "no service available" in the span (a goal re-planned
+    later stays counted there); for goals written before that time was kept, the last
+    change of a goal that is still "no service"."""
+    marked = sa.func.coalesce(
+        PlanGoal.no_service_at,
+        sa.case((PlanGoal.status == GoalStatus.NO_SERVICE, PlanGoal.updated_at)))
+    return (Case.centre_id.in_(centre_ids), marked >= span.start_utc, marked < span.end_utc)
+
+
+@once
+def unmet_needs(centre_ids, span: Span) -> dict[int, int]:
+    """Per centre: plan goals recorded as "no service available" in the span (the goal's
+    last change, which is when its status was set)."""
+    return _keyed(db.session.execute(
+        sa.select(Case.centre_id, sa.func.count(PlanGoal.id))
+        .join(Case, Case.id == PlanGoal.case_id)
+        .where(*_unmet_goals(centre_ids, span))
+        .group_by(Case.centre_id)
+    ))
+
+
+@once
+def unmet_needs_by_domain(centre_id: int, span: Span) -> dict:
+    """Per need domain: (goals with no service available, distinct people)."""
+    return _keyed(db.session.execute(
+        sa.select(PlanGoal.domain, sa.func.count(PlanGoal.id),
+                  sa.func.count(sa.distinct(Case.client_id)))
+        .join(Case, Case.id == PlanGoal.case_id)
+        .where(*_unmet_goals([centre_id], span))
+        .group_by(PlanGoal.domain)
+    ))
