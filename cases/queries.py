@@ -23,12 +23,8 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden
 
 from cases import identity
-<<<<<<< HEAD
-from cases.models import Case, CaseStatus, Client, GoalStatus, PlanGoal
-from cases.people import sharing_consent_in_force
-=======
 from cases.models import Case, CaseStatus, Client, ClientSearchGram, GoalStatus, PlanGoal
->>>>>>> main
+from cases.people import sharing_consent_in_force
 from cases.services import assessment_overdue_clause, may_edit_case, plan_overdue_clause
 from centers.models import Staff
 from core import audit
