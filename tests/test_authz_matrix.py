@@ -54,6 +54,7 @@ from core.extensions import db
 from core.holidays import PublicHoliday
 from factories import bearer, login, make_referral, make_token
 from intake.models import Visit, VisitStop
+from outreach.models import OutreachPhoto, OutreachVisit
 from partners.models import Partner
 from referrals.models import Referral
 from reports.periods import Month
@@ -117,6 +118,7 @@ GET centers.new_agency                                         L    D    D    D 
 GET centers.new_centre                                         L    D    D    D    D    D    A
 GET centers.new_staff                                          L    D    D    D    A    A    A
 GET centers.show_centre                                        L    D    D    D    A    D    A
+GET closing.editions                                           L    D    D    D    D    D    D
 GET home.health                                                A    A    A    A    A    A    A
 GET home.index                                                 L    A    A    A    A    A    A
 GET intake.consent_documents                                   L    D    D    D    A    A    D
@@ -134,6 +136,11 @@ GET intake.register_person                                     L    A    D    D 
 GET intake.search                                              L    A    D    D    A    A    D
 GET intake.show_person                                         L    A    A    D    A    D    D
 GET intake.show_visit                                          L    A    A    A    A    D    D
+GET outreach.day                                               L    D    A    A    A    A    D
+GET outreach.photo                                             L    D    D    D    D    D    D
+GET outreach.plan                                              L    D    A    D    D    D    D
+GET outreach.record                                            L    D    A    D    D    D    D
+GET outreach.show                                              L    D    A    D    A    D    D
 GET partners.edit                                              L    D    D    D    A    D    D
 GET partners.export                                            L    D    D    D    A    A    D
 GET partners.import_file                                       L    D    D    D    A    A    D
@@ -213,6 +220,8 @@ POST centers.new_staff                                         L    D    D    D 
 POST centers.set_addons                                        L    D    D    D    A    D    A
 POST centers.set_rrn                                           L    D    D    D    A    D    A
 POST centers.set_time_targets                                  L    D    D    D    A    D    A
+POST closing.close                                             L    D    D    D    A    D    D
+POST closing.correct                                           L    D    D    D    R    D    D
 POST intake.act_on_visit[call]                                 L    A    A    R    A    D    D
 POST intake.act_on_visit[finish]                               L    R    R    R    R    D    D
 POST intake.act_on_visit[start]                                L    A    A    R    A    D    D
@@ -228,6 +237,13 @@ POST intake.record_consent                                     L    A    D    D 
 POST intake.register_person                                    L    A    D    D    A    A    D
 POST intake.reveal_rrn                                         L    D    D    D    D    D    D
 POST intake.search                                             L    A    D    D    A    A    D
+POST outreach.add_photo                                        L    D    R    D    D    D    D
+POST outreach.consent                                          L    D    R    D    D    D    D
+POST outreach.plan                                             L    D    R    D    D    D    D
+POST outreach.record                                           L    D    R    D    D    D    D
+POST outreach.step[cancel]                                     L    D    R    D    D    D    D
+POST outreach.step[check-in]                                   L    D    R    D    D    D    D
+POST outreach.step[check-out]                                  L    D    A    D    D    D    D
 POST partners.edit                                             L    D    D    D    A    D    D
 POST partners.import_file                                      L    D    D    D    A    A    D
 POST partners.new                                              L    D    D    D    A    A    D
@@ -303,6 +319,8 @@ def world_ids() -> dict[str, object]:
                         .order_by(CentreService.id)),
         "service_id": one(sa.select(Service.id).order_by(Service.id)),
         "document_id": one(sa.select(ConsentDocument.id).where(ConsentDocument.centre_id == nam.id)),
+        "outreach_visit_id": one(sa.select(OutreachVisit.id).where(OutreachVisit.case_id == case.id)),
+        "photo_id": one(sa.select(OutreachPhoto.id).order_by(OutreachPhoto.id)) or 1,
         "partner_id": one(sa.select(Partner.id).where(Partner.centre_id == nam.id)),
         "kind": "third_party", "key": "open_cases", "filename": "css/hanjari.css",
         "day": one(sa.select(PublicHoliday.day).order_by(PublicHoliday.day)).isoformat(),
@@ -310,7 +328,10 @@ def world_ids() -> dict[str, object]:
 
 
 # Rules whose arguments name something else than the default object.
+_OUTREACH = ("outreach.show", "outreach.step", "outreach.consent", "outreach.add_photo",
+             "outreach.record")
 PATH_OVERRIDES = {
+    **{endpoint: lambda ids: {"visit_id": ids["outreach_visit_id"]} for endpoint in _OUTREACH},
     "centers.revoke_staff_token": lambda ids: {"staff_id": ids["owner_id"]},
     "bootstrap.static": lambda ids: {"filename": "css/bootstrap.min.css"},
 }
@@ -362,8 +383,8 @@ def cells(app) -> list[Cell]:
     found = []
     for rule in app.url_map.iter_rules():
         choices = ANY.search(rule.rule)
-        options = ([(f"[{c.strip()}]", {choices.group(2): c.strip()})
-                    for c in choices.group(1).split(",")] if choices else [("", {})])
+        values = [c.strip().strip("'\"") for c in choices.group(1).split(",")] if choices else []
+        options = [(f"[{v}]", {choices.group(2): v}) for v in values] or [("", {})]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for suffix, fixed in options:
                 found.append(Cell(f"{method} {rule.endpoint}{suffix}", method, rule, fixed))
