@@ -7,6 +7,7 @@ every UPDATE, and the loser gets :class:`VisitConflict`.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -134,6 +135,24 @@ def register_visit(
                  detail={"ticket": visit.ticket_number, "purposes": [p.value for p in purposes],
                          "plan": [a.id for a in plan], "anonymous": client is None})
     return visit
+
+
+def api_submission_key(actor: Staff, idempotency_key: str) -> str:
+    """The submission key of an API registration: the caller's ``Idempotency-Key`` hashed
+    with their account (two callers' keys never meet), in the column's 32 characters."""
+    digest = hashlib.sha256(f"{actor.id}:{idempotency_key}".encode()).hexdigest()
+    return "api-" + digest[:28]
+
+
+def same_registration(visit: Visit, *, client: Client | None, purposes: list[Domain],
+                      plan: list[Agency], note: str = "", party_size: int = 1) -> bool:
+    """Does a repeated registration ask for what ``visit`` already is (same person, purposes,
+    desk plan in order, note and party size)?"""
+    return (visit.client_id == (client.id if client else None)
+            and {p.domain for p in visit.purposes} == set(purposes)
+            and [s.agency_id for s in sorted(visit.stops, key=lambda s: s.position)]
+            == [a.id for a in plan]
+            and visit.note == (note or "").strip() and visit.party_size == party_size)
 
 
 def submitted_visit(centre: Centre, submission_key: str | None) -> Visit | None:
