@@ -53,10 +53,9 @@ NO_PERSON_DATA = {
     "reports.monthly_xlsx", "reports.national_latest", "reports.national", "reports.national_pdf",
     "reports.national_xlsx", "api-docs.openapi_json", "api_services.search",
     "api_reports.monthly",
-    # Partner organisations (their contact is an organisation's staff, not a person served) and
-    # a month's report editions (figures only).
-    "partners.index", "partners.show", "partners.new", "partners.edit", "partners.export",
-    "partners.import_file", "closing.editions",
+    # A closed month's editions are aggregates; partners are organisations, not people.
+    "closing.editions", "partners.index", "partners.show", "partners.new", "partners.edit",
+    "partners.export", "partners.import_file",
 }
 
 
