@@ -56,7 +56,7 @@ from factories import bearer, login, make_referral, make_token
 from intake.models import Visit, VisitStop
 from outreach.models import OutreachPhoto, OutreachVisit
 from partners.models import Partner
-from referrals.models import Referral
+from referrals.models import PartnerReferral, Referral
 from reports.periods import Month
 
 ROLES = ("anonymous", "desk", "owner", "other", "manager", "far_manager", "admin")
@@ -79,6 +79,8 @@ GET access.person_history_pdf                                  L    A    D    D 
 GET access.review                                              L    D    D    D    A    A    A
 GET api-docs.openapi_json                                      A    A    A    A    A    A    A
 GET api_cases.show                                             L    D    A    D    A    D    D
+GET api_partner_referrals.listing                              L    L    L    L    L    L    L
+GET api_partner_referrals.show                                 L    L    L    L    L    L    L
 GET api_people.show                                            L    A    A    D    A    D    D
 GET api_referrals.listing                                      L    D    A    A    A    A    D
 GET api_referrals.show                                         L    D    A    D    A    D    D
@@ -141,6 +143,10 @@ GET outreach.photo                                             L    D    D    D 
 GET outreach.plan                                              L    D    A    D    D    D    D
 GET outreach.record                                            L    D    A    D    D    D    D
 GET outreach.show                                              L    D    A    D    A    D    D
+GET partner_access.open_link                                   D    D    D    D    D    D    D
+GET partner_referrals.index                                    L    D    A    A    A    A    D
+GET partner_referrals.send                                     L    D    A    D    D    D    D
+GET partner_referrals.show                                     L    D    A    D    A    D    D
 GET partners.edit                                              L    D    D    D    A    D    D
 GET partners.export                                            L    D    D    D    A    A    D
 GET partners.import_file                                       L    D    D    D    A    A    D
@@ -170,6 +176,7 @@ POST access.sign_off                                           L    D    D    D 
 POST api_cases.add_note                                        L    D    A    D    D    D    D
 POST api_cases.close                                           L    D    R    D    D    D    D
 POST api_cases.open_case                                       L    D    R    D    D    D    D
+POST api_partner_referrals.change_status                       L    L    L    L    L    L    L
 POST api_people.record_consent                                 L    A    D    D    A    D    D
 POST api_people.register                                       L    A    D    D    A    A    D
 POST api_people.search                                         L    A    D    D    A    A    D
@@ -244,9 +251,21 @@ POST outreach.record                                           L    D    R    D 
 POST outreach.step[cancel]                                     L    D    R    D    D    D    D
 POST outreach.step[check-in]                                   L    D    R    D    D    D    D
 POST outreach.step[check-out]                                  L    D    A    D    D    D    D
+POST partner_access.answer[accept]                             D    D    D    D    D    D    D
+POST partner_access.answer[complete]                           D    D    D    D    D    D    D
+POST partner_access.answer[decline]                            D    D    D    D    D    D    D
+POST partner_access.answer[start]                              D    D    D    D    D    D    D
+POST partner_referrals.act[cancel]                             L    D    R    D    D    D    D
+POST partner_referrals.act[link]                               L    D    A    D    D    D    D
+POST partner_referrals.act[revoke]                             L    D    R    D    D    D    D
+POST partner_referrals.act[withdraw]                           L    D    A    D    D    D    D
+POST partner_referrals.send                                    L    D    A    D    D    D    D
 POST partners.edit                                             L    D    D    D    A    D    D
 POST partners.import_file                                      L    D    D    D    A    A    D
 POST partners.new                                              L    D    D    D    A    A    D
+POST partners.system[api_key]                                  L    D    D    D    A    D    D
+POST partners.system[revoke_api_key]                           L    D    D    D    A    D    D
+POST partners.system[webhook]                                  L    D    D    D    A    D    D
 POST referrals.act[accept]                                     L    D    R    D    D    D    D
 POST referrals.act[cancel]                                     L    D    R    D    D    D    D
 POST referrals.act[complete]                                   L    D    R    D    D    D    D
@@ -257,6 +276,8 @@ POST referrals.holidays                                        L    D    D    D 
 POST referrals.read_notifications                              L    D    A    A    A    A    D
 POST referrals.resend                                          L    D    A    D    D    D    D
 POST referrals.send                                            L    D    A    D    D    D    D
+POST reports.monthly_remarks                                   L    D    D    D    A    D    D
+POST reports.national_remarks                                  L    D    D    D    D    D    R
 POST api_people.withdraw_consent                               L    A    D    D    A    D    D
 POST auth.revoke_api_token                                     L    D    A    D    D    D    D
 POST catalogue.remove_centre_service                           L    D    D    D    A    D    A
@@ -321,6 +342,9 @@ def world_ids() -> dict[str, object]:
         "document_id": one(sa.select(ConsentDocument.id).where(ConsentDocument.centre_id == nam.id)),
         "outreach_visit_id": one(sa.select(OutreachVisit.id).where(OutreachVisit.case_id == case.id)),
         "photo_id": one(sa.select(OutreachPhoto.id).order_by(OutreachPhoto.id)) or 1,
+        "partner_referral_id": one(sa.select(PartnerReferral.id).where(
+            PartnerReferral.centre_id == nam.id).order_by(PartnerReferral.id)) or 1,
+        "token": "no-such-link-token",
         "partner_id": one(sa.select(Partner.id).where(Partner.centre_id == nam.id)),
         "kind": "third_party", "key": "open_cases", "filename": "css/hanjari.css",
         "day": one(sa.select(PublicHoliday.day).order_by(PublicHoliday.day)).isoformat(),
@@ -330,7 +354,11 @@ def world_ids() -> dict[str, object]:
 # Rules whose arguments name something else than the default object.
 _OUTREACH = ("outreach.show", "outreach.step", "outreach.consent", "outreach.add_photo",
              "outreach.record")
+_PARTNER_REFERRAL = ("partner_referrals.show", "partner_referrals.act",
+                     "api_partner_referrals.show", "api_partner_referrals.change_status")
 PATH_OVERRIDES = {
+    **{endpoint: lambda ids: {"referral_id": ids["partner_referral_id"]}
+       for endpoint in _PARTNER_REFERRAL},
     **{endpoint: lambda ids: {"visit_id": ids["outreach_visit_id"]} for endpoint in _OUTREACH},
     "centers.revoke_staff_token": lambda ids: {"staff_id": ids["owner_id"]},
     "bootstrap.static": lambda ids: {"filename": "css/bootstrap.min.css"},
@@ -339,6 +367,7 @@ PATH_OVERRIDES = {
 QUERY = {
     "cases.open_case": lambda ids: {"client_id": ids["client_id"]},
     "referrals.send": lambda ids: {"case_id": ids["case_id"]},
+    "partner_referrals.send": lambda ids: {"case_id": ids["case_id"]},
 }
 # Web forms whose object is in the body (an empty body would be a 404 for everyone).
 FORMS = {
