@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import catalogue
     import centers
     import intake
+    import outreach
     import partners
     import perf
     import referrals
@@ -78,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cases.init_app(app)
     intake.init_app(app)
     referrals.init_app(app)
+    outreach.init_app(app)
     reports.init_app(app)
     api.init_app(app)
     perf.init_app(app)

@@ -47,7 +47,7 @@ def visit_data(visit: Visit, actor: Staff) -> dict:
         "current_stop_id": stop.id if stop else None,
         "allowed_actions": services.visit_actions(actor, visit),
         "suggestions": [{"service_id": s.service_id, "name": s.service.name,
-                         "reasons": list(s.reasons),
+                         "reasons": s.reason_texts,
                          "agency": agency_ref(s.agency) if s.agency else None, "desk": s.desk}
                         for s in visit.suggestions],
         "version": visit.version,

@@ -208,6 +208,9 @@ class Consent(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     withdrawal_note: Mapped[str] = mapped_column(sa.String(300), default="")
+    # The person's signature drawn on a tablet (PNG), for consent taken on an outreach visit;
+    # deferred: lists of consents never need it.
+    signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
     client: Mapped[Client] = relationship(back_populates="consents")
     document: Mapped[ConsentDocument] = relationship()

@@ -5,6 +5,7 @@ Services change rows, write audit events and flush; they never commit (the view 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -12,9 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
 
 from cases import identity, validation
 from cases.models import (
+    Case,
+    CaseStatus,
     Client,
     ClientLink,
     ClientSearchGram,
@@ -83,6 +87,18 @@ def may_withdraw_consent(actor: Staff, consent: Consent) -> bool:
 def may_reveal_rrn(actor: Staff, client: Client) -> bool:
     """Only those who keep the record see a resident number in full (each time audited)."""
     return client.rrn_encrypted is not None and may_edit_person(actor, client)
+
+
+def may_take_signed_consent(actor: Staff, client: Client) -> bool:
+    """Away from the desk (an outreach visit), a caseworker whose agency holds an open case
+    for the person takes their consent, signed on the screen; the keepers may too."""
+    if may_edit_person(actor, client):
+        return True
+    return (actor.role == Role.CASEWORKER and actor.agency_id is not None
+            and actor.centre_id == client.centre_id
+            and db.session.scalar(sa.select(sa.exists().where(
+                Case.client_id == client.id, Case.agency_id == actor.agency_id,
+                Case.status != CaseStatus.CLOSED))))
 
 
 def _require_keeper(actor: Staff, client: Client) -> None:
@@ -347,6 +363,41 @@ def record_consent(
 ) -> Consent:
     """Record what the person agreed to, on this version of the text."""
     _require_keeper(actor, client)
+    return _record(actor, client, document, method=method, given_on=given_on,
+                   expires_on=expires_on, agency_ids=agency_ids)
+
+
+SIGNATURE_MAX_BYTES = 300 * 1024
+
+
+def record_signed_consent(
+    actor: Staff, client: Client, document: ConsentDocument, *, signature_png: bytes,
+    given_on: date, agency_ids: list[int] | None = None,
+) -> Consent:
+    """Record consent given electronically with the person's signature drawn on a screen,
+    kept as a PNG with the consent.
+
+    :raise ClientError: no signature, or not a PNG image of a sensible size.
+    """
+    if not may_take_signed_consent(actor, client):
+        raise ClientNotAllowed(_("서명 동의는 이 사람의 사례를 맡은 기관의 사례관리자가 받습니다."))
+    if not signature_png or len(signature_png) > SIGNATURE_MAX_BYTES:
+        raise ClientError(_("서명을 받은 뒤 저장하세요."))
+    try:
+        with Image.open(io.BytesIO(signature_png)) as image:
+            is_png = image.format == "PNG"
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        is_png = False
+    if not is_png:
+        raise ClientError(_("서명을 받은 뒤 저장하세요."))
+    return _record(actor, client, document, method=ConsentMethod.ELECTRONIC, given_on=given_on,
+                   agency_ids=agency_ids, signature_png=signature_png)
+
+
+def _record(actor: Staff, client: Client, document: ConsentDocument, *, method: ConsentMethod,
+            given_on: date, expires_on: date | None = None,
+            agency_ids: list[int] | None = None, signature_png: bytes | None = None) -> Consent:
     if document.centre_id != client.centre_id:
         raise ClientError(_("이 센터의 동의서가 아닙니다."))
     try:
@@ -357,7 +408,7 @@ def record_consent(
         raise ClientError(_("동의 만료일은 동의일보다 뒤여야 합니다."))
     consent = Consent(
         client_id=client.id, document_id=document.id, method=method, given_on=given_on,
-        expires_on=expires_on, recorded_by_id=actor.id,
+        expires_on=expires_on, recorded_by_id=actor.id, signature_png=signature_png,
     )
     if document.kind == ConsentKind.THIRD_PARTY:
         allowed = {r.agency_id for r in document.recipients}
@@ -371,7 +422,8 @@ def record_consent(
     db.session.flush()
     audit.record("consent.recorded", actor=actor, subject=consent, client_id=client.id,
                  detail={"kind": document.kind.value, "version": document.version,
-                         "method": method.value, "agency_ids": sorted(agency_ids or [])})
+                         "method": method.value, "agency_ids": sorted(agency_ids or []),
+                         **({"signed": True} if signature_png else {})})
     return consent
 
 

@@ -112,7 +112,7 @@ def anonymise(client_ids: list[int]) -> None:
         db.session.execute(sa.update(Assessment).where(Assessment.case_id.in_(cases)).values(notes=""))
         db.session.execute(sa.update(CaseEvent).where(CaseEvent.case_id.in_(cases)).values(note=""))
         db.session.execute(sa.update(Consent).where(Consent.client_id.in_(chunk))
-                           .values(withdrawal_note=""))
+                           .values(withdrawal_note="", signature_png=None))
         db.session.execute(sa.update(ClientLink).where(sa.or_(
             ClientLink.client_id.in_(chunk), ClientLink.other_client_id.in_(chunk))).values(reason=""))
         for erase in person_erasure.functions():

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     desk = {Role.FRONT_DESK, Role.MANAGER}
     everyone_at_a_centre = {Role.FRONT_DESK, Role.CASEWORKER, Role.MANAGER}
     navigation.register(app, "intake.search", _l("방문 접수"), desk, order=10)
-    navigation.register(app, "intake.queue", _l("오늘 대기 현황"), everyone_at_a_centre, order=20)
+    navigation.register(app, "intake.queue", _l("오늘 대기 현황"), everyone_at_a_centre, order=20,
+                        count=(_l("기다리는 방문"), services.waiting_count))
     navigation.register(app, "intake.consent_documents", _l("동의서 양식"), {Role.MANAGER}, order=70)
     navigation.register(app, "board.settings", _l("대기현황판"), {Role.MANAGER}, order=75)

@@ -162,7 +162,7 @@ def _suggestions_for(centre: Centre, client: Client | None, purposes: list[Domai
         limit=SUGGESTIONS_PER_VISIT,
     )
     return [
-        VisitSuggestion(service_id=s.service.id, rank=rank, reasons=list(s.reasons),
+        VisitSuggestion(service_id=s.service.id, rank=rank, reasons=list(s.reason_codes),
                         met=list(s.met), to_check=list(s.to_check),
                         agency_id=s.offer.agency_id if s.offer else None,
                         desk=s.offer.desk_location if s.offer else "")
@@ -515,7 +515,9 @@ def board_token_valid(centre: Centre, token: str | None) -> bool:
 
 
 def board_snapshot(centre: Centre, limit: int = 8) -> dict:
-    """What the lobby TV shows: called numbers and their desks, waiting counts. No names."""
+    """What the lobby TV shows: numbers called and not yet in service, with the window to go
+    to, and waiting counts. No names. A number leaves the board once its desk starts serving
+    it: the "호출 번호" slot is for those still walking to a window."""
     today = local_today()
     called = db.session.execute(
         sa.select(Visit.ticket_number, Agency.name, Agency.desk_location, VisitStop.status,
@@ -523,7 +525,7 @@ def board_snapshot(centre: Centre, limit: int = 8) -> dict:
         .join(VisitStop, VisitStop.visit_id == Visit.id)
         .join(Agency, Agency.id == VisitStop.agency_id)
         .where(Visit.centre_id == centre.id, Visit.visit_date == today,
-               VisitStop.status.in_([StopStatus.CALLED, StopStatus.IN_SERVICE]))
+               VisitStop.status == StopStatus.CALLED)
         .order_by(VisitStop.called_at.desc())
         .limit(limit)
     ).all()
@@ -555,3 +557,14 @@ def visit_activity() -> list[sa.Select]:
 
 def erase_visit_notes(client_ids: list[int]) -> None:
     db.session.execute(sa.update(Visit).where(Visit.client_id.in_(client_ids)).values(note=""))
+
+
+def waiting_count(actor: Staff) -> int:
+    """For the home tile: today's visits still in the building (a caseworker's: those at
+    their agency's desk), the rows the queue page lists."""
+    query = (visits_visible_to(actor).with_only_columns(sa.func.count(Visit.id))
+             .where(Visit.visit_date == local_today(), Visit.status.not_in(CLOSED_VISIT)))
+    if actor.role == Role.CASEWORKER and actor.agency_id:
+        query = query.where(Visit.stops.any(sa.and_(VisitStop.agency_id == actor.agency_id,
+                                                    VisitStop.status.in_(ACTIVE_STOP_STATUSES))))
+    return db.session.scalar(query) or 0

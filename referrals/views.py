@@ -274,6 +274,9 @@ def read_notifications():
     target = request.form.get("referral", type=int)
     if target:
         return redirect(url_for("referrals.show", referral_id=target))
+    target = request.form.get("partner_referral", type=int)
+    if target:
+        return redirect(url_for("partner_referrals.show", referral_id=target))
     return redirect(url_for("referrals.notifications"))
 
 

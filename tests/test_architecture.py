@@ -4,7 +4,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LINE = ["core", "centers", "catalogue", "partners", "cases", "intake", "referrals", "reports", "api", "perf"]
+LINE = ["core", "centers", "catalogue", "partners", "cases", "intake", "referrals", "outreach",
+        "reports", "api", "perf"]
 
 
 def imported_modules(tree: ast.AST):

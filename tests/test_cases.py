@@ -101,6 +101,16 @@ def test_lifecycle_close_with_reason_and_follow_up_then_reopen(client, login_as,
         CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.CLOSED, CaseStatus.ACTIVE]
 
 
+def test_closing_a_case_is_folded_away_and_asks_once_more(client, login_as, centre):
+    person = make_client(centre)
+    jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    worker = login_as(Role.CASEWORKER, centre=centre, agency=jobs)
+    case = make_case(person, jobs, caseworker=worker)
+    page = client.get(f"/cases/{case.id}").text
+    folded = page.split('<details class="case-close')[1].split("</details>")[0]
+    assert f'action="/cases/{case.id}/close"' in folded and "data-confirm=" in folded
+    assert page.count(f'action="/cases/{case.id}/close"') == 1  # not also open beside the others
+
 def test_assessments_are_shown_side_by_side_with_change(client, login_as, centre):
     person = make_client(centre)
     jobs = agency(centre, AgencyKind.EMPLOYMENT)

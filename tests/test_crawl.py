@@ -71,9 +71,12 @@ from factories import (
 )
 from intake import services as intake
 from intake.models import Visit
+from outreach import services as outreach
+from outreach.models import OutreachKind, OutreachVisit
 from partners.models import Partner
+from referrals import outward
 from referrals import services as referrals
-from referrals.models import DeclineReason, Outcome, Referral
+from referrals.models import DeclineReason, Outcome, PartnerReferral, Referral
 from reports.periods import Month
 
 MAX_DEPTH = 4
@@ -84,7 +87,7 @@ SEARCH_POSTS = ("/intake/", "/cases/")
 SKIPPED_PATHS = ("/logout", "/static/", "/api/")
 # Pages worth visiting once or twice per role, not once per object or month: each download
 # (a PDF takes a second or two to draw) and the report pages with their charts.
-ENDPOINT_CAPS = {"reports.monthly": 2, "reports.national": 2}
+ENDPOINT_CAPS = {"reports.monthly": 2, "reports.national": 2, "outreach.day": 5}
 DOWNLOAD_CAP = 1
 TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 DOWNLOADS = {
@@ -269,10 +272,41 @@ def build_world() -> World:
     people.withdraw_consent(desk, withdrawn, "본인 요청")
     db.session.commit()
 
+    # Outreach: a visit underway with its record (a companion from welfare), one planned for
+    # later, one long overdue for its check-out.
+    now = utcnow()
+
+    def outreach_visit(case, hours: int, companions=()):
+        planned = outreach.plan_visit(
+            jobs, case, kind=OutreachKind.HOME, address="남양주시 별내동 1-2",
+            purpose="생활 실태 확인", start=now + timedelta(hours=hours, minutes=5),
+            end=now + timedelta(hours=hours + 1), companion_ids=[c.id for c in companions])
+        db.session.commit()
+        return planned
+
+    underway = outreach_visit(kim_jobs, 0, [welfare])
+    outreach.step(jobs, underway, "check_in")
+    outreach.save_record(jobs, underway, version=underway.version, body="방문 상담함",
+                         assessment={"housing": "high", "crisis": "medium"})
+    outreach_visit(lee_jobs, 2)
+    late = outreach_visit(lee_jobs, 1, [women])
+    late.planned_start_at, late.planned_end_at = now - timedelta(hours=5), now - timedelta(hours=3)
+    db.session.commit()
+
     service = db.session.scalar(sa.select(Service).where(Service.name.like("%지원 서비스")))
-    make_partner(nam, manager=manager, name="남양주시 정신건강복지센터", contact_name="이마음",
-                 services_offered="우울 상담", service_ids=[service.id])
+    mind = make_partner(nam, manager=manager, name="남양주시 정신건강복지센터", contact_name="이마음",
+                        services_offered="우울 상담", service_ids=[service.id])
     make_partner(suwon, name="수원시 가족센터")
+    # Referrals to that partner: one waiting with a link, one answered and closed.
+    waiting = outward.send(jobs, kim_jobs, mind, reason="우울 상담", shared=["needs"],
+                           consent_method=ConsentMethod.WRITTEN, consent_given_on=today,
+                           consent_confirmed=True)
+    outward.issue_link(jobs, waiting)
+    answered = outward.send(jobs, lee_jobs, mind, reason="가족 상담", consent_confirmed=True,
+                            consent_method=ConsentMethod.ORAL, consent_given_on=today)
+    outward.partner_transition(answered, "decline", note="대상 아님",
+                               decline_reason=DeclineReason.NOT_ELIGIBLE)
+    db.session.commit()
 
     make_token(jobs)
     make_token(manager, name="대시보드 연동")
@@ -604,6 +638,22 @@ def state_changing_actions(actor: Staff) -> list[Action]:
         if elsewhere:
             add(f"/referrals/{referral.id}/resend", {"to_agency_id": elsewhere[0].id}, "referrals")
 
+    signature = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUl"
+                 "EQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    for case in db.session.scalars(sa.select(Case).order_by(Case.id)):
+        add("/outreach/new", {"case_id": case.id, "kind": "home", "address": "점검 주소",
+                              "purpose": "점검 방문", "day": today, "start": "23:58",
+                              "end": "23:59"},
+            "outreach_visits", "outreach_companions")
+    for trip in db.session.scalars(sa.select(OutreachVisit).order_by(OutreachVisit.id)):
+        base = f"/outreach/{trip.id}"
+        for slug in ("check-in", "check-out", "cancel"):
+            add(f"{base}/{slug}", {"reason": "점검"}, "outreach_visits")
+        add(f"{base}/record", {"version": trip.version, "body": "점검 방문 메모",
+                               "item_housing": "low"}, "outreach_visits", "case_notes")
+        add(f"{base}/consent", {"signature": signature}, "consents", "outreach_visits")
+        add(f"{base}/photos", {"document_type": "other"}, "outreach_photos")
+
     for member in db.session.scalars(sa.select(Staff).order_by(Staff.id)):
         add(f"/staff/{member.id}", {"role": "manager" if member.role == Role.FRONT_DESK else "front_desk",
                                     "agency_id": 0}, "staff")
@@ -659,11 +709,29 @@ def state_changing_actions(actor: Staff) -> list[Action]:
         last = Month.of(local_today()).previous().key
         add(f"/reports/monthly/{centre.code}/{last}/close", {}, "report_closings")
         add(f"/reports/monthly/{centre.code}/{last}/correct", {"reason": "점검"}, "report_closings")
+    last_month = Month.of(local_today()).previous()
+    for centre in centres:
+        add(f"/reports/monthly/{centre.code}/{last_month}/remarks", {"remarks": "점검 비고"},
+            "report_documents")
+    add(f"/reports/national/{last_month}/remarks", {"remarks": "점검 비고"}, "report_documents")
     add("/partners/new", {"name": "점검 기관", "kind": "other", "response_target_hours": 16},
         "partners")
+    partner_ids = db.session.scalars(sa.select(Partner.id).where(Partner.is_active)).all()
+    for case in db.session.scalars(sa.select(Case).order_by(Case.id)):
+        add(f"/referrals/partner/new?case_id={case.id}", {
+            "partner_id": partner_ids[0], "service_id": 0, "reason": "점검 의뢰", "urgency": "normal",
+            "contact_preference": "phone", "consent_method": "written", "consent_given_on": today,
+            "consent_confirmed": "y"}, "partner_referrals", "partner_links")
+    for referral in db.session.scalars(sa.select(PartnerReferral).order_by(PartnerReferral.id)):
+        for step in ("link", "revoke", "cancel", "withdraw"):
+            add(f"/referrals/partner/{referral.id}/{step}", {"note": "점검"},
+                "partner_referrals", "partner_links", "partner_referral_events")
     for partner in db.session.scalars(sa.select(Partner).order_by(Partner.id)):
         add(f"/partners/{partner.id}/edit", {"name": f"{partner.name} 점검", "kind": "other",
                                              "response_target_hours": 16}, "partners")
+        add(f"/partners/{partner.id}/api_key", {}, "partners")
+        add(f"/partners/{partner.id}/revoke_api_key", {}, "partners")
+        add(f"/partners/{partner.id}/webhook", {"url": "https://example.org/hooks"}, "partners")
     add("/referrals/holidays", {"day": "2027-07-17", "name": "점검일"}, "public_holidays")
     holiday = db.session.scalar(sa.select(PublicHoliday.day).order_by(PublicHoliday.day))
     add(f"/referrals/holidays/{holiday.isoformat()}/delete", {}, "public_holidays")
@@ -674,7 +742,8 @@ def state_changing_actions(actor: Staff) -> list[Action]:
 def object_pages() -> list[str]:
     """The page of each object, where its actions are offered (fetched if the crawl did not)."""
     ids = {model: db.session.scalars(sa.select(model.id).order_by(model.id)).all()
-           for model in (Case, Client, Visit, Referral, Staff, Centre, Service, Agency, Partner)}
+           for model in (Case, Client, Visit, Referral, Staff, Centre, Service, Agency, Partner,
+                         OutreachVisit)}
     pages = ["/staff", "/centres", "/services", "/account/api-tokens", "/intake/consent-documents",
              "/intake/board", "/referrals/holidays", "/intake/queue"]
     pages += [f"/cases/{i}" for i in ids[Case]] + [f"/intake/visits/{i}" for i in ids[Visit]]
@@ -682,7 +751,10 @@ def object_pages() -> list[str]:
     pages += [page for i in ids[Client] for page in (f"/intake/people/{i}", f"/cases/people/{i}")]
     pages += [page for i in ids[Centre] for page in (f"/centres/{i}", f"/centres/{i}/services")]
     pages += [f"/services/{i}" for i in ids[Service]] + ["/partners"]
-    pages += [f"/partners/{i}" for i in ids[Partner]]
+    pages += [f"/partners/{i}" for i in ids[Partner]] + ["/referrals/partner"]
+    pages += [f"/referrals/partner/{i}" for i in
+              db.session.scalars(sa.select(PartnerReferral.id).order_by(PartnerReferral.id))]
+    pages += [page for i in ids[OutreachVisit] for page in (f"/outreach/{i}", f"/outreach/{i}/record")]
     pages += [f"/intake/queue?agency={i}" for i in ids[Agency]]
     db.session.rollback()
     return pages

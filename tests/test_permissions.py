@@ -8,6 +8,7 @@ is one, that the JSON API refuses it too.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -731,6 +732,33 @@ def test_only_the_centres_manager_is_offered_to_close_and_correct_a_finished_mon
     assert signed_in(app, place.jobs_worker).get(f"{page}/editions").status_code == 403
     with pytest.raises(closing.ClosingError):
         closing.correct_month(place.jobs_worker, place.centre, last, "사유")
+def test_report_remarks_are_offered_to_the_centres_manager_and_the_national_to_the_admin(
+        app, place):
+    """may_write_remarks: the page, the server and the service ask the same question; remarks
+    belong to a closed month's edition."""
+    from reports.documents import may_write_remarks
+    from reports.models import ReportDocument
+
+    month = Month.current().previous()
+    page, url = f"/reports/monthly/namyangju/{month}", f"/reports/monthly/namyangju/{month}/remarks"
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(page).text, url)  # not closed yet
+    manager.post(url, data={"remarks": "마감 전"})
+    assert count(ReportDocument) == 0
+    assert manager.post(f"{page}/close").status_code == 302
+    assert posts_to(manager.get(page).text, url)
+    admin_staff = make_staff(Role.ADMIN)
+    admin = signed_in(app, admin_staff)
+    assert not posts_to(admin.get(page).text, url)
+    assert admin.post(url, data={"remarks": "관리자 비고"}).status_code == 403
+    national = f"/reports/national/{month}/remarks"
+    assert posts_to(admin.get(f"/reports/national/{month}").text, national)
+    assert manager.post(national, data={"remarks": "x"}).status_code == 403
+    other = signed_in(app, make_staff(Role.MANAGER, centre=make_centre(code="suwon")))
+    assert other.post(url, data={"remarks": "남의 비고"}).status_code == 404
+    assert count(ReportDocument) == 0
+    assert may_write_remarks(place.manager, place.centre) and not may_write_remarks(
+        place.manager, None) and may_write_remarks(admin_staff, None)
 
 
 # --- the access-log review (reports.access_review) ---------------------------------------------
@@ -786,3 +814,122 @@ def test_the_partner_list_is_kept_by_the_centres_manager_only(app, place):
     other_manager = make_staff(Role.MANAGER, centre=make_centre(code="suwon"))
     with pytest.raises(PartnerNotAllowed):
         create_partner(other_manager, place.centre, {"name": "몰래", "kind": "other"})
+
+
+def test_a_referral_to_a_partner_is_followed_by_the_sending_agency_only(app, place):
+    """may_send_to_partner, may_cancel, may_issue_link: the case page's button, the referral
+    page's buttons, and the server."""
+    from cases.models import ConsentMethod
+    from factories import make_partner
+    from referrals import outward
+    from referrals.models import PartnerReferral, ReferralStatus
+
+    partner = make_partner(place.centre, manager=place.manager, email="mind@example.org")
+    send_url = f"/referrals/partner/new?case_id={place.case.id}"
+    assert send_url in signed_in(app, place.jobs_worker).get(f"/cases/{place.case.id}").text
+    welfare = signed_in(app, place.welfare_worker)
+    assert welfare.get(send_url).status_code in (403, 404)
+    referral = outward.send(place.jobs_worker, place.case, partner, reason="상담",
+                            consent_method=ConsentMethod.WRITTEN,
+                            consent_given_on=local_today(), consent_confirmed=True)
+    db.session.commit()
+    base = f"/referrals/partner/{referral.id}"
+    assert posts_to(signed_in(app, place.jobs_worker).get(base).text, f"{base}/cancel")
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(base).text, f"{base}/cancel")
+    for client, status in ((manager, 403), (welfare, 404)):
+        for step in ("cancel", "link", "withdraw"):
+            assert client.post(f"{base}/{step}", data={"note": "몰래"}).status_code == status
+    db.session.expire_all()
+    assert db.session.get(PartnerReferral, referral.id).status == ReferralStatus.SENT
+
+
+def test_a_partners_system_keys_are_made_by_the_centres_manager_only(app, place):
+    """may_manage_partners again: the API key and the webhook address of a partner."""
+    from factories import make_partner
+    from partners.models import Partner
+    from partners.services import PartnerNotAllowed, issue_api_key
+
+    partner = make_partner(place.centre, manager=place.manager)
+    base = f"/partners/{partner.id}"
+    assert posts_to(signed_in(app, place.manager).get(base).text, f"{base}/api_key")
+    worker = signed_in(app, place.jobs_worker)
+    assert not posts_to(worker.get(base).text, f"{base}/api_key")
+    for step, data in (("api_key", {}), ("webhook", {"url": "https://example.org/hook"})):
+        assert worker.post(f"{base}/{step}", data=data).status_code == 403
+    db.session.expire_all()
+    stored = db.session.get(Partner, partner.id)
+    assert stored.api_key_hash is None and stored.webhook_url == ""
+    with pytest.raises(PartnerNotAllowed):
+        issue_api_key(make_staff(Role.MANAGER, centre=make_centre(code="suwon")), partner)
+
+
+# --- outreach visits (outreach.services) ----------------------------------------------------
+
+def _outreach_plan(app, place, **overrides):
+    from outreach.models import OutreachVisit
+
+    day = (local_today() + timedelta(days=1)).isoformat()
+    data = {"case_id": place.case.id, "kind": "home", "address": "별내동 1-2", "purpose": "실태 확인",
+            "day": day, "start": "10:00", "end": "11:00",
+            "companion_ids": [place.welfare_worker.id], **overrides}
+    assert signed_in(app, place.jobs_worker).post("/outreach/new", data=data).status_code == 302
+    return db.session.scalar(sa.select(OutreachVisit).order_by(OutreachVisit.id.desc()))
+
+
+def test_only_the_case_agency_is_offered_to_plan_a_visit_and_a_closed_case_takes_none(app, place):
+    """may_plan_visit: another agency is not offered the plan, and posting it is refused."""
+    from outreach.models import OutreachVisit
+
+    welfare = signed_in(app, place.welfare_worker)
+    assert "/outreach/new" not in welfare.get("/outreach/").text
+    data = {"case_id": place.case.id, "kind": "home", "address": "주소", "purpose": "목적",
+            "day": (local_today() + timedelta(days=1)).isoformat(), "start": "10:00",
+            "end": "11:00"}
+    assert welfare.post("/outreach/new", data=data).status_code == 403
+    close(place.case, place.jobs_worker)
+    jobs = signed_in(app, place.jobs_worker)
+    assert "/outreach/new" not in jobs.get("/outreach/").text
+    assert jobs.post("/outreach/new", data=data).status_code == 403
+    assert count(OutreachVisit) == 0
+
+
+def test_a_companion_checks_in_but_does_not_cancel_or_write_the_record(app, place):
+    """may_step / may_record: the companion is offered check-in only; cancel and the record
+    are the planner's, and the server refuses them to the companion."""
+    from outreach.models import OutreachStatus
+
+    visit = _outreach_plan(app, place)
+    companion = signed_in(app, place.welfare_worker)
+    page = companion.get(f"/outreach/{visit.id}").text
+    assert posts_to(page, f"/outreach/{visit.id}/check-in")
+    assert not posts_to(page, f"/outreach/{visit.id}/cancel")
+    assert f"/outreach/{visit.id}/record" not in page
+    assert companion.post(f"/outreach/{visit.id}/cancel", data={"reason": "x"}).status_code == 403
+    companion.post(f"/outreach/{visit.id}/check-in")
+    db.session.refresh(visit)
+    assert visit.status == OutreachStatus.UNDERWAY
+    assert companion.get(f"/outreach/{visit.id}/record").status_code == 403
+    assert companion.post(f"/outreach/{visit.id}/record",
+                          data={"version": visit.version, "body": "동행자 메모"}).status_code == 403
+    assert count(CaseNote) == 0
+    planner = signed_in(app, place.jobs_worker)
+    assert f"/outreach/{visit.id}/record" in planner.get(f"/outreach/{visit.id}").text
+
+
+def test_the_record_waits_for_check_in_and_the_desk_has_no_outreach(app, place):
+    """may_record / may_use_outreach: no record link or save before the visit has started;
+    the desk and the administrator are refused the outreach pages."""
+    visit = _outreach_plan(app, place)
+    planner = signed_in(app, place.jobs_worker)
+    assert f"/outreach/{visit.id}/record" not in planner.get(f"/outreach/{visit.id}").text
+    assert planner.post(f"/outreach/{visit.id}/record",
+                        data={"version": visit.version, "body": "미리"}).status_code == 403
+    assert planner.post(f"/outreach/{visit.id}/consent",
+                        data={"signature": "data:image/png;base64,AAAA"}).status_code == 403
+    for who in (place.desk, make_staff(Role.ADMIN)):
+        browser = signed_in(app, who)
+        assert "/outreach/" not in browser.get("/").text
+        assert browser.get("/outreach/").status_code == 403
+        assert browser.get(f"/outreach/{visit.id}").status_code == 403
+    assert count(CaseNote) == 0

@@ -103,6 +103,19 @@ def test_send_from_a_case_sets_due_time_and_notifies_the_receiving_agency(app, s
     assert "새 의뢰 1" not in receiver.get("/referrals/inbox").text
 
 
+def test_a_sent_referral_tells_the_sender_what_comes_next(app, setup):
+    desk = as_staff(app, setup["sender"])
+    desk.post(f"/referrals/new?case_id={setup['case'].id}", data={
+        "to_agency_id": setup["welfare"].id, "service_id": 0, "reason": "긴급복지 상담 필요",
+        "urgency": "normal", "contact_preference": "phone"})
+    referral = db.session.scalar(sa.select(Referral))
+    page = desk.get(f"/referrals/{referral.id}").text
+    steps = page.split('class="alert alert-info next-steps"')[1].split("</section>")[0]
+    assert "복지지원팀에서" in steps and "까지 답합니다" in steps
+    assert f"/referrals/{referral.id}/slip.pdf" in steps and f"/cases/{setup['case'].id}" in steps
+    assert "<details>" in page.split("</section>")[1].split("/cancel")[0]  # cancelling is folded away
+    assert "next-steps" not in as_staff(app, setup["receiver"]).get(f"/referrals/{referral.id}").text
+
 def test_refused_without_sharing_consent_or_after_withdrawal(app, centre, setup):
     desk = as_staff(app, setup["sender"])
     self_support = agency(centre, AgencyKind.SELF_SUPPORT)
@@ -366,6 +379,8 @@ def test_referral_slip_is_a_pdf_and_printing_it_is_audited(app, setup):
 
     from factories import audit_actions
 
+    setup["person"].phone = "+821012345678"  # shared with the agency under the person's consent
+    db.session.commit()
     referral = make_referral(setup["case"], setup["welfare"], reason="긴급복지 상담 필요")
     response = as_staff(app, setup["sender"]).get(f"/referrals/{referral.id}/slip.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -374,7 +389,7 @@ def test_referral_slip_is_a_pdf_and_printing_it_is_audited(app, setup):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
                               check=True).stdout.decode()
-        for expected in ("기관 간 의뢰서", "복지지원팀", "긴급복지 상담 필요", "홍길동"):
+        for expected in ("기관 간 의뢰서", "복지지원팀", "긴급복지 상담 필요", "홍길동", "010-1234-5678"):
             assert expected in text
     outsider = make_staff(Role.FRONT_DESK, centre=setup["person"].centre)
     assert as_staff(app, outsider).get(f"/referrals/{referral.id}/slip.pdf").status_code == 403
