@@ -12,14 +12,14 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from cases.models import Case, Client
 from centers.models import Centre
-from centers.queries import get_centre_by_code_or_404
+from centers.queries import get_centre_by_code_or_404, get_published_centre_or_404
 from core import audit
 from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, allowed_if, roles_required
 from core.views import commit_or_flash, committed, current_staff
 from intake.models import Visit, VisitStop
-from reports import closing, dashboard, documents, exports, sections
+from reports import closing, dashboard, documents, exports, open_data, sections
 from reports.closing_views import CorrectionForm
 from reports.forms import RemarksForm
 from reports.periods import Month
@@ -209,7 +209,13 @@ def _document_panel(centre: Centre | None, month: Month, version: int | None) ->
     document = documents.document_of(documents.series_of(centre), month, version)
     may_write = version is not None and documents.may_write_remarks(current_staff(), centre)
     form = RemarksForm(remarks=document.remarks if document else "") if may_write else None
-    return {"document": document, "remarks_form": form, "issued": version is not None}
+    published = _national_version(month) is not None
+    open_csv_url = None
+    if published:
+        open_csv_url = (url_for("reports.national_open_csv", month=month) if centre is None
+                        else url_for("reports.monthly_open_csv", code=centre.code, month=month))
+    return {"document": document, "remarks_form": form, "issued": version is not None,
+            "open_csv_url": open_csv_url}
 
 
 def _save_remarks(centre: Centre | None, month: Month, version: int | None) -> None:
@@ -335,3 +341,47 @@ def national_xlsx(month: Month):
     body = exports.national_xlsx(_national(month))
     _audit_export("national", "xlsx", month)
     return _download(body, "xlsx", f"hanjari-national-{month}.xlsx")
+
+
+# --- open data (no sign-in) --------------------------------------------------------------
+
+def _published_or_404(month: Month) -> dict:
+    """Every centre's closed report of the month.
+
+    :raise 404: a month some centre has not closed: a month is published once all closed it,
+        all at once (a centre's cells are hidden as in the national file).
+    """
+    if _national_version(month) is None:
+        abort(404)
+    return open_data.closed_reports(_all_centres(), month)
+
+
+def _open_csv(month: Month, tables, filename: str) -> Response:
+    status = _("마감 · 자료 %(at)s 기준", at=documents.as_of_text(sections.month_end(month)))
+    return Response(open_data.open_csv(month, status, tables), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/national/<month:month>.open.csv")
+def national_open_csv(month: Month):
+    """A closed month's counts for every centre, small counts hidden: for anyone."""
+    reports = _published_or_404(month)
+    tables = open_data.national_tables(_all_centres(), reports)
+    return _open_csv(month, tables, f"hanjari-national-{month}.open.csv")
+
+
+@bp.get("/monthly/<code>/<month:month>.open.csv")
+def monthly_open_csv(code: str, month: Month):
+    """A closed month's counts of one centre (its rows of the national tables, hidden as
+    there, and its referral matrix): for anyone."""
+    centre = get_published_centre_or_404(code)
+    reports = _published_or_404(month)
+    centres = _all_centres()
+    index = [c.id for c in centres].index(centre.id)
+    tables = [open_data.centre_rows(table, index)
+              for table in open_data.national_tables(centres, reports)]
+    referrals = open_data.referral_table(reports[centre.id])
+    if referrals is not None:
+        tables.append(referrals)
+    return _open_csv(month, tables, f"hanjari-{centre.code}-{month}.open.csv")

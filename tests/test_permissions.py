@@ -761,6 +761,23 @@ def test_report_remarks_are_offered_to_the_centres_manager_and_the_national_to_t
         place.manager, None) and may_write_remarks(admin_staff, None)
 
 
+def test_the_open_data_is_for_anyone_once_every_centre_closed_the_month(app, place):
+    """reports.views._published_or_404: no sign-in; a month is published when all closed it."""
+    month = Month.current().previous()
+    url = f"/reports/national/{month}.open.csv"
+    anyone = app.test_client()
+    assert anyone.get(url).status_code == 404
+    manager = signed_in(app, place.manager)
+    assert url not in manager.get(f"/reports/monthly/namyangju/{month}").text
+    manager.post(f"/reports/monthly/namyangju/{month}/close")
+    assert f"/reports/monthly/namyangju/{month}.open.csv" in manager.get(
+        f"/reports/monthly/namyangju/{month}").text
+    for address in (url, f"/reports/monthly/namyangju/{month}.open.csv"):
+        response = anyone.get(address)
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        assert place.person.name not in response.data.decode("utf-8-sig")
+
+
 # --- the access-log review (reports.access_review) ---------------------------------------------
 
 def test_only_the_centres_manager_is_offered_to_sign_off_a_finished_month(app, place):
