@@ -164,10 +164,12 @@ GET reports.dashboard_list                                     L    D    D    D 
 GET reports.monthly                                            L    D    D    D    A    D    A
 GET reports.monthly_csv                                        L    D    D    D    A    D    A
 GET reports.monthly_latest                                     L    D    D    D    A    A    A
+GET reports.monthly_open_csv                                   D    D    D    D    D    D    D
 GET reports.monthly_pdf                                        L    D    D    D    A    D    A
 GET reports.monthly_xlsx                                       L    D    D    D    A    D    A
 GET reports.national                                           L    D    D    D    D    D    A
 GET reports.national_latest                                    L    D    D    D    D    D    A
+GET reports.national_open_csv                                  D    D    D    D    D    D    D
 GET reports.national_pdf                                       L    D    D    D    D    D    A
 GET reports.national_xlsx                                      L    D    D    D    D    D    A
 GET reports.show_dashboard                                     L    D    D    D    A    A    D
