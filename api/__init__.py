@@ -22,7 +22,7 @@ from core.errors import api_error_renderer
 
 PREFIX = "/api/v1"
 RESOURCES = ("api.people", "api.visits", "api.cases", "api.referrals", "api.catalogue",
-             "api.reports")
+             "api.reports", "api.partner_referrals")
 
 DESCRIPTION = """한자리(고용복지+센터 사례관리)의 JSON API.
 웹 화면과 같은 권한, 검증, 규칙, 접근 기록을 따릅니다.
@@ -35,6 +35,8 @@ DESCRIPTION = """한자리(고용복지+센터 사례관리)의 JSON API.
 * 동시 수정: 한 건을 읽으면 `ETag: W/"<version>"`이 옵니다. 상태를 바꿀 때는 그 값을 `If-Match`로
   보내거나(다르면 412) 본문의 `version`으로 보냅니다(다르면 409). 둘 다 없으면 428입니다.
 * 목록: `page`, `per_page`(최대 100)로 나누어 주고 `total`에 전체 수를 줍니다.
+* 협력기관 시스템: `/partner/…` 경로는 직원 토큰이 아니라 센터 관리자가 만든 협력기관 API 키
+  (`hjp_…`)로 씁니다. 상태는 HL7 FHIR Task.status로 주고받습니다 (docs/partner-exchange.md).
 """
 
 
@@ -77,6 +79,9 @@ def init_app(app: Flask) -> None:
     api = HanjariApi(app)
     api.spec.components.security_scheme(
         SECURITY_SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "hj_…"})
+    api.spec.components.security_scheme(
+        "partnerKey", {"type": "http", "scheme": "bearer", "bearerFormat": "hjp_…",
+                       "description": "협력기관 API 키: /partner/… 경로만 (docs/partner-exchange.md)"})
     for name in RESOURCES:
         api.register_blueprint(importlib.import_module(name).blp, url_prefix=PREFIX)
     api_error_renderer.plug(app, render)

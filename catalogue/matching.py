@@ -23,11 +23,13 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import g
+from flask_babel import gettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from catalogue.eligibility import Facts, Outcome, checks, sql_filters
-from catalogue.models import CentreService, Service, service_customer_types
+from catalogue.models import CentreService, CustomerType, Service, service_customer_types
 from centers.models import Agency, AgencyKind, Centre, Domain
 from core.extensions import db
 
@@ -52,6 +54,8 @@ class Suggestion:
     offer: CentreService | None = None
     met: list[str] = field(default_factory=list)
     to_check: list[str] = field(default_factory=list)
+    #: The reasons as codes, for storing (see :func:`reason_codes`).
+    reason_codes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,7 @@ def _suggestions(rows, criteria: Criteria, centre: Centre | None) -> list[Sugges
         conditions = checks(service, facts)
         found.append(Suggestion(
             service, reasons(service, criteria), int(score), offer,
+            reason_codes=reason_codes(service, criteria),
             met=[c.label for c in conditions if c.outcome is Outcome.MET],
             to_check=[c.label for c in conditions if c.outcome is Outcome.TO_CHECK],
         ))
@@ -248,9 +253,10 @@ def _suggestions(rows, criteria: Criteria, centre: Centre | None) -> list[Sugges
 
 def reasons(service: Service, criteria: Criteria) -> list[str]:
     """Why ``service`` matched (what the person asked for or is), in the order of the score's
-    weights; the conditions it meets are :attr:`Suggestion.met`."""
+    weights, in the reader's language; the conditions it meets are :attr:`Suggestion.met`.
+    (The same as ``reason_texts(reason_codes(...))``, from the service's loaded types.)"""
     found = [
-        _("%(name)s 대상", name=customer_type.name)
+        _("%(name)s 대상", name=customer_type.label)
         for customer_type in service.customer_types
         if customer_type.code in criteria.customer_types
     ]
@@ -261,3 +267,34 @@ def reasons(service: Service, criteria: Criteria) -> list[str]:
         if term.lower() in service.name.lower()
     )
     return found
+
+
+def reason_codes(service: Service, criteria: Criteria) -> list[str]:
+    """The reasons as codes, to be stored (a visit's suggestions) and read in any language:
+    ``type:<customer type code>``, ``domain:<domain>``, ``term:<search term>``."""
+    codes = [f"type:{customer_type.code}" for customer_type in service.customer_types
+             if customer_type.code in criteria.customer_types]
+    if service.domain.value in criteria.domains:
+        codes.append(f"domain:{service.domain.value}")
+    codes.extend(f"term:{term}" for term in criteria.terms if term.lower() in service.name.lower())
+    return codes
+
+
+def reason_texts(codes: list[str]) -> list[str]:
+    """Reason codes in the reader's language. Text stored before reasons were codes (Korean)
+    is shown as it was."""
+    if "customer_type_names" not in g:  # the 18 names, read once per request
+        g.customer_type_names = dict(db.session.execute(
+            sa.select(CustomerType.code, CustomerType.name)).all())
+    texts = []
+    for code in codes:
+        kind, _sep, value = code.partition(":")
+        if kind == "type" and value in g.customer_type_names:
+            texts.append(_("%(name)s 대상", name=gettext(g.customer_type_names[value])))
+        elif kind == "domain" and value in Domain._value2member_map_:
+            texts.append(_("%(domain)s 분야", domain=Domain(value).label))
+        elif kind == "term" and value:
+            texts.append(_("검색어 '%(term)s'", term=value))
+        else:
+            texts.append(code)
+    return texts

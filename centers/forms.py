@@ -29,7 +29,8 @@ REQUIRED = _l("필수 항목입니다.")
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("아이디"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    username = StringField(_l("아이디"), validators=[DataRequired(REQUIRED), Length(max=64)],
+                           render_kw={"autofocus": True})
     password = PasswordField(_l("비밀번호"), validators=[DataRequired(REQUIRED), Length(max=256)])
     submit = SubmitField(_l("로그인"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
 from centers.accounts import staff_visible_to
@@ -17,6 +18,18 @@ def get_centre_by_code_or_404(code: str, actor: Staff) -> Centre:
     :raise 404: no such centre, or not visible to the actor.
     """
     centre = db.session.scalar(centres_visible_to(actor).where(Centre.code == code))
+    if centre is None:
+        raise NotFound()
+    return centre
+
+
+def get_published_centre_or_404(code: str) -> Centre:
+    """A centre by its code, for the open data anyone may read: a centre's code and name are
+    public, nothing else of it is read through this.
+
+    :raise 404: no such centre.
+    """
+    centre = db.session.scalar(sa.select(Centre).where(Centre.code == code))
     if centre is None:
         raise NotFound()
     return centre

@@ -4,6 +4,7 @@ import contextlib
 import sqlite3
 from datetime import UTC, datetime
 from math import floor
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -97,6 +98,37 @@ def _optimize_sqlite_before_closing(dbapi_connection, connection_record):
 def _optimize(dbapi_connection: sqlite3.Connection) -> None:
     with contextlib.suppress(sqlite3.Error):  # busy or read-only: the next time will do
         dbapi_connection.execute("PRAGMA optimize")
+
+
+def empty_database_beside(url: str, purpose: str, folder: Path) -> str:
+    """The URL of an empty database beside ``url``, on the same engine: a new SQLite file in
+    ``folder``, or the PostgreSQL database ``<url's database>_<purpose>``, dropped and created
+    again. Named after ``url``'s database, so two checkouts on one server never drop each
+    other's (the benchmark's throw-away data, the tests' migration and restore checks)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"sqlite:///{Path(folder) / f'{purpose}.sqlite'}"
+    name = f"{parsed.database}_{purpose}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Remove a database made by :func:`empty_database_beside` (its SQLite file, or the
+    PostgreSQL database, even with connections left open)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+        return
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def database_is_reachable() -> bool:

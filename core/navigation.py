@@ -1,7 +1,9 @@
-"""The menu: each feature registers its entries with the roles that see them."""
+"""The menu: each feature registers its entries with the roles that see them, and what the
+home page's tile for the entry counts (the work waiting there), if anything."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask
@@ -19,11 +21,15 @@ class NavItem:
     roles: frozenset[Role]
     order: int = 100
     args: dict = field(default_factory=dict)
+    # For the home tile: (label, function of the signed-in staff member -> a number or None).
+    count: tuple[object, Callable] | None = None
 
 
-def register(app: Flask, endpoint: str, label, roles, order: int = 100) -> None:
+def register(app: Flask, endpoint: str, label, roles, order: int = 100, *,
+             count: tuple[object, Callable] | None = None) -> None:
+    """Add a menu entry; ``count=(label, fn)`` puts ``fn(current_user)`` on its home tile."""
     app.extensions.setdefault("hanjari.nav", []).append(
-        NavItem(endpoint, label, frozenset(roles), order)
+        NavItem(endpoint, label, frozenset(roles), order, count=count)
     )
 
 

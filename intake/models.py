@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cases.models import Client
+from catalogue.matching import reason_texts
 from catalogue.models import Service
 from centers.models import Agency, Centre, Domain, Staff
 from core.extensions import db
@@ -155,6 +156,7 @@ class VisitSuggestion(db.Model):
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), primary_key=True,
                                             index=True)
     rank: Mapped[int]
+    # Why it matched, as codes (catalogue.matching.reason_codes): shown in the reader's language.
     reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # The service's conditions the visitor met (충족) and those the desk must ask (확인 필요).
     met: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
@@ -164,3 +166,7 @@ class VisitSuggestion(db.Model):
 
     service: Mapped[Service] = relationship()
     agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return reason_texts(self.reasons)

@@ -7,6 +7,7 @@ every UPDATE, and the loser gets :class:`VisitConflict`.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -140,6 +141,24 @@ def register_visit(
     return visit
 
 
+def api_submission_key(actor: Staff, idempotency_key: str) -> str:
+    """The submission key of an API registration: the caller's ``Idempotency-Key`` hashed
+    with their account (two callers' keys never meet), in the column's 32 characters."""
+    digest = hashlib.sha256(f"{actor.id}:{idempotency_key}".encode()).hexdigest()
+    return "api-" + digest[:28]
+
+
+def same_registration(visit: Visit, *, client: Client | None, purposes: list[Domain],
+                      plan: list[Agency], note: str = "", party_size: int = 1) -> bool:
+    """Does a repeated registration ask for what ``visit`` already is (same person, purposes,
+    desk plan in order, note and party size)?"""
+    return (visit.client_id == (client.id if client else None)
+            and {p.domain for p in visit.purposes} == set(purposes)
+            and [s.agency_id for s in sorted(visit.stops, key=lambda s: s.position)]
+            == [a.id for a in plan]
+            and visit.note == (note or "").strip() and visit.party_size == party_size)
+
+
 def submitted_visit(centre: Centre, submission_key: str | None) -> Visit | None:
     """The visit an earlier post of the same registration form made, if any."""
     if not submission_key:
@@ -166,7 +185,7 @@ def _suggestions_for(centre: Centre, client: Client | None, purposes: list[Domai
         limit=SUGGESTIONS_PER_VISIT,
     )
     return [
-        VisitSuggestion(service_id=s.service.id, rank=rank, reasons=list(s.reasons),
+        VisitSuggestion(service_id=s.service.id, rank=rank, reasons=list(s.reason_codes),
                         met=list(s.met), to_check=list(s.to_check),
                         agency_id=s.offer.agency_id if s.offer else None,
                         desk=s.offer.desk_location if s.offer else "")
@@ -444,6 +463,15 @@ def visits_visible_to(actor: Staff) -> sa.Select:
     return query.where(Visit.centre_id == actor.centre_id)
 
 
+def people_at_desk_today(actor: Staff):
+    """SQL condition on Client (the need-to-know rule): today's visit of the person has a
+    stop at the caseworker's agency's desk."""
+    return Client.id.in_(sa.select(Visit.client_id).join(VisitStop, VisitStop.visit_id == Visit.id)
+                         .where(Visit.centre_id == actor.centre_id,
+                                Visit.visit_date == local_today(),
+                                VisitStop.agency_id == actor.agency_id))
+
+
 def todays_queue_query(actor: Staff, agency_id: int | None = None, *,
                        finished: bool | None = None) -> sa.Select:
     """Today's visits of the actor's centre in arrival order; with ``agency_id``, only those
@@ -520,7 +548,9 @@ def board_token_valid(centre: Centre, token: str | None) -> bool:
 
 
 def board_snapshot(centre: Centre, limit: int = 8) -> dict:
-    """What the lobby TV shows: called numbers and their desks, waiting counts. No names."""
+    """What the lobby TV shows: numbers called and not yet in service, with the window to go
+    to, and waiting counts. No names. A number leaves the board once its desk starts serving
+    it: the "호출 번호" slot is for those still walking to a window."""
     today = local_today()
     called = db.session.execute(
         sa.select(Visit.ticket_number, Agency.name, Agency.desk_location, VisitStop.status,
@@ -528,7 +558,7 @@ def board_snapshot(centre: Centre, limit: int = 8) -> dict:
         .join(VisitStop, VisitStop.visit_id == Visit.id)
         .join(Agency, Agency.id == VisitStop.agency_id)
         .where(Visit.centre_id == centre.id, Visit.visit_date == today,
-               VisitStop.status.in_([StopStatus.CALLED, StopStatus.IN_SERVICE]))
+               VisitStop.status == StopStatus.CALLED)
         .order_by(VisitStop.called_at.desc())
         .limit(limit)
     ).all()
@@ -560,3 +590,14 @@ def visit_activity() -> list[sa.Select]:
 
 def erase_visit_notes(client_ids: list[int]) -> None:
     db.session.execute(sa.update(Visit).where(Visit.client_id.in_(client_ids)).values(note=""))
+
+
+def waiting_count(actor: Staff) -> int:
+    """For the home tile: today's visits still in the building (a caseworker's: those at
+    their agency's desk), the rows the queue page lists."""
+    query = (visits_visible_to(actor).with_only_columns(sa.func.count(Visit.id))
+             .where(Visit.visit_date == local_today(), Visit.status.not_in(CLOSED_VISIT)))
+    if actor.role == Role.CASEWORKER and actor.agency_id:
+        query = query.where(Visit.stops.any(sa.and_(VisitStop.agency_id == actor.agency_id,
+                                                    VisitStop.status.in_(ACTIVE_STOP_STATUSES))))
+    return db.session.scalar(query) or 0

@@ -14,7 +14,14 @@ from cases import people
 from cases import services as casework
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
 from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKind, ConsentMethod
-from cases.queries import CENTRE_ROLES, clients_visible_to, get_client_or_404, search_clients, understand
+from cases.queries import (
+    CENTRE_ROLES,
+    clients_visible_to,
+    get_client_or_404,
+    search_clients,
+    understand,
+    visible_client_ids,
+)
 from catalogue.models import CustomerType
 from centers.models import Agency
 from core import audit
@@ -71,13 +78,25 @@ def _customer_type_choices():
     return choices((t.code, t.label) for t in types)
 
 
+_CARRIED_FIELDS = {"name": "name", "birth_date": "birth_date"}
+
+
+def _carried_search() -> dict | None:
+    """The name or birth date the desk searched for, posted on from the search page's
+    "새로 등록" (a POST body: it is personal data) to start the form with; None otherwise."""
+    field = _CARRIED_FIELDS.get(request.form.get("carry_kind", "")) if request.method == "POST" else None
+    value = request.form.get("carry_value", "").strip()[:100]
+    return {field: value} if field and value else None
+
+
 @bp.route("/people/new", methods=["GET", "POST"])
 @desk
 def register_person():
     centre = _centre()
     collection = people.current_document(centre.id, ConsentKind.COLLECTION)
     third_party = people.current_document(centre.id, ConsentKind.THIRD_PARTY)
-    form = RegistrationForm()
+    carried = _carried_search()
+    form = RegistrationForm(formdata=None, data=carried) if carried else RegistrationForm()
     form.customer_types.choices = _customer_type_choices()
     form.third_party_agencies.choices = (
         [(r.agency_id, r.agency.name) for r in third_party.recipients] if third_party else []
@@ -85,7 +104,7 @@ def register_person():
     if not centre.processes_rrn:
         del form.rrn
     candidates = []
-    if collection is not None and form.validate_on_submit():
+    if not carried and collection is not None and form.validate_on_submit():
         rrn = form.rrn.data if "rrn" in form else None
         candidates = people.likely_duplicates(
             centre, name=form.name.data, birth_date=form.parsed_birth_date,
@@ -129,8 +148,12 @@ def show_person(client_id: int):
         .limit(20)
     ).all()
     actor = current_staff()
+    links = people.active_links(client)
     return render_template(
-        "intake/person.html", client=client, visits=visits, links=people.active_links(client),
+        "intake/person.html", client=client, visits=visits, links=links,
+        visible_links=visible_client_ids(
+            actor, [link.client_id if link.other_client_id == client.id else link.other_client_id
+                    for link in links]),
         masked_rrn=people.masked_rrn(client), today=local_today(), withdraw_form=WithdrawForm(),
         link_form=LinkForm(), buttons=EmptyForm(),
         may_edit=people.may_edit_person(actor, client),

@@ -36,3 +36,7 @@ class PartnerImportForm(FlaskForm):
     file = FileField(_l("HSDS 3.0 JSON 파일"), validators=[
         FileRequired(REQUIRED), FileAllowed(["json"], _l("JSON 파일만 올릴 수 있습니다."))])
     submit = SubmitField(_l("가져오기"))
+
+
+class WebhookForm(FlaskForm):
+    url = StringField(_l("웹훅 주소 (비우면 보내지 않음)"), validators=[Optional(), Length(max=500)])

@@ -55,6 +55,12 @@ class Partner(db.Model):
     # The HSDS organisation id an import came with, so a re-import updates this row.
     hsds_id: Mapped[str | None] = mapped_column(sa.String(64))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The partner's own system: a key for the partner API (only its hash), and where to post
+    # signed webhooks (the signing secret encrypted with the field key: it must be read back).
+    api_key_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    api_key_prefix: Mapped[str] = mapped_column(sa.String(12), default="", server_default="")
+    webhook_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

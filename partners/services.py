@@ -3,6 +3,8 @@ changes to it (each audited; services flush, the view commits)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +14,7 @@ from flask_babel import gettext as _
 from catalogue.models import CentreService, Service
 from centers.models import Centre, Staff
 from core import audit
+from core.crypto import cipher
 from core.errors import NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
@@ -168,3 +171,60 @@ def _flush_unique() -> None:
             db.session.flush()
     except sa.exc.IntegrityError as error:
         raise PartnerError(_("같은 이름의 협력기관이 이미 목록에 있습니다.")) from error
+
+
+# --- the partner's own system: an API key and a webhook address -----------------------------
+
+API_KEY_PREFIX = "hjp_"
+
+
+def _key_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_api_key(actor: Staff, partner: Partner) -> str:
+    """A new key for the partner API (the old one stops working); only its hash is kept, the
+    secret is returned once to be handed to the partner."""
+    _require_keeper(actor, partner.centre)
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    partner.api_key_hash = _key_hash(secret)
+    partner.api_key_prefix = secret[:10]
+    audit.record("partner.api_key_issued", actor=actor, subject=partner,
+                 centre_id=partner.centre_id, detail={"prefix": partner.api_key_prefix})
+    db.session.flush()
+    return secret
+
+
+def revoke_api_key(actor: Staff, partner: Partner) -> None:
+    _require_keeper(actor, partner.centre)
+    if partner.api_key_hash is None:
+        raise PartnerError(_("폐기할 API 키가 없습니다."))
+    partner.api_key_hash = None
+    partner.api_key_prefix = ""
+    audit.record("partner.api_key_revoked", actor=actor, subject=partner,
+                 centre_id=partner.centre_id)
+
+
+def authenticate_partner(secret: str) -> Partner | None:
+    """The active partner whose API key this is (None for any other answer)."""
+    if not secret.startswith(API_KEY_PREFIX):
+        return None
+    partner = db.session.scalar(sa.select(Partner).where(Partner.api_key_hash == _key_hash(secret)))
+    return partner if partner is not None and partner.is_active else None
+
+
+def set_webhook(actor: Staff, partner: Partner, url: str) -> str | None:
+    """Where the partner's system hears of changes; a new signing secret each time, returned
+    once (None when the address is cleared: no more webhooks)."""
+    _require_keeper(actor, partner.centre)
+    url = url.strip()
+    if url and not url.startswith(("https://", "http://")):
+        raise PartnerError(_("웹훅 주소는 http:// 또는 https://로 시작해야 합니다."))
+    if len(url) > 500:
+        raise PartnerError(_("웹훅 주소가 너무 깁니다."))
+    partner.webhook_url = url
+    secret = secrets.token_urlsafe(32) if url else None
+    partner.webhook_secret_encrypted = cipher().encrypt(secret) if secret else None
+    audit.record("partner.webhook_set", actor=actor, subject=partner,
+                 centre_id=partner.centre_id, detail={"set": bool(url)})
+    return secret

@@ -9,11 +9,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from core.extensions import db
+from core.forms import EmptyForm, error_text
 from core.roles import allowed_if
 from core.views import current_staff
 from partners import hsds
 from partners import services as partners
-from partners.forms import PartnerForm, PartnerImportForm
+from partners.forms import PartnerForm, PartnerImportForm, WebhookForm
 from partners.queries import get_partner_or_404
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
@@ -33,9 +34,47 @@ def index():
 @allowed_if(partners.may_read_partners)
 def show(partner_id: int):
     actor = current_staff()
+    return _show(get_partner_or_404(partner_id, actor))
+
+
+def _show(partner, **shown_once):
+    """The partner's page; ``shown_once``: a new API key or webhook secret, shown on this
+    answer only (never stored in the clear, never in a redirect or the session)."""
+    actor = current_staff()
+    return render_template("partners/show.html", partner=partner, form=EmptyForm(),
+                           webhook_form=WebhookForm(url=partner.webhook_url),
+                           may_manage=partners.may_manage_partners(actor, partner.centre),
+                           **shown_once)
+
+
+@bp.post("/<int:partner_id>/<any(api_key, revoke_api_key, webhook):step>")
+@keepers
+def system(partner_id: int, step: str):
+    """The partner's own system: a new API key, its revocation, the webhook address."""
+    actor = current_staff()
     partner = get_partner_or_404(partner_id, actor)
-    return render_template("partners/show.html", partner=partner,
-                           may_manage=partners.may_manage_partners(actor, partner.centre))
+    form = WebhookForm() if step == "webhook" else EmptyForm()
+    if not form.validate_on_submit():
+        flash(error_text(form) or _("다시 시도하세요."), "danger")
+        return redirect(url_for("partners.show", partner_id=partner.id))
+    try:
+        if step == "api_key":
+            shown = {"new_api_key": partners.issue_api_key(actor, partner)}
+        elif step == "revoke_api_key":
+            partners.revoke_api_key(actor, partner)
+            shown = {}
+        else:
+            shown = {"new_webhook_secret": partners.set_webhook(actor, partner,
+                                                                form.url.data or "")}
+    except partners.PartnerError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("partners.show", partner_id=partner_id))
+    db.session.commit()
+    if not shown or not any(shown.values()):
+        flash(_("저장했습니다."), "success")
+        return redirect(url_for("partners.show", partner_id=partner.id))
+    return _show(partner, **shown)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import Flask, current_app
 from tqdm import tqdm
 
+from core.database import drop_database, empty_database_beside
 from core.extensions import db
 from perf.scale import TINY, Scale
 
@@ -65,9 +65,10 @@ def bench_command(json_file: str | None, scale: str, runs: int, budget: float | 
     from perf.bench import run_bench
 
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    throwaway = None
+    throwaway = folder = None
     if scale == "tiny":
-        url = throwaway = _throwaway_database(url)
+        folder = Path(tempfile.mkdtemp(prefix="hanjari-bench-"))  # SQLite's file goes here
+        url = throwaway = empty_database_beside(url, "bench", folder)
     try:
         bench_app = _bench_app(url)
         if throwaway:
@@ -90,7 +91,8 @@ def bench_command(json_file: str | None, scale: str, runs: int, budget: float | 
                 db.engine.dispose()
     finally:
         if throwaway:
-            _drop_database(throwaway)
+            drop_database(throwaway)
+            shutil.rmtree(folder, ignore_errors=True)
     if json_file:
         Path(json_file).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
 
@@ -104,28 +106,3 @@ def _bench_app(url: str) -> Flask:
     config.update(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
                   STARTUP_CHECKS=False)
     return create_app(config)
-
-
-def _throwaway_database(url: str) -> str:
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="hanjari-bench-"))
-        return f"sqlite:///{folder / 'bench.sqlite'}"
-    name = f"{parsed.database}_bench"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str) -> None:
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        shutil.rmtree(Path(parsed.database).parent, ignore_errors=True)
-        return
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    admin.dispose()

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cases import services as casework
-from cases.models import Case, CaseStatus, Priority
+from cases.identity import format_phone
+from cases.models import Case, CaseStatus, Client, Priority
 from cases.people import may_share_with, sharing_consent_in_force
 from catalogue.models import CentreService
 from centers.models import Agency, Staff
@@ -36,6 +37,8 @@ from referrals.models import (
     Notification,
     NotificationKind,
     Outcome,
+    PartnerReferral,
+    PartnerReferralEvent,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -344,17 +347,39 @@ def mark_read(actor: Staff, notification_ids: list[int] | None = None,
     return db.session.execute(query.values(read_at=utcnow())).rowcount
 
 
+def unread_about(actor: Staff, referral_id: int) -> int:
+    """How many of the actor's notifications about this referral are unread."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.staff_id == actor.id, Notification.referral_id == referral_id,
+        Notification.read_at.is_(None))) or 0
+
+
 # --- who sees what -----------------------------------------------------------------------
 
 def referrals_visible_to(actor: Staff) -> sa.Select:
-    """Caseworkers see referrals from or to their agency; a manager all of the centre."""
+    """Caseworkers see referrals from their agency, and those to it while the person's consent
+    to share with it is in force (a withdrawal ends the receiving side's access to the
+    referral and its slip at once); a manager all of the centre."""
     query = sa.select(Referral)
     if actor.role == Role.MANAGER and actor.centre_id:
         return query.where(Referral.centre_id == actor.centre_id)
     if actor.role == Role.CASEWORKER and actor.agency_id:
-        return query.where(sa.or_(Referral.to_agency_id == actor.agency_id,
-                                  Referral.from_agency_id == actor.agency_id))
+        return query.where(Referral.centre_id == actor.centre_id, sa.or_(
+            Referral.from_agency_id == actor.agency_id,
+            sa.and_(Referral.to_agency_id == actor.agency_id,
+                    sharing_consent_in_force(Referral.client_id, actor.agency_id, local_today()))))
     return query.where(sa.false())
+
+
+def people_referred_with(actor: Staff):
+    """SQL condition on Client (the need-to-know rule): an open referral from the caseworker's
+    agency, or to it while the consent to share with it is in force."""
+    return Client.id.in_(sa.select(Referral.client_id).where(
+        Referral.status.in_(OPEN_STATUSES), Referral.centre_id == actor.centre_id,
+        sa.or_(Referral.from_agency_id == actor.agency_id,
+               sa.and_(Referral.to_agency_id == actor.agency_id,
+                       sharing_consent_in_force(Referral.client_id, actor.agency_id,
+                                                local_today())))))
 
 
 def cases_referred_to(actor: Staff):
@@ -386,6 +411,12 @@ def badge_counts(actor: Staff) -> dict[str, int]:
             sa.select(sa.func.count()).select_from(Referral).where(
                 sa.or_(Referral.to_agency_id == actor.agency_id,
                        Referral.from_agency_id == actor.agency_id), overdue_clause())) or 0
+        # Referrals to partners outside the centre keep the same response targets.
+        overdue += db.session.scalar(
+            sa.select(sa.func.count()).select_from(PartnerReferral).where(
+                PartnerReferral.from_agency_id == actor.agency_id,
+                PartnerReferral.status == ReferralStatus.SENT,
+                PartnerReferral.due_at < utcnow())) or 0
     return {"incoming": unread.get(NotificationKind.INCOMING, 0),
             "outcome": unread.get(NotificationKind.OUTCOME, 0), "overdue": overdue}
 
@@ -423,6 +454,10 @@ def slip_data(referral: Referral) -> dict[str, str | bool]:
         "status": referral.status.label, "result": result.label if result else "",
         "person": referral.client.name, "birth_date": referral.client.birth_date.isoformat(),
         "contact": referral.contact_preference.label, "reason": referral.reason,
+        # The number the receiving agency calls back on: the person agreed to share it with
+        # that agency (a referral needs their third-party consent naming it).
+        "phone": format_phone(referral.client.phone) if referral.client.phone and (
+            referral.contact_preference != ContactPreference.VISIT) else "",
         "needs": referral.needs, "service": referral.service.name if referral.service else "",
     }
 
@@ -432,7 +467,9 @@ def slip_data(referral: Referral) -> dict[str, str | bool]:
 def referral_activity() -> list[sa.Select]:
     """A referral sent or closed is activity of its person."""
     return [sa.select(Referral.client_id, Referral.sent_at),
-            sa.select(Referral.client_id, Referral.closed_at)]
+            sa.select(Referral.client_id, Referral.closed_at),
+            sa.select(PartnerReferral.client_id, PartnerReferral.sent_at),
+            sa.select(PartnerReferral.client_id, PartnerReferral.closed_at)]
 
 
 def erase_referral_text(client_ids: list[int]) -> None:
@@ -443,3 +480,8 @@ def erase_referral_text(client_ids: list[int]) -> None:
                        .values(reason=ERASED, needs="", closing_note=""))
     db.session.execute(sa.update(ReferralEvent).where(ReferralEvent.referral_id.in_(
         sa.select(Referral.id).where(Referral.client_id.in_(client_ids)))).values(note=""))
+    db.session.execute(sa.update(PartnerReferral).where(PartnerReferral.client_id.in_(client_ids))
+                       .values(reason=ERASED, needs="", closing_note="", response_note=""))
+    db.session.execute(sa.update(PartnerReferralEvent).where(
+        PartnerReferralEvent.partner_referral_id.in_(sa.select(PartnerReferral.id).where(
+            PartnerReferral.client_id.in_(client_ids)))).values(note=""))

@@ -228,7 +228,8 @@ def staff_choices(actor: Staff) -> list[Staff]:
 
 # --- who viewed my record (PIPA 제35조) --------------------------------------------------------
 
-READ_SUFFIXES = (".view", "_view", "_viewed", "_opened", ".edit", ".rrn_revealed")
+READ_SUFFIXES = (".view", "_view", "_viewed", "_opened", ".opened", ".edit", ".rrn_revealed")
+PARTNER_USERNAME = "partner:"  # how the log names a partner outside the centre (no staff id)
 
 
 def what_was_done(action: str) -> str:
@@ -245,16 +246,26 @@ def access_history(client) -> list[dict]:
     agency (or the centre's desk or manager), who, and whether they read, printed or changed.
     Plain data, for the page and the PDF alike."""
     from centers.models import Agency
+    from partners.models import Partner
 
     rows = db.session.execute(
-        sa.select(AuditEvent.at, AuditEvent.action, Staff.display_name, Staff.role,
-                  Agency.name.label("agency"))
-        .join(Staff, Staff.id == AuditEvent.staff_id)
+        sa.select(AuditEvent.at, AuditEvent.action, AuditEvent.username, Staff.display_name,
+                  Staff.role, Agency.name.label("agency"))
+        .outerjoin(Staff, Staff.id == AuditEvent.staff_id)
         .outerjoin(Agency, Agency.id == Staff.agency_id)
-        .where(AuditEvent.client_id == client.id)
+        .where(AuditEvent.client_id == client.id,
+               sa.or_(AuditEvent.staff_id.is_not(None),
+                      AuditEvent.username.startswith(PARTNER_USERNAME)))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
+    # A partner outside the centre opened the referral's link or read it through its system.
+    partner_ids = {int(row.username.removeprefix(PARTNER_USERNAME)) for row in rows
+                   if row.display_name is None}
+    partners = dict(db.session.execute(
+        sa.select(Partner.id, Partner.name).where(Partner.id.in_(partner_ids))).all())
     return [{"at": row.at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M"),
-             "agency": row.agency or Role(row.role).label, "staff": row.display_name,
+             "agency": (row.agency or Role(row.role).label if row.display_name is not None
+                        else partners.get(int(row.username.removeprefix(PARTNER_USERNAME)), "")),
+             "staff": row.display_name or _("센터 밖 협력기관"),
              "what": what_was_done(row.action)} for row in rows]
 
 

@@ -42,16 +42,18 @@ def _font_family() -> str:
 
 def render_svg(chart: Chart) -> str:
     """The chart as an SVG document."""
-    return _svg(chart.kind, chart.title, tuple(chart.labels), tuple(chart.values))
+    return _svg(chart.kind, chart.title, tuple(chart.labels), tuple(chart.values),
+                chart.category_axis, chart.value_axis)
 
 
 @lru_cache(maxsize=256)
-def _svg(kind: str, title: str, labels: tuple[str, ...], values: tuple[float, ...]) -> str:
+def _svg(kind: str, title: str, labels: tuple[str, ...], values: tuple[float, ...],
+         category_axis: str = "", value_axis: str = "") -> str:
     """Drawing a chart takes tens of milliseconds and the same data always gives the same
     file (fixed hash salt, no date), so the page and the PDF of a month, and every later
     look at a closed month, reuse the first drawing. The key is the chart's whole content:
     a changed figure is a different key, never a stale picture."""
-    chart = Chart(kind, title, list(labels), list(values))
+    chart = Chart(kind, title, list(labels), list(values), category_axis, value_axis)
     with matplotlib.rc_context({**STYLE, "font.family": _font_family()}):
         figure = _days(chart) if chart.kind == "days" else _categories(chart)
         buffer = io.StringIO()
@@ -75,11 +77,13 @@ def _days(chart: Chart) -> Figure:
     _counts_from_zero(axes.set_ylim, chart.values)
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_title(chart.title, loc="left", fontsize=9)
+    axes.set_xlabel(chart.category_axis, fontsize=7)
+    axes.set_ylabel(chart.value_axis, fontsize=7)
     return figure
 
 
 def _categories(chart: Chart) -> Figure:
-    height = 0.8 + 0.28 * max(1, len(chart.values))
+    height = 1.0 + 0.22 * max(1, len(chart.values))
     figure = Figure(figsize=(7.0, height), layout="constrained")
     axes = figure.subplots()
     positions = list(range(len(chart.values)))
@@ -91,6 +95,8 @@ def _categories(chart: Chart) -> Figure:
     axes.margins(x=0.12)
     _counts_from_zero(axes.set_xlim, chart.values)
     axes.set_title(chart.title, loc="left", fontsize=9)
+    axes.set_xlabel(chart.value_axis, fontsize=7)
+    axes.set_ylabel(chart.category_axis, fontsize=7)
     return figure
 
 

@@ -57,3 +57,29 @@ class MonthClosing(db.Model):
     counts: Mapped[dict] = mapped_column(sa.JSON)
 
     closed_by: Mapped[Staff | None] = relationship()
+class ReportDocument(db.Model):
+    """An issued report as a numbered document: one row per report version, so printing the
+    same version again shows the same number, and its remarks (비고).
+
+    ``series`` is the numbering series, ``centre-<id>`` for a centre's monthly reports and
+    ``national`` for the roll-up; ``serial`` counts from 1 in each series and year of issue.
+    The number is stored as printed, so a renamed centre does not renumber its old reports.
+    """
+
+    __tablename__ = "report_documents"
+    __table_args__ = (sa.UniqueConstraint("series", "month", "version"),
+                      sa.UniqueConstraint("series", "year", "serial"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series: Mapped[str] = mapped_column(sa.String(40))
+    month: Mapped[str] = mapped_column(sa.String(7))  # "2026-11"
+    version: Mapped[int]
+    # Given at the first print: a row may exist before, holding the remarks written first.
+    year: Mapped[int | None]
+    serial: Mapped[int | None]
+    number: Mapped[str | None] = mapped_column(sa.String(80))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    remarks: Mapped[str] = mapped_column(sa.Text, default="")
+    remarks_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    remarks_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -90,7 +90,7 @@ def build_referrals(context: ReportContext) -> SectionResult:
                   [[names.get(sid, ""), times, referred] for sid, (times, referred) in ranked]),
         ],
         charts=[Chart("categories", _("의뢰 결과"), [o.label for o in Outcome],
-                      [outcomes.get(o, 0) for o in Outcome])],
+                      [outcomes.get(o, 0) for o in Outcome], _("결과"), _("의뢰 건수"))],
         note=_("의뢰는 보낸 달에 셉니다. 응답(수락·반려)과 완료는 말일 자정까지 온 것만 셉니다"
                "(다음 달에 온 응답은 그달에는 응답 대기로 남습니다). 기한은 받는 기관의 "
                "응답 목표(근무시간)입니다. 월말 기한 지난 의뢰는 월말에 아직 응답이 없고 "

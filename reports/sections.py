@@ -63,6 +63,9 @@ class Chart:
     title: str
     labels: list[str]
     values: list[float]
+    #: Axis titles: what the categories (or days) are, and what the bars count.
+    category_axis: str = ""
+    value_axis: str = ""
 
 
 @dataclass
@@ -373,9 +376,9 @@ def build_visits(context: ReportContext) -> SectionResult:
         ],
         charts=[
             Chart("days", _("일별 방문 건수"), [str(d.day) for d in span.days()],
-                  [per_day.get(d, 0) for d in span.days()]),
+                  [per_day.get(d, 0) for d in span.days()], _("날짜(일)"), _("방문 건수")),
             Chart("categories", _("방문 목적 분야별 방문 건수"), [d.label for d in purposes],
-                  [by_purpose.get(d, 0) for d in purposes]),
+                  [by_purpose.get(d, 0) for d in purposes], _("방문 목적 분야"), _("방문 건수")),
         ],
         tables=[
             Table(_("방문 목적 분야별"), [_("분야"), _("방문 건수")],
@@ -452,7 +455,7 @@ def build_cases(context: ReportContext) -> SectionResult:
             Figure(_("기한 지난 사례"), late.get("any", 0)),
         ],
         charts=[Chart("categories", _("종결 사유별 사례 수"), [r.label for r in ClosureReason],
-                      [reasons.get(r, 0) for r in ClosureReason])],
+                      [reasons.get(r, 0) for r in ClosureReason], _("종결 사유"), _("사례 수"))],
         tables=[
             Table(_("종결 사유별"), [_("사유"), _("사례 수")],
                   [[r.label, reasons.get(r, 0)] for r in ClosureReason],
@@ -608,3 +611,35 @@ def national_report(centres: list[Centre], month: Month) -> NationalReport:
                           standing.get(c.id, provisional)) for c in centres],
         total=headline_values(total_counts(per_centre)), stamp_text=stamp,
     )
+
+
+#: The headline figures the national roll-up ranks its centres by, and whether more is better.
+RANKED_HEADLINES = (("visits", True), ("multi_agency_share", True), ("trips_saved", True),
+                    ("employed", True), ("avg_wait", False))
+
+
+@dataclass
+class Ranking:
+    label: str
+    unit: str
+    higher_is_better: bool
+    #: (rank, centre name, value): equal values share a rank (1, 2, 2, 4); no value comes last.
+    places: list[tuple[int | None, str, int | float | None]]
+
+
+def national_ranking(report: NationalReport) -> list[Ranking]:
+    """The centres in order of a few headline figures, for the roll-up's comparison page."""
+    labels = {key: (label, unit) for key, label, unit in report.headlines}
+    rankings = []
+    for key, higher in RANKED_HEADLINES:
+        if key not in labels:
+            continue
+        valued = [r for r in report.rows if r.values.get(key) is not None]
+        valued.sort(key=lambda r: (-r.values[key] if higher else r.values[key], r.name))
+        places: list[tuple[int | None, str, int | float | None]] = []
+        for index, row in enumerate(valued):
+            tied = places and places[-1][2] == row.values[key]
+            places.append((places[-1][0] if tied else index + 1, row.name, row.values[key]))
+        places += [(None, r.name, None) for r in report.rows if r.values.get(key) is None]
+        rankings.append(Ranking(labels[key][0], labels[key][1], higher, places))
+    return rankings

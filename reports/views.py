@@ -4,21 +4,24 @@ roll-up, each as a page and as PDF/XLSX/CSV. Every export is an audit event."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BaseConverter, ValidationError
 
 from cases.models import Case, Client
 from centers.models import Centre
-from centers.queries import get_centre_by_code_or_404
+from centers.queries import get_centre_by_code_or_404, get_published_centre_or_404
 from core import audit
 from core.extensions import db
-from core.forms import EmptyForm
+from core.forms import EmptyForm, error_text
 from core.roles import Role, allowed_if, roles_required
-from core.views import committed, current_staff
+from core.views import commit_or_flash, committed, current_staff
 from intake.models import Visit, VisitStop
-from reports import closing, dashboard, exports, figures, sections
+from reports import closing, dashboard, documents, exports, open_data, sections
 from reports.closing_views import CorrectionForm
+from reports.forms import RemarksForm
 from reports.periods import Month
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -83,6 +86,17 @@ def format_figure(value) -> str:
     return f"{value:,}"
 
 
+@bp.app_template_filter("keep_words")
+def keep_words(value) -> Markup:
+    """Text that wraps only between words: in print, Hangul would otherwise break between
+    any two syllables (``남양주고용센`` / ``터``), and WeasyPrint has no ``word-break:
+    keep-all``. Each word becomes an unbreakable span."""
+    if value is None:
+        return Markup("")
+    return Markup(" ").join(Markup('<span class="kw">%s</span>') % word
+                            for word in str(value).split())
+
+
 @bp.app_template_filter("signed")
 def format_signed(value) -> str:
     if value is None:
@@ -142,8 +156,8 @@ def _person_of(row) -> int | None:
 @bp.get("/monthly")
 @report_readers
 def monthly_latest():
-    """The monthly report chosen in the form, or else one's own centre's latest: this month
-    once it has visits, last month before that (on the 1st at 9 o'clock, say)."""
+    """The monthly report chosen in the form, or else one's own centre's this month, so far
+    (the page links back to the complete months)."""
     actor = current_staff()
     code = request.args.get("centre") or (actor.centre.code if actor.centre else None)
     if code is None:
@@ -152,8 +166,6 @@ def monthly_latest():
         month = Month.parse(request.args.get("month", ""))
     except ValueError:
         month = Month.current()
-        if not figures.visit_totals([get_centre_by_code_or_404(code, current_staff()).id], month.span):
-            month = month.previous()
     return redirect(url_for("reports.monthly", code=code, month=min(month, Month.current())))
 
 
@@ -187,7 +199,53 @@ def monthly(code: str, month: Month):
         may_close=closing.may_close_month(actor, centre, month),
         may_correct=closing.may_correct_month(actor, centre, month),
         form=EmptyForm(), correction=CorrectionForm(),
+        **_document_panel(centre, month, documents.monthly_version(report)),
     )
+
+
+def _document_panel(centre: Centre | None, month: Month, version: int | None) -> dict:
+    """The page's document box: the number of the version shown, and the remarks form for
+    who may write them (on a closed month)."""
+    document = documents.document_of(documents.series_of(centre), month, version)
+    may_write = version is not None and documents.may_write_remarks(current_staff(), centre)
+    form = RemarksForm(remarks=document.remarks if document else "") if may_write else None
+    published = _national_version(month) is not None
+    open_csv_url = None
+    if published:
+        open_csv_url = (url_for("reports.national_open_csv", month=month) if centre is None
+                        else url_for("reports.monthly_open_csv", code=centre.code, month=month))
+    return {"document": document, "remarks_form": form, "issued": version is not None,
+            "open_csv_url": open_csv_url}
+
+
+def _save_remarks(centre: Centre | None, month: Month, version: int | None) -> None:
+    """:raise 403: someone who may read the report but not write its remarks."""
+    if not documents.may_write_remarks(current_staff(), centre):
+        abort(403)
+    form = RemarksForm()
+    if form.validate_on_submit():
+        commit_or_flash(lambda: documents.save_remarks(
+            centre, month, version, form.remarks.data or "", current_staff()),
+            _("비고를 저장했습니다."))
+    else:
+        flash(error_text(form), "danger")
+
+
+@bp.post("/monthly/<code>/<month:month>/remarks")
+@report_readers
+def monthly_remarks(code: str, month: Month):
+    """The remarks of the month's latest edition."""
+    centre = get_centre_by_code_or_404(code, current_staff())
+    _save_remarks(centre, month, documents.latest_monthly_version(centre, month))
+    return redirect(url_for("reports.monthly", code=code, month=month) + "#document")
+
+
+def _cover(centre: Centre | None, month: Month, version: int | None, title: str, period: str,
+           standing: str, as_of) -> documents.Cover:
+    """Number the report (the first print of an edition) and draw up its cover."""
+    actor = current_staff()
+    document = documents.issue(centre, month, version, actor)
+    return documents.cover(centre, actor, document, title, period, standing, as_of)
 
 
 @bp.get("/monthly/<code>/<month:month>.pdf")
@@ -196,8 +254,10 @@ def monthly_pdf(code: str, month: Month):
     from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
 
     centre, report = _monthly(code, month)
+    cover = _cover(centre, month, documents.monthly_version(report), _("월간 운영 보고서"),
+                   report.period_label, report.stamp.text, report.stamp.as_of)
     pdf = render_pdf("reports/monthly_pdf.html", report=report, images=_chart_images(report),
-                     units=exports.UNITS)
+                     units=exports.UNITS, cover=cover)
     _audit_export("monthly", "pdf", month, centre)
     return _download(pdf, "pdf", f"hanjari-{centre.code}-{month}.pdf", inline=True)
 
@@ -222,9 +282,16 @@ def monthly_csv(code: str, month: Month):
 
 # --- national roll-up --------------------------------------------------------------------
 
+def _all_centres() -> list[Centre]:
+    return list(db.session.scalars(sa.select(Centre).order_by(Centre.name)))
+
+
 def _national(month: Month) -> sections.NationalReport:
-    centres = list(db.session.scalars(sa.select(Centre).order_by(Centre.name)))
-    return sections.national_report(centres, _reportable_or_404(month))
+    return sections.national_report(_all_centres(), _reportable_or_404(month))
+
+
+def _national_version(month: Month) -> int | None:
+    return documents.national_version([c.id for c in _all_centres()], month)
 
 
 @bp.get("/national")
@@ -243,7 +310,15 @@ def national(month: Month):
     return render_template(
         "reports/national.html", report=_national(month), previous=month.previous(),
         following=month.next() if month < Month.current() else None,
+        **_document_panel(None, month, _national_version(month)),
     )
+
+
+@bp.post("/national/<month:month>/remarks")
+@national_readers
+def national_remarks(month: Month):
+    _save_remarks(None, month, _national_version(month))
+    return redirect(url_for("reports.national", month=month) + "#document")
 
 
 @bp.get("/national/<month:month>.pdf")
@@ -251,7 +326,11 @@ def national(month: Month):
 def national_pdf(month: Month):
     from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
 
-    pdf = render_pdf("reports/national_pdf.html", report=_national(month), units=exports.UNITS)
+    report = _national(month)
+    cover = _cover(None, month, _national_version(month), _("전국 운영 현황 보고서"),
+                   report.period_label, report.stamp_text, sections.month_end(month))
+    pdf = render_pdf("reports/national_pdf.html", report=report, units=exports.UNITS,
+                     cover=cover, ranking=sections.national_ranking(report))
     _audit_export("national", "pdf", month)
     return _download(pdf, "pdf", f"hanjari-national-{month}.pdf", inline=True)
 
@@ -262,3 +341,47 @@ def national_xlsx(month: Month):
     body = exports.national_xlsx(_national(month))
     _audit_export("national", "xlsx", month)
     return _download(body, "xlsx", f"hanjari-national-{month}.xlsx")
+
+
+# --- open data (no sign-in) --------------------------------------------------------------
+
+def _published_or_404(month: Month) -> dict:
+    """Every centre's closed report of the month.
+
+    :raise 404: a month some centre has not closed: a month is published once all closed it,
+        all at once (a centre's cells are hidden as in the national file).
+    """
+    if _national_version(month) is None:
+        abort(404)
+    return open_data.closed_reports(_all_centres(), month)
+
+
+def _open_csv(month: Month, tables, filename: str) -> Response:
+    status = _("마감 · 자료 %(at)s 기준", at=documents.as_of_text(sections.month_end(month)))
+    return Response(open_data.open_csv(month, status, tables), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/national/<month:month>.open.csv")
+def national_open_csv(month: Month):
+    """A closed month's counts for every centre, small counts hidden: for anyone."""
+    reports = _published_or_404(month)
+    tables = open_data.national_tables(_all_centres(), reports)
+    return _open_csv(month, tables, f"hanjari-national-{month}.open.csv")
+
+
+@bp.get("/monthly/<code>/<month:month>.open.csv")
+def monthly_open_csv(code: str, month: Month):
+    """A closed month's counts of one centre (its rows of the national tables, hidden as
+    there, and its referral matrix): for anyone."""
+    centre = get_published_centre_or_404(code)
+    reports = _published_or_404(month)
+    centres = _all_centres()
+    index = [c.id for c in centres].index(centre.id)
+    tables = [open_data.centre_rows(table, index)
+              for table in open_data.national_tables(centres, reports)]
+    referrals = open_data.referral_table(reports[centre.id])
+    if referrals is not None:
+        tables.append(referrals)
+    return _open_csv(month, tables, f"hanjari-{centre.code}-{month}.open.csv")

@@ -14,6 +14,7 @@ from centers.accounts import hash_password
 from centers.models import Addon, Agency, AgencyKind, Centre, CentreAddon, Domain, Sex, Staff
 from core.audit import AuditEvent
 from core.clock import local_today
+from core.database import empty_database_beside
 from core.extensions import db
 from core.roles import Role
 
@@ -40,22 +41,8 @@ def app_config(url: str, **overrides) -> dict:
     return settings
 
 def fresh_database_url(db_url: str, tmp_path, purpose: str) -> str:
-    """An empty database beside the test one, on the same engine: a new SQLite file, or the
-    PostgreSQL database ``<test database>_<purpose>`` (dropped and created again).
-
-    Its name derives from the test database's, so two checkouts testing against different
-    databases on one server never drop each other's.
-    """
-    if db_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / f'{purpose}.sqlite'}"
-    url = sa.engine.make_url(db_url)
-    name = f"{url.database}_{purpose}"
-    admin = sa.create_engine(db_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(sa.text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    """An empty database beside the test one (see :func:`core.database.empty_database_beside`)."""
+    return empty_database_beside(db_url, purpose, tmp_path)
 
 
 _seq = itertools.count(1)

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from PIL import Image
 
 from cases import services as casework
-from cases.models import NoteKind
+from cases.models import ConsentMethod, NoteKind
 from centers.models import AgencyKind
 from core.audit import AuditEvent
-from core.clock import SEOUL
+from core.clock import SEOUL, local_today
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
@@ -25,6 +25,7 @@ from factories import (
     make_case,
     make_centre,
     make_client,
+    make_partner,
     make_referral,
     make_staff,
     make_token,
@@ -32,6 +33,7 @@ from factories import (
 )
 from outreach import services as outreach
 from outreach.models import DocumentType, OutreachKind
+from referrals import outward
 
 # GET (and search POST) endpoints that show no one's personal data: the centre's set-up,
 # the catalogue, aggregate reports, the staff's own account, blank forms. A new endpoint
@@ -55,7 +57,16 @@ NO_PERSON_DATA = {
     "api_reports.monthly",
     # A desk's bookable hours; the text messages name no one and show numbers masked.
     "appointments.hours", "appointments.edit_hours", "appointments.messages",
+    # A closed month's editions are aggregates; partners are organisations, not people.
+    "closing.editions", "partners.index", "partners.show", "partners.new", "partners.edit",
+    "partners.export", "partners.import_file",
+    # Open-data files: aggregates with small counts suppressed (reports/suppression.py).
+    "reports.monthly_open_csv", "reports.national_open_csv",
 }
+# Pages and answers reached by a partner outside the centre, not by staff: each opening is
+# logged under the partner's name (tests/test_partner_referrals.py checks the events).
+PARTNER_REACHED = {"partner_access.open_link", "api_partner_referrals.listing",
+                   "api_partner_referrals.show"}
 
 
 @pytest.fixture
@@ -80,6 +91,10 @@ def place():
     visit = make_visit(centre, [jobs], client=person)
     note = casework.add_note(caseworker, case, kind=NoteKind.COUNSELLING, body="상담함",
                              is_confidential=False)
+    partner = make_partner(centre, name="정신건강복지센터")
+    partner_referral = outward.send(caseworker, case, partner, reason="상담", consent_confirmed=True,
+                                    consent_method=ConsentMethod.WRITTEN,
+                                    consent_given_on=local_today())
     trip = outreach.plan_visit(caseworker, case, kind=OutreachKind.HOME, address="별내동 1-2",
                                purpose="실태 확인", start=utcnow() + timedelta(minutes=5),
                                end=utcnow() + timedelta(hours=1), companion_ids=[])
@@ -89,7 +104,8 @@ def place():
     db.session.commit()
     return {
         "centre": centre, "caseworker": caseworker, "person": person, "case": case,
-        "referral": referral, "visit": visit, "note": note, "trip": trip, "photo": photo,
+        "referral": referral, "partner_referral": partner_referral, "visit": visit, "note": note,
+        "trip": trip, "photo": photo,
         "desk": make_staff(Role.FRONT_DESK, centre=centre),
         "manager": make_staff(Role.MANAGER, centre=centre),
     }
@@ -131,6 +147,10 @@ def person_data_requests(p):
         (cw, "GET", f"/referrals/{p['referral'].id}", None, "referrals.show"),
         (cw, "GET", f"/referrals/{p['referral'].id}/slip.pdf", None, "referrals.slip"),
         (cw, "GET", "/referrals/sent", None, "referrals.sent"),
+        (cw, "GET", f"/referrals/partner/new?case_id={case.id}", None, "partner_referrals.send"),
+        (cw, "GET", "/referrals/partner", None, "partner_referrals.index"),
+        (cw, "GET", f"/referrals/partner/{p['partner_referral'].id}", None,
+         "partner_referrals.show"),
         ("welfare", "GET", "/referrals/inbox", None, "referrals.inbox"),
         (manager, "GET", "/reports/dashboard/open_cases", None, "reports.dashboard_list"),
         (desk, "POST", "/api/v1/people/search", {"q": "김민수"}, "api_people.search"),
@@ -211,7 +231,7 @@ def test_every_endpoint_is_known_to_show_or_not_show_personal_data(app):
     covered = {endpoint for *_rest, endpoint in person_data_requests(place())}
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
                  if "GET" in rule.methods or rule.endpoint in covered}
-    unknown = endpoints - covered - NO_PERSON_DATA
+    unknown = endpoints - covered - NO_PERSON_DATA - PARTNER_REACHED
     assert not unknown, f"say whether these show personal data (and log it): {sorted(unknown)}"
 
 

@@ -1,6 +1,7 @@
 """The packages keep the dependency line of docs/architecture.md: nothing imports upwards."""
 
 import ast
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,9 @@ def test_no_package_imports_one_above_it():
     assert upward == []
 
 
-def test_every_package_is_on_the_line():
+def test_every_package_is_on_the_line_and_installed():
     packages = {path.parent.name for path in ROOT.glob("*/__init__.py")} - {"tests", "migrations"}
     assert packages == set(LINE)
+    # `pip install .` ships only the packages pyproject.toml names.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert set(project["tool"]["setuptools"]["packages"]) == packages

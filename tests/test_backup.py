@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from app import create_app
 from cases.models import Client
 from centers.models import AgencyKind
+from core.database import drop_database
 from core.extensions import db
 from core.roles import Role
 from factories import (
@@ -72,11 +73,7 @@ def restore_into_fresh_database(db_url: str, tmp_path: Path, backup: Path):
         rows = snapshot(db.engine) if result.exit_code == 0 else {}
         db.engine.dispose()
     if not url.startswith("sqlite"):
-        admin = sa.create_engine(db_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(
-                f"DROP DATABASE {sa.engine.make_url(url).database} WITH (FORCE)"))
-        admin.dispose()
+        drop_database(url)
     return result, rows
 
 

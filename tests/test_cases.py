@@ -46,8 +46,8 @@ def agency(centre, kind):
 
 
 def test_caseworker_opens_a_case_at_their_own_agency_once(client, login_as, centre):
-    person = make_client(centre)
     jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    person = make_client(centre, share_with=[jobs])
     worker = login_as(Role.CASEWORKER, centre=centre, agency=jobs)
     response = client.post(f"/cases/new?client_id={person.id}",
                            data={"priority": "high", "caseworker_id": worker.id,
@@ -100,6 +100,16 @@ def test_lifecycle_close_with_reason_and_follow_up_then_reopen(client, login_as,
     assert [e.to_status for e in case.events] == [
         CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.CLOSED, CaseStatus.ACTIVE]
 
+
+def test_closing_a_case_is_folded_away_and_asks_once_more(client, login_as, centre):
+    person = make_client(centre)
+    jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    worker = login_as(Role.CASEWORKER, centre=centre, agency=jobs)
+    case = make_case(person, jobs, caseworker=worker)
+    page = client.get(f"/cases/{case.id}").text
+    folded = page.split('<details class="case-close')[1].split("</details>")[0]
+    assert f'action="/cases/{case.id}/close"' in folded and "data-confirm=" in folded
+    assert page.count(f'action="/cases/{case.id}/close"') == 1  # not also open beside the others
 
 def test_assessments_are_shown_side_by_side_with_change(client, login_as, centre):
     person = make_client(centre)
@@ -489,8 +499,8 @@ def test_a_formerly_confidential_text_stays_hidden_in_the_edit_history(app, cent
 def test_a_case_cannot_name_someone_elses_visit(client, login_as, centre):
     from factories import make_visit
 
-    person, other = make_client(centre), make_client(centre, name="남남")
     jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    person, other = make_client(centre, share_with=[jobs]), make_client(centre, name="남남")
     visit = make_visit(centre, [jobs], client=other)
     worker = login_as(Role.CASEWORKER, centre=centre, agency=jobs)
     response = client.post(f"/cases/new?client_id={person.id}&visit_id={visit.id}",

@@ -60,7 +60,7 @@ def test_admin_adds_and_edits_an_agency(client, login_as):
     db.session.refresh(agency)
     assert (agency.desk_location, agency.response_target_hours) == ("3층", 8)
     page = client.get(f"/centres/{centre.id}").text
-    assert "구리지역자활센터" in page and "8근무시간" in page
+    assert "구리지역자활센터" in page and "8 근무시간" in page
 
 
 def test_agency_response_target_must_be_a_positive_number(client, login_as):

@@ -77,8 +77,9 @@ from intake.models import Visit
 from outreach import services as outreach
 from outreach.models import OutreachKind, OutreachVisit
 from partners.models import Partner
+from referrals import outward
 from referrals import services as referrals
-from referrals.models import DeclineReason, Outcome, Referral
+from referrals.models import DeclineReason, Outcome, PartnerReferral, Referral
 from reports.periods import Month
 
 MAX_DEPTH = 4
@@ -314,9 +315,19 @@ def build_world() -> World:
     db.session.commit()
 
     service = db.session.scalar(sa.select(Service).where(Service.name.like("%지원 서비스")))
-    make_partner(nam, manager=manager, name="남양주시 정신건강복지센터", contact_name="이마음",
-                 services_offered="우울 상담", service_ids=[service.id])
+    mind = make_partner(nam, manager=manager, name="남양주시 정신건강복지센터", contact_name="이마음",
+                        services_offered="우울 상담", service_ids=[service.id])
     make_partner(suwon, name="수원시 가족센터")
+    # Referrals to that partner: one waiting with a link, one answered and closed.
+    waiting = outward.send(jobs, kim_jobs, mind, reason="우울 상담", shared=["needs"],
+                           consent_method=ConsentMethod.WRITTEN, consent_given_on=today,
+                           consent_confirmed=True)
+    outward.issue_link(jobs, waiting)
+    answered = outward.send(jobs, lee_jobs, mind, reason="가족 상담", consent_confirmed=True,
+                            consent_method=ConsentMethod.ORAL, consent_given_on=today)
+    outward.partner_transition(answered, "decline", note="대상 아님",
+                               decline_reason=DeclineReason.NOT_ELIGIBLE)
+    db.session.commit()
 
     make_token(jobs)
     make_token(manager, name="대시보드 연동")
@@ -753,11 +764,29 @@ def state_changing_actions(actor: Staff) -> list[Action]:
         last = Month.of(local_today()).previous().key
         add(f"/reports/monthly/{centre.code}/{last}/close", {}, "report_closings")
         add(f"/reports/monthly/{centre.code}/{last}/correct", {"reason": "점검"}, "report_closings")
+    last_month = Month.of(local_today()).previous()
+    for centre in centres:
+        add(f"/reports/monthly/{centre.code}/{last_month}/remarks", {"remarks": "점검 비고"},
+            "report_documents")
+    add(f"/reports/national/{last_month}/remarks", {"remarks": "점검 비고"}, "report_documents")
     add("/partners/new", {"name": "점검 기관", "kind": "other", "response_target_hours": 16},
         "partners")
+    partner_ids = db.session.scalars(sa.select(Partner.id).where(Partner.is_active)).all()
+    for case in db.session.scalars(sa.select(Case).order_by(Case.id)):
+        add(f"/referrals/partner/new?case_id={case.id}", {
+            "partner_id": partner_ids[0], "service_id": 0, "reason": "점검 의뢰", "urgency": "normal",
+            "contact_preference": "phone", "consent_method": "written", "consent_given_on": today,
+            "consent_confirmed": "y"}, "partner_referrals", "partner_links")
+    for referral in db.session.scalars(sa.select(PartnerReferral).order_by(PartnerReferral.id)):
+        for step in ("link", "revoke", "cancel", "withdraw"):
+            add(f"/referrals/partner/{referral.id}/{step}", {"note": "점검"},
+                "partner_referrals", "partner_links", "partner_referral_events")
     for partner in db.session.scalars(sa.select(Partner).order_by(Partner.id)):
         add(f"/partners/{partner.id}/edit", {"name": f"{partner.name} 점검", "kind": "other",
                                              "response_target_hours": 16}, "partners")
+        add(f"/partners/{partner.id}/api_key", {}, "partners")
+        add(f"/partners/{partner.id}/revoke_api_key", {}, "partners")
+        add(f"/partners/{partner.id}/webhook", {"url": "https://example.org/hooks"}, "partners")
     add("/referrals/holidays", {"day": "2027-07-17", "name": "점검일"}, "public_holidays")
     holiday = db.session.scalar(sa.select(PublicHoliday.day).order_by(PublicHoliday.day))
     add(f"/referrals/holidays/{holiday.isoformat()}/delete", {}, "public_holidays")
@@ -780,7 +809,9 @@ def object_pages() -> list[str]:
     pages += [page for i in ids[Client] for page in (f"/intake/people/{i}", f"/cases/people/{i}")]
     pages += [page for i in ids[Centre] for page in (f"/centres/{i}", f"/centres/{i}/services")]
     pages += [f"/services/{i}" for i in ids[Service]] + ["/partners"]
-    pages += [f"/partners/{i}" for i in ids[Partner]]
+    pages += [f"/partners/{i}" for i in ids[Partner]] + ["/referrals/partner"]
+    pages += [f"/referrals/partner/{i}" for i in
+              db.session.scalars(sa.select(PartnerReferral.id).order_by(PartnerReferral.id))]
     pages += [page for i in ids[OutreachVisit] for page in (f"/outreach/{i}", f"/outreach/{i}/record")]
     pages += [f"/intake/queue?agency={i}" for i in ids[Agency]]
     db.session.rollback()

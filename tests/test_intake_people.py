@@ -1,5 +1,6 @@
 """Front desk: find or register the person, the duplicate guard, consent, linked records."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -158,6 +159,25 @@ def test_without_collection_consent_nothing_is_saved(client, login_as, centre):
     assert "익명 방문으로 접수하세요" in response.text
     assert 'value="김하나"' in response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Client)) == 0
+
+
+def test_the_searched_name_starts_the_registration_without_entering_the_url(client, login_as, centre):
+    login_as(Role.FRONT_DESK, centre=centre)
+    page = search(client, "홍길동")
+    assert 'name="carry_value" value="홍길동"' in page
+    form = client.post("/intake/people/new", data={"carry_kind": "name", "carry_value": "홍길동"})
+    assert form.status_code == 200
+    assert re.search(r'<input[^>]*name="name"[^>]*value="홍길동"', form.text)
+    assert "error-summary" not in form.text  # a start, not a refused form
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Client)) == 0
+
+
+def test_a_refused_registration_lists_its_errors_at_the_top_with_links(client, login_as, centre):
+    login_as(Role.FRONT_DESK, centre=centre)
+    page = client.post("/intake/people/new", data=registration(name="", sex="")).text
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'href="#name"' in summary and 'href="#sex"' in summary
+    assert page.index("error-summary") < page.index('id="name"')
 
 
 @pytest.mark.parametrize(

@@ -315,7 +315,7 @@ def test_board_needs_its_token_in_a_header_and_shows_no_personal_data(client, lo
     visit = make_visit(centre, [jobs], client=person)
     login_as(Role.MANAGER, centre=centre)
     page = client.post("/intake/board").text
-    url = page.split('<a href="')[1].split('"')[0]
+    url = re.search(r'<a href="([^"]*/board/[^"]*)"', page).group(1)
     path, token = url.split("#")
     assert path.endswith("/board/namyangju") and "token" not in path
     tv = app.test_client()  # no login
@@ -375,9 +375,13 @@ def test_visit_stores_and_shows_services_the_visitor_did_not_ask_about(client, l
     names = [s.service.name for s in visit.suggestions]
     assert set(names) == {"임신·출산 진료비 지원", "청년도약계좌"}
     pregnant = next(s for s in visit.suggestions if s.service.name == "임신·출산 진료비 지원")
-    assert "임산부 대상" in pregnant.reasons and pregnant.agency_id == welfare.id
+    # Stored as codes, shown in the reader's language.
+    assert "type:pregnant" in pregnant.reasons and pregnant.agency_id == welfare.id
     page = client.get(f"/intake/visits/{visit.id}").text
     assert "이런 서비스도 있습니다" in page and "임산부 대상" in page
+    client.post("/account/locale", data={"locale": "en", "next": "/"})
+    assert "For: Pregnant women" in client.get(f"/intake/visits/{visit.id}").text
+    client.post("/account/locale", data={"locale": "ko", "next": "/"})
     checklist = client.get(f"/intake/visits/{visit.id}/checklist").text
     assert "임신·출산 진료비 지원" in checklist and "7번 창구" in checklist
     assert "노인 일자리" not in checklist and "다른 센터 서비스" not in checklist
@@ -415,3 +419,37 @@ def test_a_visit_suggests_only_services_whose_known_conditions_are_met(client, l
     assert "장애인" not in page.split("이런 서비스도 있습니다")[1]
     checklist = client.get(f"/intake/visits/{visit.id}/checklist").text
     assert "확인 필요: 기준 중위소득 100% 이하" in checklist
+
+
+def test_home_page_counts_the_visitors_waiting_without_opening_the_menu(client, login_as, centre,
+                                                                         app):
+    a = agencies(centre)
+    make_visit(centre, [a[AgencyKind.EMPLOYMENT]], client=make_client(centre))
+    make_visit(centre, [a[AgencyKind.WELFARE]], client=make_client(centre))
+    login_as(Role.FRONT_DESK, centre=centre)
+    home = client.get("/").text
+    assert re.search(r'href="/intake/queue">.*?기다리는 방문</span> <span class="value">2<', home, re.S)
+    worker = make_staff(Role.CASEWORKER, centre=centre, agency=a[AgencyKind.WELFARE])
+    tablet = app.test_client()
+    login(tablet, worker.username)
+    assert re.search(r'기다리는 방문</span> <span class="value">1<', tablet.get("/").text)
+
+
+def test_board_shows_the_window_of_a_called_number_and_drops_it_once_served(client, login_as,
+                                                                            centre, app):
+    jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
+    visit = make_visit(centre, [jobs], client=make_client(centre))
+    login_as(Role.MANAGER, centre=centre)
+    page = client.post("/intake/board").text
+    token = re.search(r'<a href="[^"]*/board/namyangju#([^"]+)"', page).group(1)
+    desk = app.test_client()
+    login(desk, make_staff(Role.CASEWORKER, centre=centre, agency=jobs).username)
+    tv = app.test_client()
+
+    def called():
+        return tv.get("/board/namyangju/now.json", headers={"X-Board-Token": token}).json["called"]
+
+    desk.post(f"/intake/visits/{visit.id}/call")
+    assert [(c["ticket"], c["location"]) for c in called()] == [("A-001", "1번 창구")]
+    desk.post(f"/intake/visits/{visit.id}/start")
+    assert called() == []

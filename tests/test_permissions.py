@@ -222,7 +222,7 @@ def test_only_a_manager_is_offered_to_open_another_agencys_confidential_note(app
 
 def test_opening_a_case_is_offered_to_caseworkers_only(app, place):
     """may_open_case: the manager reads the person's cases but opens none."""
-    other = make_client(place.centre, name="이영희")
+    other = make_client(place.centre, name="이영희", share_with=[place.welfare])
     manager = signed_in(app, place.manager)
     assert "/cases/new?client_id=" not in manager.get(f"/cases/people/{other.id}").text
     assert manager.get(f"/cases/new?client_id={other.id}").status_code == 403
@@ -309,7 +309,7 @@ def test_only_those_who_keep_the_record_see_a_resident_number_in_full(app, place
     """may_reveal_rrn: caseworkers see the masked number and no button; the server agrees."""
     place.centre.rrn_enabled, place.centre.rrn_legal_basis = True, "「국민기초생활 보장법」 시행령 제41조"
     db.session.commit()
-    person = make_client(place.centre, name="주민번호", rrn=valid_rrn())
+    person = make_client(place.centre, name="주민번호", rrn=valid_rrn(), share_with=[place.jobs])
     url = f"/intake/people/{person.id}/reveal-rrn"
     worker = signed_in(app, place.jobs_worker)
     page = worker.get(f"/intake/people/{person.id}").text
@@ -732,6 +732,50 @@ def test_only_the_centres_manager_is_offered_to_close_and_correct_a_finished_mon
     assert signed_in(app, place.jobs_worker).get(f"{page}/editions").status_code == 403
     with pytest.raises(closing.ClosingError):
         closing.correct_month(place.jobs_worker, place.centre, last, "사유")
+def test_report_remarks_are_offered_to_the_centres_manager_and_the_national_to_the_admin(
+        app, place):
+    """may_write_remarks: the page, the server and the service ask the same question; remarks
+    belong to a closed month's edition."""
+    from reports.documents import may_write_remarks
+    from reports.models import ReportDocument
+
+    month = Month.current().previous()
+    page, url = f"/reports/monthly/namyangju/{month}", f"/reports/monthly/namyangju/{month}/remarks"
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(page).text, url)  # not closed yet
+    manager.post(url, data={"remarks": "마감 전"})
+    assert count(ReportDocument) == 0
+    assert manager.post(f"{page}/close").status_code == 302
+    assert posts_to(manager.get(page).text, url)
+    admin_staff = make_staff(Role.ADMIN)
+    admin = signed_in(app, admin_staff)
+    assert not posts_to(admin.get(page).text, url)
+    assert admin.post(url, data={"remarks": "관리자 비고"}).status_code == 403
+    national = f"/reports/national/{month}/remarks"
+    assert posts_to(admin.get(f"/reports/national/{month}").text, national)
+    assert manager.post(national, data={"remarks": "x"}).status_code == 403
+    other = signed_in(app, make_staff(Role.MANAGER, centre=make_centre(code="suwon")))
+    assert other.post(url, data={"remarks": "남의 비고"}).status_code == 404
+    assert count(ReportDocument) == 0
+    assert may_write_remarks(place.manager, place.centre) and not may_write_remarks(
+        place.manager, None) and may_write_remarks(admin_staff, None)
+
+
+def test_the_open_data_is_for_anyone_once_every_centre_closed_the_month(app, place):
+    """reports.views._published_or_404: no sign-in; a month is published when all closed it."""
+    month = Month.current().previous()
+    url = f"/reports/national/{month}.open.csv"
+    anyone = app.test_client()
+    assert anyone.get(url).status_code == 404
+    manager = signed_in(app, place.manager)
+    assert url not in manager.get(f"/reports/monthly/namyangju/{month}").text
+    manager.post(f"/reports/monthly/namyangju/{month}/close")
+    assert f"/reports/monthly/namyangju/{month}.open.csv" in manager.get(
+        f"/reports/monthly/namyangju/{month}").text
+    for address in (url, f"/reports/monthly/namyangju/{month}.open.csv"):
+        response = anyone.get(address)
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        assert place.person.name not in response.data.decode("utf-8-sig")
 
 
 # --- the access-log review (reports.access_review) ---------------------------------------------
@@ -787,6 +831,54 @@ def test_the_partner_list_is_kept_by_the_centres_manager_only(app, place):
     other_manager = make_staff(Role.MANAGER, centre=make_centre(code="suwon"))
     with pytest.raises(PartnerNotAllowed):
         create_partner(other_manager, place.centre, {"name": "몰래", "kind": "other"})
+
+
+def test_a_referral_to_a_partner_is_followed_by_the_sending_agency_only(app, place):
+    """may_send_to_partner, may_cancel, may_issue_link: the case page's button, the referral
+    page's buttons, and the server."""
+    from cases.models import ConsentMethod
+    from factories import make_partner
+    from referrals import outward
+    from referrals.models import PartnerReferral, ReferralStatus
+
+    partner = make_partner(place.centre, manager=place.manager, email="mind@example.org")
+    send_url = f"/referrals/partner/new?case_id={place.case.id}"
+    assert send_url in signed_in(app, place.jobs_worker).get(f"/cases/{place.case.id}").text
+    welfare = signed_in(app, place.welfare_worker)
+    assert welfare.get(send_url).status_code in (403, 404)
+    referral = outward.send(place.jobs_worker, place.case, partner, reason="상담",
+                            consent_method=ConsentMethod.WRITTEN,
+                            consent_given_on=local_today(), consent_confirmed=True)
+    db.session.commit()
+    base = f"/referrals/partner/{referral.id}"
+    assert posts_to(signed_in(app, place.jobs_worker).get(base).text, f"{base}/cancel")
+    manager = signed_in(app, place.manager)
+    assert not posts_to(manager.get(base).text, f"{base}/cancel")
+    for client, status in ((manager, 403), (welfare, 404)):
+        for step in ("cancel", "link", "withdraw"):
+            assert client.post(f"{base}/{step}", data={"note": "몰래"}).status_code == status
+    db.session.expire_all()
+    assert db.session.get(PartnerReferral, referral.id).status == ReferralStatus.SENT
+
+
+def test_a_partners_system_keys_are_made_by_the_centres_manager_only(app, place):
+    """may_manage_partners again: the API key and the webhook address of a partner."""
+    from factories import make_partner
+    from partners.models import Partner
+    from partners.services import PartnerNotAllowed, issue_api_key
+
+    partner = make_partner(place.centre, manager=place.manager)
+    base = f"/partners/{partner.id}"
+    assert posts_to(signed_in(app, place.manager).get(base).text, f"{base}/api_key")
+    worker = signed_in(app, place.jobs_worker)
+    assert not posts_to(worker.get(base).text, f"{base}/api_key")
+    for step, data in (("api_key", {}), ("webhook", {"url": "https://example.org/hook"})):
+        assert worker.post(f"{base}/{step}", data=data).status_code == 403
+    db.session.expire_all()
+    stored = db.session.get(Partner, partner.id)
+    assert stored.api_key_hash is None and stored.webhook_url == ""
+    with pytest.raises(PartnerNotAllowed):
+        issue_api_key(make_staff(Role.MANAGER, centre=make_centre(code="suwon")), partner)
 
 
 # --- outreach visits (outreach.services) ----------------------------------------------------

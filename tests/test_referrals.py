@@ -99,9 +99,24 @@ def test_send_from_a_case_sets_due_time_and_notifies_the_receiving_agency(app, s
     inbox = receiver.get("/referrals/inbox").text
     assert f'/referrals/{referral.id}"' in inbox and "긴급" in inbox
     assert "새 의뢰 1" in inbox
-    receiver.get(f"/referrals/{referral.id}")
+    receiver.get(f"/referrals/{referral.id}")  # reading marks nothing (no state change by GET)
+    assert "새 의뢰 1" in receiver.get("/referrals/inbox").text
+    receiver.post("/referrals/notifications/read", data={"about": referral.id})
     assert "새 의뢰 1" not in receiver.get("/referrals/inbox").text
 
+
+def test_a_sent_referral_tells_the_sender_what_comes_next(app, setup):
+    desk = as_staff(app, setup["sender"])
+    desk.post(f"/referrals/new?case_id={setup['case'].id}", data={
+        "to_agency_id": setup["welfare"].id, "service_id": 0, "reason": "긴급복지 상담 필요",
+        "urgency": "normal", "contact_preference": "phone"})
+    referral = db.session.scalar(sa.select(Referral))
+    page = desk.get(f"/referrals/{referral.id}").text
+    steps = page.split('class="alert alert-info next-steps"')[1].split("</section>")[0]
+    assert "복지지원팀에서" in steps and "까지 답합니다" in steps
+    assert f"/referrals/{referral.id}/slip.pdf" in steps and f"/cases/{setup['case'].id}" in steps
+    assert "<details>" in page.split("</section>")[1].split("/cancel")[0]  # cancelling is folded away
+    assert "next-steps" not in as_staff(app, setup["receiver"]).get(f"/referrals/{referral.id}").text
 
 def test_refused_without_sharing_consent_or_after_withdrawal(app, centre, setup):
     desk = as_staff(app, setup["sender"])
@@ -366,6 +381,8 @@ def test_referral_slip_is_a_pdf_and_printing_it_is_audited(app, setup):
 
     from factories import audit_actions
 
+    setup["person"].phone = "+821012345678"  # shared with the agency under the person's consent
+    db.session.commit()
     referral = make_referral(setup["case"], setup["welfare"], reason="긴급복지 상담 필요")
     response = as_staff(app, setup["sender"]).get(f"/referrals/{referral.id}/slip.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -374,7 +391,7 @@ def test_referral_slip_is_a_pdf_and_printing_it_is_audited(app, setup):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
                               check=True).stdout.decode()
-        for expected in ("기관 간 의뢰서", "복지지원팀", "긴급복지 상담 필요", "홍길동"):
+        for expected in ("기관 간 의뢰서", "복지지원팀", "긴급복지 상담 필요", "홍길동", "010-1234-5678"):
             assert expected in text
     outsider = make_staff(Role.FRONT_DESK, centre=setup["person"].centre)
     assert as_staff(app, outsider).get(f"/referrals/{referral.id}/slip.pdf").status_code == 403
@@ -406,3 +423,20 @@ def test_accepting_for_an_inactive_caseworker_is_refused_with_a_message(app, cen
     assert response.status_code == 200 and "받는 기관의 사례관리자여야 합니다" in response.text
     # The refused accept changed nothing.
     assert db.session.get(Referral, referral.id).status == ReferralStatus.SENT
+
+
+def test_opening_a_referral_marks_nothing_read_the_button_does(app, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    receiver = as_staff(app, setup["receiver"])
+
+    def unread() -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.staff_id == setup["receiver"].id, Notification.read_at.is_(None)))
+
+    assert unread() == 1
+    page = receiver.get(f"/referrals/{referral.id}").text
+    assert unread() == 1 and 'name="about"' in page
+    response = receiver.post("/referrals/notifications/read", data={"about": referral.id})
+    assert response.headers["Location"].endswith(f"/referrals/{referral.id}")
+    assert unread() == 0
+    assert 'name="about"' not in receiver.get(f"/referrals/{referral.id}").text

@@ -25,7 +25,7 @@ from cases.models import (
 )
 from catalogue.models import Service
 from centers.models import Agency, AgencyKind, Domain
-from core.clock import SEOUL, local_today
+from core.clock import SEOUL
 from core.extensions import db
 from core.roles import Role
 from factories import (
@@ -369,8 +369,8 @@ def test_pdf_prints_every_section_with_header_approval_box_and_page_numbers(clie
     if text is None:
         pytest.skip("pdftotext (poppler-utils) is not installed: checked the PDF's start only")
     pages = text.rstrip("\f").split("\f")
-    # The front page, then the sections (their packing on pages is the layout's business).
-    assert len(pages) >= 10
+    # The cover with the headline figures, then the sections running on (no page each).
+    assert len(pages) <= 9
     for number, page in enumerate(pages, start=1):
         assert "남양주 고용복지+센터" in page and "2025년 3월" in page
         assert f"{number}/{len(pages)}" in page.replace(" ", "")
@@ -437,21 +437,23 @@ def test_months_that_are_not_months_or_not_yet_begun_are_not_found(client, login
     assert client.get("/reports/monthly/namyangju/2999-01").status_code == 404
     latest = client.get("/reports/monthly")
     assert latest.status_code == 302
-    assert f"/reports/monthly/namyangju/{Month.current().previous()}" in latest.headers["Location"]
+    assert f"/reports/monthly/namyangju/{Month.current()}" in latest.headers["Location"]
     picked = client.get("/reports/monthly?centre=namyangju&month=2025-02")
     assert picked.headers["Location"].endswith("/reports/monthly/namyangju/2025-02")
 
 
-def test_the_menu_opens_this_months_report_once_the_month_has_visits(client, login_as, month):
-    """Before the month's first visit it opens last month (all zeros otherwise)."""
+def test_the_menu_opens_this_months_report_even_before_its_first_visit(client, login_as, month):
+    """What a manager looks for is this month so far; the complete months are one link back."""
     login_as(Role.MANAGER, centre=month)
     assert client.get("/reports/monthly").headers["Location"].endswith(
-        f"/reports/monthly/namyangju/{Month.current().previous()}")
-    jobs = month.agencies[0]
-    add_visit(month, local_today(), [(jobs, "09:00", "09:05", "09:05", StopStatus.DONE)],
-              purposes=[Domain.JOBS])
-    assert client.get("/reports/monthly").headers["Location"].endswith(
         f"/reports/monthly/namyangju/{Month.current()}")
+
+
+def test_a_chart_with_nothing_to_draw_says_so(client, login_as, month):
+    login_as(Role.MANAGER, centre=month)
+    page = client.get(client.get("/reports/monthly").headers["Location"]).text  # no visits yet
+    assert 'class="chart-empty"' in page and "해당 없음" in page.split('class="chart-empty"')[1]
+    assert '<img class="chart"' not in page
 
 
 # --- the national roll-up ----------------------------------------------------------------
@@ -485,8 +487,8 @@ def test_national_roll_up_side_by_side_with_national_total(client, login_as, mon
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     text = pdf_text(pdf.data)
     if text is not None:
-        assert "수원 고용복지+센터" in text and "전국 합계" in text and "1/1" in text.replace(" ", "")
-    assert audit_actions(staff_id=admin.id) [-2:] == ["report.national.xlsx", "report.national.pdf"]
+        assert "수원 고용복지+센터" in text and "전국 합계" in text and "2/2" in text.replace(" ", "")
+    assert audit_actions(staff_id=admin.id)[-2:] == ["report.national.xlsx", "report.national.pdf"]
 
 
 # --- the dashboard -----------------------------------------------------------------------

@@ -11,7 +11,10 @@
     if (!data.called.length) calls.appendChild(el("div", "empty", body.dataset.empty));
     data.called.forEach(function (c) {
       var row = el("div", "call", ""); row.appendChild(el("span", "ticket", c.ticket));
-      row.appendChild(el("span", "desk", c.desk + (c.location ? " · " + c.location : ""))); calls.appendChild(row);
+      // The window number is what a visitor looks for; the agency's name comes under it.
+      var desk = el("span", "desk", ""); desk.appendChild(el("strong", "window", c.location || c.desk));
+      if (c.location) desk.appendChild(el("span", "agency", c.desk));
+      row.appendChild(desk); calls.appendChild(row);
     });
     var waiting = document.getElementById("waiting"); waiting.replaceChildren();
     data.waiting.forEach(function (w) { waiting.appendChild(el("li", "", w.desk + " " + w.count + body.dataset.people)); });

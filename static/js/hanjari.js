@@ -12,7 +12,30 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest && event.target.closest("[data-print]");
   if (button) { event.preventDefault(); window.print(); }
 });
-
+// A table wider than the screen scrolls in its own box: the box must take keyboard focus so
+// it can be scrolled without a mouse (WCAG 2.1.1).
+function focusableScrollers(root) {
+ root.querySelectorAll(".table-responsive, .report-table").forEach(function (box) {
+  if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    if (!box.hasAttribute("aria-label")) {
+      var caption = box.querySelector("caption") || box.previousElementSibling;
+      box.setAttribute("aria-label", caption ? caption.textContent.trim() : document.title);
+    }
+  }
+ });
+}
+focusableScrollers(document);
+// A refused form shows its error summary at the top of the page and moves focus to it, so
+// that the clerk (and a screen reader) learns at once that nothing was saved and why.
+(function () {
+  var summary = document.querySelector(".error-summary");
+  if (!summary) return;
+  // The form's autofocus would take focus back from the summary: the summary goes first.
+  document.querySelectorAll("[autofocus]").forEach(function (field) { field.removeAttribute("autofocus"); });
+  summary.focus();
+})();
 // Outreach records waiting to be sent (static/js/outreach.js) belong to this sign-in: signing
 // out removes them (after a warning), and the sign-in page clears any that were left behind.
 (function () {
@@ -39,3 +62,24 @@ document.addEventListener("click", function (event) {
   });
   if (document.querySelector("[data-signed-out]")) clear();
 })();
+// Lists that change while a desk works (the queue, the referral inbox) refresh themselves:
+// the page is fetched again in the background and only the marked box is replaced, so nothing
+// typed elsewhere on the page is lost; a box being worked in (focus inside it) waits.
+document.querySelectorAll("[data-refresh][id]").forEach(function (box) {
+  var seconds = Math.max(15, parseInt(box.getAttribute("data-refresh"), 10) || 30);
+  setInterval(function () {
+    var current = document.getElementById(box.id);
+    if (!current || document.hidden || current.contains(document.activeElement)) return;
+    fetch(location.href, {credentials: "same-origin", headers: {"X-Requested-With": "hanjari-refresh"}})
+      .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(box.id);
+        var now = document.getElementById(box.id);
+        if (fresh && now && !now.contains(document.activeElement)) {
+          now.replaceWith(fresh);
+          focusableScrollers(fresh.parentNode);
+        }
+      }).catch(function () {});
+  }, seconds * 1000);
+});

@@ -5,54 +5,9 @@ comes from the system (``/usr/bin/chromium``, installed by .ci/run), never downl
 """
 
 import re
-import shutil
-import threading
-
-import pytest
-from werkzeug.serving import make_server
-
-from app import create_app
-from core.extensions import db
-from factories import app_config
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="no system Chromium")
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def live_app(db_url, runner):
-    """The app on a free local port, with the demo data, served from a thread."""
-    assert runner.invoke(args=["seed-demo", "--password", "demo-pass-2026"]).exit_code == 0
-    served = create_app(app_config(db_url, WTF_CSRF_ENABLED=True))
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with served.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo-pass-2026")
-    page.click("input[type=submit], button[type=submit]")
-
-
-def test_desk_registers_a_visitor_and_the_lobby_board_shows_the_call(live_app, browser):
+def test_desk_registers_a_visitor_and_the_lobby_board_shows_the_call(live_app, browser, sign_in):
     blocked = []  # what the Content-Security-Policy refused, on any page of the journey
 
     def watch(page):
@@ -92,7 +47,8 @@ def test_desk_registers_a_visitor_and_the_lobby_board_shows_the_call(live_app, b
     sign_in(jobs, live_app, "jobs")
     jobs.goto(f"{live_app}/intake/queue")
     row = jobs.locator("tr", has=jobs.locator(f"a:text-is('{ticket}')"))
-    row.locator("button:has-text('호출')").click()
+    with jobs.expect_navigation():  # the call is a form post, answered by a redirect
+        row.locator("button:has-text('호출')").click()
     assert jobs.locator("tr", has=jobs.locator(f"a:text-is('{ticket}')")).locator(
         "text=호출").count() >= 1
 

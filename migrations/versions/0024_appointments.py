@@ -1,15 +1,15 @@
 """Appointments: each desk's bookable hours, places per slot, bookings, their text messages
 and the outbox; a booked visitor's priority at their first desk.
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0024
+Revises: 0023
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0021'
-down_revision = '0020'
+revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
