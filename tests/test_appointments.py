@@ -130,7 +130,7 @@ def test_a_caseworker_books_at_their_own_desk_only(client, login_as, centre):
     welfare = next(a for a in centre.agencies if a.kind == AgencyKind.WELFARE)
     open_hours(agency)
     open_hours(welfare)
-    person = make_client(centre)
+    person = make_client(centre, share_with=[welfare])  # a caseworker reads only who shared
     login_as(Role.CASEWORKER, centre=centre, agency=welfare)
     refused = client.post(f"/appointments/people/{person.id}/new?agency={agency.id}"
                           f"&day={TOMORROW.isoformat()}", data=book_form(slot(TOMORROW, 9)))
