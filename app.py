@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     import api
+    import appointments
     import cases
     import catalogue
     import centers
@@ -78,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     partners.init_app(app)
     cases.init_app(app)
     intake.init_app(app)
+    appointments.init_app(app)
     referrals.init_app(app)
     outreach.init_app(app)
     reports.init_app(app)

@@ -47,6 +47,7 @@ TYPES: dict[str, tuple[int, str]] = {
     "unsupported-media-type": (415, "JSON(application/json)으로 보내세요."),
     "validation": (422, "입력한 값에 문제가 있습니다."),
     "rule-violation": (422, "규칙에 맞지 않아 처리하지 않았습니다."),
+    "idempotency-key-reused": (422, "같은 Idempotency-Key로 다른 내용을 보냈습니다."),
     "precondition-required": (428, "버전을 함께 보내야 합니다."),
     "too-many-requests": (429, "요청이 너무 많습니다. 잠시 후 다시 하세요."),
     "server-error": (500, "서버에서 오류가 났습니다. 요청 번호와 함께 관리자에게 알려 주세요."),

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from flask import request
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from api import schemas
 from api.auth import blueprint, current_staff
-from api.errors import invalid, refusals
+from api.errors import Problem, invalid, refusals
 from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import CENTRE_ROLES, get_client_or_404
@@ -19,6 +21,8 @@ from core.roles import Role
 from intake import services
 from intake.models import Visit, VisitStop, VisitSuggestion
 from intake.queries import get_visit_or_404
+
+IDEMPOTENCY_KEY_MAX = 200
 
 blp = blueprint("api_visits", __name__, "방문: 접수와 번호표, 오늘 대기 현황, 창구 처리")
 ID = schemas.ROUTE_ID
@@ -54,16 +58,33 @@ def visit_data(visit: Visit, actor: Staff) -> dict:
     }
 
 
+IDEMPOTENCY_KEY = {
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX},
+    "description": "한 번의 접수에 하나씩 만든 값(예: UUID). 응답을 못 받아 같은 키와 같은 본문으로 "
+                   "다시 보내면 처음 접수한 방문을 그대로 돌려주고(번호표를 새로 주지 않음, "
+                   "Idempotent-Replayed: true), 같은 키로 다른 본문을 보내면 422 "
+                   "idempotency-key-reused. 키는 보낸 직원마다 따로 셉니다.",
+}
+
+
 @blp.route("/visits", methods=["POST"])
 @blp.arguments(schemas.VisitCreate)
 @blp.response(201, schemas.Visit, headers=CREATED_HEADERS)
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
 def register(args):
     """Register today's visit and issue its ticket number (``ticket_number``).
 
     Without ``person_id`` the visit is anonymous. A person needs collection consent in force.
+    With an ``Idempotency-Key`` header, a retry of the same request issues no second ticket.
     """
     actor = current_staff(services.DESK_ROLES)
     centre = actor.centre
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
+        raise invalid("Idempotency-Key", f"1자 이상 {IDEMPOTENCY_KEY_MAX}자 이하로 보내세요.",
+                      location="header")
+    submission = services.api_submission_key(actor, key) if key else None
     client = None
     if args["person_id"] is not None:
         try:
@@ -76,14 +97,37 @@ def register(args):
         db.session.rollback()
         raise invalid("plan", "이 센터에 없는 창구 번호가 있습니다: "
                       + ", ".join(str(i) for i in unknown))
-    with refusals():
-        visit = services.register_visit(
-            actor, centre, client=client, purposes=[Domain(p) for p in args["purposes"]],
-            plan=[agencies[i] for i in args["plan"]], note=args["note"],
-            party_size=args["party_size"])
-    db.session.commit()
+    wanted = {"client": client, "purposes": [Domain(p) for p in args["purposes"]],
+              "plan": [agencies[i] for i in args["plan"]], "note": args["note"],
+              "party_size": args["party_size"]}
+    earlier = services.submitted_visit(centre, submission)
+    if earlier is not None:
+        return _replayed(earlier, actor, wanted)
+    try:
+        with refusals():
+            visit = services.register_visit(actor, centre, submission_key=submission, **wanted)
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # The same key sent twice at the same moment: the other request's visit stands.
+        db.session.rollback()
+        earlier = services.submitted_visit(centre, submission)
+        if earlier is None:
+            raise
+        return _replayed(earlier, actor, wanted)
     visit = get_visit_or_404(visit.id, actor, purpose=None)
     return visit_data(visit, actor), 201, {**etag_headers(visit),
+                                           "Location": f"/api/v1/visits/{visit.id}"}
+
+
+def _replayed(earlier: Visit, actor: Staff, wanted: dict):
+    """The answer to a retry: the first visit again, or 422 when the body differs."""
+    if not services.same_registration(earlier, **wanted):
+        db.session.rollback()
+        raise Problem("idempotency-key-reused", "이 Idempotency-Key로 이미 다른 내용의 방문을 "
+                      "접수했습니다. 새 접수에는 새 키를 쓰세요.")
+    visit = get_visit_or_404(earlier.id, actor, purpose=None)
+    db.session.commit()
+    return visit_data(visit, actor), 201, {**etag_headers(visit), "Idempotent-Replayed": "true",
                                            "Location": f"/api/v1/visits/{visit.id}"}
 
 

@@ -84,6 +84,16 @@ class ConfidentialReasonForm(FlaskForm):
     submit = SubmitField(_l("사유를 남기고 열람"))
 
 
+class BreakGlassForm(FlaskForm):
+    """The reason a caseworker opens a person their agency has no reason to know."""
+
+    reason = StringField(_l("열람 사유"), validators=[InputRequired(_l("열람 사유를 적으세요.")),
+                                                   Length(min=5, max=300,
+                                                          message=_l("사유를 5자 이상 적으세요."))])
+    next = HiddenField()
+    submit = SubmitField(_l("사유를 남기고 열람"))
+
+
 class ConferenceActionForm(Form):
     """One follow-up action of a case conference; a row left blank is no action."""
 

@@ -1,9 +1,14 @@
 """The one place that decides which people and cases a staff member may see, and the
 scoped searches over them (the desk's search box, the caseload's filters).
 
-Everyone working at a centre (front desk, caseworkers, the manager) sees the people of
-that centre; the national administrator sees none. Every read of one person's record is
-an audit event.
+The front desk and the manager see the people of their centre; the national administrator
+sees none. A caseworker sees a person only on a need to know (:func:`need_to_know`): their
+agency has a case with the person, an open referral from or to it (the receiving side while
+the person's consent to share with it is in force), a stop at its desk in today's visit, or
+the person's third-party consent names it. Anything else goes through the reasoned
+"break-the-glass" step (:func:`break_glass`), logged and flagged in the access review, which
+opens the person to that caseworker until the end of the day. Every read of one person's
+record is an audit event.
 """
 
 from __future__ import annotations
@@ -15,13 +20,16 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import Forbidden
 
 from cases import identity
 from cases.models import Case, CaseStatus, Client, ClientSearchGram, GoalStatus, PlanGoal
+from cases.people import sharing_consent_in_force
 from cases.services import assessment_overdue_clause, may_edit_case, plan_overdue_clause
 from centers.models import Staff
 from core import audit
-from core.clock import local_today
+from core.audit import AuditEvent
+from core.clock import local_day_bounds, local_today
 from core.crypto import cipher
 from core.database import holds_text
 from core.extensions import db
@@ -31,18 +39,80 @@ from core.types import utcnow
 
 CENTRE_ROLES = (Role.FRONT_DESK, Role.CASEWORKER, Role.MANAGER)
 
+# Features above cases (intake, referrals) add reasons an agency needs to know a person:
+# functions of the caseworker that return a SQL condition on Client, OR-ed with the case and
+# consent rules below.
+client_visibility: Hook[Callable[[Staff], sa.ColumnElement[bool]]] = Hook("cases.client_visibility")
 
-def clients_visible_to(actor: Staff) -> sa.Select:
+#: The audit action of the reasoned step; the access review flags it ("break_glass").
+BREAK_GLASS = "client.break_glass"
+
+
+class NeedToKnow(Forbidden):
+    """The person is of the caseworker's centre, but their agency has no reason to know them:
+    the page offers the reasoned break-the-glass step instead."""
+
+    def __init__(self, client_id: int):
+        super().__init__()
+        self.client_id = client_id
+
+
+def broke_glass_today(actor: Staff) -> sa.ColumnElement[bool]:
+    """SQL condition on Client: the actor took the reasoned step for the person today."""
+    start, end = local_day_bounds(local_today())
+    return Client.id.in_(sa.select(AuditEvent.client_id).where(
+        AuditEvent.action == BREAK_GLASS, AuditEvent.staff_id == actor.id,
+        AuditEvent.at >= start, AuditEvent.at < end))
+
+
+def need_to_know(actor: Staff) -> sa.ColumnElement[bool]:
+    """SQL condition on Client: the caseworker's agency has a reason to know the person (or
+    the caseworker broke the glass for them today)."""
+    conditions = [
+        Client.id.in_(sa.select(Case.client_id).where(Case.agency_id == actor.agency_id)),
+        sharing_consent_in_force(Client.id, actor.agency_id, local_today()),
+        broke_glass_today(actor),
+    ]
+    conditions += [rule(actor) for rule in client_visibility.functions()]
+    return sa.or_(*conditions)
+
+
+def clients_of_centre(actor: Staff) -> sa.Select:
+    """Everyone registered at the actor's centre (what the break-the-glass step may open)."""
     query = sa.select(Client)
     if actor.role not in CENTRE_ROLES or actor.centre_id is None:
         return query.where(sa.false())
     return query.where(Client.centre_id == actor.centre_id)
 
 
+def clients_visible_to(actor: Staff) -> sa.Select:
+    """The people the actor may see: the desk and the manager everyone of their centre, a
+    caseworker those their agency needs to know, the administrator nobody."""
+    query = clients_of_centre(actor)
+    if actor.role == Role.CASEWORKER:
+        return query.where(need_to_know(actor) if actor.agency_id else sa.false())
+    return query
+
+
+def visible_client_ids(actor: Staff, client_ids) -> set[int]:
+    """Which of these people the actor may open (for showing a link only where it leads)."""
+    wanted = {client_id for client_id in client_ids if client_id is not None}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(
+        clients_visible_to(actor).with_only_columns(Client.id).where(Client.id.in_(wanted))))
+
+
+def may_break_glass(actor: Staff) -> bool:
+    """Only a caseworker needs the reasoned step; the desk and the manager see the centre."""
+    return actor.role == Role.CASEWORKER and actor.agency_id is not None
+
+
 def get_client_or_404(client_id: int, actor: Staff, *, purpose: str = "view") -> Client:
     """Load a person the actor may see and audit the read.
 
-    :raise 404: no such person, or not visible to the actor.
+    :raise 404: no such person, or not of the actor's centre.
+    :raise 403: (:class:`NeedToKnow`) of the caseworker's centre, but not needed to know.
     """
     client = db.session.scalar(
         clients_visible_to(actor)
@@ -50,8 +120,27 @@ def get_client_or_404(client_id: int, actor: Staff, *, purpose: str = "view") ->
         .options(selectinload(Client.customer_types), selectinload(Client.consents))
     )
     if client is None:
+        if may_break_glass(actor) and db.session.scalar(
+                clients_of_centre(actor).with_only_columns(Client.id).where(Client.id == client_id)):
+            raise NeedToKnow(client_id)
         abort(404)
     audit.record(f"client.{purpose}", actor=actor, subject=client, client_id=client.id)
+    return client
+
+
+def break_glass(actor: Staff, client_id: int, reason: str) -> Client:
+    """The reasoned step: a caseworker opens a person of their centre their agency has no
+    reason to know; the stated reason is audited (flagged in the access review) and the person
+    stays open to them until the end of the day.
+
+    :raise 404: no such person at the actor's centre, or the actor is not a caseworker.
+    """
+    client = db.session.scalar(clients_of_centre(actor).where(Client.id == client_id)) \
+        if may_break_glass(actor) else None
+    if client is None:
+        abort(404)
+    audit.record(BREAK_GLASS, actor=actor, subject=client, client_id=client.id,
+                 detail={"reason": reason.strip()})
     return client
 
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -14,10 +15,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import Forbidden
 
 from cases import services as casework
 from cases.forms import (
     AssessmentForm,
+    BreakGlassForm,
     ConferenceForm,
     ConfidentialReasonForm,
     EditCaseForm,
@@ -44,6 +47,8 @@ from cases.models import (
 )
 from cases.queries import (
     CaseloadFilter,
+    NeedToKnow,
+    break_glass,
     case_referrals,
     caseload_query,
     get_case_or_404,
@@ -59,6 +64,7 @@ from core.clock import local_today
 from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
+from core.sessions import is_api_request
 from core.types import utcnow
 from core.views import commit_or_flash, committed, current_staff
 
@@ -125,6 +131,34 @@ def person(client_id: int):
                            conferences=conferences,
                            may_open_case=casework.may_open_case(current_staff(), client),
                            may_hold_conference=casework.may_hold_conference(current_staff(), client))
+
+
+@bp.app_errorhandler(NeedToKnow)
+def need_to_know_refused(error: NeedToKnow):
+    """A page refused for want of a need to know offers the reasoned step (the API answers a
+    plain 403)."""
+    db.session.rollback()
+    if is_api_request():
+        return current_app.handle_http_exception(Forbidden())
+    form = BreakGlassForm(next=request.path if request.method == "GET" else "")
+    return render_template("cases/break_glass.html", form=form, client_id=error.client_id), 403
+
+
+@bp.post("/people/<int:client_id>/break-glass")
+@caseworkers
+def open_with_reason(client_id: int):
+    """Break the glass: the stated reason is audited and flagged in the access review; the
+    person stays open to this caseworker until the end of the day."""
+    form = BreakGlassForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return render_template("cases/break_glass.html", form=form, client_id=client_id), 400
+    client = break_glass(current_staff(), client_id, form.reason.data)
+    db.session.commit()
+    allowed = {url_for("cases.person", client_id=client.id),
+               url_for("intake.show_person", client_id=client.id)}
+    return redirect(form.next.data if form.next.data in allowed
+                    else url_for("cases.person", client_id=client.id))
 
 
 def _open_referral_counts(case_ids: list[int]) -> dict[int, int]:

@@ -14,10 +14,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
+from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from centers import throttle
-from centers.models import Agency, Staff
+from centers.models import Agency, Centre, Staff
 from centers.services import sees_every_centre
 from core import audit
 from core.errors import NotAllowedError, RefusedError
@@ -45,8 +46,17 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     """Verified against when the username is unknown, so both failures take the same time."""
     return hasher.hash("hanjari-dummy-password")
 
-# Korean keyboard habits that the English list does not cover.
-_LOCAL_COMMON = {"qwer1234!@", "q1w2e3r4t5", "1q2w3e4r5t", "asdf1234!@", "a123456789", "password12"}
+# Korean keyboard habits that the English list does not cover, and the demo data's published
+# password (README, seed-demo).
+_LOCAL_COMMON = {"qwer1234!@", "q1w2e3r4t5", "1q2w3e4r5t", "asdf1234!@", "a123456789", "password12",
+                 "demo-pass-2026"}
+# The product's own words: a password made of them is the first an attacker tries here.
+PRODUCT_WORDS = ("hanjari", "한자리", "gkswkfl", "demo", "고용복지", "employment", "welfare",
+                 "centre", "center", "caseworker", "manager", "admin")
+# zxcvbn's score (0-4) below which a password is refused: 3 = "safely unguessable" (about
+# 10^8 guesses and more), what its authors advise for an online-attack setting.
+MIN_GUESSABILITY_SCORE = 3
+_ZXCVBN_MAX = 72  # zxcvbn refuses longer input; the first 72 characters decide
 
 
 class AccountError(RefusedError):
@@ -82,7 +92,34 @@ def password_problems(password: str, username: str) -> list[str]:
         problems.append(_("아이디와 같은 비밀번호는 쓸 수 없습니다."))
     if password.lower() in _common_passwords():
         problems.append(_("너무 흔한 비밀번호입니다. 다른 비밀번호를 고르세요."))
+    elif password:
+        weakness = _guessable(password, username)
+        if weakness:
+            problems.append(weakness)
     return problems
+
+
+def _guessable(password: str, username: str) -> str | None:
+    """Why zxcvbn (its breached-password, name and word lists; repeats, sequences, keyboard
+    patterns and dates) finds the password easy to guess, in Korean; None when it is not."""
+    centres = db.session.execute(sa.select(Centre.code, Centre.name)).all()
+    words = [username, *PRODUCT_WORDS, *(value for row in centres for value in row)]
+    result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[w for w in words if w])
+    if result["score"] >= MIN_GUESSABILITY_SCORE:
+        return None
+    patterns = {match["pattern"] for match in result["sequence"]}
+    dictionaries = {match.get("dictionary_name") for match in result["sequence"]}
+    if "user_inputs" in dictionaries:
+        reason = _("아이디, 센터 이름이나 이 프로그램의 이름이 들어 있어 짐작하기 쉽습니다.")
+    elif "passwords" in dictionaries:
+        reason = _("유출된 비밀번호 목록에 있는 낱말이 들어 있어 짐작하기 쉽습니다.")
+    elif patterns & {"repeat", "sequence", "spatial"}:
+        reason = _("같은 글자의 반복, 연속된 글자나 자판 배열은 짐작하기 쉽습니다.")
+    elif "date" in patterns:
+        reason = _("날짜나 연도가 대부분이라 짐작하기 쉽습니다.")
+    else:
+        reason = _("짐작하기 쉬운 비밀번호입니다.")
+    return reason + " " + _("서로 관계없는 낱말 서너 개를 이어 쓰면 기억하기 쉽고 안전합니다.")
 
 
 @dataclass

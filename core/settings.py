@@ -73,6 +73,14 @@ class Defaults:
     REPORT_CLOSE_DAY = None
     PERSON_RETENTION_YEARS = 5
     ACCESS_LOG_RETENTION_YEARS = 2
+    # Appointment text messages (appointments.messaging): "outbox" keeps them in a table the
+    # manager sees; "nhncloud" sends through NHN Cloud SMS with the keys below.
+    SMS_BACKEND = "outbox"
+    SMS_NHN_URL = "https://api-sms.cloud.toast.com"
+    SMS_NHN_APP_KEY = ""
+    SMS_NHN_SECRET_KEY = ""
+    SMS_SENDER_NUMBER = ""  # the 발신번호 registered with the provider
+    SMS_TIMEOUT_SECONDS = 10
     # The cover of a report PDF (reports.documents): to whom the reports go, and who sends the
     # national roll-up. A centre's report is sent by the centre's head.
     REPORT_RECIPIENT = "고용노동부 고용서비스정책과"

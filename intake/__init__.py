@@ -9,11 +9,13 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
+    from cases.queries import client_visibility
     from cases.retention import person_activity, person_erasure
     from intake import board, demo, services, views, visit_views  # noqa: F401 (its routes)
 
     demo_seeders.plug(app, demo.seed)
     person_activity.plug(app, services.visit_activity)
+    client_visibility.plug(app, services.people_at_desk_today)
     person_erasure.plug(app, services.erase_visit_notes)
     app.register_blueprint(views.bp)
     app.register_blueprint(board.bp)

@@ -116,6 +116,8 @@ class VisitStop(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     served_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    # A booked visitor (appointments) is called before the walk-ins waiting at this desk.
+    is_priority: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     visit: Mapped[Visit] = relationship(back_populates="stops")
     agency: Mapped[Agency] = relationship()

@@ -7,6 +7,7 @@ every UPDATE, and the loser gets :class:`VisitConflict`.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -86,12 +87,15 @@ CLOSED_VISIT = (VisitStatus.DONE, VisitStatus.LEFT)
 def register_visit(
     actor: Staff, centre: Centre, *, client: Client | None, purposes: list[Domain],
     plan: list[Agency], note: str = "", party_size: int = 1, submission_key: str | None = None,
+    priority: bool = False,
 ) -> Visit:
     """Register today's visit with its purposes and desk plan, and issue its ticket.
 
     ``client`` None makes an anonymous visit (no personal data: purpose and counts only).
     ``submission_key`` is the form's one-time token (see :func:`submitted_visit`); two
     concurrent posts of one form cannot both insert it (a unique key: the second fails).
+    ``priority`` puts the visitor ahead of the walk-ins at the first desk (someone who booked
+    that desk, checked in by :mod:`appointments`).
     """
     if actor.role not in DESK_ROLES or actor.centre_id != centre.id:
         raise VisitNotAllowed(_("방문은 이 센터의 안내데스크와 센터 관리자가 접수합니다."))
@@ -123,7 +127,7 @@ def register_visit(
     visit.stops = [
         VisitStop(agency_id=agency.id, position=index,
                   status=StopStatus.WAITING if index == 0 else StopStatus.PLANNED,
-                  queued_at=now if index == 0 else None)
+                  queued_at=now if index == 0 else None, is_priority=priority and index == 0)
         for index, agency in enumerate(plan)
     ]
     visit.suggestions = _suggestions_for(centre, client, purposes, today)
@@ -132,8 +136,27 @@ def register_visit(
     audit.record("visit.registered", actor=actor, subject=visit,
                  client_id=visit.client_id, centre_id=centre.id,
                  detail={"ticket": visit.ticket_number, "purposes": [p.value for p in purposes],
-                         "plan": [a.id for a in plan], "anonymous": client is None})
+                         "plan": [a.id for a in plan], "anonymous": client is None,
+                         "priority": priority})
     return visit
+
+
+def api_submission_key(actor: Staff, idempotency_key: str) -> str:
+    """The submission key of an API registration: the caller's ``Idempotency-Key`` hashed
+    with their account (two callers' keys never meet), in the column's 32 characters."""
+    digest = hashlib.sha256(f"{actor.id}:{idempotency_key}".encode()).hexdigest()
+    return "api-" + digest[:28]
+
+
+def same_registration(visit: Visit, *, client: Client | None, purposes: list[Domain],
+                      plan: list[Agency], note: str = "", party_size: int = 1) -> bool:
+    """Does a repeated registration ask for what ``visit`` already is (same person, purposes,
+    desk plan in order, note and party size)?"""
+    return (visit.client_id == (client.id if client else None)
+            and {p.domain for p in visit.purposes} == set(purposes)
+            and [s.agency_id for s in sorted(visit.stops, key=lambda s: s.position)]
+            == [a.id for a in plan]
+            and visit.note == (note or "").strip() and visit.party_size == party_size)
 
 
 def submitted_visit(centre: Centre, submission_key: str | None) -> Visit | None:
@@ -317,7 +340,8 @@ def _advance(visit: Visit, now: datetime) -> None:
 
 
 def call_next(actor: Staff, agency: Agency) -> Visit | None:
-    """Call the longest-waiting visitor of this agency; None when nobody waits.
+    """Call the longest-waiting visitor of this agency, a booked one first; None when
+    nobody waits.
 
     A visitor another desk called a moment earlier is skipped, not called twice.
     """
@@ -329,7 +353,7 @@ def call_next(actor: Staff, agency: Agency) -> Visit | None:
             .join(VisitStop, VisitStop.visit_id == Visit.id)
             .where(Visit.centre_id == agency.centre_id, Visit.visit_date == local_today(),
                    VisitStop.agency_id == agency.id, VisitStop.status == StopStatus.WAITING)
-            .order_by(VisitStop.queued_at, Visit.id)
+            .order_by(VisitStop.is_priority.desc(), VisitStop.queued_at, Visit.id)
             .limit(1)
             # PostgreSQL: a stop another desk is calling right now is skipped, not waited for
             # and lost (nine desks at once each get their own visitor). SQLite writes one
@@ -437,6 +461,15 @@ def visits_visible_to(actor: Staff) -> sa.Select:
     if actor.role == Role.ADMIN or actor.centre_id is None:
         return query.where(sa.false())
     return query.where(Visit.centre_id == actor.centre_id)
+
+
+def people_at_desk_today(actor: Staff):
+    """SQL condition on Client (the need-to-know rule): today's visit of the person has a
+    stop at the caseworker's agency's desk."""
+    return Client.id.in_(sa.select(Visit.client_id).join(VisitStop, VisitStop.visit_id == Visit.id)
+                         .where(Visit.centre_id == actor.centre_id,
+                                Visit.visit_date == local_today(),
+                                VisitStop.agency_id == actor.agency_id))
 
 
 def todays_queue_query(actor: Staff, agency_id: int | None = None, *,

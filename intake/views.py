@@ -14,7 +14,14 @@ from cases import people
 from cases import services as casework
 from cases.consent_texts import DEFAULT_TEXTS, RECIPIENT_DEFAULT
 from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKind, ConsentMethod
-from cases.queries import CENTRE_ROLES, clients_visible_to, get_client_or_404, search_clients, understand
+from cases.queries import (
+    CENTRE_ROLES,
+    clients_visible_to,
+    get_client_or_404,
+    search_clients,
+    understand,
+    visible_client_ids,
+)
 from catalogue.models import CustomerType
 from centers.models import Agency
 from core import audit
@@ -141,8 +148,12 @@ def show_person(client_id: int):
         .limit(20)
     ).all()
     actor = current_staff()
+    links = people.active_links(client)
     return render_template(
-        "intake/person.html", client=client, visits=visits, links=people.active_links(client),
+        "intake/person.html", client=client, visits=visits, links=links,
+        visible_links=visible_client_ids(
+            actor, [link.client_id if link.other_client_id == client.id else link.other_client_id
+                    for link in links]),
         masked_rrn=people.masked_rrn(client), today=local_today(), withdraw_form=WithdrawForm(),
         link_form=LinkForm(), buttons=EmptyForm(),
         may_edit=people.may_edit_person(actor, client),

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from cases.queries import get_client_or_404
+from cases.queries import get_client_or_404, visible_client_ids
 from centers.models import Agency, Domain
 from core import audit
 from core.clock import minutes_since
@@ -106,6 +106,7 @@ def show_visit(visit_id: int):
         "intake/visit.html", visit=visit, add_form=form, buttons=EmptyForm(),
         minutes_since=minutes_since, actions=services.visit_actions(actor, visit),
         may_manage=services.may_manage_visit(actor, visit),
+        person_visible=bool(visible_client_ids(actor, [visit.client_id])),
         may_remove=lambda stop: services.may_remove_stop(actor, visit, stop),
         may_open_case=lambda stop: services.may_open_case_from(actor, visit, stop)))
 

@@ -9,7 +9,7 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from cases.queries import case_referrals, case_visibility, referral_counts
+    from cases.queries import case_referrals, case_visibility, client_visibility, referral_counts
     from cases.retention import person_activity, person_erasure
     from core.demo import demo_seeders
     from referrals import cli, demo, outward_views, services, views
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.send_webhooks)
     # Caseworkers of an agency a case was referred to may read that case.
     case_visibility.plug(app, services.cases_referred_to)
+    client_visibility.plug(app, services.people_referred_with)
     referral_counts.plug(app, services.open_referral_counts)
     case_referrals.plug(app, services.case_referrals)
     navigation.register(app, "referrals.inbox", _l("받은 의뢰"), {Role.CASEWORKER}, order=40,

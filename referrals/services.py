@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from cases import services as casework
 from cases.identity import format_phone
-from cases.models import Case, CaseStatus, Priority
+from cases.models import Case, CaseStatus, Client, Priority
 from cases.people import may_share_with, sharing_consent_in_force
 from catalogue.models import CentreService
 from centers.models import Agency, Staff
@@ -347,17 +347,39 @@ def mark_read(actor: Staff, notification_ids: list[int] | None = None,
     return db.session.execute(query.values(read_at=utcnow())).rowcount
 
 
+def unread_about(actor: Staff, referral_id: int) -> int:
+    """How many of the actor's notifications about this referral are unread."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.staff_id == actor.id, Notification.referral_id == referral_id,
+        Notification.read_at.is_(None))) or 0
+
+
 # --- who sees what -----------------------------------------------------------------------
 
 def referrals_visible_to(actor: Staff) -> sa.Select:
-    """Caseworkers see referrals from or to their agency; a manager all of the centre."""
+    """Caseworkers see referrals from their agency, and those to it while the person's consent
+    to share with it is in force (a withdrawal ends the receiving side's access to the
+    referral and its slip at once); a manager all of the centre."""
     query = sa.select(Referral)
     if actor.role == Role.MANAGER and actor.centre_id:
         return query.where(Referral.centre_id == actor.centre_id)
     if actor.role == Role.CASEWORKER and actor.agency_id:
-        return query.where(sa.or_(Referral.to_agency_id == actor.agency_id,
-                                  Referral.from_agency_id == actor.agency_id))
+        return query.where(Referral.centre_id == actor.centre_id, sa.or_(
+            Referral.from_agency_id == actor.agency_id,
+            sa.and_(Referral.to_agency_id == actor.agency_id,
+                    sharing_consent_in_force(Referral.client_id, actor.agency_id, local_today()))))
     return query.where(sa.false())
+
+
+def people_referred_with(actor: Staff):
+    """SQL condition on Client (the need-to-know rule): an open referral from the caseworker's
+    agency, or to it while the consent to share with it is in force."""
+    return Client.id.in_(sa.select(Referral.client_id).where(
+        Referral.status.in_(OPEN_STATUSES), Referral.centre_id == actor.centre_id,
+        sa.or_(Referral.from_agency_id == actor.agency_id,
+               sa.and_(Referral.to_agency_id == actor.agency_id,
+                       sharing_consent_in_force(Referral.client_id, actor.agency_id,
+                                                local_today())))))
 
 
 def cases_referred_to(actor: Staff):

@@ -168,9 +168,8 @@ def _filters(query):
 @case_staff
 def show(referral_id: int):
     referral = get_referral_or_404(referral_id, current_staff())
-    # Reading is no step of the referral (a GET changes no state: 접수확인 is a button); it
-    # only marks the reader's own notifications about it as read.
-    services.mark_read(current_staff(), referral_id=referral.id)
+    # A GET changes no state: 접수확인 is a button, and so is marking the reader's
+    # notifications about the referral read (or "열기" on the notifications page).
     db.session.commit()
     form = ActionForm()
     form.assignee_id.choices = [
@@ -188,6 +187,7 @@ def show(referral_id: int):
         may_resend=services.may_resend(current_staff(), referral),
         decline_reasons=list(DeclineReason), outcomes=list(Outcome), now=utcnow(),
         in_building=services.todays_open_visit(referral) is not None,
+        unread=services.unread_about(current_staff(), referral.id), read_form=EmptyForm(),
         open_cases=visible_case_ids(current_staff(), [referral.from_case_id, referral.to_case_id]))
 
 
@@ -269,9 +269,13 @@ def notifications():
 def read_notifications():
     if EmptyForm().validate_on_submit():
         ids = [int(i) for i in request.form.getlist("id") if i.isdigit()] or None
-        services.mark_read(current_staff(), ids)
+        about = request.form.get("about", type=int)
+        if about:
+            services.mark_read(current_staff(), referral_id=about)
+        else:
+            services.mark_read(current_staff(), ids)
         db.session.commit()
-    target = request.form.get("referral", type=int)
+    target = request.form.get("referral", type=int) or request.form.get("about", type=int)
     if target:
         return redirect(url_for("referrals.show", referral_id=target))
     target = request.form.get("partner_referral", type=int)

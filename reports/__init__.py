@@ -9,10 +9,19 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from reports import access_views, closing, closing_views, people_section, referral_section, views
+    from reports import (
+        access_views,
+        appointment_section,
+        closing,
+        closing_views,
+        people_section,
+        referral_section,
+        views,
+    )
 
     referral_section.install()
     people_section.install()
+    appointment_section.install()
 
     # Before the blueprint, whose rules use it.
     app.url_map.converters["month"] = views.MonthConverter

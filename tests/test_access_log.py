@@ -56,9 +56,13 @@ NO_PERSON_DATA = {
     "reports.national_xlsx", "reports.national_open_csv", "reports.monthly_open_csv",
     "api-docs.openapi_json", "api_services.search",
     "api_reports.monthly",
+    # A desk's bookable hours; the text messages name no one and show numbers masked.
+    "appointments.hours", "appointments.edit_hours", "appointments.messages",
     # A closed month's editions are aggregates; partners are organisations, not people.
     "closing.editions", "partners.index", "partners.show", "partners.new", "partners.edit",
     "partners.export", "partners.import_file",
+    # Open-data files: aggregates with small counts suppressed (reports/suppression.py).
+    "reports.monthly_open_csv", "reports.national_open_csv",
 }
 # Pages and answers reached by a partner outside the centre, not by staff: each opening is
 # logged under the partner's name (tests/test_partner_referrals.py checks the events).
@@ -113,7 +117,14 @@ def person_data_requests(p):
     person's data, each reached as a caseworker where the caseworker may reach it."""
     person, case, visit = p["person"], p["case"], p["visit"]
     cw, desk, manager = "caseworker", "desk", "manager"
+    booked = _booking(p)
     return [
+        (cw, "GET", f"/appointments/?day={booked.day.isoformat()}", None, "appointments.day"),
+        (cw, "GET", f"/appointments/week?day={booked.day.isoformat()}", None, "appointments.week"),
+        (desk, "POST", "/appointments/find", {"q": "김민수"}, "appointments.find_person"),
+        (desk, "GET", f"/appointments/people/{person.id}/new", None, "appointments.book"),
+        (cw, "GET", f"/appointments/{booked.id}", None, "appointments.show"),
+        (desk, "GET", f"/appointments/{booked.id}/move", None, "appointments.move"),
         (desk, "POST", "/intake/", {"q": "김민수"}, "intake.search"),
         (cw, "GET", f"/intake/people/{person.id}", None, "intake.show_person"),
         (desk, "GET", f"/intake/people/{person.id}/edit", None, "intake.edit_person"),
@@ -159,6 +170,24 @@ def person_data_requests(p):
         (cw, "GET", "/api/v1/referrals?box=outgoing", None, "api_referrals.listing"),
         (cw, "GET", f"/api/v1/referrals/{p['referral'].id}", None, "api_referrals.show"),
     ]
+
+
+def _booking(p):
+    """김민수 booked at the caseworker's desk on the next day it takes bookings."""
+    from datetime import time, timedelta
+
+    from appointments import services as booking
+    from core.clock import local_today
+
+    agency = p["caseworker"].agency
+    booking.set_hours(p["manager"], agency, opens_at=time(9), closes_at=time(17), slot_minutes=30,
+                      capacity=5, is_bookable=True)
+    day = next(d for d in (local_today() + timedelta(days=n) for n in range(1, 15))
+               if booking.slots_of(agency, d))
+    appointment = booking.book(p["desk"], agency, p["person"], booking.slots_of(agency, day)[0]
+                               .starts_at, purpose="상담")
+    db.session.commit()
+    return appointment
 
 
 def _events_after(last_id: int) -> list[AuditEvent]:

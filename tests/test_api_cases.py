@@ -65,7 +65,7 @@ def test_open_a_case_at_the_callers_agency(client, centre):
 
 
 def test_only_caseworkers_open_cases_and_references_are_checked(client, centre):
-    person = make_client(centre)
+    person = make_client(centre, share_with=[agency(centre, AgencyKind.EMPLOYMENT)])
     desk = bearer(make_token(make_staff(Role.FRONT_DESK, centre=centre)))
     refused = client.post("/api/v1/cases", json={"person_id": person.id, "summary": "x"},
                           headers=desk)

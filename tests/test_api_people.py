@@ -20,6 +20,7 @@ from factories import (
     make_consent_documents,
     make_staff,
     make_token,
+    make_visit,
     valid_rrn,
 )
 
@@ -184,8 +185,9 @@ def test_resident_numbers_only_where_the_centre_processes_them(client, centre):
 # --- the record --------------------------------------------------------------------------------
 
 def test_read_a_person_with_etag_and_audit(client, centre):
-    person = make_client(centre, phone="+821012345678")
     caseworker = make_staff(Role.CASEWORKER, centre=centre)
+    person = make_client(centre, phone="+821012345678")
+    make_visit(centre, [caseworker.agency], client=person)  # at their desk today: need to know
     response = client.get(f"/api/v1/people/{person.id}", headers=bearer(make_token(caseworker)))
     assert response.status_code == 200
     assert response.headers["ETag"] == f'W/"{person.version}"'

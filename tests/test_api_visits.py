@@ -198,3 +198,42 @@ def test_transitions_not_possible_now_answer_409(client, centre):
     again = client.post(f"/api/v1/visits/{visit.id}/leave", json={"version": visit.version},
                         headers=headers)
     assert again.status_code == 409 and again.get_json()["detail"] == "이미 끝난 방문입니다."
+
+
+def test_a_retry_with_the_same_idempotency_key_issues_no_second_ticket(client, centre):
+    a = agencies(centre)
+    person = make_client(centre)
+    headers = headers_for(Role.FRONT_DESK, centre)
+    body = {"person_id": person.id, "purposes": ["jobs"], "plan": [a[AgencyKind.EMPLOYMENT].id],
+            "note": "재시도"}
+    first = client.post("/api/v1/visits", json=body,
+                        headers=headers | {"Idempotency-Key": "3f1c-visit-1"})
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
+    again = client.post("/api/v1/visits", json=body,
+                        headers=headers | {"Idempotency-Key": "3f1c-visit-1"})
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert again.get_json()["ticket_number"] == first.get_json()["ticket_number"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 1
+
+    changed = client.post("/api/v1/visits", json=body | {"note": "다른 내용"},
+                          headers=headers | {"Idempotency-Key": "3f1c-visit-1"})
+    assert changed.status_code == 422
+    assert changed.get_json()["type"] == PROBLEM + "idempotency-key-reused"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 1
+
+    # Another caller's same key is another key; no key, or a new one, is a new visit.
+    other = client.post("/api/v1/visits", json=body, headers=headers_for(Role.FRONT_DESK, centre)
+                        | {"Idempotency-Key": "3f1c-visit-1"})
+    assert other.status_code == 201 and other.get_json()["id"] != first.get_json()["id"]
+    assert client.post("/api/v1/visits", json=body, headers=headers).status_code == 201
+    too_long = client.post("/api/v1/visits", json=body,
+                           headers=headers | {"Idempotency-Key": "k" * 201})
+    assert too_long.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 3
+
+
+def test_the_idempotency_key_is_documented(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    parameters = spec["paths"]["/api/v1/visits"]["post"]["parameters"]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in parameters)

@@ -5,7 +5,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LINE = ["core", "centers", "catalogue", "partners", "cases", "intake", "referrals", "outreach",
+LINE = ["core", "centers", "catalogue", "partners", "cases", "intake", "appointments", "referrals",
+        "outreach",
         "reports", "api", "perf"]
 
 

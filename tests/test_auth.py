@@ -11,7 +11,7 @@ from centers.throttle import sign_in_key
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
-from factories import PASSWORD, audit_actions, csrf_token, login, make_staff
+from factories import PASSWORD, audit_actions, csrf_token, login, make_centre, make_staff
 
 GENERIC = "아이디 또는 비밀번호가 올바르지 않습니다."
 
@@ -122,10 +122,19 @@ def test_password_is_stored_as_argon2_hash():
         ("x" * 129, "128자 이하"),
         ("password1234", "너무 흔한 비밀번호"),
         ("iloveyou12", "너무 흔한 비밀번호"),
+        # What the assessment got accepted (issue 14): repeats, a place name, the demo password.
+        ("aaaaaaaaaa", "같은 글자의 반복"),
+        ("0000000000", "같은 글자의 반복"),
+        ("namyangju1", "센터 이름"),
+        ("demo-pass-2026", "너무 흔한 비밀번호"),
+        ("hanjari2026!", "이 프로그램의 이름"),
+        ("abcdefghijk", "연속된 글자"),
+        ("qwertyuiop12", "너무 흔한 비밀번호"),
+        ("password-1234", "유출된 비밀번호 목록"),
     ],
 )
 def test_password_policy_refuses_weak_passwords(client, login_as, new, message):
-    login_as(Role.FRONT_DESK)
+    login_as(Role.FRONT_DESK, centre=make_centre(code="namyangju"))
     response = client.post(
         "/account/password", data={"current": PASSWORD, "new": new, "confirm": new}
     )
@@ -325,3 +334,13 @@ def test_policy_customer_types_are_shown_in_the_readers_language(client):
     login(client, staff.username)
     page = client.get("/intake/people/new").text
     assert "Job seekers" in page and "Single parents" in page and "구직자" not in page
+
+
+def test_a_passphrase_of_unrelated_words_is_accepted(client, login_as):
+    staff = login_as(Role.FRONT_DESK)
+    new = "pine-kettle-harbour-7"
+    response = client.post("/account/password", data={"current": PASSWORD, "new": new,
+                                                      "confirm": new})
+    assert response.status_code == 302
+    client.post("/logout")
+    assert login(client, staff.username, new).status_code == 302

@@ -46,8 +46,8 @@ def agency(centre, kind):
 
 
 def test_caseworker_opens_a_case_at_their_own_agency_once(client, login_as, centre):
-    person = make_client(centre)
     jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    person = make_client(centre, share_with=[jobs])
     worker = login_as(Role.CASEWORKER, centre=centre, agency=jobs)
     response = client.post(f"/cases/new?client_id={person.id}",
                            data={"priority": "high", "caseworker_id": worker.id,
@@ -499,8 +499,8 @@ def test_a_formerly_confidential_text_stays_hidden_in_the_edit_history(app, cent
 def test_a_case_cannot_name_someone_elses_visit(client, login_as, centre):
     from factories import make_visit
 
-    person, other = make_client(centre), make_client(centre, name="남남")
     jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    person, other = make_client(centre, share_with=[jobs]), make_client(centre, name="남남")
     visit = make_visit(centre, [jobs], client=other)
     worker = login_as(Role.CASEWORKER, centre=centre, agency=jobs)
     response = client.post(f"/cases/new?client_id={person.id}&visit_id={visit.id}",

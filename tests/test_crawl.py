@@ -21,7 +21,7 @@ import re
 import sys
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -30,6 +30,9 @@ import sqlalchemy as sa
 from jinja2 import Undefined
 from werkzeug.exceptions import HTTPException
 
+from appointments import services as booking
+from appointments.messaging import send_due
+from appointments.models import Appointment, AppointmentStatus
 from cases import people
 from cases import services as casework
 from cases.models import (
@@ -83,7 +86,7 @@ MAX_DEPTH = 4
 PAGE_CAP = 400
 SEARCH_TEXT = {"q": "김민수"}  # a name that is in the database, so results have links
 # Search boxes whose terms are personal data travel in a POST body; posting them is a read.
-SEARCH_POSTS = ("/intake/", "/cases/")
+SEARCH_POSTS = ("/intake/", "/cases/", "/appointments/find")
 SKIPPED_PATHS = ("/logout", "/static/", "/api/")
 # Pages worth visiting once or twice per role, not once per object or month: each download
 # (a PDF takes a second or two to draw) and the report pages with their charts.
@@ -272,6 +275,24 @@ def build_world() -> World:
     people.withdraw_consent(desk, withdrawn, "본인 요청")
     db.session.commit()
 
+    # Bookings: every desk of the first centre takes them; one for today (to check in), one
+    # on the next working day (with text messages, one sent to the outbox), one cancelled.
+    for agency in nam.visible_agencies():
+        booking.set_hours(manager, agency, opens_at=time(9), closes_at=time(17), slot_minutes=30,
+                          capacity=2, is_bookable=True)
+    next_day = next_bookable_day(agencies[AgencyKind.EMPLOYMENT])
+    slots = booking.slots_of(agencies[AgencyKind.EMPLOYMENT], next_day)
+    booking.book(desk, agencies[AgencyKind.EMPLOYMENT], kim, slots[0].starts_at,
+                 purpose="실업급여 상담", notify_by_sms=True)
+    today_booking = booking.book(desk, agencies[AgencyKind.EMPLOYMENT], lee, slots[1].starts_at,
+                                 purpose="취업 상담")
+    today_booking.day, today_booking.starts_at = today, utcnow() + timedelta(minutes=30)
+    gone = booking.book(jobs, agencies[AgencyKind.EMPLOYMENT], jung, slots[2].starts_at,
+                        purpose="상담")
+    booking.cancel(desk, gone, reason="본인 요청")
+    db.session.commit()
+    send_due()
+
     # Outreach: a visit underway with its record (a companion from welfare), one planned for
     # later, one long overdue for its check-out.
     now = utcnow()
@@ -316,6 +337,15 @@ def build_world() -> World:
     intake.issue_board_token(manager, nam)
     db.session.commit()
     return world
+
+
+def next_bookable_day(agency) -> date | None:
+    """The first working day after today the desk takes bookings on (None: it takes none)."""
+    for ahead in range(1, 15):
+        day = local_today() + timedelta(days=ahead)
+        if booking.bookable_day(agency, day):
+            return day
+    return None
 
 
 # --- the crawler --------------------------------------------------------------------------------
@@ -626,6 +656,27 @@ def state_changing_actions(actor: Staff) -> list[Action]:
     for agency in agencies:
         add(f"/intake/agencies/{agency.id}/call-next", {}, "visits", "visit_stops")
 
+    for appointment in db.session.scalars(sa.select(Appointment).order_by(Appointment.id)):
+        base = f"/appointments/{appointment.id}"
+        add(f"{base}/cancel", {"reason": "점검", "version": appointment.version},
+            "appointments", "booking_slots", "messages")
+        add(f"{base}/check-in", {}, "appointments", "visits")
+        free = [s for s in booking.slots_of(appointment.agency, appointment.day)
+                if s.starts_at != appointment.starts_at and s.free]
+        if free and appointment.status == AppointmentStatus.BOOKED:
+            add(f"{base}/move?day={appointment.day.isoformat()}", {
+                "starts_at": free[-1].starts_at.isoformat(), "reason": "점검",
+                "version": appointment.version}, "appointments", "booking_slots")
+    for person in clients:
+        desks = visible[person.centre_id]
+        own = next((a for a in desks if a.id == actor.agency_id), desks[0])
+        day = next_bookable_day(own)
+        free = booking.slots_of(own, day) if day else []
+        if free:
+            add(f"/appointments/people/{person.id}/new", {
+                "starts_at": free[-1].starts_at.isoformat(), "purpose": "점검 예약"},
+                "appointments", "booking_slots")
+
     for referral in db.session.scalars(sa.select(Referral).order_by(Referral.id)):
         assignee = actor.id if actor.agency_id == referral.to_agency_id else db.session.scalar(
             sa.select(Staff.id).where(Staff.agency_id == referral.to_agency_id))
@@ -703,6 +754,10 @@ def state_changing_actions(actor: Staff) -> list[Action]:
             "title": "점검 동의서", "purpose": "점검", "items": "이름", "retention": "3년",
             "refusal_notice": "거부할 수 있습니다."}, "consent_documents")
     add("/intake/board", {}, "waiting_boards")
+    for agency in agencies:
+        add(f"/appointments/hours/{agency.id}", {"opens_at": "08:00", "closes_at": "12:00",
+                                                 "slot_minutes": 20, "capacity": 3,
+                                                 "is_bookable": "y"}, "booking_hours")
     add(f"/audit/{Month.of(local_today()).previous().key}/sign-off", {"remark": "점검"},
         "access_reviews")
     for centre in centres:
@@ -743,9 +798,12 @@ def object_pages() -> list[str]:
     """The page of each object, where its actions are offered (fetched if the crawl did not)."""
     ids = {model: db.session.scalars(sa.select(model.id).order_by(model.id)).all()
            for model in (Case, Client, Visit, Referral, Staff, Centre, Service, Agency, Partner,
-                         OutreachVisit)}
+                         OutreachVisit, Appointment)}
     pages = ["/staff", "/centres", "/services", "/account/api-tokens", "/intake/consent-documents",
-             "/intake/board", "/referrals/holidays", "/intake/queue"]
+             "/intake/board", "/referrals/holidays", "/intake/queue", "/appointments/",
+             "/appointments/hours", "/appointments/messages", "/appointments/find"]
+    pages += [page for i in ids[Appointment]
+              for page in (f"/appointments/{i}", f"/appointments/{i}/move")]
     pages += [f"/cases/{i}" for i in ids[Case]] + [f"/intake/visits/{i}" for i in ids[Visit]]
     pages += [f"/referrals/{i}" for i in ids[Referral]] + [f"/staff/{i}" for i in ids[Staff]]
     pages += [page for i in ids[Client] for page in (f"/intake/people/{i}", f"/cases/people/{i}")]

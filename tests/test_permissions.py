@@ -222,7 +222,7 @@ def test_only_a_manager_is_offered_to_open_another_agencys_confidential_note(app
 
 def test_opening_a_case_is_offered_to_caseworkers_only(app, place):
     """may_open_case: the manager reads the person's cases but opens none."""
-    other = make_client(place.centre, name="이영희")
+    other = make_client(place.centre, name="이영희", share_with=[place.welfare])
     manager = signed_in(app, place.manager)
     assert "/cases/new?client_id=" not in manager.get(f"/cases/people/{other.id}").text
     assert manager.get(f"/cases/new?client_id={other.id}").status_code == 403
@@ -309,7 +309,7 @@ def test_only_those_who_keep_the_record_see_a_resident_number_in_full(app, place
     """may_reveal_rrn: caseworkers see the masked number and no button; the server agrees."""
     place.centre.rrn_enabled, place.centre.rrn_legal_basis = True, "「국민기초생활 보장법」 시행령 제41조"
     db.session.commit()
-    person = make_client(place.centre, name="주민번호", rrn=valid_rrn())
+    person = make_client(place.centre, name="주민번호", rrn=valid_rrn(), share_with=[place.jobs])
     url = f"/intake/people/{person.id}/reveal-rrn"
     worker = signed_in(app, place.jobs_worker)
     page = worker.get(f"/intake/people/{person.id}").text
@@ -950,3 +950,84 @@ def test_the_record_waits_for_check_in_and_the_desk_has_no_outreach(app, place):
         assert browser.get("/outreach/").status_code == 403
         assert browser.get(f"/outreach/{visit.id}").status_code == 403
     assert count(CaseNote) == 0
+
+
+# --- appointments (appointments.services) ------------------------------------------------------
+
+def _open_for_booking(place, agency, capacity=2):
+    from datetime import time
+
+    from appointments import services as booking
+
+    booking.set_hours(place.manager, agency, opens_at=time(9), closes_at=time(17),
+                      slot_minutes=30, capacity=capacity, is_bookable=True)
+    db.session.commit()
+
+
+def _next_slot(agency):
+    from datetime import timedelta
+
+    from appointments import services as booking
+
+    for ahead in range(1, 15):
+        slots = booking.slots_of(agency, local_today() + timedelta(days=ahead))
+        if slots:
+            return slots[0].starts_at
+    raise AssertionError("no bookable day")
+
+
+def test_bookable_hours_are_offered_to_the_centres_manager_only(app, place):
+    """may_set_hours: the menu entry and the form for the manager; the desk is refused."""
+    url = f"/appointments/hours/{place.jobs.id}"
+    data = {"opens_at": "09:00", "closes_at": "12:00", "slot_minutes": "30", "capacity": "2",
+            "is_bookable": "y"}
+    desk = signed_in(app, place.desk)
+    assert "/appointments/hours" not in desk.get("/").text
+    assert desk.post(url, data=data).status_code == 403
+    from appointments.models import BookingHours
+    assert count(BookingHours) == 0
+    manager = signed_in(app, place.manager)
+    assert url in manager.get("/appointments/hours").text
+    assert manager.post(url, data=data).status_code == 302 and count(BookingHours) == 1
+    other = signed_in(app, make_staff(Role.MANAGER, centre=make_centre()))
+    assert other.post(url, data=data).status_code == 404
+
+
+def test_a_caseworker_is_offered_booking_at_their_own_desk_only(app, place):
+    """may_book: the booking page lists only the caseworker's desk; another desk is refused."""
+    from appointments.models import Appointment
+
+    _open_for_booking(place, place.jobs)
+    _open_for_booking(place, place.welfare)
+    worker = signed_in(app, place.welfare_worker)
+    page = worker.get(f"/appointments/people/{place.person.id}/new").text
+    assert "복지지원팀" in page and "고용센터" not in page
+    refused = worker.post(f"/appointments/people/{place.person.id}/new?agency={place.jobs.id}",
+                          data={"starts_at": _next_slot(place.jobs).isoformat(), "purpose": "상담"})
+    assert refused.status_code == 403 and count(Appointment) == 0
+
+
+def test_arrival_is_offered_to_the_desk_and_moving_to_those_who_book_at_that_desk(app, place):
+    """may_check_in and may_change, on the day list and the appointment's page."""
+    from appointments import services as booking
+    from appointments.models import Appointment, AppointmentStatus
+
+    _open_for_booking(place, place.jobs)
+    appointment = booking.book(place.desk, place.jobs, place.person, _next_slot(place.jobs),
+                               purpose="상담")
+    db.session.commit()
+    page_url = f"/appointments/{appointment.id}"
+    check_in = f"/appointments/{appointment.id}/check-in"
+    desk = signed_in(app, place.desk)
+    assert not posts_to(desk.get(page_url).text, check_in)  # not today's: no arrival yet
+    assert desk.post(check_in).status_code == 403
+    other = signed_in(app, place.welfare_worker)
+    page = other.get(page_url).text
+    assert "/move" not in page and "/cancel" not in page
+    assert other.post(f"/appointments/{appointment.id}/cancel",
+                      data={"reason": "점검", "version": appointment.version}).status_code == 403
+    own = signed_in(app, place.jobs_worker)
+    assert posts_to(own.get(page_url).text, f"/appointments/{appointment.id}/cancel")
+    assert not posts_to(own.get(page_url).text, check_in)
+    db.session.refresh(appointment)
+    assert appointment.status == AppointmentStatus.BOOKED and count(Appointment) == 1

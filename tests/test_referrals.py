@@ -99,7 +99,9 @@ def test_send_from_a_case_sets_due_time_and_notifies_the_receiving_agency(app, s
     inbox = receiver.get("/referrals/inbox").text
     assert f'/referrals/{referral.id}"' in inbox and "긴급" in inbox
     assert "새 의뢰 1" in inbox
-    receiver.get(f"/referrals/{referral.id}")
+    receiver.get(f"/referrals/{referral.id}")  # reading marks nothing (no state change by GET)
+    assert "새 의뢰 1" in receiver.get("/referrals/inbox").text
+    receiver.post("/referrals/notifications/read", data={"about": referral.id})
     assert "새 의뢰 1" not in receiver.get("/referrals/inbox").text
 
 
@@ -421,3 +423,20 @@ def test_accepting_for_an_inactive_caseworker_is_refused_with_a_message(app, cen
     assert response.status_code == 200 and "받는 기관의 사례관리자여야 합니다" in response.text
     # The refused accept changed nothing.
     assert db.session.get(Referral, referral.id).status == ReferralStatus.SENT
+
+
+def test_opening_a_referral_marks_nothing_read_the_button_does(app, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    receiver = as_staff(app, setup["receiver"])
+
+    def unread() -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.staff_id == setup["receiver"].id, Notification.read_at.is_(None)))
+
+    assert unread() == 1
+    page = receiver.get(f"/referrals/{referral.id}").text
+    assert unread() == 1 and 'name="about"' in page
+    response = receiver.post("/referrals/notifications/read", data={"about": referral.id})
+    assert response.headers["Location"].endswith(f"/referrals/{referral.id}")
+    assert unread() == 0
+    assert 'name="about"' not in receiver.get(f"/referrals/{referral.id}").text
