@@ -47,6 +47,9 @@ def test_openapi_document_is_generated_with_a_schema_for_every_request_and_respo
         *(("post", f"/api/v1/referrals/{{referral_id}}/{action}")
           for action in ("receive", "accept", "decline", "start", "complete", "cancel")),
         ("get", "/api/v1/reports/monthly/{code}/{month}"),
+        # Partner systems outside the centre (docs/partner-exchange.md), with their own keys.
+        ("get", "/api/v1/partner/referrals"), ("get", "/api/v1/partner/referrals/{referral_id}"),
+        ("post", "/api/v1/partner/referrals/{referral_id}/status"),
     }
     found = {(m, p) for p, item in spec["paths"].items() for m in item if m in ("get", "post")}
     assert found == expected

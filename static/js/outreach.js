@@ -73,14 +73,22 @@
     return list;
   };
 
+  // Writes to the store one after another, and sending waits for the last one: a copy kept
+  // while typing offline must never land after the sent record was removed (it would stay).
+  var kept = Promise.resolve();
+  var typing = null;
+
   function keep(list) {
+    clearTimeout(typing);
     var iv = crypto.getRandomValues(new Uint8Array(12));
     var plain = new TextEncoder().encode(JSON.stringify(list));
-    return key.then(function (k) {
+    var after = function () { return key; };  // after the previous write, failed or not
+    kept = kept.then(after, after).then(function (k) {
       return crypto.subtle.encrypt({name: "AES-GCM", iv: iv}, k, plain);
     }).then(function (sealed) {
       localStorage.setItem(storeKey, JSON.stringify({iv: toBase64(iv), data: toBase64(sealed)}));
     });
+    return kept;
   }
 
   function waiting() {
@@ -102,7 +110,8 @@
 
   function send() {
     if (sending) return sending;
-    sending = waiting().then(function (list) {
+    clearTimeout(typing);
+    sending = kept.then(waiting, waiting).then(function (list) {
       if (!list) return;
       var body = new FormData();
       list.forEach(function (pair) { body.append(pair[0], pair[1]); });
@@ -140,7 +149,6 @@
       show(message("queued"), "warning");
     });
   });
-  var typing = null;
   form.addEventListener("input", function () {
     if (navigator.onLine) return;
     clearTimeout(typing);
