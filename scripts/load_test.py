@@ -55,6 +55,8 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    #: Seconds each step took (a step: what a person does between two pauses, 1–2 requests).
+    steps: list[float] = field(default_factory=list)
 
     def add(self, page: str, status: int, ms: float) -> None:
         with self.lock:
@@ -155,7 +157,10 @@ def run(base: str, centre: str, users: int, seconds: float, think: tuple[float, 
 
     def loop(person: Person) -> None:
         while time.monotonic() < stop_at:
+            began = time.perf_counter()
             person.step()
+            with tally.lock:
+                tally.steps.append(time.perf_counter() - began)
             if think:
                 time.sleep(person.rng.uniform(*think))
 
@@ -182,14 +187,17 @@ def report(tally: Tally, elapsed: float, think: tuple[float, float] | None, user
     if every:
         print(f"all pages: p50 {statistics.median(every):.0f} ms, p95 {percentile(every, 95):.0f} ms, "
               f"max {max(every):.0f} ms")
-    if think:
-        # Each person sends one request, waits for it, then thinks: the load they offer.
-        mean_think = sum(think) / 2
-        mean_response = statistics.mean(every) / 1000 if every else 0
-        offered = users / (mean_think + mean_response)
-        print(f"offered by {users} people at this think time: {users / mean_think:.1f}/s if every "
-              f"answer were instant, {offered:.1f}/s at the measured response time "
-              f"({100 * total / elapsed / offered:.0f} % served)")
+    if think and tally.steps:
+        # Each person does a step (one or two requests), waits for it, then thinks: the load
+        # they offer is one step per (think time + step time); the server keeps up when the
+        # steps done come close to that.
+        mean_step = statistics.mean(tally.steps)
+        instant = users / (sum(think) / 2)
+        offered = users / (sum(think) / 2 + mean_step)
+        done = len(tally.steps) / elapsed
+        print(f"steps {len(tally.steps)}, {done:.1f}/s; {users} people at this think time ask "
+              f"{instant:.1f}/s if every answer were instant, {offered:.1f}/s at the measured "
+              f"step time of {mean_step * 1000:.0f} ms ({100 * done / instant:.0f} % of instant)")
     print(f"{'page':<12} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8}")
     for page, times in sorted(tally.times.items()):
         if times:
