@@ -61,8 +61,6 @@ NO_PERSON_DATA = {
     # A closed month's editions are aggregates; partners are organisations, not people.
     "closing.editions", "partners.index", "partners.show", "partners.new", "partners.edit",
     "partners.export", "partners.import_file",
-    # Open-data files: aggregates with small counts suppressed (reports/suppression.py).
-    "reports.monthly_open_csv", "reports.national_open_csv",
 }
 # Pages and answers reached by a partner outside the centre, not by staff: each opening is
 # logged under the partner's name (tests/test_partner_referrals.py checks the events).

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from test_crawl import build_world
 from werkzeug.routing import Rule
 
+from appointments.models import Appointment
 from cases import people
 from cases.models import (
     Case,
@@ -77,6 +78,21 @@ GET access.export                                              L    D    D    D 
 GET access.person_history                                      L    A    D    D    A    D    D
 GET access.person_history_pdf                                  L    A    D    D    A    D    D
 GET access.review                                              L    D    D    D    A    A    A
+GET appointments.book                                          L    A    A    D    A    D    D
+GET appointments.day                                           L    A    A    A    A    A    D
+GET appointments.edit_hours                                    L    D    D    D    A    D    D
+GET appointments.find_person                                   L    A    A    A    A    A    D
+GET appointments.hours                                         L    D    D    D    A    A    D
+GET appointments.messages                                      L    D    D    D    A    A    D
+GET appointments.move                                          L    A    A    D    A    D    D
+GET appointments.show                                          L    A    A    A    A    D    D
+GET appointments.week                                          L    A    A    A    A    A    D
+POST appointments.book                                         L    A    A    D    A    D    D
+POST appointments.cancel                                       L    R    R    D    R    D    D
+POST appointments.check_in                                     L    D    D    D    D    D    D
+POST appointments.edit_hours                                   L    D    D    D    A    D    D
+POST appointments.find_person                                  L    A    A    A    A    A    D
+POST appointments.move                                         L    A    A    D    A    D    D
 GET api-docs.openapi_json                                      A    A    A    A    A    A    A
 GET api_cases.show                                             L    D    A    D    A    D    D
 GET api_partner_referrals.listing                              L    L    L    L    L    L    L
@@ -348,6 +364,8 @@ def world_ids() -> dict[str, object]:
             PartnerReferral.centre_id == nam.id).order_by(PartnerReferral.id)) or 1,
         "token": "no-such-link-token",
         "partner_id": one(sa.select(Partner.id).where(Partner.centre_id == nam.id)),
+        "appointment_id": one(sa.select(Appointment.id).where(Appointment.client_id == kim.id)
+                              .order_by(Appointment.id)),
         "kind": "third_party", "key": "open_cases", "filename": "css/hanjari.css",
         "day": one(sa.select(PublicHoliday.day).order_by(PublicHoliday.day)).isoformat(),
     }
