@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import re
+import threading
 from datetime import date
 
 import sqlalchemy as sa
@@ -282,3 +283,22 @@ def make_partner(centre: Centre, **kw):
     partner = create_partner(manager, centre, values, kw.pop("service_ids", None))
     db.session.commit()
     return partner
+
+
+def at_once(calls):
+    """Run the calls in threads released together; return their results in order (the
+    concurrency tests: two desks, two caseworkers, six bookings at the same instant)."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()  # read what the threads committed
+    return results

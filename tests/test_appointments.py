@@ -2,7 +2,6 @@
 cancelling with a reason, arrival into the queue ahead of walk-ins, no-shows."""
 
 import re
-import threading
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -15,7 +14,16 @@ from centers.models import AgencyKind
 from core.clock import SEOUL
 from core.extensions import db
 from core.roles import Role
-from factories import PASSWORD, audit_actions, login, make_agency, make_centre, make_client, make_staff
+from factories import (
+    PASSWORD,
+    at_once,
+    audit_actions,
+    login,
+    make_agency,
+    make_centre,
+    make_client,
+    make_staff,
+)
 from intake.models import StopStatus, Visit, VisitStop
 
 #: A Tuesday morning in Seoul; the next day is a working day, 2026-12-25 a public holiday.
@@ -141,23 +149,6 @@ def test_a_caseworker_books_at_their_own_desk_only(client, login_as, centre):
     assert db.session.scalar(sa.select(Appointment.agency_id)) == welfare.id
 
 
-def _at_once(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    db.session.expire_all()
-    return results
-
-
 def test_desks_booking_the_last_places_at_once_never_overbook(app, centre):
     """Six desks post at the same moment for a slot with two places: two bookings, on
     both engines (the place is taken by one conditional UPDATE)."""
@@ -172,7 +163,7 @@ def test_desks_booking_the_last_places_at_once_never_overbook(app, centre):
     moment = slot(TOMORROW, 10)
     urls = [f"/appointments/people/{p.id}/new?agency={agency.id}&day={TOMORROW.isoformat()}"
             for p in people]
-    statuses = _at_once([(lambda d=d, u=u: d.post(u, data=book_form(moment)).status_code)
+    statuses = at_once([(lambda d=d, u=u: d.post(u, data=book_form(moment)).status_code)
                          for d, u in zip(desks, urls, strict=True)])
     assert all(status == 302 for status in statuses)
     assert count(Appointment, Appointment.starts_at == moment) == 2

@@ -1,7 +1,6 @@
 """The visit: tickets, the desk-by-desk plan, today's queue and the lobby waiting board."""
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from core.extensions import db
 from core.roles import Role
 from factories import (
     PASSWORD,
+    at_once,
     login,
     make_agency,
     make_centre,
@@ -194,24 +194,6 @@ def test_another_centres_visits_are_not_found(client, login_as, centre):
     assert client.post(f"/intake/visits/{visit.id}/leave").status_code == 404
 
 
-def _at_once(calls):
-    """Run the calls in threads released together; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    db.session.expire_all()  # read what the threads committed
-    return results
-
-
 def test_two_desks_registering_at_once_never_share_a_ticket_number(app, centre):
     jobs = agencies(centre)[AgencyKind.EMPLOYMENT]
     desks = []
@@ -223,7 +205,7 @@ def test_two_desks_registering_at_once_never_share_a_ticket_number(app, centre):
     form = {"purposes": ["jobs"], "desk_1": jobs.id, "desk_2": 0, "desk_3": 0, "desk_4": 0,
             "party_size": 1}
     for _round in range(3):
-        statuses = _at_once([
+        statuses = at_once([
             (lambda d=d: d.post("/intake/visits/anonymous/new", data=form).status_code)
             for d in desks
         ])
@@ -260,7 +242,7 @@ def test_one_form_posted_from_several_tabs_at_once_issues_one_ticket(app, centre
         tabs.append(tab)
     form = {"purposes": ["jobs"], "desk_1": jobs.id, "desk_2": 0, "desk_3": 0, "desk_4": 0,
             "party_size": 1, "submission": "one-form-key"}
-    locations = _at_once([
+    locations = at_once([
         (lambda t=t: t.post("/intake/visits/anonymous/new", data=form).headers["Location"])
         for t in tabs])
     assert len(set(locations)) == 1
@@ -280,7 +262,7 @@ def test_nine_desks_calling_next_at_once_each_get_their_own_visitor(app, centre)
         login(desk, staff.username, PASSWORD)
         desks.append(desk)
     url = f"/intake/agencies/{jobs.id}/call-next"
-    statuses = _at_once([(lambda d=d: d.post(url).status_code) for d in desks])
+    statuses = at_once([(lambda d=d: d.post(url).status_code) for d in desks])
     assert statuses == [302] * 9
     called = db.session.scalars(sa.select(VisitStop).where(
         VisitStop.status == StopStatus.CALLED)).all()
@@ -298,7 +280,7 @@ def test_two_desks_starting_the_same_visitor_at_once_only_one_wins(app, centre):
         login(desk, staff.username, PASSWORD)
         desks.append(desk)
     url = f"/intake/visits/{visit.id}/start"
-    pages = _at_once([(lambda d=d: d.post(url, follow_redirects=True).text) for d in desks])
+    pages = at_once([(lambda d=d: d.post(url, follow_redirects=True).text) for d in desks])
     refused = [p for p in pages if "먼저 처리했습니다" in p or "할 수 없는 처리입니다" in p]
     assert len(refused) == 1
     visit = db.session.get(Visit, visit.id)

@@ -1,6 +1,5 @@
 """Closed-loop referrals: consent, duplicates, the state machine, targets, inbox, hand-off."""
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from core.roles import Role
 from core.types import utcnow
 from core.working_time import add_working_hours
 from factories import (
+    at_once,
     login,
     make_agency,
     make_case,
@@ -304,22 +304,6 @@ def test_warm_hand_off_adds_the_desk_to_todays_visit(app, setup):
 
 # --- concurrency ---------------------------------------------------------------------------
 
-def _at_once(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    db.session.expire_all()
-    return results
-
 
 def test_two_caseworkers_accepting_at_once_exactly_one_wins(app, centre, setup):
     referral = make_referral(setup["case"], setup["welfare"])
@@ -327,7 +311,7 @@ def test_two_caseworkers_accepting_at_once_exactly_one_wins(app, centre, setup):
     desks = [as_staff(app, setup["receiver"]), as_staff(app, second)]
     ids = [setup["receiver"].id, second.id]
     url = f"/referrals/{referral.id}/accept"
-    pages = _at_once([(lambda d=d, i=i: d.post(url, data={"assignee_id": i},
+    pages = at_once([(lambda d=d, i=i: d.post(url, data={"assignee_id": i},
                                                 follow_redirects=True).text)
                       for d, i in zip(desks, ids, strict=True)])
     refused = [p for p in pages if "먼저 처리했습니다" in p or "할 수 없는 처리입니다" in p]
@@ -345,7 +329,7 @@ def test_accept_and_cancel_at_once_never_both_win_from_the_same_state(app, setup
     referral = make_referral(setup["case"], setup["welfare"])
     receiver, sender = as_staff(app, setup["receiver"]), as_staff(app, setup["sender"])
     base, assignee = f"/referrals/{referral.id}", setup["receiver"].id
-    _at_once([
+    at_once([
         lambda: receiver.post(f"{base}/accept", data={"assignee_id": assignee}),
         lambda: sender.post(f"{base}/cancel", data={"note": "취소"}),
     ])
