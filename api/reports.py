@@ -46,6 +46,8 @@ def monthly(code: str, month: str):
         "headlines": data["headlines"],
         "sections": [{key: s[key] for key in ("key", "title", "note", "figures", "tables")}
                      for s in data["sections"]],
+        "targets": next((s.get("data") or [] for s in data["sections"]
+                         if s["key"] == "targets"), []),
         "definitions": [{"label": label, "definition": text}
                         for label, text in data["definitions"]],
     }

@@ -583,6 +583,25 @@ class ReportDefinition(Schema):
     definition = fields.String(required=True)
 
 
+def _number(description: str):
+    return fields.Raw(required=True, allow_none=True,
+                      metadata={"type": "number", "nullable": True, "description": description})
+
+
+class ReportTarget(Schema):
+    key = fields.String(required=True, metadata={"description": "visits, registered, "
+                                                 "cases_closed, employed, referrals_completed, "
+                                                 "one_stop_share"})
+    label = fields.String(required=True)
+    unit = fields.String(required=True, metadata={"description": "count, people, percent"})
+    month_target = _number("그달 목표")
+    month_actual = _number("그달 실적")
+    month_attainment = _number("그달 달성률(%), 목표가 없으면 null")
+    ytd_target = _number("올해 누계 목표")
+    ytd_actual = _number("올해 누계 실적")
+    ytd_attainment = _number("누계 달성률(%)")
+
+
 class MonthlyReport(Schema):
     centre_code = fields.String(required=True)
     centre_name = fields.String(required=True)
@@ -591,4 +610,6 @@ class MonthlyReport(Schema):
     standing = fields.Nested(ReportStanding, required=True)
     headlines = fields.List(fields.Nested(ReportHeadline), required=True)
     sections = fields.List(fields.Nested(ReportSection), required=True)
+    targets = fields.List(fields.Nested(ReportTarget), required=True, metadata={
+        "description": "목표 대비 실적: 마감한 달은 마감할 때의 목표"})
     definitions = fields.List(fields.Nested(ReportDefinition), required=True)

@@ -81,8 +81,8 @@ class Defaults:
     SMS_NHN_SECRET_KEY = ""
     SMS_SENDER_NUMBER = ""  # the 발신번호 registered with the provider
     SMS_TIMEOUT_SECONDS = 10
-    # The cover of a report PDF (reports.documents): to whom the reports go, and who sends the
-    # national roll-up. A centre's report is sent by the centre's head.
+    # The cover of a report PDF (reports.documents): the defaults of 수신 and of the national
+    # roll-up's 발신 until a manager / the administrator sets them on the 수신·발신 screen.
     REPORT_RECIPIENT = "고용노동부 고용서비스정책과"
     REPORT_NATIONAL_SENDER = "한자리 운영지원단"
 

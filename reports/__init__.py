@@ -16,17 +16,21 @@ def init_app(app: Flask) -> None:
         closing_views,
         people_section,
         referral_section,
+        target_views,
+        targets,
         views,
     )
 
     referral_section.install()
     people_section.install()
+    targets.install()
     appointment_section.install()
 
     # Before the blueprint, whose rules use it.
     app.url_map.converters["month"] = views.MonthConverter
     app.register_blueprint(views.bp)
     app.register_blueprint(closing_views.bp)
+    app.register_blueprint(target_views.bp)
     app.cli.add_command(closing.close_months_command)
     app.register_blueprint(access_views.bp)
     navigation.register(app, "access.review", _l("접근 기록"), {Role.MANAGER, Role.ADMIN},

@@ -39,7 +39,7 @@ from core.roles import Role
 from core.types import utcnow
 from intake.models import Visit
 from reports import editions as ed
-from reports import sections
+from reports import localize, sections
 from reports.models import MonthClosing
 from reports.periods import Month
 
@@ -101,7 +101,12 @@ def correct_month(actor: Staff, centre: Centre, month: Month, reason: str) -> Mo
 
 def _new_edition(centre: Centre, month: Month, *, actor: Staff | None,
                  reason: str) -> MonthClosing:
-    report = sections.live_report(centre, month)
+    # Stored in Korean, the messages' source language, whoever closes (an administrator
+    # reading in English may close a month past its deadline): the reader's language is
+    # put back at display time (reports.localize).
+    with localize.korean():
+        report = sections.live_report(centre, month)
+        images = chart_images(report)
     with sections.figures.computed_once():
         counts = sections.live_counts([centre.id], month).get(centre.id, {})
     version = 1 + (db.session.scalar(
@@ -110,8 +115,7 @@ def _new_edition(centre: Centre, month: Month, *, actor: Staff | None,
     edition = MonthClosing(
         centre_id=centre.id, month=month.key, version=version, closed_at=utcnow(),
         closed_by_id=actor.id if actor else None, reason=reason,
-        data_as_of=month.span.end_utc, report={**report_to_json(report),
-                                               "images": chart_images(report)},
+        data_as_of=month.span.end_utc, report={**report_to_json(report), "images": images},
         counts=plain(counts))
     db.session.add(edition)
     db.session.flush()
@@ -224,12 +228,15 @@ def report_to_json(report: sections.MonthlyReport) -> dict:
         "sections": [{"key": s.key, "title": s.title, "note": s.note,
                       "figures": [vars(f) for f in s.figures],
                       "tables": [vars(t) for t in s.tables],
-                      "charts": [vars(c) for c in s.charts]} for s in report.sections],
+                      "charts": [vars(c) for c in s.charts],
+                      **({"data": s.data} if s.data else {})} for s in report.sections],
         "definitions": [list(d) for d in report.definitions],
     })
 
 
 def report_from_json(data: dict, stamp: ed.ReportStamp) -> sections.MonthlyReport:
+    """A stored edition as a report, its labels in the reader's language."""
+    data = localize.localized(data)
     return sections.MonthlyReport(
         centre_code=data["centre_code"], centre_name=data["centre_name"],
         month=Month.parse(data["month"]), is_partial=False,
@@ -239,7 +246,8 @@ def report_from_json(data: dict, stamp: ed.ReportStamp) -> sections.MonthlyRepor
             key=s["key"], title=s["title"], note=s["note"],
             figures=[sections.Figure(**f) for f in s["figures"]],
             tables=[sections.Table(**t) for t in s["tables"]],
-            charts=[sections.Chart(**c) for c in s["charts"]]) for s in data["sections"]],
+            charts=[sections.Chart(**c) for c in s["charts"]],
+            data=s.get("data") or []) for s in data["sections"]],
         stamp=stamp, definitions=[tuple(d) for d in data.get("definitions", [])],
         images=data.get("images") or {},
     )
@@ -285,7 +293,8 @@ def _cells(data: dict) -> dict[tuple[str, str], object]:
 def differences(old: MonthClosing, new: MonthClosing) -> list[Difference]:
     """Every figure and table cell whose value differs between two editions (a row or a
     figure that only one of them has counts as differing, with "—" on the other side)."""
-    before, after = _cells(old.report), _cells(new.report)
+    before = _cells(localize.localized(old.report))
+    after = _cells(localize.localized(new.report))
     keys = list(before) + [key for key in after if key not in before]
     return [Difference(where, what, before.get((where, what)), after.get((where, what)))
             for where, what in keys if before.get((where, what)) != after.get((where, what))]

@@ -26,9 +26,10 @@ from core.clock import SEOUL, local_today
 from core.errors import RefusedError
 from core.extensions import db
 from core.roles import Role
+from core.states import check_version, flush_or_conflict
 from core.types import utcnow
 from reports import editions
-from reports.models import ReportDocument
+from reports.models import ReportAddressee, ReportDocument
 from reports.periods import Month
 
 NATIONAL_SERIES = "national"
@@ -153,6 +154,73 @@ def save_remarks(centre: Centre | None, month: Month, version: int | None, text:
     return document
 
 
+# --- 수신 and 발신 ------------------------------------------------------------------------------
+
+class AddresseeConflict(RefusedError):
+    """Someone else changed the 수신/발신 since the form was opened."""
+
+
+def may_set_addressee(actor: Staff, centre: Centre | None) -> bool:
+    """A centre's 수신 is its manager's; the national roll-up's 수신 and 발신, the
+    administrator's."""
+    if centre is None:
+        return actor.role == Role.ADMIN
+    return actor.role == Role.MANAGER and actor.centre_id == centre.id
+
+
+def addressee_row(centre: Centre | None) -> ReportAddressee | None:
+    return db.session.scalar(sa.select(ReportAddressee).where(
+        ReportAddressee.series == series_of(centre)))
+
+
+def default_addressee(centre: Centre | None) -> tuple[str, str]:
+    """(수신, 발신) before anyone chose: ``REPORT_RECIPIENT``; the centre's head, or
+    ``REPORT_NATIONAL_SENDER`` for the roll-up."""
+    config = current_app.config
+    sender = (config["REPORT_NATIONAL_SENDER"] if centre is None
+              else _("%(centre)s장", centre=centre.name))
+    return config["REPORT_RECIPIENT"], sender
+
+
+def addressee(centre: Centre | None) -> tuple[str, str]:
+    """(수신, 발신) printed on the cover: as set on the 수신·발신 screen, else the defaults.
+    A centre's 발신 is always its head."""
+    recipient, sender = default_addressee(centre)
+    row = addressee_row(centre)
+    if row is None:
+        return recipient, sender
+    return row.recipient, (row.sender or sender) if centre is None else sender
+
+
+def save_addressee(actor: Staff, centre: Centre | None, recipient: str, sender: str,
+                   seen_version: str | None) -> ReportAddressee:
+    """Keep the 수신 (and, for the roll-up, the 발신) of the covers. Flushes and writes the
+    audit event; the caller commits.
+
+    :raise AddresseeConflict: someone saved since ``seen_version`` was read.
+    """
+    row = addressee_row(centre)
+    conflict = AddresseeConflict(_("다른 사람이 먼저 수신·발신을 고쳤습니다. 적은 내용은 그대로 "
+                                   "두었으니 확인하고 다시 저장하세요."))
+    if row is None:
+        if seen_version:
+            raise conflict
+        row = ReportAddressee(series=series_of(centre), recipient="", sender="")
+        db.session.add(row)
+    else:
+        check_version(row, seen_version, conflict)
+    before = {"recipient": row.recipient, "sender": row.sender}
+    row.recipient = " ".join(recipient.split())
+    row.sender = " ".join(sender.split()) if centre is None else ""
+    row.updated_at, row.updated_by_id = utcnow(), actor.id
+    flush_or_conflict(conflict)
+    audit.record("report.addressee_saved", actor=actor, subject=row,
+                 centre_id=centre.id if centre else None,
+                 detail={"before": before, "after": {"recipient": row.recipient,
+                                                     "sender": row.sender}})
+    return row
+
+
 # --- the cover -------------------------------------------------------------------------------
 
 @dataclass
@@ -176,18 +244,13 @@ def cover(centre: Centre | None, actor: Staff, document: ReportDocument | None, 
     """The cover of a centre's monthly report (``centre``) or of the national roll-up.
     ``standing`` is the report's line "마감 …, 제N판" / "잠정 (… 기준)"; ``as_of`` the instant
     its figures describe."""
-    config = current_app.config
-    if centre is None:
-        sender = config["REPORT_NATIONAL_SENDER"]
-        approvals = [_("담당"), _("팀장"), _("과장")]
-    else:
-        sender = _("%(centre)s장", centre=centre.name)
-        approvals = [_("담당"), _("팀장"), _("센터장")]
+    recipient, sender = addressee(centre)
+    approvals = [_("담당"), _("팀장"), _("과장") if centre is None else _("센터장")]
     return Cover(
         title=title,
         number=document.number if document and document.number
         else _("없음 (잠정 보고서: 마감 후 부여)"),
-        recipient=config["REPORT_RECIPIENT"], sender=sender,
+        recipient=recipient, sender=sender,
         author=f"{actor.display_name} ({actor.role_label})",
         printed_at=editions.seoul_text(utcnow()), period=period,
         # A provisional line says its time already; a closed one gets the month's end.

@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from reports.editions import seoul_text
 from reports.sections import MonthlyReport, NationalReport, SectionResult
@@ -38,6 +39,8 @@ def safe_row(row) -> list:
 
 
 def unit_label(unit: str) -> str:
+    if unit == "people":  # "명" alone is the queue's "n waiting" in the catalogue
+        return pgettext("단위", "명")
     return _(UNITS.get(unit, ""))
 
 
@@ -141,7 +144,29 @@ def national_xlsx(report: NationalReport) -> bytes:
     _append(sheet, [([_("한자리 전국 현황"), report.period_label], True),
                     ([_("상태"), report.stamp_text], False), ([], False),
                     (header, True), *((row, False) for row in rows), (total, True)])
+    if report.targets:
+        _append(workbook.create_sheet(_sheet_title(_("목표 달성률"), {sheet.title})),
+                national_target_rows(report))
     return _save(workbook)
+
+
+def national_target_rows(report: NationalReport) -> list[tuple[list, bool]]:
+    """Per centre and target figure: target, actual and attainment this month and so far
+    this year (from the centre's edition where it closed the month)."""
+    from reports.targets import MEASURES
+
+    header = [_("센터 코드"), _("센터"), _("항목"), _("단위"), _("이번 달 목표"),
+              _("이번 달 실적"), _("달성률(%)"), _("올해 누계 목표"), _("올해 누계 실적"),
+              _("누계 달성률(%)")]
+    lines: list[tuple[list, bool]] = [(header, True)]
+    labels = {measure.key: str(measure.label) for measure in MEASURES}
+    for row, items in report.targets:
+        for item in items or []:
+            lines.append(([row.code, row.name, labels.get(item["key"], item["label"]),
+                           unit_label(item["unit"]), item["month_target"], item["month_actual"],
+                           item["month_attainment"], item["ytd_target"], item["ytd_actual"],
+                           item["ytd_attainment"]], False))
+    return lines
 
 
 def _sheet_title(title: str, used: set[str]) -> str:

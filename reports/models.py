@@ -83,3 +83,46 @@ class ReportDocument(db.Model):
     remarks: Mapped[str] = mapped_column(sa.Text, default="")
     remarks_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     remarks_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReportTargets(db.Model):
+    """A centre's targets (목표) for one year, set by its manager: per figure a yearly target
+    and, where the manager sets them, monthly ones (``{"visits": {"year": 12000, "months":
+    {"3": 1500}}}``; the figures are :data:`reports.targets.MEASURES`).
+
+    The year's targets are one sheet, edited and versioned together: a manager saving over
+    a change they did not see is told (``version``). A closed month keeps, in its edition,
+    the targets in force when it was closed; changing them later changes no edition.
+    """
+
+    __tablename__ = "report_targets"
+    __table_args__ = (sa.UniqueConstraint("centre_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    year: Mapped[int]
+    targets: Mapped[dict] = mapped_column(sa.JSON)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReportAddressee(db.Model):
+    """Who a report's cover is addressed to (수신) and from (발신): a centre's monthly reports
+    (``series`` ``centre-<id>``: the 수신 its manager chose; the 발신 is always the centre's
+    head) or the national roll-up (``national``: 수신 and 발신, the administrator's). Without
+    a row the cover takes the defaults ``REPORT_RECIPIENT`` / ``REPORT_NATIONAL_SENDER``."""
+
+    __tablename__ = "report_addressees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    recipient: Mapped[str] = mapped_column(sa.String(200))
+    sender: Mapped[str] = mapped_column(sa.String(200), default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+
+    __mapper_args__ = {"version_id_col": version}

@@ -76,6 +76,8 @@ class SectionResult:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     note: str = ""
+    #: Plain rows with keys, for the API and the national roll-up (e.g. targets and actual).
+    data: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -577,6 +579,9 @@ class NationalReport:
     total: dict[str, int | float | None]
     #: "마감 (…)" once every centre closed the month, else "잠정 (… 기준)" with how many did.
     stamp_text: str = ""
+    #: Per centre row: its targets and actual (reports.targets rows; None: an edition kept
+    #: from before targets existed).
+    targets: list[tuple[NationalRow, list[dict] | None]] = field(default_factory=list)
 
     @property
     def period_label(self) -> str:

@@ -19,7 +19,7 @@ from core.forms import EmptyForm, error_text
 from core.roles import Role, allowed_if, roles_required
 from core.views import commit_or_flash, committed, current_staff
 from intake.models import Visit, VisitStop
-from reports import closing, dashboard, documents, exports, open_data, sections
+from reports import closing, dashboard, documents, exports, open_data, sections, targets
 from reports.closing_views import CorrectionForm
 from reports.forms import RemarksForm
 from reports.periods import Month
@@ -198,6 +198,7 @@ def monthly(code: str, month: Month):
         may_read_national=sections.may_read_national(actor),
         may_close=closing.may_close_month(actor, centre, month),
         may_correct=closing.may_correct_month(actor, centre, month),
+        may_set_targets=targets.may_set_targets(actor) and actor.centre_id == centre.id,
         form=EmptyForm(), correction=CorrectionForm(),
         **_document_panel(centre, month, documents.monthly_version(report)),
     )
@@ -287,7 +288,12 @@ def _all_centres() -> list[Centre]:
 
 
 def _national(month: Month) -> sections.NationalReport:
-    return sections.national_report(_all_centres(), _reportable_or_404(month))
+    centres = _all_centres()
+    report = sections.national_report(centres, _reportable_or_404(month))
+    attainment = targets.national_rows(centres, month)
+    report.targets = [(row, attainment.get(centre.id)) for row, centre in zip(report.rows, centres,
+                                                                             strict=True)]
+    return report
 
 
 def _national_version(month: Month) -> int | None:
@@ -309,6 +315,7 @@ def national_latest():
 def national(month: Month):
     return render_template(
         "reports/national.html", report=_national(month), previous=month.previous(),
+        target_measures=targets.MEASURES,
         following=month.next() if month < Month.current() else None,
         **_document_panel(None, month, _national_version(month)),
     )
@@ -330,7 +337,8 @@ def national_pdf(month: Month):
     cover = _cover(None, month, _national_version(month), _("전국 운영 현황 보고서"),
                    report.period_label, report.stamp_text, sections.month_end(month))
     pdf = render_pdf("reports/national_pdf.html", report=report, units=exports.UNITS,
-                     cover=cover, ranking=sections.national_ranking(report))
+                     cover=cover, ranking=sections.national_ranking(report),
+                     target_measures=targets.MEASURES)
     _audit_export("national", "pdf", month)
     return _download(pdf, "pdf", f"hanjari-national-{month}.pdf", inline=True)
 

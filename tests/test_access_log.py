@@ -61,6 +61,8 @@ NO_PERSON_DATA = {
     # A closed month's editions are aggregates; partners are organisations, not people.
     "closing.editions", "partners.index", "partners.show", "partners.new", "partners.edit",
     "partners.export", "partners.import_file",
+    # A centre's targets and the covers' 수신/발신: settings, no one's data.
+    "report_settings.edit_targets", "report_settings.edit_addressee",
 }
 # Pages and answers reached by a partner outside the centre, not by staff: each opening is
 # logged under the partner's name (tests/test_partner_referrals.py checks the events).

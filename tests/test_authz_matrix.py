@@ -189,6 +189,8 @@ GET reports.national_open_csv                                  D    D    D    D 
 GET reports.national_pdf                                       L    D    D    D    D    D    A
 GET reports.national_xlsx                                      L    D    D    D    D    D    A
 GET reports.show_dashboard                                     L    D    D    D    A    A    D
+GET report_settings.edit_addressee                             L    D    D    D    A    A    A
+GET report_settings.edit_targets                               L    D    D    D    A    A    D
 GET static                                                     A    A    A    A    A    A    A
 POST access.sign_off                                           L    D    D    D    A    A    D
 POST api_cases.add_note                                        L    D    A    D    D    D    D
@@ -296,6 +298,8 @@ POST referrals.resend                                          L    D    A    D 
 POST referrals.send                                            L    D    A    D    D    D    D
 POST reports.monthly_remarks                                   L    D    D    D    A    D    D
 POST reports.national_remarks                                  L    D    D    D    D    D    R
+POST report_settings.save_addressee                            L    D    D    D    R    R    R
+POST report_settings.save_targets                              L    D    D    D    A    A    D
 POST api_people.withdraw_consent                               L    A    D    D    A    D    D
 POST auth.revoke_api_token                                     L    D    A    D    D    D    D
 POST catalogue.remove_centre_service                           L    D    D    D    A    D    A

@@ -769,6 +769,10 @@ def state_changing_actions(actor: Staff) -> list[Action]:
         add(f"/reports/monthly/{centre.code}/{last_month}/remarks", {"remarks": "점검 비고"},
             "report_documents")
     add(f"/reports/national/{last_month}/remarks", {"remarks": "점검 비고"}, "report_documents")
+    add(f"/reports/targets?year={last_month.year}", {"visits_year": "1200", "visits_3": "90"},
+        "report_targets")
+    add("/reports/addressee", {"recipient": "점검 수신", "sender": "점검 발신"},
+        "report_addressees")
     add("/partners/new", {"name": "점검 기관", "kind": "other", "response_target_hours": 16},
         "partners")
     partner_ids = db.session.scalars(sa.select(Partner.id).where(Partner.is_active)).all()

@@ -42,7 +42,7 @@ from factories import (
     make_visit,
 )
 from referrals import services as referrals
-from reports import closing, sections
+from reports import closing, sections, targets
 from reports.models import MonthClosing
 from reports.periods import Month
 
@@ -293,9 +293,15 @@ def _types(value):
 def test_the_api_gives_the_same_types_on_every_engine(app, november):
     """The JSON's shape and types, checked against the stored expectation (made on SQLite;
     PostgreSQL's sums once came back as text, "13")."""
+    with at(nov(5)):
+        targets.save_targets(november.manager, november.centre, 2026, {
+            "visits": {"year": 120, "months": {"11": 12}},
+            "one_stop_share": {"year": 50.0, "months": {}}}, None)
+        db.session.commit()
     with at(dec(1), "09:00"):
         data = api_json(app, november)
-    shape = _types({"headlines": data["headlines"], "sections": data["sections"]})
+    shape = _types({"headlines": data["headlines"], "sections": data["sections"],
+                    "targets": data["targets"]})
     if os.environ.get("HANJARI_WRITE_REPORT_TYPES"):  # after a deliberate change of the report
         TYPES.write_text(json.dumps(shape, ensure_ascii=False, indent=1) + "\n")
     assert shape == json.loads(TYPES.read_text())
