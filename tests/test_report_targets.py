@@ -244,3 +244,23 @@ def test_a_closed_month_reads_in_english(app, november):
         # A Korean reader still reads Korean.
         korean = signed_in(app, november.manager)
         assert "목표 대비 실적" in korean.get(URL).text
+
+
+def test_an_edition_stored_before_targets_and_translation_still_reads(app, november):
+    """Editions closed before this change hold no targets section: they read as they are,
+    in either language, and the roll-up shows — for their attainment."""
+    with at(dec(1), "09:00"):
+        manager = signed_in(app, november.manager)
+        assert manager.post(f"{URL}/close").status_code == 302
+        edition = db.session.scalar(sa.select(MonthClosing))
+        edition.report = {**edition.report, "sections": [
+            s for s in edition.report["sections"] if s["key"] != targets.SECTION_KEY]}
+        db.session.commit()
+        assert "목표 대비 실적" not in manager.get(URL).text
+        assert api_json(app, november)["targets"] == []
+        manager.post("/account/locale", data={"locale": "en", "next": "/"})
+        page = manager.get(URL)
+        assert page.status_code == 200 and "Visit" in page.text
+        admin = signed_in(app, make_staff(Role.ADMIN))
+        national = admin.get("/reports/national/2026-11")
+        assert national.status_code == 200 and "센터별 목표 달성률" in national.text

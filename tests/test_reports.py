@@ -179,7 +179,7 @@ def test_every_figure_of_the_month_matches_the_hand_count(month):
     report = sections.monthly_report(month, MARCH)
     by_key = {s.key: s for s in report.sections}
     assert list(by_key) == ["visits", "people", "one_stop", "referrals", "cases", "suggestions",
-                            "unmet_needs", "trend", "addon_culture"]
+                            "unmet_needs", "trend", "targets", "addon_culture"]
 
     def figure(section, label):
         return next(f.value for f in by_key[section].figures if f.label == label)
@@ -304,7 +304,7 @@ def test_xlsx_has_one_sheet_per_section_with_numbers_as_numbers(client, login_as
     workbook = load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == ["요약", "방문", "이용자", "원스톱 효과", "기관 간 의뢰",
                                    "사례관리", "서비스 제안", "충족되지 않은 욕구",
-                                   "추이와 올해 누계", "부가 서비스 문화", "용어 정의"]
+                                   "추이와 올해 누계", "목표 대비 실적", "부가 서비스 문화", "용어 정의"]
     summary = sheet_rows(workbook, "요약")
     assert row_of(summary, "방문 건수")[1:10] == ("건", 5, 1, 4, "건", 400, None, None, None)
     assert row_of(summary, "두 기관 이상 이용 비율")[5] == "%p"
@@ -385,7 +385,7 @@ def test_pdf_prints_every_section_with_header_approval_box_and_page_numbers(clie
     body = "\n".join(pages)
     for expected in ("1. 방문", "2. 이용자", "3. 원스톱 효과", "4. 기관 간 의뢰", "5. 사례관리",
                      "6. 서비스 제안", "7. 충족되지 않은 욕구", "8. 추이와 올해 누계",
-                     "9. 부가 서비스: 문화", "용어 정의", "잠정 ("):
+                     "9. 목표 대비 실적", "10. 부가 서비스: 문화", "용어 정의", "잠정 ("):
         assert expected in body
 
 
