@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from reports.editions import seoul_text
-from reports.sections import MonthlyReport, NationalReport, SectionResult
+from reports.national import NationalReport
+from reports.sections import MonthlyReport, SectionResult
 
 if TYPE_CHECKING:
     from openpyxl import Workbook

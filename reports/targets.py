@@ -38,19 +38,10 @@ from core.states import check_version, flush_or_conflict
 from core.types import utcnow
 from reports import definitions as terms
 from reports import editions, figures
+from reports.headlines import Counts, headline_counts, live_counts, ratio
 from reports.models import ReportTargets
 from reports.periods import Month
-from reports.sections import (
-    Counts,
-    ReportContext,
-    Section,
-    SectionResult,
-    Table,
-    _ratio,
-    headline_counts,
-    live_counts,
-    register_section,
-)
+from reports.sections import ReportContext, Section, SectionResult, Table, register_section
 
 SECTION_KEY = "targets"
 #: The largest target a form takes (a year of visits at the largest centre is ~100,000).
@@ -76,7 +67,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("employed", _l("취업 종결"), "count", _count("employed")),
     Measure("referrals_completed", _l("완료한 의뢰(연계 완료)"), "count", _count("completed")),
     Measure("one_stop_share", _l("원스톱 방문 비율(두 기관 이상·의뢰)"), "percent",
-            lambda c: _ratio(c.get("one_stop_visits"), c.get("visits"), 100)),
+            lambda c: ratio(c.get("one_stop_visits"), c.get("visits"), 100)),
 )
 BY_KEY = {measure.key: measure for measure in MEASURES}
 
