@@ -14,7 +14,11 @@ less the months set, spread evenly over the other months (whole numbers, the fir
 taking the remainder); a share's month target is its yearly target. The year-to-date target
 is the sum of the month targets from January; actual year to date is the months' counts
 added up (closed months as closed, the month itself as the report computes it), so a share
-is the year's visits and one-stop visits, not an average of months.
+is the year's visits and one-stop visits, not an average of months. A centre without targets
+for the year gets no year-to-date columns (there is nothing to hold them against, and the
+trend section has the year's totals); an earlier month still open is computed from the data
+(a dozen queries each), a closed one read from its edition, so a centre that closes its
+months pays one query for the whole year.
 
 The rows are part of the report (a section, and ``data`` for the API and the national
 roll-up): a closed month keeps the targets that were in force when it was closed.
@@ -29,17 +33,20 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from cases.models import Client
 from centers.models import Centre, Staff
 from core import audit
+from core.clock import SEOUL
 from core.errors import RefusedError
 from core.extensions import db
 from core.roles import Role
 from core.states import check_version, flush_or_conflict
 from core.types import utcnow
+from intake.models import Visit
 from reports import definitions as terms
 from reports import editions, figures
 from reports.headlines import Counts, headline_counts, live_counts, ratio
-from reports.models import ReportTargets
+from reports.models import MonthClosing, ReportTargets
 from reports.periods import Month
 from reports.sections import ReportContext, Section, SectionResult, Table, register_section
 
@@ -207,17 +214,45 @@ def attainment(actual, target) -> float | None:
     return round(actual * 100 / target, 1)
 
 
+def _first_activity(centre_ids: list[int]) -> dict[int, Month]:
+    """Per centre: the month of its first visit or registration (nothing counts before)."""
+    first: dict[int, Month] = {}
+    for cid, day in db.session.execute(
+            sa.select(Visit.centre_id, sa.func.min(Visit.visit_date))
+            .where(Visit.centre_id.in_(centre_ids)).group_by(Visit.centre_id)):
+        first[cid] = Month.of(day)
+    for cid, moment in db.session.execute(
+            sa.select(Client.centre_id, sa.func.min(Client.created_at))
+            .where(Client.centre_id.in_(centre_ids)).group_by(Client.centre_id)):
+        registered = Month.of(moment.astimezone(SEOUL).date())
+        first[cid] = min(first.get(cid, registered), registered)
+    return first
+
+
 def _ytd_counts(centre_ids: list[int], month: Month,
                 current: dict[int, Counts]) -> dict[int, Counts]:
     """Per centre: the counts of January up to ``month`` added up, ``month`` itself from
-    ``current`` (the earlier months from their latest editions where closed)."""
+    ``current``; the earlier months from their latest editions where closed (one query for
+    all), computed for the others only from the centre's first activity on."""
     total: dict[int, Counts] = {cid: dict(current.get(cid, {})) for cid in centre_ids}
-    earlier = Month(month.year, 1)
-    while earlier < month:
-        for cid, counts in headline_counts(centre_ids, earlier).items():
-            for name, value in counts.items():
+    earlier = [Month(month.year, number) for number in range(1, month.month)]
+    if not earlier or not centre_ids:
+        return total
+    stored: dict[tuple[int, str], dict] = {}
+    for cid, key, counts in db.session.execute(
+            sa.select(MonthClosing.centre_id, MonthClosing.month, MonthClosing.counts)
+            .where(MonthClosing.centre_id.in_(centre_ids),
+                   MonthClosing.month.in_([m.key for m in earlier]))
+            .order_by(MonthClosing.version)):
+        stored[(cid, key)] = counts  # the latest edition comes last
+    first = _first_activity(centre_ids)
+    for m in earlier:
+        open_ids = [cid for cid in centre_ids
+                    if (cid, m.key) not in stored and cid in first and first[cid] <= m]
+        live = live_counts(open_ids, m) if open_ids else {}
+        for cid in centre_ids:
+            for name, value in (stored.get((cid, m.key)) or live.get(cid) or {}).items():
                 total[cid][name] = total[cid].get(name, 0) + (value or 0)
-        earlier = earlier.next()
     return total
 
 
@@ -228,7 +263,8 @@ def rows_for(centre_ids: list[int], month: Month,
     sheets = {row.centre_id: row.targets for row in db.session.scalars(
         sa.select(ReportTargets).where(ReportTargets.centre_id.in_(centre_ids),
                                        ReportTargets.year == month.year))}
-    year_to_date = _ytd_counts(centre_ids, month, current)
+    # The year so far is worth adding up only where there is a target to hold it against.
+    year_to_date = _ytd_counts([cid for cid in centre_ids if sheets.get(cid)], month, current)
     result = {}
     for cid in centre_ids:
         rows = []
@@ -241,7 +277,7 @@ def rows_for(centre_ids: list[int], month: Month,
             else:
                 ytd_target = None if None in so_far else sum(so_far)
             actual = measure.actual(current.get(cid, {}))
-            ytd_actual = measure.actual(year_to_date[cid])
+            ytd_actual = measure.actual(year_to_date[cid]) if cid in year_to_date else None
             rows.append({"key": measure.key, "label": str(measure.label), "unit": measure.unit,
                          "month_target": month_target, "month_actual": actual,
                          "month_attainment": attainment(actual, month_target),
