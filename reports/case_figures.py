@@ -64,6 +64,26 @@ def case_open_at(moment: datetime):
     return sa.and_(Case.opened_at < moment, ~case_closed_at(moment))
 
 
+def may_count_since(moment: datetime):
+    """SQL: the case may count in a figure from ``moment`` on: it was not closed before then
+    and left alone since (still open, closed at or after ``moment``, opened then or later, or
+    changed since).
+
+    It adds nothing to a figure's own conditions: a case closed before ``moment`` with no
+    event since was closed all along, so it is neither opened, closed nor open in any span
+    from ``moment`` on, nor open at any later moment. But the database can find these cases
+    through indexes (open ones, the dates, the recent events), so a figure reads the few
+    thousand cases of the span instead of every case of the centre's history with sub-queries
+    for each.
+    """
+    case, event = sa.orm.aliased(Case), sa.orm.aliased(CaseEvent)
+    return Case.id.in_(sa.union(
+        sa.select(case.id).where(case.closed_at.is_(None)),
+        sa.select(case.id).where(case.closed_at >= moment),
+        sa.select(case.id).where(case.opened_at >= moment),
+        sa.select(event.case_id).where(event.at >= moment)))
+
+
 def _closed_now_in(span: Span):
     return sa.and_(Case.status == CaseStatus.CLOSED, Case.closed_at >= span.start_utc,
                    Case.closed_at < span.end_utc)
@@ -101,7 +121,7 @@ def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
     change, ``updated_at``, is later) counts as still open then.
     """
     today = moment.astimezone(SEOUL).date()
-    open_then = (Case.centre_id.in_(centre_ids), case_open_at(moment))
+    open_then = (Case.centre_id.in_(centre_ids), may_count_since(moment), case_open_at(moment))
 
     def flagged(assessment: int, plan: int, goals: int) -> tuple:
         return (Case.id.label("case_id"), sa.literal(assessment).label("assessment"),
@@ -172,13 +192,17 @@ def case_totals(centre_ids, span: Span, *, by: str = "centre",
     span, closed as employed, open at its end."""
     key = {"centre": Case.centre_id, "agency": Case.agency_id,
            "caseworker": Case.caseworker_id}[by]
-    query = (sa.select(key, *_case_measures(span))
-             .where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
+    cases = (sa.select(key).where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
              .group_by(key))
     if agency_kinds is not None:
-        query = query.join(Agency, Agency.id == Case.agency_id).where(Agency.kind.in_(agency_kinds))
-    return {k: dict(zip(CASE_MEASURES, values, strict=True))
-            for k, *values in db.session.execute(query)}
+        cases = cases.join(Agency, Agency.id == Case.agency_id).where(Agency.kind.in_(agency_kinds))
+    # Every centre (agency, caseworker) with a case by then has its row, zeros included; the
+    # measures are counted over the cases that can count in the span.
+    totals = {k: dict.fromkeys(CASE_MEASURES, 0) for k in db.session.scalars(cases)}
+    measured = cases.add_columns(*_case_measures(span)).where(may_count_since(span.start_utc))
+    for k, *values in db.session.execute(measured):
+        totals[k] = dict(zip(CASE_MEASURES, values, strict=True))
+    return totals
 
 
 @once
@@ -186,7 +210,8 @@ def closures_by_reason(centre_id: int, span: Span) -> dict[ClosureReason, int]:
     reason = closure_reason_in(span).label("reason")
     rows = db.session.execute(
         sa.select(reason, sa.func.count(Case.id))
-        .where(Case.centre_id == centre_id, case_closed_in(span))
+        .where(Case.centre_id == centre_id, case_closed_in(span),
+               may_count_since(span.start_utc))
         .group_by(reason))
     return {ClosureReason(value) if value else None: count for value, count in rows}
 
@@ -229,7 +254,7 @@ def _past_targets(centre_ids, moment: datetime) -> dict[tuple[int, int], dict[st
                     for column in (late.c.assessment, late.c.plan, late.c.goals)),
                   sa.func.count(late.c.case_id))
         .outerjoin(late, late.c.case_id == Case.id)
-        .where(Case.centre_id.in_(centre_ids), case_open_at(moment))
+        .where(Case.centre_id.in_(centre_ids), may_count_since(moment), case_open_at(moment))
         .group_by(Case.centre_id, Case.agency_id)
     )
     return {(cid, aid): dict(zip(PAST_TARGETS, map(int, values), strict=True))
