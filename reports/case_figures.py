@@ -185,24 +185,44 @@ def _case_measures(span: Span):
 CASE_MEASURES = ("opened", "closed", "employed", "open_at_end")
 
 
-@once
 def case_totals(centre_ids, span: Span, *, by: str = "centre",
                 agency_kinds=None) -> dict[int, dict[str, int]]:
     """Per centre (or ``by="agency"``/``"caseworker"``): cases opened and closed in the
-    span, closed as employed, open at its end."""
-    key = {"centre": Case.centre_id, "agency": Case.agency_id,
-           "caseworker": Case.caseworker_id}[by]
-    cases = (sa.select(key).where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
-             .group_by(key))
-    if agency_kinds is not None:
-        cases = cases.join(Agency, Agency.id == Case.agency_id).where(Agency.kind.in_(agency_kinds))
-    # Every centre (agency, caseworker) with a case by then has its row, zeros included; the
-    # measures are counted over the cases that can count in the span.
-    totals = {k: dict.fromkeys(CASE_MEASURES, 0) for k in db.session.scalars(cases)}
+    span, closed as employed, open at its end; only cases of the ``agency_kinds`` if given.
+
+    Every grouping is a sum of the same counts per (centre, agency, caseworker), counted
+    once per span (:func:`_case_totals_by_desk`)."""
+    position = {"centre": 0, "agency": 1, "caseworker": 2}[by]
+    kinds = _agency_kinds() if agency_kinds is not None else {}
+    result: dict[int, dict[str, int]] = {}
+    for key, values in _case_totals_by_desk(centre_ids, span).items():
+        if agency_kinds is not None and kinds.get(key[1]) not in agency_kinds:
+            continue
+        sums = result.setdefault(key[position], dict.fromkeys(CASE_MEASURES, 0))
+        for measure in CASE_MEASURES:
+            sums[measure] += values[measure]
+    return result
+
+
+@once
+def _case_totals_by_desk(centre_ids, span: Span) -> dict[tuple, dict[str, int]]:
+    """Per (centre, agency, caseworker) with a case opened before the span's end: the
+    measures of :func:`case_totals` (zeros included), counted over the cases that can count
+    in the span (:func:`may_count_since`)."""
+    keys = (Case.centre_id, Case.agency_id, Case.caseworker_id)
+    cases = (sa.select(*keys).where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
+             .group_by(*keys))
+    totals = {tuple(row): dict.fromkeys(CASE_MEASURES, 0) for row in db.session.execute(cases)}
     measured = cases.add_columns(*_case_measures(span)).where(may_count_since(span.start_utc))
-    for k, *values in db.session.execute(measured):
-        totals[k] = dict(zip(CASE_MEASURES, values, strict=True))
+    for centre_id, agency_id, caseworker_id, *values in db.session.execute(measured):
+        totals[(centre_id, agency_id, caseworker_id)] = dict(zip(CASE_MEASURES, values,
+                                                                 strict=True))
     return totals
+
+
+@once
+def _agency_kinds() -> dict[int, object]:
+    return dict(db.session.execute(sa.select(Agency.id, Agency.kind)).all())
 
 
 @once
