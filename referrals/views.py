@@ -191,7 +191,7 @@ def show(referral_id: int):
         open_cases=visible_case_ids(current_staff(), [referral.from_case_id, referral.to_case_id]))
 
 
-@bp.post("/<int:referral_id>/<any(receive, accept, decline, start, complete, cancel):action>")
+@bp.post(f"/<int:referral_id>/<any({', '.join(services.TRANSITIONS)}):action>")
 @caseworkers
 def act(referral_id: int, action: str):
     referral = get_referral_or_404(referral_id, current_staff())
