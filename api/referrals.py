@@ -4,12 +4,11 @@ loaders and state machine as the referral pages (``referrals.views``)."""
 from __future__ import annotations
 
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import NotFound
 
 from api import schemas
 from api.auth import blueprint, current_staff
 from api.cases import staff_ref
-from api.errors import invalid, refusals, register_refusal
+from api.errors import invalid, referenced, refusals, register_refusal
 from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import get_case_or_404
@@ -31,7 +30,6 @@ from referrals.queries import get_referral_or_404
 
 blp = blueprint("api_referrals", __name__, "의뢰: 보내기, 받은·보낸 의뢰, 수락·반려·진행·완료·취소")
 ID = schemas.ROUTE_ID
-ACTIONS = ("receive", "accept", "decline", "start", "complete", "cancel")
 READERS = (Role.CASEWORKER, Role.MANAGER)
 
 register_refusal(services.ReferralError, "rule-violation")
@@ -63,16 +61,16 @@ def referral_data(referral: Referral, actor: Staff) -> dict:
 @blp.route("/referrals", methods=["POST"])
 @blp.arguments(schemas.ReferralCreate)
 @blp.response(201, schemas.Referral, headers=CREATED_HEADERS)
+@blp.alt_response(404, response="NOT_FOUND")
 def send(args):
     """Refer the person of one of the caller's agency's cases to another agency.
 
     Refused (422) without sharing consent for that agency, or with an open referral there.
+    A ``case_id`` that does not exist or that the caller may not change answers 404.
     """
     actor = current_staff((Role.CASEWORKER,))
-    try:
-        case = get_case_or_404(args["case_id"], actor, need="edit")
-    except NotFound:
-        raise invalid("case_id", "그 번호의 사례가 없거나 볼 수 없습니다.") from None
+    case = referenced(lambda: get_case_or_404(args["case_id"], actor, need="edit"), "case_id",
+                      "그 번호의 사례가 없거나 볼 수 없습니다.")
     to_agency = db.session.get(Agency, args["to_agency_id"])
     if to_agency is None or to_agency.centre_id != actor.centre_id:
         db.session.rollback()
@@ -168,7 +166,7 @@ def _transition(action: str):
     return view
 
 
-for _action in ACTIONS:
+for _action in services.TRANSITIONS:
     blp.route(f"/referrals/<{ID}:referral_id>/{_action}", methods=["POST"])(
         blp.doc(parameters=[IF_MATCH])(
             blp.response(200, schemas.Referral, headers={"ETag": ETAG_HEADER})(

@@ -1,15 +1,15 @@
 """Report targets (a centre's yearly and monthly targets, set by its manager) and report
 addressees (수신/발신 of the covers, set on a screen instead of in the environment).
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0025'
-down_revision = '0024'
+revision = '0027'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
