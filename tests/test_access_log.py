@@ -39,7 +39,7 @@ from referrals import outward
 # the catalogue, aggregate reports, the staff's own account, blank forms. A new endpoint
 # must be put here or in PERSON_DATA_REQUESTS below, so nobody forgets the access log.
 NO_PERSON_DATA = {
-    "home.index", "home.health", "static", "bootstrap.static", "auth.login", "auth.enrol", "auth.api_tokens",
+    "home.index", "home.health", "static", "auth.login", "auth.enrol", "auth.api_tokens",
     "auth.change_password", "centers.list_centres", "centers.show_centre", "centers.new_centre",
     "centers.edit_centre", "centers.new_agency", "centers.edit_agency", "centers.list_staff",
     "centers.edit_staff", "centers.new_staff",
