@@ -32,6 +32,9 @@ DESCRIPTION = """한자리(고용복지+센터 사례관리)의 JSON API.
   로그인 세션 쿠키로는 API를 쓸 수 없습니다.
 * 오류: RFC 9457 problem details (`application/problem+json`). `type`은 바뀌지 않는 값입니다:
 """ + "\n".join(f"  * `{type_uri(slug)}` ({status}) {title}" for slug, (status, title) in TYPES.items()) + """
+* 없는 자료와 볼 수 없는 자료는 같은 답입니다: 경로(`/people/{id}` …), 목록 조건(`/queue?agency=`),
+  본문의 번호(`person_id`, `case_id`) 어디서 가리켰든 404 (`not-found`)이고, 본문이면 `errors`에 그
+  항목을 적습니다. 422는 값 자체가 틀렸을 때입니다.
 * 동시 수정: 한 건을 읽으면 `ETag: W/"<version>"`이 옵니다. 상태를 바꿀 때는 그 값을 `If-Match`로
   보내거나(다르면 412) 본문의 `version`으로 보냅니다(다르면 409). 둘 다 없으면 428입니다.
 * 목록: `page`, `per_page`(최대 100)로 나누어 주고 `total`에 전체 수를 줍니다.

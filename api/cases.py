@@ -3,11 +3,9 @@ the caseworker's pages (``cases.views``)."""
 
 from __future__ import annotations
 
-from werkzeug.exceptions import NotFound
-
 from api import schemas
 from api.auth import blueprint, current_staff
-from api.errors import invalid, refusals
+from api.errors import invalid, referenced, refusals
 from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases import services as casework
@@ -55,16 +53,17 @@ def case_data(case: Case, actor: Staff) -> dict:
 @blp.route("/cases", methods=["POST"])
 @blp.arguments(schemas.CaseCreate)
 @blp.response(201, schemas.Case, headers=CREATED_HEADERS)
+@blp.alt_response(404, response="NOT_FOUND")
 def open_case(args):
     """Open a case for a person at the caller's agency (caseworkers only).
 
     At most one open case per person per agency: a second answers 409 ``state-conflict``.
+    A ``person_id`` that does not exist or that the caller may not see answers 404, as
+    ``GET /people/{id}`` does.
     """
     actor = current_staff(casework.CASE_WRITERS)
-    try:
-        client = get_client_or_404(args["person_id"], actor)
-    except NotFound:
-        raise invalid("person_id", "그 번호의 사람이 이 센터에 없습니다.") from None
+    client = referenced(lambda: get_client_or_404(args["person_id"], actor), "person_id",
+                        "그 번호의 사람이 없거나 볼 수 없습니다.")
     caseworker = None
     if args["caseworker_id"] is not None:
         caseworker = db.session.get(Staff, args["caseworker_id"])

@@ -13,13 +13,13 @@ other features extend with :func:`register_refusal`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import g, jsonify
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from cases.people import ClientConflict, ClientError
 from cases.services import CaseConflict, CaseError, CaseNotAllowed, CaseStateError
@@ -154,6 +154,26 @@ def _flatten(location: str, path: list, value, found: list[dict]) -> None:
         else:
             item["parameter"] = str(path[0]) if path else ""
         found.append(item)
+
+
+def unseen(field: str, message: str) -> Problem:
+    """A 404 for a record named in the body (a person, a case) that does not exist or that the
+    caller may not see: the same answer as reading that record by its own URL, with the field
+    named (``errors``) so a client knows which reference failed."""
+    item = {"field": field, "detail": message, "pointer": "#/" + field}
+    return Problem("not-found", message, errors=[item])
+
+
+T = TypeVar("T")
+
+
+def referenced(load: Callable[[], T], field: str, message: str) -> T:
+    """Load a record named in the body with its ``get_*_or_404`` loader; one that does not
+    exist or that the caller may not see answers :func:`unseen` (404)."""
+    try:
+        return load()
+    except NotFound:
+        raise unseen(field, message) from None
 
 
 def invalid(field: str, message, *, location: str = "json") -> Problem:

@@ -4,12 +4,11 @@ loaders and state machine as the referral pages (``referrals.views``)."""
 from __future__ import annotations
 
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import NotFound
 
 from api import schemas
 from api.auth import blueprint, current_staff
 from api.cases import staff_ref
-from api.errors import invalid, refusals, register_refusal
+from api.errors import invalid, referenced, refusals, register_refusal
 from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import get_case_or_404
@@ -63,16 +62,16 @@ def referral_data(referral: Referral, actor: Staff) -> dict:
 @blp.route("/referrals", methods=["POST"])
 @blp.arguments(schemas.ReferralCreate)
 @blp.response(201, schemas.Referral, headers=CREATED_HEADERS)
+@blp.alt_response(404, response="NOT_FOUND")
 def send(args):
     """Refer the person of one of the caller's agency's cases to another agency.
 
     Refused (422) without sharing consent for that agency, or with an open referral there.
+    A ``case_id`` that does not exist or that the caller may not change answers 404.
     """
     actor = current_staff((Role.CASEWORKER,))
-    try:
-        case = get_case_or_404(args["case_id"], actor, need="edit")
-    except NotFound:
-        raise invalid("case_id", "그 번호의 사례가 없거나 볼 수 없습니다.") from None
+    case = referenced(lambda: get_case_or_404(args["case_id"], actor, need="edit"), "case_id",
+                      "그 번호의 사례가 없거나 볼 수 없습니다.")
     to_agency = db.session.get(Agency, args["to_agency_id"])
     if to_agency is None or to_agency.centre_id != actor.centre_id:
         db.session.rollback()

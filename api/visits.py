@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 
 from api import schemas
 from api.auth import blueprint, current_staff
-from api.errors import Problem, invalid, refusals
+from api.errors import Problem, invalid, referenced, refusals
 from api.people import agency_ref
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import CENTRE_ROLES, get_client_or_404
@@ -72,6 +72,7 @@ IDEMPOTENCY_KEY = {
 @blp.arguments(schemas.VisitCreate)
 @blp.response(201, schemas.Visit, headers=CREATED_HEADERS)
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
+@blp.alt_response(404, response="NOT_FOUND")
 def register(args):
     """Register today's visit and issue its ticket number (``ticket_number``).
 
@@ -87,10 +88,9 @@ def register(args):
     submission = services.api_submission_key(actor, key) if key else None
     client = None
     if args["person_id"] is not None:
-        try:
-            client = get_client_or_404(args["person_id"], actor, purpose="visit_opened")
-        except NotFound:
-            raise invalid("person_id", "그 번호의 사람이 이 센터에 없습니다.") from None
+        client = referenced(lambda: get_client_or_404(args["person_id"], actor,
+                                                      purpose="visit_opened"), "person_id",
+                        "그 번호의 사람이 없거나 볼 수 없습니다.")
     agencies = {agency.id: agency for agency in centre.agencies}
     unknown = [agency_id for agency_id in args["plan"] if agency_id not in agencies]
     if unknown:
@@ -134,6 +134,7 @@ def _replayed(earlier: Visit, actor: Staff, wanted: dict):
 @blp.route("/queue", methods=["GET"])
 @blp.arguments(schemas.QueueArgs, location="query")
 @blp.response(200, schemas.VisitPage)
+@blp.alt_response(404, response="NOT_FOUND")
 def queue(args):
     """Today's visits at the caller's centre in arrival order, like the desk's queue page.
 
@@ -145,7 +146,7 @@ def queue(args):
     if agency_id is None and actor.role == Role.CASEWORKER:
         agency_id = actor.agency_id
     if agency_id and agency_id not in {a.id for a in actor.centre.visible_agencies()}:
-        raise invalid("agency", "이 센터에서 운영하지 않는 창구입니다.", location="query")
+        raise NotFound()  # as the web queue: another centre's desk is no queue of ours
     query = services.todays_queue_query(actor, agency_id).options(*_LOAD[3:])
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
     answer = {"items": [visit_data(v, actor) for v in page.items], "total": page.total,

@@ -94,6 +94,27 @@ class BreakGlassForm(FlaskForm):
     submit = SubmitField(_l("사유를 남기고 열람"))
 
 
+class ReasonedSearchForm(FlaskForm):
+    """A search among all the people of the centre, on a stated reason (the way to break the
+    glass for someone the caseworker's agency has no reason to know)."""
+
+    reason = StringField(_l("찾는 사유"), validators=[
+        InputRequired(_l("찾는 사유를 적으세요.")),
+        Length(min=5, max=300, message=_l("사유를 5자 이상 300자 이하로 적으세요."))],
+        description=_l("예: 오늘 긴급 위기 상담 요청, 본인이 직접 방문해 상담 요청"))
+    q = StringField(_l("이름, 초성, 생년월일, 전화번호"), validators=[
+        InputRequired(_l("찾을 내용을 입력하세요.")), Length(max=50)],
+        render_kw={"autocomplete": "off"})
+    submit = SubmitField(_l("사유를 남기고 찾기"))
+
+
+class OpenFoundForm(FlaskForm):
+    """The button opening a person found by a reasoned search: that search's access-log event
+    (its id here) gives the reason."""
+
+    search = HiddenField()
+
+
 class ConferenceActionForm(Form):
     """One follow-up action of a case conference; a row left blank is no action."""
 

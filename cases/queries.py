@@ -46,6 +46,10 @@ client_visibility: Hook[Callable[[Staff], sa.ColumnElement[bool]]] = Hook("cases
 
 #: The audit action of the reasoned step; the access review flags it ("break_glass").
 BREAK_GLASS = "client.break_glass"
+#: The audit action of the reasoned search that leads to it (flagged too: its name says so).
+BREAK_GLASS_SEARCH = "client.break_glass_searched"
+#: At most this many people are shown by one reasoned search (it is no browsing tool).
+REASONED_SEARCH_LIMIT = 20
 
 
 class NeedToKnow(Forbidden):
@@ -128,10 +132,12 @@ def get_client_or_404(client_id: int, actor: Staff, *, purpose: str = "view") ->
     return client
 
 
-def break_glass(actor: Staff, client_id: int, reason: str) -> Client:
+def break_glass(actor: Staff, client_id: int, reason: str, *,
+                search: AuditEvent | None = None) -> Client:
     """The reasoned step: a caseworker opens a person of their centre their agency has no
     reason to know; the stated reason is audited (flagged in the access review) and the person
-    stays open to them until the end of the day.
+    stays open to them until the end of the day. ``search``: the reasoned search the person
+    was found by (its id goes into the event).
 
     :raise 404: no such person at the actor's centre, or the actor is not a caseworker.
     """
@@ -139,9 +145,68 @@ def break_glass(actor: Staff, client_id: int, reason: str) -> Client:
         if may_break_glass(actor) else None
     if client is None:
         abort(404)
-    audit.record(BREAK_GLASS, actor=actor, subject=client, client_id=client.id,
-                 detail={"reason": reason.strip()})
+    detail = {"reason": reason.strip()}
+    if search is not None:
+        detail["search_event_id"] = search.id
+    audit.record(BREAK_GLASS, actor=actor, subject=client, client_id=client.id, detail=detail)
     return client
+
+
+@dataclass
+class ReasonedSearch:
+    """What a reasoned search found: its access-log event (the person is opened through it),
+    the people of the centre matching the terms, and which of them the caseworker's agency
+    already needs to know (those open without the reasoned step)."""
+
+    event: AuditEvent
+    terms: SearchTerms
+    people: list[Client]
+    known: set[int]
+
+
+def reasoned_terms(text: str) -> SearchTerms:
+    """The terms of a reasoned search: those of the caseload's search box, but a single
+    character (a name or initials) is too broad to look beyond one's agency with
+    (kind ``too_broad``)."""
+    terms = understand(text, rrn_allowed=False)
+    if terms.kind in ("name", "initials") and len(terms.value.replace(" ", "")) < 2:
+        return SearchTerms("too_broad")
+    return terms
+
+
+def search_with_reason(actor: Staff, terms: SearchTerms, reason: str) -> ReasonedSearch:
+    """The search a caseworker makes, on a stated reason, among all the people of their
+    centre, outside their need to know too (the way to the break-the-glass step). The reason,
+    the kind of terms understood (never the terms) and the people found are the access-log
+    event ``client.break_glass_searched``, flagged in the monthly review.
+
+    :raise 404: the actor is not a caseworker with an agency.
+    """
+    if not may_break_glass(actor):
+        abort(404)
+    query = search_query(actor, terms, among=clients_of_centre(actor))
+    found = list(db.session.scalars(query.limit(REASONED_SEARCH_LIMIT))) if query is not None else []
+    event = audit.record_listing(BREAK_GLASS_SEARCH, [client.id for client in found], actor=actor,
+                                 reason=reason.strip(), understood_as=terms.kind,
+                                 page="cases.reasoned_search")
+    db.session.flush()  # the event's id goes into each person's "open" button
+    return ReasonedSearch(event=event, terms=terms, people=found,
+                          known=visible_client_ids(actor, [client.id for client in found]))
+
+
+def open_found(actor: Staff, search_id: int, client_id: int) -> Client:
+    """Break the glass for a person found by the actor's own reasoned search today, on the
+    reason stated for that search.
+
+    :raise 404: no such search of the actor today, or the person was not among its results.
+    """
+    start, end = local_day_bounds(local_today())
+    search = db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.id == search_id, AuditEvent.action == BREAK_GLASS_SEARCH,
+        AuditEvent.staff_id == actor.id, AuditEvent.at >= start, AuditEvent.at < end))
+    if search is None or client_id not in search.detail.get("client_ids", []):
+        abort(404)
+    return break_glass(actor, client_id, search.detail["reason"], search=search)
 
 
 @dataclass
@@ -175,10 +240,11 @@ def understand(text: str, *, rrn_allowed: bool, today: date | None = None) -> Se
     return SearchTerms("unknown")
 
 
-def search_query(actor: Staff, terms: SearchTerms) -> sa.Select | None:
-    """People of the actor's centre matching the understood terms, most recent first;
-    None when the terms cannot match anyone (empty, not understood, RRN not processed)."""
-    query = clients_visible_to(actor)
+def search_query(actor: Staff, terms: SearchTerms, *, among: sa.Select | None = None) -> sa.Select | None:
+    """People the actor may see (or ``among`` these) matching the understood terms, most
+    recent first; None when the terms cannot match anyone (empty, not understood, RRN not
+    processed)."""
+    query = clients_visible_to(actor) if among is None else among
     if terms.kind == "rrn":
         query = query.where(Client.rrn_hash == cipher().keyed_hash(terms.value))
     elif terms.kind == "birth_date":

@@ -28,6 +28,8 @@ from cases.forms import (
     GoalStatusForm,
     NoteForm,
     OpenCaseForm,
+    OpenFoundForm,
+    ReasonedSearchForm,
     TransitionForm,
 )
 from cases.models import (
@@ -53,7 +55,11 @@ from cases.queries import (
     caseload_query,
     get_case_or_404,
     get_client_or_404,
+    may_break_glass,
+    open_found,
+    reasoned_terms,
     referral_counts,
+    search_with_reason,
     understand,
     visible_case_ids,
 )
@@ -105,7 +111,7 @@ def caseload():
         overdue=wanted.overdue, stale=wanted.stale, q=wanted.text, statuses=list(CaseStatus),
         now=utcnow(),
         search_form=EmptyForm(),
-        today=local_today(), casework=casework,
+        today=local_today(), casework=casework, may_search_with_reason=may_break_glass(actor),
     ))
 
 
@@ -159,6 +165,56 @@ def open_with_reason(client_id: int):
                url_for("intake.show_person", client_id=client.id)}
     return redirect(form.next.data if form.next.data in allowed
                     else url_for("cases.person", client_id=client.id))
+
+
+@bp.route("/people/search-with-reason", methods=["GET", "POST"])
+@caseworkers
+def reasoned_search():
+    """Find someone outside the agency's need to know: the reason and the search go into the
+    access log (flagged in the monthly review) before anything is shown; the terms come in a
+    POST body, never in the URL. Each person found opens through the break-the-glass step on
+    that reason."""
+    actor = current_staff()
+    if not may_break_glass(actor):
+        abort(403)
+    carried = request.form.get("carry", "").strip()[:50] if request.method == "POST" else ""
+    if carried:  # "찾는 분이 없으면" from the caseload: start with what was typed there
+        return render_template("cases/reasoned_search.html",
+                               form=ReasonedSearchForm(formdata=None, data={"q": carried}),
+                               found=None, open_form=None)
+    form = ReasonedSearchForm()
+    found = None
+    if form.validate_on_submit():
+        terms = reasoned_terms(form.q.data)
+        if terms.kind in ("name", "initials", "birth_date", "phone"):
+            found = search_with_reason(actor, terms, form.reason.data)
+        else:
+            form.q.errors.append(
+                _("이름은 두 글자 이상, 또는 생년월일(예: 1985-03-02)이나 전화번호로 찾으세요.")
+                if terms.kind == "too_broad" else
+                _("입력한 내용을 이해하지 못했습니다. 이름, 생년월일(예: 1985-03-02) 또는 "
+                  "전화번호(예: 010-1234-5678)를 입력하세요."))
+    status = 400 if request.method == "POST" and found is None else 200
+    page = render_template(
+        "cases/reasoned_search.html", form=form, found=found,
+        open_form=OpenFoundForm(formdata=None, data={"search": found.event.id}) if found else None)
+    if found is None:
+        db.session.rollback()
+        return page, status
+    return committed(page)
+
+
+@bp.post("/people/<int:client_id>/open-found")
+@caseworkers
+def open_found_person(client_id: int):
+    """Open a person found by one's own reasoned search today, on that search's reason."""
+    form = OpenFoundForm()
+    search_id = form.search.data or ""
+    if not form.validate_on_submit() or not search_id.isdigit() or int(search_id) >= 2**31:
+        abort(404)
+    client = open_found(current_staff(), int(search_id), client_id)
+    db.session.commit()
+    return redirect(url_for("cases.person", client_id=client.id))
 
 
 def _open_referral_counts(case_ids: list[int]) -> dict[int, int]:

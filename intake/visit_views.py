@@ -21,7 +21,7 @@ from intake.forms import (
     VisitForm,
 )
 from intake.models import StopStatus, Visit
-from intake.queries import get_visit_or_404
+from intake.queries import get_visit_or_404, visible_visit_ids
 from intake.views import bp, centre_staff, desk
 
 
@@ -221,6 +221,7 @@ def queue():
         "intake/queue.html", page=page, visits=page.items, agencies=agencies,
         agency_id=agency_id, finished=finished, finished_count=finished_count,
         buttons=EmptyForm(), minutes_since=minutes_since, StopStatus=StopStatus,
+        openable=visible_visit_ids(actor, [visit.id for visit in page.items]),
         actions=lambda visit: services.visit_actions(actor, visit),
         may_call_next=agency is not None and services.may_call_next(actor, agency),
     ))

@@ -211,6 +211,42 @@ def _bursts(reads: list, people: int, window: timedelta) -> set[int]:
     return flagged
 
 
+#: Detail keys whose text is a code, a field name or a state, never what somebody wrote: what
+#: the administrator is shown of an event's detail besides numbers and yes/no.
+PLAIN_KEYS = frozenset({
+    "understood_as", "page", "kind", "from", "to", "via", "flag", "same", "ticket", "urgency",
+    "type", "method", "action", "code", "role", "month", "prefix", "domain", "crisis",
+    "purposes", "fields", "items", "filters", "username", "contact_preference", "outcome",
+    "starts_at", "opens_at", "closes_at", "days", "version",
+})
+
+
+def may_read_detail(actor: Staff) -> bool:
+    """The centre's manager reads what staff wrote into an event (a stated reason, a
+    withdrawal note may name the person); the administrator, who sees no personal data,
+    reads only its codes and numbers."""
+    return actor.role == Role.MANAGER
+
+
+def detail_for(actor: Staff, event: AuditEvent) -> dict:
+    """The event's detail as the actor may read it (see :func:`may_read_detail`)."""
+    if may_read_detail(actor):
+        return event.detail
+    return {key: _plain(key, value) for key, value in event.detail.items()}
+
+
+def _plain(key: str, value):
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, list) and all(isinstance(v, bool | int | float) for v in value):
+        return value
+    if key in PLAIN_KEYS:
+        return value
+    if isinstance(value, dict):
+        return {k: _plain(k, v) for k, v in value.items()}
+    return _("(가림)")
+
+
 def load(ids: list[int]) -> list[AuditEvent]:
     """The events of one page, in the order of ``ids``."""
     if not ids:
@@ -331,7 +367,7 @@ def to_csv(actor: Staff, filters: Filters, result: Review, labels: dict[str, str
             writer.writerow([neutral(v) for v in (
                 event.id, event.at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M:%S"),
                 event.username, event.ip, event.action, subject, event.client_id, marks,
-                json.dumps(event.detail, ensure_ascii=False) if event.detail else "")])
+                json.dumps(detail_for(actor, event), ensure_ascii=False) if event.detail else "")])
     audit.record("audit.exported", actor=actor, centre_id=actor.centre_id,
                  detail={"filters": filters.as_args(), "rows": len(result.ids)})
     return ("\ufeff" + out.getvalue()).encode()

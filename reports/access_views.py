@@ -3,6 +3,8 @@ sign-off, the CSV export; and a person's "who viewed my record" (PIPA 제35조).
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -42,6 +44,9 @@ def review():
     return render_template(
         "access/review.html", filters=filters, events=events, result=result, page=page,
         pages=pages, flag_labels=FLAG_LABELS, staff=rules.staff_choices(actor),
+        # Readable Korean (``tojson`` would write \uXXXX); Jinja escapes it for the page.
+        details={event.id: json.dumps(rules.detail_for(actor, event), ensure_ascii=False)
+                 for event in events},
         signed=rules.sign_off_of(actor.centre_id, filters.month),
         may_sign=rules.may_sign_month(actor, filters.month), form=EmptyForm(),
         months=_recent_months())

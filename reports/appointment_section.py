@@ -14,6 +14,7 @@ from core.extensions import db
 from intake.models import Visit, VisitStop
 from reports import definitions as terms
 from reports import figures
+from reports.headlines import ratio
 from reports.periods import Span
 from reports.sections import (
     Chart,
@@ -23,7 +24,6 @@ from reports.sections import (
     SectionResult,
     Table,
     _agency_rows,
-    _ratio,
     register_section,
 )
 
@@ -62,7 +62,7 @@ def first_desk_waits(centre_id: int, span: Span, *, booked: bool) -> dict[int, t
 
 def _minutes(pair) -> float | None:
     seconds, count = pair if pair else (None, 0)
-    return _ratio(seconds, count, 1 / 60)
+    return ratio(seconds, count, 1 / 60)
 
 
 def _sum(pairs: dict) -> tuple[float, int]:
@@ -88,7 +88,7 @@ def build_appointments(context: ReportContext) -> SectionResult:
         values = by_agency.get(agency.id, {})
         kept, missed = values.get(S.ARRIVED.value, 0), values.get(S.NO_SHOW.value, 0)
         rows.append([agency.name, sum(values.values()), kept, missed,
-                     _ratio(missed, kept + missed, 100), values.get(S.CANCELLED.value, 0),
+                     ratio(missed, kept + missed, 100), values.get(S.CANCELLED.value, 0),
                      _minutes(booked_waits.get(agency.id)),
                      _minutes(walk_in_waits.get(agency.id))])
     return SectionResult(
@@ -97,7 +97,7 @@ def build_appointments(context: ReportContext) -> SectionResult:
             Figure(_("예약"), sum(sum(v.values()) for v in by_agency.values())),
             Figure(_("도착"), arrived),
             Figure(_("미방문(노쇼)"), no_show),
-            Figure(_("미방문 비율"), _ratio(no_show, arrived + no_show, 100), "percent"),
+            Figure(_("미방문 비율"), ratio(no_show, arrived + no_show, 100), "percent"),
             Figure(_("예약 취소"), total(S.CANCELLED)),
             Figure(_("예약 방문자 첫 창구 평균 대기"), _minutes(_sum(booked_waits)), "minutes"),
             Figure(_("바로 온 방문자 첫 창구 평균 대기"), _minutes(_sum(walk_in_waits)),

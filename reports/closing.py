@@ -39,7 +39,7 @@ from core.roles import Role
 from core.types import utcnow
 from intake.models import Visit
 from reports import editions as ed
-from reports import sections
+from reports import figures, headlines, sections
 from reports.models import MonthClosing
 from reports.periods import Month
 
@@ -102,8 +102,8 @@ def correct_month(actor: Staff, centre: Centre, month: Month, reason: str) -> Mo
 def _new_edition(centre: Centre, month: Month, *, actor: Staff | None,
                  reason: str) -> MonthClosing:
     report = sections.live_report(centre, month)
-    with sections.figures.computed_once():
-        counts = sections.live_counts([centre.id], month).get(centre.id, {})
+    with figures.computed_once():
+        counts = headlines.live_counts([centre.id], month).get(centre.id, {})
     version = 1 + (db.session.scalar(
         sa.select(sa.func.max(MonthClosing.version))
         .where(MonthClosing.centre_id == centre.id, MonthClosing.month == month.key)) or 0)
@@ -234,7 +234,7 @@ def report_from_json(data: dict, stamp: ed.ReportStamp) -> sections.MonthlyRepor
         centre_code=data["centre_code"], centre_name=data["centre_name"],
         month=Month.parse(data["month"]), is_partial=False,
         generated_at=datetime.fromisoformat(data["generated_at"]),
-        headlines=[sections.HeadlineRow(**h) for h in data["headlines"]],
+        headlines=[headlines.HeadlineRow(**h) for h in data["headlines"]],
         sections=[sections.SectionResult(
             key=s["key"], title=s["title"], note=s["note"],
             figures=[sections.Figure(**f) for f in s["figures"]],

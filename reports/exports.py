@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from flask_babel import gettext as _
 
 from reports.editions import seoul_text
-from reports.sections import MonthlyReport, NationalReport, SectionResult
+from reports.national import NationalReport
+from reports.sections import MonthlyReport, SectionResult
 
 if TYPE_CHECKING:
     from openpyxl import Workbook

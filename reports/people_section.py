@@ -9,19 +9,15 @@ from flask_babel import lazy_gettext as _l
 from centers.models import Sex
 from reports import editions, figures
 from reports import people_figures as pf
+from reports.headlines import Headline, count_of, ratio, register_counter, register_headline
 from reports.periods import Month
 from reports.sections import (
     Chart,
     Figure,
-    Headline,
     ReportContext,
     Section,
     SectionResult,
     Table,
-    _count,
-    _ratio,
-    register_counter,
-    register_headline,
     register_section,
 )
 
@@ -50,10 +46,10 @@ def build_people(context: ReportContext) -> SectionResult:
             Figure(_("방문 인원"), totals.get("people", 0), "people"),
             Figure(_("익명 방문"), totals.get("anonymous", 0)),
             Figure(_("상담 전 돌아간 창구 대기"), left_stops),
-            Figure(_("상담 전 돌아간 사람의 대기 시간"), _ratio(left_seconds, left_stops, 1 / 60),
+            Figure(_("상담 전 돌아간 사람의 대기 시간"), ratio(left_seconds, left_stops, 1 / 60),
                    "minutes"),
             Figure(_("돌아간 사람 포함 평균 대기 시간"),
-                   _ratio((seconds or 0) + left_seconds, stops + left_stops, 1 / 60), "minutes"),
+                   ratio((seconds or 0) + left_seconds, stops + left_stops, 1 / 60), "minutes"),
         ],
         tables=[Table(_("성별·연령대별 방문 인원"),
                       [_("연령대"), *(sex.label for sex in Sex), _("합계")], rows,
@@ -115,4 +111,4 @@ def install() -> None:
     """Add the people and trend sections and the registrations headline."""
     register_section(Section("people", build_people), after="visits")
     register_section(Section("trend", build_trend), after="unmet_needs")
-    register_headline(Headline("registered", _l("신규 등록"), "people", _count("registered")))
+    register_headline(Headline("registered", _l("신규 등록"), "people", count_of("registered")))

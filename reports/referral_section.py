@@ -12,18 +12,14 @@ from referrals.models import DeclineReason, Outcome, Referral, ReferralStatus
 from referrals.services import referrals_visible_to
 from reports import dashboard, figures
 from reports import referral_figures as rf
+from reports.headlines import Headline, count_of, ratio, register_counter, register_headline
 from reports.sections import (
     Chart,
     Figure,
-    Headline,
     ReportContext,
     Section,
     SectionResult,
     Table,
-    _count,
-    _ratio,
-    register_counter,
-    register_headline,
     register_section,
 )
 
@@ -53,10 +49,10 @@ def build_referrals(context: ReportContext) -> SectionResult:
         key="referrals", title=_("기관 간 의뢰"),
         figures=[
             Figure(_("보낸 의뢰"), totals.get("sent", 0)),
-            Figure(_("수락률"), _ratio(totals.get("accepted"), answered, 100), "percent"),
+            Figure(_("수락률"), ratio(totals.get("accepted"), answered, 100), "percent"),
             Figure(_("첫 응답까지 걸린 시간(중앙값)"),
                    None if median is None else round(median / 3600, 1), "hours"),
-            Figure(_("기한 안 응답 비율"), _ratio(totals.get("within_target"), answered, 100),
+            Figure(_("기한 안 응답 비율"), ratio(totals.get("within_target"), answered, 100),
                    "percent"),
             Figure(_("완료"), totals.get("completed", 0)),
             Figure(_("월말 기한 지난 의뢰"), totals.get("overdue_at_end", 0)),
@@ -79,7 +75,7 @@ def build_referrals(context: ReportContext) -> SectionResult:
                   [_("받는 기관"), _("받은 의뢰"), _("응답"), _("평균 응답 시간(시간)"),
                    _("기한 안 응답"), _("월말 기한 지난 의뢰")],
                   [[a.name, per_receiver[a.id].get("sent", 0), per_receiver[a.id].get("answered", 0),
-                    _ratio(per_receiver[a.id].get("response_seconds"),
+                    ratio(per_receiver[a.id].get("response_seconds"),
                            per_receiver[a.id].get("answered"), 1 / 3600),
                     per_receiver[a.id].get("within_target", 0),
                     per_receiver[a.id].get("overdue_at_end", 0)] for a in receivers]),
@@ -107,14 +103,14 @@ def _referral_counts(ids, span, as_of):
 
 
 for _headline in (
-    Headline("referrals_sent", _l("보낸 의뢰"), "count", _count("sent")),
+    Headline("referrals_sent", _l("보낸 의뢰"), "count", count_of("sent")),
     Headline("acceptance_rate", _l("의뢰 수락률"), "percent",
-             lambda c: _ratio(c.get("accepted"), c.get("answered"), 100)),
+             lambda c: ratio(c.get("accepted"), c.get("answered"), 100)),
     Headline("within_target", _l("기한 안 응답 비율"), "percent",
-             lambda c: _ratio(c.get("within_target"), c.get("answered"), 100)),
-    Headline("overdue_referrals", _l("월말 기한 지난 의뢰"), "count", _count("overdue_at_end")),
+             lambda c: ratio(c.get("within_target"), c.get("answered"), 100)),
+    Headline("overdue_referrals", _l("월말 기한 지난 의뢰"), "count", count_of("overdue_at_end")),
     Headline("one_stop_share", _l("원스톱 방문 비율(두 기관 이상·의뢰)"), "percent",
-             lambda c: _ratio(c.get("one_stop_visits"), c.get("visits"), 100)),
+             lambda c: ratio(c.get("one_stop_visits"), c.get("visits"), 100)),
 ):
     register_headline(_headline)
 

@@ -1,19 +1,15 @@
-"""The monthly centre report and the national roll-up, assembled from :mod:`reports.figures`.
+"""The monthly centre report, assembled from :mod:`reports.figures`.
 
 A report is a list of sections; each section is built by one function registered in
 ``SECTIONS`` and comes back as plain data (:class:`SectionResult`: key numbers, tables,
 charts), which the page, the PDF, the XLSX and the CSV all render the same generic way.
 A section that belongs to an add-on says so with ``applies`` and is left out at centres
-where the add-on is off.
-
-The headline figures (front page, change against the previous month and the same month a
-year before, and the national roll-up) are ``HEADLINES``; each is computed from additive
-counts that the functions in ``COUNTERS`` return per centre, so a national total is the
-sum of the centres' counts.
+where the add-on is off. The headline figures above the sections are
+:mod:`reports.headlines`; the national roll-up is :mod:`reports.national`.
 
 A feature that adds figures (referrals, say) adds one builder to ``SECTIONS`` at its place
-with :func:`register_section`, and, for headline figures, a counter with
-:func:`register_counter` and the figures with :func:`register_headline`.
+with :func:`register_section`, and headline figures with
+:func:`reports.headlines.register_counter` and :func:`reports.headlines.register_headline`.
 """
 
 from __future__ import annotations
@@ -23,14 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from cases.models import ClosureReason, NeedDomain
-from centers.models import Addon, AgencyKind, Centre, Domain, Staff
-from core.roles import Role
+from centers.models import Addon, AgencyKind, Centre, Domain
 from core.types import utcnow
 from reports import case_figures, editions, figures, referral_figures
 from reports import definitions as terms
+from reports.headlines import HeadlineRow, headline_rows, month_end, ratio
 from reports.periods import Month, Span
 
 # --- what a section hands to the renderers ------------------------------------------------
@@ -111,188 +106,6 @@ def register_section(section: Section, *, after: str | None = None) -> None:
     SECTIONS.insert(keys.index(after) + 1 if after in keys else len(SECTIONS), section)
 
 
-# --- headline figures --------------------------------------------------------------------
-
-Counts = dict[str, float]
-Counter = Callable[[list[int], Span, datetime], dict[int, Counts]]
-COUNTERS: list[Counter] = []
-
-
-def register_counter(counter: Counter) -> Counter:
-    if counter not in COUNTERS:
-        COUNTERS.append(counter)
-    return counter
-
-
-@dataclass(frozen=True)
-class Headline:
-    key: str
-    label: object
-    unit: str
-    value: Callable[[Counts], int | float | None]
-
-
-HEADLINES: list[Headline] = []
-
-
-def register_headline(headline: Headline) -> None:
-    if all(existing.key != headline.key for existing in HEADLINES):
-        HEADLINES.append(headline)
-
-
-def month_end(month: Month, now: datetime | None = None) -> datetime:
-    """The instant "at month end" figures are taken: the month's end, or now before it."""
-    return min(month.span.end_utc, now or utcnow())
-
-
-def live_counts(centre_ids: list[int], month: Month) -> dict[int, Counts]:
-    """The additive counts behind the headline figures, per centre, computed from the data
-    now (as of the month's end). A centre with no activity at all has ``{}``."""
-    span, as_of = month.span, month_end(month)
-    counts: dict[int, Counts] = {cid: {} for cid in centre_ids}
-    for counter in COUNTERS:
-        for cid, values in counter(centre_ids, span, as_of).items():
-            counts.setdefault(cid, {}).update(values)
-    return counts
-
-
-def headline_counts(centre_ids: list[int], month: Month) -> dict[int, Counts]:
-    """The additive counts behind the headline figures, per centre: those stored with the
-    month's latest edition where the centre closed it, computed now for the others."""
-    closed = editions.latest_editions(centre_ids, month)
-    counts = {cid: dict(edition.counts) for cid, edition in closed.items()}
-    open_ids = [cid for cid in centre_ids if cid not in closed]
-    if open_ids:
-        counts.update(live_counts(open_ids, month))
-    return counts
-
-
-def total_counts(per_centre: dict[int, Counts]) -> Counts:
-    total: Counts = {}
-    for values in per_centre.values():
-        for name, value in values.items():
-            total[name] = total.get(name, 0) + (value or 0)
-    return total
-
-
-def headline_values(counts: Counts, *, none_without_data: bool = False
-                    ) -> dict[str, int | float | None]:
-    """Each headline figure from the counts. With ``none_without_data``, all "no value" for
-    a centre without any data that month (a comparison month before it opened shows —, not
-    0)."""
-    if not counts and none_without_data:
-        return dict.fromkeys(headline.key for headline in HEADLINES)
-    return {headline.key: headline.value(counts) for headline in HEADLINES}
-
-
-def _ratio(part: float | None, whole: float | None, scale: float = 1.0,
-           digits: int = 1) -> float | None:
-    if not whole:
-        return None
-    return round((part or 0) * scale / whole, digits)
-
-
-@register_counter
-def _visit_counts(ids, span, as_of):
-    result: dict[int, Counts] = {}
-    for cid, values in figures.visit_totals(ids, span).items():
-        result.setdefault(cid, {}).update(values)
-    for cid, people in figures.first_time_people(ids, span).items():
-        result.setdefault(cid, {})["first_time"] = people
-    for cid, (seconds, stops) in figures.wait_sums(ids, span).items():
-        result.setdefault(cid, {}).update(wait_seconds=float(seconds or 0), wait_stops=stops)
-    for cid, values in figures.one_stop(ids, span).items():
-        result.setdefault(cid, {}).update(values)
-    return result
-
-
-@register_counter
-def _case_counts(ids, span, as_of):
-    result: dict[int, Counts] = {cid: dict(values) for cid, values in
-                                 case_figures.case_totals(ids, span).items()}
-    for cid, values in case_figures.past_targets(ids, as_of).items():
-        result.setdefault(cid, {})["past_targets"] = values["any"]
-    for cid, goals in case_figures.unmet_needs(ids, span).items():
-        result.setdefault(cid, {})["unmet"] = goals
-    return result
-
-
-def _count(name: str) -> Callable[[Counts], int]:
-    return lambda counts: int(counts.get(name, 0))
-
-
-for _headline in (
-    Headline("visits", _l("방문 건수"), "count", _count("visits")),
-    Headline("people", _l("방문 인원"), "people", _count("people")),
-    Headline("first_time", _l("처음 방문한 사람"), "people", _count("first_time")),
-    Headline("avg_wait", _l("평균 대기 시간"), "minutes",
-             lambda c: _ratio(c.get("wait_seconds"), c.get("wait_stops"), 1 / 60)),
-    Headline("multi_agency_share", _l("두 기관 이상 이용 비율"), "percent",
-             lambda c: _ratio(c.get("multi_agency"), c.get("visits"), 100)),
-    Headline("trips_saved", _l("줄어든 기관 방문"), "count", _count("trips_saved")),
-    Headline("cases_opened", _l("신규 사례"), "count", _count("opened")),
-    Headline("cases_closed", _l("종결 사례"), "count", _count("closed")),
-    Headline("employed", _l("취업 종결"), "count", _count("employed")),
-    Headline("open_at_end", _l("월말 진행 사례"), "count", _count("open_at_end")),
-    Headline("past_targets", _l("기한 지난 사례"), "count", _count("past_targets")),
-    Headline("unmet", _l("서비스 없음 욕구"), "count", _count("unmet")),
-):
-    register_headline(_headline)
-
-
-@dataclass
-class HeadlineRow:
-    key: str
-    label: str
-    unit: str
-    value: int | float | None
-    previous: int | float | None
-    year_before: int | float | None
-
-    @property
-    def change_previous(self):
-        return _difference(self.value, self.previous)
-
-    @property
-    def change_previous_pct(self):
-        return _relative(self.value, self.previous, self.unit)
-
-    @property
-    def change_year(self):
-        return _difference(self.value, self.year_before)
-
-    @property
-    def change_year_pct(self):
-        return _relative(self.value, self.year_before, self.unit)
-
-
-def _difference(now, then):
-    if now is None or then is None:
-        return None
-    return round(now - then, 1) if isinstance(now, float) or isinstance(then, float) else now - then
-
-
-def _relative(now, then, unit):
-    """Change in percent of the earlier value; none for percentages (the points say it)."""
-    if unit == "percent" or now is None or not then:
-        return None
-    return round((now - then) * 100 / then, 1)
-
-
-def headline_rows(centre: Centre, month: Month) -> list[HeadlineRow]:
-    """The headline figures of the month (computed now) against the previous month and the
-    same month a year before (from their latest editions where closed)."""
-    values = {m: headline_values(headline_counts([centre.id], m).get(centre.id, {}),
-                                 none_without_data=True)
-              for m in (month.previous(), month.year_before())}
-    values[month] = headline_values(live_counts([centre.id], month).get(centre.id, {}))
-    return [
-        HeadlineRow(h.key, str(h.label), h.unit, values[month][h.key],
-                    values[month.previous()][h.key], values[month.year_before()][h.key])
-        for h in HEADLINES
-    ]
-
-
 # --- the monthly report ------------------------------------------------------------------
 
 @dataclass
@@ -370,7 +183,7 @@ def build_visits(context: ReportContext) -> SectionResult:
             Figure(_("처음 방문한 사람"), first_time, "people"),
             Figure(_("다시 방문한 사람"), people - first_time, "people"),
             Figure(_("익명 방문"), totals.get("anonymous", 0)),
-            Figure(_("평균 대기 시간"), _ratio(seconds, stops, 1 / 60), "minutes"),
+            Figure(_("평균 대기 시간"), ratio(seconds, stops, 1 / 60), "minutes"),
             Figure(_("대기 시간 90번째 백분위"),
                    _minutes(figures.wait_percentile(cid, span)), "minutes"),
         ],
@@ -388,7 +201,7 @@ def build_visits(context: ReportContext) -> SectionResult:
                   + [[_("유형 정보 없음(익명 포함)"), visits - typed]]),
             Table(_("이용 기관별"), [_("기관"), _("상담한 방문"), _("평균 대기 시간(분)")],
                   [[a.name, served.get(a.id, 0),
-                    _ratio(*agency_waits.get(a.id, (None, 0)), 1 / 60)] for a in agencies]),
+                    ratio(*agency_waits.get(a.id, (None, 0)), 1 / 60)] for a in agencies]),
             Table(_("일별 방문"), [_("날짜"), _("방문 건수")],
                   [[d.isoformat(), per_day.get(d, 0)] for d in span.days()], in_print=False),
         ],
@@ -410,12 +223,12 @@ def build_one_stop(context: ReportContext) -> SectionResult:
         key="one_stop", title=_("원스톱 효과"),
         figures=[
             Figure(_("두 기관 이상 이용한 방문"), effect.get("multi_agency", 0)),
-            Figure(_("두 기관 이상 이용 비율"), _ratio(effect.get("multi_agency"), visits, 100),
+            Figure(_("두 기관 이상 이용 비율"), ratio(effect.get("multi_agency"), visits, 100),
                    "percent"),
             Figure(_("기관 의뢰로 이어진 방문"),
                    referral_figures.visits_leading_to_referral(context.ids, span).get(cid, 0)),
             Figure(_("원스톱 방문 비율(두 기관 이상 또는 의뢰)"),
-                   _ratio(referral_figures.one_stop_visits(context.ids, span).get(cid, 0),
+                   ratio(referral_figures.one_stop_visits(context.ids, span).get(cid, 0),
                           visits, 100), "percent"),
             Figure(_("창구 간 연계(같은 방문)"), effect.get("handoffs", 0)),
             Figure(_("줄어든 기관 방문"), effect.get("trips_saved", 0)),
@@ -554,92 +367,3 @@ for _section in (
               applies=lambda centre, addon=addon: centre.has_addon(addon)) for addon in Addon),
 ):
     register_section(_section)
-
-
-# --- the national roll-up ----------------------------------------------------------------
-
-@dataclass
-class NationalRow:
-    code: str
-    name: str
-    values: dict[str, int | float | None]
-    #: "마감 …, 제N판" from the centre's latest edition, or "잠정 (… 기준)".
-    standing: str = ""
-
-
-@dataclass
-class NationalReport:
-    month: Month
-    is_partial: bool
-    generated_at: datetime
-    headlines: list[tuple[str, str, str]]  # (key, label, unit)
-    rows: list[NationalRow]
-    total: dict[str, int | float | None]
-    #: "마감 (…)" once every centre closed the month, else "잠정 (… 기준)" with how many did.
-    stamp_text: str = ""
-
-    @property
-    def period_label(self) -> str:
-        return _("%(y)d년 %(m)d월", y=self.month.year, m=self.month.month)
-
-
-def may_read_national(actor: Staff) -> bool:
-    """The national roll-up (every centre side by side) is the administrator's."""
-    return actor.role == Role.ADMIN
-
-
-def national_report(centres: list[Centre], month: Month) -> NationalReport:
-    """The headline figures of every centre side by side, and the national total (computed
-    from the summed counts, so averages and shares are national, not averages of centres)."""
-    ids = [c.id for c in centres]
-    now = utcnow()
-    with figures.computed_once():
-        per_centre = headline_counts(ids, month)
-    closed = editions.latest_editions(ids, month)
-    standing = {cid: editions.stamp_of(edition).text for cid, edition in closed.items()}
-    provisional = editions.provisional(now).text
-    if centres and len(closed) == len(centres):
-        stamp = _("마감 (모든 센터, 마지막 마감 %(at)s)", at=editions.seoul_text(
-            max(edition.closed_at for edition in closed.values())))
-    else:
-        stamp = _("%(stamp)s, 마감한 센터 %(n)d/%(all)d", stamp=provisional, n=len(closed),
-                  all=len(centres))
-    return NationalReport(
-        month=month, is_partial=month_end(month) < month.span.end_utc, generated_at=now,
-        headlines=[(h.key, str(h.label), h.unit) for h in HEADLINES],
-        rows=[NationalRow(c.code, c.name, headline_values(per_centre.get(c.id, {})),
-                          standing.get(c.id, provisional)) for c in centres],
-        total=headline_values(total_counts(per_centre)), stamp_text=stamp,
-    )
-
-
-#: The headline figures the national roll-up ranks its centres by, and whether more is better.
-RANKED_HEADLINES = (("visits", True), ("multi_agency_share", True), ("trips_saved", True),
-                    ("employed", True), ("avg_wait", False))
-
-
-@dataclass
-class Ranking:
-    label: str
-    unit: str
-    higher_is_better: bool
-    #: (rank, centre name, value): equal values share a rank (1, 2, 2, 4); no value comes last.
-    places: list[tuple[int | None, str, int | float | None]]
-
-
-def national_ranking(report: NationalReport) -> list[Ranking]:
-    """The centres in order of a few headline figures, for the roll-up's comparison page."""
-    labels = {key: (label, unit) for key, label, unit in report.headlines}
-    rankings = []
-    for key, higher in RANKED_HEADLINES:
-        if key not in labels:
-            continue
-        valued = [r for r in report.rows if r.values.get(key) is not None]
-        valued.sort(key=lambda r: (-r.values[key] if higher else r.values[key], r.name))
-        places: list[tuple[int | None, str, int | float | None]] = []
-        for index, row in enumerate(valued):
-            tied = places and places[-1][2] == row.values[key]
-            places.append((places[-1][0] if tied else index + 1, row.name, row.values[key]))
-        places += [(None, r.name, None) for r in report.rows if r.values.get(key) is None]
-        rankings.append(Ranking(labels[key][0], labels[key][1], higher, places))
-    return rankings

@@ -19,16 +19,17 @@ from core.forms import EmptyForm, error_text
 from core.roles import Role, allowed_if, roles_required
 from core.views import commit_or_flash, committed, current_staff
 from intake.models import Visit, VisitStop
-from reports import closing, dashboard, documents, exports, open_data, sections
+from reports import closing, dashboard, documents, exports, headlines, open_data, sections
 from reports.closing_views import CorrectionForm
 from reports.forms import RemarksForm
+from reports.national import NationalReport, may_read_national, national_ranking, national_report
 from reports.periods import Month
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 managers = roles_required(Role.MANAGER)
 report_readers = roles_required(Role.MANAGER, Role.ADMIN)
-national_readers = allowed_if(sections.may_read_national)
+national_readers = allowed_if(may_read_national)
 
 MIME = {
     "pdf": "application/pdf",
@@ -195,7 +196,7 @@ def monthly(code: str, month: Month):
         "reports/monthly.html", report=report, centre=centre,
         images=_chart_images(report), headline=exports.headline_table(report),
         previous=month.previous(), following=month.next() if month < Month.current() else None,
-        may_read_national=sections.may_read_national(actor),
+        may_read_national=may_read_national(actor),
         may_close=closing.may_close_month(actor, centre, month),
         may_correct=closing.may_correct_month(actor, centre, month),
         form=EmptyForm(), correction=CorrectionForm(),
@@ -286,8 +287,8 @@ def _all_centres() -> list[Centre]:
     return list(db.session.scalars(sa.select(Centre).order_by(Centre.name)))
 
 
-def _national(month: Month) -> sections.NationalReport:
-    return sections.national_report(_all_centres(), _reportable_or_404(month))
+def _national(month: Month) -> NationalReport:
+    return national_report(_all_centres(), _reportable_or_404(month))
 
 
 def _national_version(month: Month) -> int | None:
@@ -328,9 +329,9 @@ def national_pdf(month: Month):
 
     report = _national(month)
     cover = _cover(None, month, _national_version(month), _("전국 운영 현황 보고서"),
-                   report.period_label, report.stamp_text, sections.month_end(month))
+                   report.period_label, report.stamp_text, headlines.month_end(month))
     pdf = render_pdf("reports/national_pdf.html", report=report, units=exports.UNITS,
-                     cover=cover, ranking=sections.national_ranking(report))
+                     cover=cover, ranking=national_ranking(report))
     _audit_export("national", "pdf", month)
     return _download(pdf, "pdf", f"hanjari-national-{month}.pdf", inline=True)
 
@@ -357,7 +358,7 @@ def _published_or_404(month: Month) -> dict:
 
 
 def _open_csv(month: Month, tables, filename: str) -> Response:
-    status = _("마감 · 자료 %(at)s 기준", at=documents.as_of_text(sections.month_end(month)))
+    status = _("마감 · 자료 %(at)s 기준", at=documents.as_of_text(headlines.month_end(month)))
     return Response(open_data.open_csv(month, status, tables), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "public, max-age=3600"})

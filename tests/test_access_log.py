@@ -136,6 +136,8 @@ def person_data_requests(p):
         (cw, "GET", "/intake/queue", None, "intake.queue"),
         (cw, "GET", "/cases/", None, "cases.caseload"),
         (cw, "POST", "/cases/", {"q": "김민수"}, "cases.caseload"),
+        (cw, "POST", "/cases/people/search-with-reason",
+         {"q": "김민수", "reason": "본인이 전화로 상담 요청"}, "cases.reasoned_search"),
         (cw, "GET", f"/cases/people/{person.id}", None, "cases.person"),
         (cw, "GET", f"/cases/people/{person.id}/conferences/new", None, "cases.new_conference"),
         (cw, "GET", f"/cases/new?client_id={person.id}", None, "cases.open_case"),

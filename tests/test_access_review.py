@@ -169,3 +169,38 @@ def test_the_csv_export_is_the_filtered_list_logged_with_formulas_neutralised(ap
     exported = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "audit.exported"))
     assert exported.staff_id == p["manager"].id
     assert exported.detail["rows"] == 2 and exported.detail["filters"]["staff"] == p["worker"].id
+
+
+def test_the_administrator_reads_every_centre_but_no_text_that_may_name_a_person(app, client):
+    from factories import make_client
+
+    p = place()
+    person = make_client(p["centre"], name="김나눔", birth_date=date(1985, 3, 2))
+    reason = "김나눔 님(1985-03-02) 본인 전화 요청"
+    login(client, p["worker"].username)
+    assert client.post(f"/cases/people/{person.id}/break-glass",
+                       data={"reason": reason}).status_code == 302
+    client.post("/cases/people/search-with-reason", data={"reason": reason, "q": "김나눔"})
+    client.post("/logout")
+    event(p["other_worker"], "consent.withdrawn", utcnow_seoul(), client_id=person.id,
+          note="김나눔 님이 1985-03-02 생 본인 확인 후 철회")
+    month = Month.current()
+    login(client, make_staff(Role.ADMIN).username)
+    page = client.get("/audit", query_string={"month": month.key}).get_data(as_text=True)
+    csv_text = client.get("/audit/export.csv",
+                          query_string={"month": month.key}).get_data(as_text=True)
+    for shown in (page, csv_text):
+        assert "client.break_glass" in shown and "consent.withdrawn" in shown  # every centre
+        assert "김나눔" not in shown and "1985-03-02" not in shown and "1985" not in shown
+        assert "가림" in shown and "name" in shown  # the kind of search is still there
+    client.post("/logout")
+    # The centre's manager reads the reasons: judging them is what the review is for.
+    login(client, p["manager"].username)
+    managers = client.get("/audit", query_string={"month": month.key}).get_data(as_text=True)
+    assert "김나눔 님(1985-03-02)" in managers
+
+
+def utcnow_seoul() -> datetime:
+    from core.types import utcnow
+
+    return utcnow()

@@ -10,6 +10,7 @@ from core.roles import Role
 from factories import (
     audit_actions,
     bearer,
+    login,
     make_agency,
     make_centre,
     make_client,
@@ -88,9 +89,11 @@ def test_anonymous_visit_and_the_rules_of_registration(client, centre):
     unknown = client.post("/api/v1/visits", json={
         "person_id": stranger.id, "purposes": ["jobs"], "plan": [a[AgencyKind.EMPLOYMENT].id]},
         headers=headers)
-    assert unknown.status_code == 422
+    # Another centre's person is not found, as GET /api/v1/people/<id> answers.
+    assert unknown.status_code == 404
+    assert unknown.get_json()["type"].endswith("not-found")
     assert unknown.get_json()["errors"] == [{"field": "person_id", "pointer": "#/person_id",
-                                             "detail": "그 번호의 사람이 이 센터에 없습니다."}]
+                                             "detail": "그 번호의 사람이 없거나 볼 수 없습니다."}]
     too_many = client.post("/api/v1/visits", json={
         "purposes": ["jobs"], "plan": [a[AgencyKind.EMPLOYMENT].id], "party_size": 21},
         headers=headers)
@@ -115,7 +118,10 @@ def test_todays_queue_is_the_callers_centre_paged_with_the_total_and_filtered_by
     worker = headers_for(Role.CASEWORKER, centre, agency=a[AgencyKind.WELFARE])
     assert client.get("/api/v1/queue", headers=worker).get_json()["total"] == 1
     other = client.get(f"/api/v1/queue?agency={elsewhere.agencies[0].id}", headers=headers)
-    assert other.status_code == 422 and other.get_json()["errors"][0]["parameter"] == "agency"
+    # Another centre's desk is no queue of ours: 404, as the web page answers.
+    assert other.status_code == 404
+    login(client, make_staff(Role.FRONT_DESK, centre=centre).username)
+    assert client.get(f"/intake/queue?agency={elsewhere.agencies[0].id}").status_code == 404
 
 
 def test_visits_of_another_centre_are_not_found(client, centre):

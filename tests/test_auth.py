@@ -1,5 +1,6 @@
 """Sign-in, lockout, password policy, forced change, idle expiry and session revocation."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -298,10 +299,12 @@ def test_login_throttle_is_shared_between_workers_through_redis(db_url):
     from app import create_app
     from factories import app_config
 
-    redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
+    # A key prefix of its own, not a flushed database: CI runs the suite on both engines at
+    # once, and the other run's counts must neither be wiped nor added to this one's.
+    prefix = f"test-{uuid.uuid4().hex}"
     settings = app_config(
         db_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute",
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15", RATELIMIT_KEY_PREFIX=prefix,
     )
     first = create_app(settings).test_client()
     assert login(first, "someone", "whatever password").status_code == 200

@@ -7,8 +7,8 @@ no reason to know the person (문화), manager, manager of another centre, admin
 Outcomes: ``A`` answered (2xx, or a redirect elsewhere than the sign-in page: for a web form
 posted empty, the page again with its messages), ``R`` refused with a reason (400, 409, 422,
 or a redirect carrying a "danger" message: a service's refusal, or the data; the API checks
-its body first, and names an object the caller may not see as an unknown field value rather
-than a 404), ``D`` denied (403 or 404), ``L`` sign-in needed (a redirect to /login,
+its body first; a record the caller may not see, named in the body, is a 404 as by its own
+URL), ``D`` denied (403 or 404), ``L`` sign-in needed (a redirect to /login,
 or 401 from the API), ``-`` not asked. A 5xx fails every cell.
 
 Each role gets a fresh copy of the crawl test's world (its posts change things); within a
@@ -103,7 +103,7 @@ GET api_referrals.show                                         L    D    A    D 
 GET api_reports.monthly                                        L    D    D    D    A    D    A
 GET api_services.search                                        L    A    A    A    A    A    A
 GET api_visits.queue                                           L    A    A    A    A    A    D
-GET api_visits.show                                            L    A    A    A    A    D    D
+GET api_visits.show                                            L    A    A    D    A    D    D
 GET auth.api_tokens                                            L    A    A    A    A    A    A
 GET auth.change_password                                       L    A    A    A    A    A    A
 GET auth.enrol                                                 A    A    A    A    A    A    A
@@ -117,6 +117,7 @@ GET cases.new_conference                                       L    D    A    D 
 GET cases.note_history                                         L    D    A    D    D    D    D
 GET cases.open_case                                            L    D    A    D    D    D    D
 GET cases.person                                               L    D    A    D    A    D    D
+GET cases.reasoned_search                                      L    D    A    A    D    D    D
 GET cases.show                                                 L    D    A    D    A    D    D
 GET catalogue.browse                                           L    A    A    A    A    A    A
 GET catalogue.centre_services                                  L    D    D    D    A    D    A
@@ -143,16 +144,16 @@ GET intake.consent_receipt                                     L    A    A    D 
 GET intake.edit_person                                         L    A    D    D    A    D    D
 GET intake.new_anonymous_visit                                 L    A    D    D    A    A    D
 GET intake.new_visit                                           L    A    D    D    A    D    D
-GET intake.print_checklist                                     L    A    A    A    A    D    D
+GET intake.print_checklist                                     L    A    A    D    A    D    D
 GET intake.print_consent_document                              L    A    A    A    A    D    D
-GET intake.print_ticket                                        L    A    A    A    A    D    D
+GET intake.print_ticket                                        L    A    A    D    A    D    D
 GET intake.publish_consent_document                            L    D    D    D    A    A    D
 GET intake.queue                                               L    A    A    A    A    A    D
 GET intake.record_consent                                      L    A    D    D    A    D    D
 GET intake.register_person                                     L    A    D    D    A    A    D
 GET intake.search                                              L    A    D    D    A    A    D
 GET intake.show_person                                         L    A    A    D    A    D    D
-GET intake.show_visit                                          L    A    A    A    A    D    D
+GET intake.show_visit                                          L    A    A    D    A    D    D
 GET outreach.day                                               L    D    A    A    A    A    D
 GET outreach.photo                                             L    D    D    D    D    D    D
 GET outreach.plan                                              L    D    A    D    D    D    D
@@ -202,13 +203,13 @@ POST api_referrals.cancel                                      L    D    R    D 
 POST api_referrals.complete                                    L    D    R    D    D    D    D
 POST api_referrals.decline                                     L    D    R    D    D    D    D
 POST api_referrals.receive                                     L    D    R    D    D    D    D
-POST api_referrals.send                                        L    D    R    R    D    D    D
+POST api_referrals.send                                        L    D    R    D    D    D    D
 POST api_referrals.start                                       L    D    R    D    D    D    D
-POST api_visits.call                                           L    R    R    R    R    D    D
-POST api_visits.finish                                         L    R    R    R    R    D    D
-POST api_visits.leave                                          L    R    R    R    R    D    D
-POST api_visits.register                                       L    A    D    D    A    R    D
-POST api_visits.start                                          L    R    R    R    R    D    D
+POST api_visits.call                                           L    R    R    D    R    D    D
+POST api_visits.finish                                         L    R    R    D    R    D    D
+POST api_visits.leave                                          L    R    R    D    R    D    D
+POST api_visits.register                                       L    A    D    D    A    D    D
+POST api_visits.start                                          L    R    R    D    R    D    D
 POST auth.api_tokens                                           L    A    A    A    A    A    A
 POST auth.change_password                                      L    A    A    A    A    A    A
 POST auth.enrol                                                A    A    A    A    A    A    A
@@ -230,6 +231,8 @@ POST cases.new_conference                                      L    D    A    D 
 POST cases.open_case                                           L    D    A    D    D    D    D
 POST cases.open_confidential                                   L    D    D    D    R    D    D
 POST cases.open_with_reason                                    L    D    R    R    D    D    D
+POST cases.open_found_person                                   L    D    D    D    D    D    D
+POST cases.reasoned_search                                     L    D    R    R    D    D    D
 POST catalogue.add_centre_service                              L    D    D    D    R    D    R
 POST catalogue.edit_service                                    L    D    D    D    D    D    A
 POST catalogue.import_services                                 L    D    D    D    D    D    A
@@ -246,13 +249,13 @@ POST centers.set_rrn                                           L    D    D    D 
 POST centers.set_time_targets                                  L    D    D    D    A    D    A
 POST closing.close                                             L    D    D    D    A    D    D
 POST closing.correct                                           L    D    D    D    R    D    D
-POST intake.act_on_visit[call]                                 L    A    A    R    A    D    D
-POST intake.act_on_visit[finish]                               L    R    R    R    R    D    D
-POST intake.act_on_visit[start]                                L    A    A    R    A    D    D
+POST intake.act_on_visit[call]                                 L    A    A    D    A    D    D
+POST intake.act_on_visit[finish]                               L    R    R    D    R    D    D
+POST intake.act_on_visit[start]                                L    A    A    D    A    D    D
 POST intake.add_stop                                           L    A    D    D    A    D    D
 POST intake.call_next                                          L    A    A    D    A    D    D
 POST intake.edit_person                                        L    A    D    D    A    D    D
-POST intake.leave_visit                                        L    A    A    R    A    D    D
+POST intake.leave_visit                                        L    A    A    D    A    D    D
 POST intake.link_person                                        L    R    D    D    R    D    D
 POST intake.new_anonymous_visit                                L    A    D    D    A    A    D
 POST intake.new_visit                                          L    A    D    D    A    D    D

@@ -84,9 +84,10 @@ from reports.periods import Month
 
 MAX_DEPTH = 4
 PAGE_CAP = 400
-SEARCH_TEXT = {"q": "김민수"}  # a name that is in the database, so results have links
+# A name that is in the database, so results have links (and a reason for the reasoned search).
+SEARCH_TEXT = {"q": "김민수", "reason": "크롤 검사: 본인 전화 요청"}
 # Search boxes whose terms are personal data travel in a POST body; posting them is a read.
-SEARCH_POSTS = ("/intake/", "/cases/", "/appointments/find")
+SEARCH_POSTS = ("/intake/", "/cases/", "/appointments/find", "/cases/people/search-with-reason")
 SKIPPED_PATHS = ("/logout", "/static/", "/api/")
 # Pages worth visiting once or twice per role, not once per object or month: each download
 # (a PDF takes a second or two to draw) and the report pages with their charts.

@@ -165,3 +165,32 @@ def test_static_files_come_from_nginx_with_their_headers(nginx):
     assert script.content == (REPO / "static" / "js" / "hanjari.js").read_bytes()
     assert script.headers["X-Content-Type-Options"] == "nosniff"
     assert "max-age=604800" in script.headers["Cache-Control"]
+
+
+SSLSCAN = shutil.which("sslscan")
+AEAD_SUITES = {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+               "ECDHE-ECDSA-CHACHA20-POLY1305", "TLS_AES_128_GCM_SHA256",
+               "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"}
+
+
+@pytest.mark.skipif(SSLSCAN is None, reason="no sslscan (.ci/run installs it)")
+def test_tls_offers_only_tls12_and_13_with_forward_secret_aead_ciphers(nginx):
+    """The example's TLS as a scanner sees it (sslscan): nothing older than TLS 1.2, only
+    ECDHE with AES-GCM or ChaCha20-Poly1305 (the certificate here is ECDSA), no
+    renegotiation, not vulnerable to Heartbleed."""
+    import xml.etree.ElementTree as ET
+
+    https, _http, _cert = nginx
+    target = https.removeprefix("https://")
+    scan = subprocess.run([SSLSCAN, "--no-colour", "--xml=-", target], capture_output=True,
+                          text=True, timeout=120)
+    assert scan.returncode == 0, scan.stderr
+    test = ET.fromstring(scan.stdout[scan.stdout.index("<?xml"):]).find("ssltest")
+    enabled = {f"{p.get('type')}{p.get('version')}" for p in test.iter("protocol")
+               if p.get("enabled") == "1"}
+    assert enabled == {"tls1.2", "tls1.3"}
+    accepted = {c.get("cipher") for c in test.iter("cipher")}
+    assert accepted and accepted <= AEAD_SUITES, accepted - AEAD_SUITES
+    assert all(int(c.get("bits")) >= 128 for c in test.iter("cipher"))
+    assert all(h.get("vulnerable") == "0" for h in test.iter("heartbleed"))
+    assert all(r.get("supported") == "0" for r in test.iter("renegotiation"))
