@@ -30,7 +30,6 @@ from referrals.queries import get_referral_or_404
 
 blp = blueprint("api_referrals", __name__, "의뢰: 보내기, 받은·보낸 의뢰, 수락·반려·진행·완료·취소")
 ID = schemas.ROUTE_ID
-ACTIONS = ("receive", "accept", "decline", "start", "complete", "cancel")
 READERS = (Role.CASEWORKER, Role.MANAGER)
 
 register_refusal(services.ReferralError, "rule-violation")
@@ -167,7 +166,7 @@ def _transition(action: str):
     return view
 
 
-for _action in ACTIONS:
+for _action in services.TRANSITIONS:
     blp.route(f"/referrals/<{ID}:referral_id>/{_action}", methods=["POST"])(
         blp.doc(parameters=[IF_MATCH])(
             blp.response(200, schemas.Referral, headers={"ETag": ETAG_HEADER})(

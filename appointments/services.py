@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 
 from appointments.models import (
     Appointment,
@@ -32,6 +31,7 @@ from cases.people import DESK_ROLES, has_collection_consent
 from centers.models import Agency, Staff
 from core import audit, states
 from core.clock import SEOUL, local_today
+from core.database import insert_if_missing
 from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
 from core.holidays import holiday_days
@@ -223,11 +223,8 @@ def _take_place(agency: Agency, slot: Slot) -> None:
     :raise SlotFull: every place is taken (also when another desk took the last one a
         moment ago).
     """
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" \
-        else sqlite.insert
-    db.session.execute(
-        insert(BookingSlot).values(agency_id=agency.id, starts_at=slot.starts_at, booked=0)
-        .on_conflict_do_nothing())
+    insert_if_missing(BookingSlot, {"agency_id": agency.id, "starts_at": slot.starts_at,
+                                    "booked": 0})
     taken = db.session.execute(
         sa.update(BookingSlot)
         .where(BookingSlot.agency_id == agency.id, BookingSlot.starts_at == slot.starts_at,

@@ -295,7 +295,8 @@ class CaseEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the reports ask which cases changed since a moment (a case's state at month end).
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
     from_status: Mapped[CaseStatus | None] = mapped_column(str_enum(CaseStatus, 16))
     to_status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus, 16))

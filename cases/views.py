@@ -131,12 +131,11 @@ def person(client_id: int):
     conferences = db.session.scalars(
         sa.select(Conference).where(Conference.client_id == client.id)
         .order_by(Conference.held_on.desc())).all()
-    db.session.commit()
-    return render_template("cases/person.html", client=client, cases=all_cases, visible=visible,
-                           open_referrals=_open_referral_counts([c.id for c in all_cases]),
-                           conferences=conferences,
-                           may_open_case=casework.may_open_case(current_staff(), client),
-                           may_hold_conference=casework.may_hold_conference(current_staff(), client))
+    return committed(render_template(
+        "cases/person.html", client=client, cases=all_cases, visible=visible,
+        open_referrals=_open_referral_counts([c.id for c in all_cases]), conferences=conferences,
+        may_open_case=casework.may_open_case(current_staff(), client),
+        may_hold_conference=casework.may_hold_conference(current_staff(), client)))
 
 
 @bp.app_errorhandler(NeedToKnow)
@@ -268,8 +267,7 @@ def open_case():
 def show(case_id: int):
     actor = current_staff()
     case = get_case_or_404(case_id, actor)
-    db.session.commit()
-    return _render_case(case, page=max(1, request.args.get("page", 1, type=int)))
+    return committed(_render_case(case, page=max(1, request.args.get("page", 1, type=int))))
 
 
 #: Notes per page of the case's timeline; a long case (hundreds of notes) pages back.
@@ -493,19 +491,18 @@ def edit_note(note_id: int):
             db.session.commit()
             flash(_("메모를 고쳤습니다. 이전 내용은 기록에 남습니다."), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="timeline"))
-    db.session.commit()
-    return render_template("cases/edit_note.html", form=form, note=note, case=case,
-                           conflict=conflict), (409 if conflict else 200)
+    return committed(render_template("cases/edit_note.html", form=form, note=note, case=case,
+                                     conflict=conflict)), (409 if conflict else 200)
 
 
 @bp.get("/notes/<int:note_id>/history")
 @case_staff
 def note_history(note_id: int):
     note, case = _note_or_404(note_id)
-    db.session.commit()
-    return render_template(
+    return committed(render_template(
         "cases/note_history.html", note=note, case=case,
-        revision_visible=lambda revision: casework.revision_visible_to(note, revision, current_staff()))
+        revision_visible=lambda revision: casework.revision_visible_to(
+            note, revision, current_staff())))
 
 
 @bp.post("/notes/<int:note_id>/open")

@@ -21,7 +21,7 @@ from centers.models import Agency, Domain, Sex
 from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, allowed_if, roles_required
-from core.views import current_staff
+from core.views import commit_or_flash, committed, current_staff
 
 bp = Blueprint("catalogue", __name__)
 
@@ -175,13 +175,10 @@ def add_centre_service(centre_id: int):
         abort(404)
     search = form.q.data
     if form.validate_on_submit():
-        try:
-            catalogue.add_to_centre(current_staff(), centre, service, _agency(form), form.desk.data or "")
-        except catalogue.CatalogueError as error:
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("%(name)s을(를) 센터 서비스 목록에 넣었습니다.", name=service.name), "success")
+        if commit_or_flash(
+                lambda: catalogue.add_to_centre(current_staff(), centre, service, _agency(form),
+                                                form.desk.data or ""),
+                _("%(name)s을(를) 센터 서비스 목록에 넣었습니다.", name=service.name)):
             return redirect(url_for("catalogue.centre_services", centre_id=centre.id,
                                     q=search or None))
     else:
@@ -198,13 +195,9 @@ def update_centre_service(centre_id: int, offer_id: int):
     offer = catalogue_queries.get_offer_or_404(centre, offer_id)
     form = _offer_form(centre.id, offer=offer)
     if form.validate_on_submit():
-        try:
-            catalogue.update_offer(current_staff(), offer, _agency(form), form.desk.data or "")
-        except catalogue.CatalogueError as error:
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("%(name)s의 담당 기관과 창구를 저장했습니다.", name=offer.service.name), "success")
+        commit_or_flash(
+            lambda: catalogue.update_offer(current_staff(), offer, _agency(form), form.desk.data or ""),
+            _("%(name)s의 담당 기관과 창구를 저장했습니다.", name=offer.service.name))
     else:
         flash(error_text(form), "danger")
     return redirect(url_for("catalogue.centre_services", centre_id=centre.id))
@@ -216,10 +209,8 @@ def remove_centre_service(centre_id: int, offer_id: int):
     centre = _list_keeper_centre_or_404(centre_id)
     offer = catalogue_queries.get_offer_or_404(centre, offer_id)
     if EmptyForm().validate_on_submit():
-        name = offer.service.name
-        catalogue.remove_from_centre(current_staff(), offer)
-        db.session.commit()
-        flash(_("%(name)s을(를) 센터 서비스 목록에서 뺐습니다.", name=name), "success")
+        commit_or_flash(lambda: catalogue.remove_from_centre(current_staff(), offer),
+                        _("%(name)s을(를) 센터 서비스 목록에서 뺐습니다.", name=offer.service.name))
     return redirect(url_for("catalogue.centre_services", centre_id=centre.id))
 
 
@@ -284,9 +275,8 @@ def export_directory(code: str):
     """The centre's directory in the Open Referral HSDS 3.0 shape (audited as an export)."""
     centre = centre_queries.get_centre_by_code_or_404(code, current_staff())
     document = directory.export_directory(current_staff(), centre)
-    db.session.commit()
-    return Response(
+    return committed(Response(
         json.dumps(document, ensure_ascii=False, indent=2),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{centre.code}-directory.json"'},
-    )
+    ))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from core.extensions import db
@@ -152,6 +153,15 @@ def days_before(moment: datetime, days_expr):
 
 def dialect_name() -> str:
     return db.session.get_bind().dialect.name
+
+
+def insert_if_missing(model, values: dict, *, index_elements: list[str] | None = None) -> None:
+    """``INSERT … ON CONFLICT DO NOTHING`` on either engine: make sure the row exists (a
+    counter, a slot, a throttle window) before one atomic UPDATE changes it, however many
+    desks do the same at once."""
+    insert = postgresql.insert if dialect_name() == "postgresql" else sqlite.insert
+    db.session.execute(insert(model).values(**values)
+                       .on_conflict_do_nothing(index_elements=index_elements))
 
 
 def holds_text(column, text: str) -> sa.ColumnElement[bool]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import flash
 from flask_login import current_user
@@ -35,8 +35,12 @@ def commit_or_flash(change: Callable[[], Any], success: str | None = None) -> bo
     return True
 
 
-def committed(page: str) -> str:
+Page = TypeVar("Page")
+
+
+def committed(page: Page) -> Page:
     """Commit the audit event of a read once the page is drawn: committing before would
-    expire everything the page shows and load it all again."""
+    expire everything the page shows and load it all again. ``page`` is whatever the view
+    returns (a rendered page, a page with its status, a download)."""
     db.session.commit()
     return page

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cases.models import Client
@@ -170,3 +171,41 @@ class VisitSuggestion(db.Model):
     @property
     def reason_texts(self) -> list[str]:
         return reason_texts(self.reasons)
+
+
+class FirstVisit(db.Model):
+    """The day of each person's first visit to a centre: a summary of ``visits`` kept in the
+    same transaction as every visit written (see :func:`_keep_first_visit`), so "people who
+    came for the first time in a span" is an index range instead of a search through each
+    person's history. Backfilled by migration 0025; written in bulk by ``seed-synthetic``."""
+
+    __tablename__ = "first_visits"
+    __table_args__ = (
+        # The reports' question: a centre's first visitors of a day or a month.
+        sa.Index("ix_first_visits_centre_id_first_date", "centre_id", "first_date"),
+    )
+
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), primary_key=True)
+    first_date: Mapped[date]
+
+
+def first_visit_upsert(dialect: str, centre_id: int, client_id: int, day: date):
+    """SQL: make ``day`` the person's first visit day at the centre unless an earlier one is
+    kept (an insert, or an update to the earlier of the two: two first visits at once agree)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(FirstVisit).values(centre_id=centre_id, client_id=client_id, first_date=day)
+    earlier = sa.func.least if dialect == "postgresql" else sa.func.min
+    return statement.on_conflict_do_update(
+        index_elements=["centre_id", "client_id"],
+        set_={"first_date": earlier(FirstVisit.first_date, statement.excluded.first_date)})
+
+
+@sa.event.listens_for(Visit, "after_insert")
+def _keep_first_visit(mapper, connection, visit: Visit) -> None:
+    """Every visit of a person written through the ORM (the visit service, the demo, tests)
+    keeps :class:`FirstVisit` in the same transaction. Visits are never deleted and never
+    change person, centre or day, so inserts are all there is to follow."""
+    if visit.client_id is not None:
+        connection.execute(first_visit_upsert(connection.dialect.name, visit.centre_id,
+                                              visit.client_id, visit.visit_date))

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from cases.models import Client
@@ -27,6 +26,7 @@ from centers.models import Agency, Centre, Domain, Staff
 from core import audit, states
 from core.clock import local_today
 from core.crypto import cipher
+from core.database import insert_if_missing
 from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
 from core.roles import Role
@@ -223,13 +223,8 @@ def _suggestions_for(centre: Centre, client: Client | None, purposes: list[Domai
 
 def _next_ticket(centre_id: int, day, prefix: str) -> str:
     """Bump the day's counter in one atomic UPDATE, so two desks never get one number."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(TicketCounter)
-        .values(centre_id=centre_id, day=day, prefix=prefix, last_number=0)
-        .on_conflict_do_nothing()
-    )
+    insert_if_missing(TicketCounter, {"centre_id": centre_id, "day": day, "prefix": prefix,
+                                      "last_number": 0})
     number = db.session.execute(
         sa.update(TicketCounter)
         .where(TicketCounter.centre_id == centre_id, TicketCounter.day == day,

@@ -139,7 +139,6 @@ def register_person():
 @centre_staff
 def show_person(client_id: int):
     client = get_client_or_404(client_id, current_staff())
-    db.session.commit()  # the audit event of this read
     visits = db.session.scalars(
         services.visits_visible_to(current_staff())
         .where(Visit.client_id == client.id)
@@ -149,7 +148,7 @@ def show_person(client_id: int):
     ).all()
     actor = current_staff()
     links = people.active_links(client)
-    return render_template(
+    return committed(render_template(
         "intake/person.html", client=client, visits=visits, links=links,
         visible_links=visible_client_ids(
             actor, [link.client_id if link.other_client_id == client.id else link.other_client_id
@@ -162,7 +161,7 @@ def show_person(client_id: int):
         may_withdraw=lambda consent: people.may_withdraw_consent(actor, consent),
         may_read_cases=casework.may_read_cases(actor),
         may_register_visit=services.may_register_visit(actor, actor.centre, client),
-    )
+    ))
 
 
 @bp.route("/people/<int:client_id>/edit", methods=["GET", "POST"])
@@ -217,16 +216,12 @@ def link_person(client_id: int):
     form = LinkForm()
     if form.validate_on_submit():
         other = db.session.scalar(clients_visible_to(current_staff()).where(Client.id == form.other_id.data))
-        try:
-            if other is None:
-                raise people.ClientError(_("그 번호의 기록이 이 센터에 없습니다."))
-            people.link_clients(current_staff(), client, other, form.reason.data)
-        except people.ClientError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
+        if other is None:
+            flash(_("그 번호의 기록이 이 센터에 없습니다."), "danger")
         else:
-            db.session.commit()
-            flash(_("두 기록을 같은 사람으로 연결했습니다. 합치거나 지우지 않았습니다."), "success")
+            commit_or_flash(lambda: people.link_clients(current_staff(), client, other,
+                                                        form.reason.data),
+                            _("두 기록을 같은 사람으로 연결했습니다. 합치거나 지우지 않았습니다."))
     else:
         flash(error_text(form), "danger")
     return redirect(url_for("intake.show_person", client_id=client.id))
@@ -302,9 +297,8 @@ def consent_receipt(consent_id: int):
     consent = _consent_or_404(consent_id)
     audit.record("consent.receipt_printed", actor=current_staff(), subject=consent,
                  client_id=consent.client_id)
-    db.session.commit()
-    return render_template("intake/consent_receipt.html", consent=consent,
-                           document=consent.document, client=consent.client)
+    return committed(render_template("intake/consent_receipt.html", consent=consent,
+                                     document=consent.document, client=consent.client))
 
 
 @bp.get("/consent-documents")

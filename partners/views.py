@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import allowed_if
-from core.views import current_staff
+from core.views import committed, current_staff
 from partners import hsds
 from partners import services as partners
 from partners.forms import PartnerForm, PartnerImportForm, WebhookForm
@@ -136,11 +136,10 @@ def export():
     """The centre's partners as HSDS 3.0 JSON (audited as an export)."""
     actor = current_staff()
     document = hsds.export_partners(actor, actor.centre)
-    db.session.commit()
-    return Response(
+    return committed(Response(
         json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json",
         headers={"Content-Disposition":
-                 f'attachment; filename="{actor.centre.code}-partners.json"'})
+                 f'attachment; filename="{actor.centre.code}-partners.json"'}))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -162,10 +162,21 @@ def pages_for(centre: Centre) -> tuple[list[Page], dict[str, str]]:
 
 def _closed_month(centre: Centre, manager: Staff, month: Month) -> Month:
     """The month before last, closed by the centre's manager (once) so the bench can time a
-    closed month's page and PDF, which are read from its stored edition."""
-    if not editions(centre.id, month):
-        close_month(manager, centre, month)
-        db.session.commit()
+    closed month's page and PDF, which are read from its stored edition.
+
+    The months last month's report reads besides its own are closed too, oldest first, as a
+    centre closes month by month: the same month a year before and the months from then to
+    the month before last (its comparison columns and its 12-month trend). A centre that
+    closes its months reads those from their editions; timing them recomputed would time a
+    centre that never closes a month."""
+    first_day = db.session.scalar(sa.select(sa.func.min(Visit.visit_date))
+                                  .where(Visit.centre_id == centre.id))
+    earlier = month.next().year_before()
+    while first_day is not None and earlier <= month:
+        if earlier.span.end > first_day and not editions(centre.id, earlier):
+            close_month(manager, centre, earlier)
+            db.session.commit()
+        earlier = earlier.next()
     return month
 
 

@@ -1,12 +1,15 @@
 """Referral rules: sending, the state machine, notifications, visibility.
 
-Allowed transitions are written once, in ``TRANSITIONS``. A referral carries a version
+Allowed transitions are written once, in ``TRANSITIONS``, and each has its small function
+(:func:`accept`, :func:`decline` …; :func:`transition` finds it by name for the routes, whose
+action lists are the table's keys). A referral carries a version
 column; two caseworkers acting on it at once cannot both win (the loser gets
 :class:`ReferralConflict`).
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -64,6 +67,7 @@ RECEIVING, SENDING = "receiving", "sending"
 @dataclass(frozen=True, kw_only=True)
 class ReferralTransition(Transition):
     side: str  # which agency's caseworkers may apply it
+    tells_sender: bool = False  # the sender is notified: the answer, the end of the loop
 
 
 _NEW = frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED})
@@ -72,15 +76,16 @@ TRANSITIONS = {
                                   target=ReferralStatus.RECEIVED, side=RECEIVING,
                                   label=_l("접수확인")),
     "accept": ReferralTransition(sources=_NEW, target=ReferralStatus.ACCEPTED, side=RECEIVING,
-                                 label=_l("수락")),
+                                 tells_sender=True, label=_l("수락")),
     "decline": ReferralTransition(sources=_NEW, target=ReferralStatus.DECLINED, side=RECEIVING,
-                                  label=_l("반려")),
+                                  tells_sender=True, label=_l("반려")),
     "start": ReferralTransition(sources=frozenset({ReferralStatus.ACCEPTED}),
                                 target=ReferralStatus.IN_PROGRESS, side=RECEIVING,
                                 label=_l("진행")),
     "complete": ReferralTransition(
         sources=frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}),
-        target=ReferralStatus.COMPLETED, side=RECEIVING, label=_l("완료")),
+        target=ReferralStatus.COMPLETED, side=RECEIVING, tells_sender=True,
+        label=_l("완료")),
     "cancel": ReferralTransition(sources=frozenset(OPEN_STATUSES), target=ReferralStatus.CANCELLED,
                                  side=SENDING, label=_l("취소")),
 }
@@ -186,53 +191,132 @@ def _open_referral(client_id: int, to_agency_id: int) -> Referral | None:
         Referral.status.in_(OPEN_STATUSES)))
 
 
-# --- transitions -------------------------------------------------------------------------
+# --- transitions: one function per action of TRANSITIONS ----------------------------------
+
+def receive(actor: Staff, referral: Referral, *, note: str = "") -> None:
+    """의뢰 → 접수확인: the receiving agency confirms it has the referral."""
+    _require(actor, referral, "receive")
+    referral.received_at = utcnow()
+    _move(actor, referral, "receive", note.strip())
+
+
+def accept(actor: Staff, referral: Referral, *, assignee: Staff | None = None,
+           note: str = "") -> None:
+    """Accept: a caseworker of the receiving agency (the actor unless ``assignee`` names
+    another) takes it on, and the person's case there is opened or linked."""
+    _require(actor, referral, "accept")
+    assignee = assignee or actor
+    if (assignee.agency_id != referral.to_agency_id or assignee.role != Role.CASEWORKER
+            or not assignee.is_active_account):
+        raise ReferralError(_("담당자는 받는 기관의 사례관리자여야 합니다."))
+    _answered(referral, utcnow())
+    previous = _claim(referral, "accept")
+    _open_receiving_case(actor, referral, assignee)
+    _record(actor, referral, "accept", previous, note.strip())
+
+
+def decline(actor: Staff, referral: Referral, *, decline_reason: DeclineReason | None = None,
+            note: str = "") -> None:
+    """Decline, with a coded reason and a note saying why."""
+    note = note.strip()
+    _require(actor, referral, "decline")
+    if decline_reason is None or not note:
+        raise ReferralError(_("반려 사유와 설명을 모두 적으세요."))
+    now = utcnow()
+    referral.decline_reason = decline_reason
+    _closed(referral, note, now)
+    _answered(referral, now)
+    _move(actor, referral, "decline", note, decline_reason=decline_reason)
+
+
+def start(actor: Staff, referral: Referral, *, note: str = "") -> None:
+    """The receiving agency has begun the service (수락 → 진행)."""
+    _require(actor, referral, "start")
+    _move(actor, referral, "start", note.strip())
+
+
+def complete(actor: Staff, referral: Referral, *, outcome: Outcome | None = None,
+             note: str = "") -> None:
+    """Close the loop with a coded outcome."""
+    note = note.strip()
+    _require(actor, referral, "complete")
+    if outcome is None:
+        raise ReferralError(_("결과를 고르세요."))
+    referral.outcome = outcome
+    _closed(referral, note, utcnow())
+    _move(actor, referral, "complete", note, outcome=outcome)
+
+
+def cancel(actor: Staff, referral: Referral, *, note: str = "") -> None:
+    """The sending agency withdraws an open referral, saying why."""
+    note = note.strip()
+    _require(actor, referral, "cancel")
+    if not note:
+        raise ReferralError(_("취소 사유를 적으세요."))
+    _closed(referral, note, utcnow())
+    _move(actor, referral, "cancel", note)
+
+
+# The function of each action of TRANSITIONS, for the routes that take the action's name.
+STEPS = {"receive": receive, "accept": accept, "decline": decline, "start": start,
+         "complete": complete, "cancel": cancel}
+
 
 def transition(actor: Staff, referral: Referral, action: str, *, note: str = "",
                decline_reason: DeclineReason | None = None, outcome: Outcome | None = None,
                assignee: Staff | None = None) -> None:
-    """Apply one transition of ``TRANSITIONS``, with what that transition requires."""
-    rule = TRANSITIONS.get(action)
-    if rule is None:
+    """Apply the action a route names (a key of ``TRANSITIONS``), passing on those of the
+    details its function takes: a form carries all its fields whatever the button."""
+    step = STEPS.get(action)
+    if step is None:
         raise ReferralError(_("알 수 없는 처리입니다."))
-    if side_of(actor, referral) != rule.side:
+    given = {"note": note, "decline_reason": decline_reason, "outcome": outcome,
+             "assignee": assignee}
+    takes = inspect.signature(step).parameters
+    step(actor, referral, **{name: value for name, value in given.items() if name in takes})
+
+
+def _require(actor: Staff, referral: Referral, action: str) -> None:
+    """Refuse what :func:`may_act` refuses, saying whether it was the side or the state."""
+    if side_of(actor, referral) != TRANSITIONS[action].side:
         raise ReferralNotAllowed(_("이 의뢰에 이 처리를 할 수 있는 기관이 아닙니다."))
     if not may_act(actor, referral, action):
         raise ReferralError(_("지금 상태(%(s)s)에서는 할 수 없는 처리입니다.",
                               s=referral.status.label))
-    now = utcnow()
-    note = note.strip()
-    assignee = assignee or actor
-    if action == "accept" and (assignee.agency_id != referral.to_agency_id
-                               or assignee.role != Role.CASEWORKER
-                               or not assignee.is_active_account):
-        raise ReferralError(_("담당자는 받는 기관의 사례관리자여야 합니다."))
-    if action == "decline":
-        if decline_reason is None or not note:
-            raise ReferralError(_("반려 사유와 설명을 모두 적으세요."))
-        referral.decline_reason = decline_reason
-    if action == "complete":
-        if outcome is None:
-            raise ReferralError(_("결과를 고르세요."))
-        referral.outcome = outcome
-    if action == "cancel" and not note:
-        raise ReferralError(_("취소 사유를 적으세요."))
-    if action in ("decline", "complete", "cancel"):
-        referral.closing_note = note
-        referral.closed_at = now
-    if action == "receive":
-        referral.received_at = now
-    if action in ("accept", "decline"):
-        referral.responded_at = now
-        referral.received_at = referral.received_at or now
+
+
+def _answered(referral: Referral, now) -> None:
+    """An accept or a decline answers the referral (and confirms receipt, if not yet)."""
+    referral.responded_at = now
+    referral.received_at = referral.received_at or now
+
+
+def _closed(referral: Referral, note: str, now) -> None:
+    referral.closing_note = note
+    referral.closed_at = now
+
+
+def _move(actor: Staff, referral: Referral, action: str, note: str, **detail) -> None:
+    _record(actor, referral, action, _claim(referral, action), note, **detail)
+
+
+def _claim(referral: Referral, action: str) -> ReferralStatus:
+    """Set the action's target state and flush: of two desks acting at once, only one gets
+    past here (the other gets :class:`ReferralConflict`). Returns the state it left."""
     previous = referral.status
-    referral.status = rule.target
-    # Claim the referral first: of two desks acting at once, only one gets past here.
+    referral.status = TRANSITIONS[action].target
     states.flush_or_conflict(_stale())
-    if action == "accept":
-        _accept(actor, referral, assignee)
+    return previous
+
+
+def _record(actor: Staff, referral: Referral, action: str, previous: ReferralStatus,
+            note: str, *, decline_reason: DeclineReason | None = None,
+            outcome: Outcome | None = None) -> None:
+    """The step's event on the referral's timeline, the sender's notification where the
+    table says so, and the audit event."""
+    rule = TRANSITIONS[action]
     _event(referral, actor, previous, rule.target, note)
-    if action in ("accept", "decline", "complete"):
+    if rule.tells_sender:
         _notify(referral.sent_by_id, referral, NotificationKind.OUTCOME,
                 _("의뢰 %(s)s: %(a)s", s=rule.target.label, a=referral.to_agency.name))
     audit.record(f"referral.{action}", actor=actor, subject=referral,
@@ -271,7 +355,7 @@ def hand_off_to_todays_visit(actor: Staff, referral: Referral) -> bool:
     return True
 
 
-def _accept(actor: Staff, referral: Referral, assignee: Staff) -> None:
+def _open_receiving_case(actor: Staff, referral: Referral, assignee: Staff) -> None:
     """Assign a caseworker and open (or link) the person's case at the receiving agency."""
     referral.assigned_to_id = assignee.id
     case = casework.find_open_case(referral.client_id, referral.to_agency_id)
@@ -300,7 +384,7 @@ def mark_received(actor: Staff, referral: Referral) -> bool:
     and the API take the ``receive`` step like any other)."""
     if referral.status != ReferralStatus.SENT or side_of(actor, referral) != RECEIVING:
         return False
-    transition(actor, referral, "receive")
+    receive(actor, referral)
     return True
 
 

@@ -29,7 +29,7 @@ from core.extensions import db
 from core.forms import EmptyForm, error_text
 from core.roles import Role, roles_required
 from core.types import utcnow
-from core.views import committed, current_staff
+from core.views import commit_or_flash, committed, current_staff
 from referrals import services
 from referrals.forms import ActionForm, HolidayForm, ResendForm, SendForm
 from referrals.models import (
@@ -167,10 +167,9 @@ def _filters(query):
 @bp.get("/<int:referral_id>")
 @case_staff
 def show(referral_id: int):
+    # A GET changes no state but the access log: 접수확인 is a button, and so is marking the
+    # reader's notifications about the referral read (or "열기" on the notifications page).
     referral = get_referral_or_404(referral_id, current_staff())
-    # A GET changes no state: 접수확인 is a button, and so is marking the reader's
-    # notifications about the referral read (or "열기" on the notifications page).
-    db.session.commit()
     form = ActionForm()
     form.assignee_id.choices = [
         (s.id, s.display_name) for s in db.session.scalars(
@@ -181,17 +180,17 @@ def show(referral_id: int):
     resend_form.to_agency_id.choices = [
         (a.id, a.name) for a in _other_agencies(referral.centre_id,
                                                 {referral.from_agency_id, referral.to_agency_id})]
-    return render_template(
+    return committed(render_template(
         "referrals/show.html", referral=referral, form=form, resend_form=resend_form,
         actions=services.allowed_actions(current_staff(), referral), rules=services.TRANSITIONS,
         may_resend=services.may_resend(current_staff(), referral),
         decline_reasons=list(DeclineReason), outcomes=list(Outcome), now=utcnow(),
         in_building=services.todays_open_visit(referral) is not None,
         unread=services.unread_about(current_staff(), referral.id), read_form=EmptyForm(),
-        open_cases=visible_case_ids(current_staff(), [referral.from_case_id, referral.to_case_id]))
+        open_cases=visible_case_ids(current_staff(), [referral.from_case_id, referral.to_case_id])))
 
 
-@bp.post("/<int:referral_id>/<any(receive, accept, decline, start, complete, cancel):action>")
+@bp.post(f"/<int:referral_id>/<any({', '.join(services.TRANSITIONS)}):action>")
 @caseworkers
 def act(referral_id: int, action: str):
     referral = get_referral_or_404(referral_id, current_staff())
@@ -245,11 +244,10 @@ def slip(referral_id: int):
     referral = get_referral_or_404(referral_id, current_staff())
     audit.record("referral.slip_printed", actor=current_staff(), subject=referral,
                  client_id=referral.client_id)
-    db.session.commit()
     body = render_pdf("referrals/slip_pdf.html", slip=services.slip_data(referral))
-    return Response(body, mimetype="application/pdf", headers={
+    return committed(Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="referral-{referral.id}.pdf"',
-        "Cache-Control": "no-store"})
+        "Cache-Control": "no-store"}))
 
 
 # --- notifications -----------------------------------------------------------------------
@@ -310,9 +308,8 @@ def holidays():
 def delete_holiday(day: str):
     holiday = db.get_or_404(holidays_service.PublicHoliday, _parse_day(day))
     if EmptyForm().validate_on_submit():
-        holidays_service.remove_holiday(current_staff(), holiday)
-        db.session.commit()
-        flash(_("공휴일을 지웠습니다."), "success")
+        commit_or_flash(lambda: holidays_service.remove_holiday(current_staff(), holiday),
+                        _("공휴일을 지웠습니다."))
     return redirect(url_for("referrals.holidays"))
 
 

@@ -64,6 +64,26 @@ def case_open_at(moment: datetime):
     return sa.and_(Case.opened_at < moment, ~case_closed_at(moment))
 
 
+def may_count_since(moment: datetime):
+    """SQL: the case may count in a figure from ``moment`` on: it was not closed before then
+    and left alone since (still open, closed at or after ``moment``, opened then or later, or
+    changed since).
+
+    It adds nothing to a figure's own conditions: a case closed before ``moment`` with no
+    event since was closed all along, so it is neither opened, closed nor open in any span
+    from ``moment`` on, nor open at any later moment. But the database can find these cases
+    through indexes (open ones, the dates, the recent events), so a figure reads the few
+    thousand cases of the span instead of every case of the centre's history with sub-queries
+    for each.
+    """
+    case, event = sa.orm.aliased(Case), sa.orm.aliased(CaseEvent)
+    return Case.id.in_(sa.union(
+        sa.select(case.id).where(case.closed_at.is_(None)),
+        sa.select(case.id).where(case.closed_at >= moment),
+        sa.select(case.id).where(case.opened_at >= moment),
+        sa.select(event.case_id).where(event.at >= moment)))
+
+
 def _closed_now_in(span: Span):
     return sa.and_(Case.status == CaseStatus.CLOSED, Case.closed_at >= span.start_utc,
                    Case.closed_at < span.end_utc)
@@ -101,7 +121,7 @@ def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
     change, ``updated_at``, is later) counts as still open then.
     """
     today = moment.astimezone(SEOUL).date()
-    open_then = (Case.centre_id.in_(centre_ids), case_open_at(moment))
+    open_then = (Case.centre_id.in_(centre_ids), may_count_since(moment), case_open_at(moment))
 
     def flagged(assessment: int, plan: int, goals: int) -> tuple:
         return (Case.id.label("case_id"), sa.literal(assessment).label("assessment"),
@@ -165,20 +185,44 @@ def _case_measures(span: Span):
 CASE_MEASURES = ("opened", "closed", "employed", "open_at_end")
 
 
-@once
 def case_totals(centre_ids, span: Span, *, by: str = "centre",
                 agency_kinds=None) -> dict[int, dict[str, int]]:
     """Per centre (or ``by="agency"``/``"caseworker"``): cases opened and closed in the
-    span, closed as employed, open at its end."""
-    key = {"centre": Case.centre_id, "agency": Case.agency_id,
-           "caseworker": Case.caseworker_id}[by]
-    query = (sa.select(key, *_case_measures(span))
-             .where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
-             .group_by(key))
-    if agency_kinds is not None:
-        query = query.join(Agency, Agency.id == Case.agency_id).where(Agency.kind.in_(agency_kinds))
-    return {k: dict(zip(CASE_MEASURES, values, strict=True))
-            for k, *values in db.session.execute(query)}
+    span, closed as employed, open at its end; only cases of the ``agency_kinds`` if given.
+
+    Every grouping is a sum of the same counts per (centre, agency, caseworker), counted
+    once per span (:func:`_case_totals_by_desk`)."""
+    position = {"centre": 0, "agency": 1, "caseworker": 2}[by]
+    kinds = _agency_kinds() if agency_kinds is not None else {}
+    result: dict[int, dict[str, int]] = {}
+    for key, values in _case_totals_by_desk(centre_ids, span).items():
+        if agency_kinds is not None and kinds.get(key[1]) not in agency_kinds:
+            continue
+        sums = result.setdefault(key[position], dict.fromkeys(CASE_MEASURES, 0))
+        for measure in CASE_MEASURES:
+            sums[measure] += values[measure]
+    return result
+
+
+@once
+def _case_totals_by_desk(centre_ids, span: Span) -> dict[tuple, dict[str, int]]:
+    """Per (centre, agency, caseworker) with a case opened before the span's end: the
+    measures of :func:`case_totals` (zeros included), counted over the cases that can count
+    in the span (:func:`may_count_since`)."""
+    keys = (Case.centre_id, Case.agency_id, Case.caseworker_id)
+    cases = (sa.select(*keys).where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
+             .group_by(*keys))
+    totals = {tuple(row): dict.fromkeys(CASE_MEASURES, 0) for row in db.session.execute(cases)}
+    measured = cases.add_columns(*_case_measures(span)).where(may_count_since(span.start_utc))
+    for centre_id, agency_id, caseworker_id, *values in db.session.execute(measured):
+        totals[(centre_id, agency_id, caseworker_id)] = dict(zip(CASE_MEASURES, values,
+                                                                 strict=True))
+    return totals
+
+
+@once
+def _agency_kinds() -> dict[int, object]:
+    return dict(db.session.execute(sa.select(Agency.id, Agency.kind)).all())
 
 
 @once
@@ -186,7 +230,8 @@ def closures_by_reason(centre_id: int, span: Span) -> dict[ClosureReason, int]:
     reason = closure_reason_in(span).label("reason")
     rows = db.session.execute(
         sa.select(reason, sa.func.count(Case.id))
-        .where(Case.centre_id == centre_id, case_closed_in(span))
+        .where(Case.centre_id == centre_id, case_closed_in(span),
+               may_count_since(span.start_utc))
         .group_by(reason))
     return {ClosureReason(value) if value else None: count for value, count in rows}
 
@@ -229,7 +274,7 @@ def _past_targets(centre_ids, moment: datetime) -> dict[tuple[int, int], dict[st
                     for column in (late.c.assessment, late.c.plan, late.c.goals)),
                   sa.func.count(late.c.case_id))
         .outerjoin(late, late.c.case_id == Case.id)
-        .where(Case.centre_id.in_(centre_ids), case_open_at(moment))
+        .where(Case.centre_id.in_(centre_ids), may_count_since(moment), case_open_at(moment))
         .group_by(Case.centre_id, Case.agency_id)
     )
     return {(cid, aid): dict(zip(PAST_TARGETS, map(int, values), strict=True))

@@ -177,6 +177,13 @@ def cover(centre: Centre | None, actor: Staff, document: ReportDocument | None, 
     ``standing`` is the report's line "마감 …, 제N판" / "잠정 (… 기준)"; ``as_of`` the instant
     its figures describe."""
     config = current_app.config
+    # An issued document is the same document at every print: its author is who issued it
+    # and its time the time of issue (so a closed edition's PDF can be kept, see
+    # reports.edition_pdfs); a provisional report is whoever prints it, now.
+    author, printed_at = actor, utcnow()
+    if document is not None and document.issued_at is not None:
+        author = db.session.get(Staff, document.issued_by_id) or actor
+        printed_at = document.issued_at
     if centre is None:
         sender = config["REPORT_NATIONAL_SENDER"]
         approvals = [_("담당"), _("팀장"), _("과장")]
@@ -188,8 +195,8 @@ def cover(centre: Centre | None, actor: Staff, document: ReportDocument | None, 
         number=document.number if document and document.number
         else _("없음 (잠정 보고서: 마감 후 부여)"),
         recipient=config["REPORT_RECIPIENT"], sender=sender,
-        author=f"{actor.display_name} ({actor.role_label})",
-        printed_at=editions.seoul_text(utcnow()), period=period,
+        author=f"{author.display_name} ({author.role_label})",
+        printed_at=editions.seoul_text(printed_at), period=period,
         # A provisional line says its time already; a closed one gets the month's end.
         status=_("%(standing)s · 자료 %(at)s 기준", standing=standing, at=as_of_text(as_of))
         if document is not None else standing,

@@ -65,6 +65,14 @@ def editions(centre_id: int, month: Month) -> list[MonthClosing]:
         .order_by(MonthClosing.version)))
 
 
+def edition(centre_id: int, month: Month, version: int) -> MonthClosing | None:
+    """One edition of a centre's month, or None."""
+    return db.session.scalar(
+        sa.select(MonthClosing).where(MonthClosing.centre_id == centre_id,
+                                      MonthClosing.month == month.key,
+                                      MonthClosing.version == version))
+
+
 def latest_editions(centre_ids, month: Month) -> dict[int, MonthClosing]:
     """Per centre: the latest edition of ``month``, for the centres that closed it."""
     latest = (sa.select(MonthClosing.centre_id, sa.func.max(MonthClosing.version).label("v"))

@@ -33,7 +33,7 @@ from catalogue.models import CustomerType, Service
 from centers.models import Agency, Domain
 from core.database import percentile, seconds_between
 from core.extensions import db
-from intake.models import StopStatus, Visit, VisitPurpose, VisitStop, VisitSuggestion
+from intake.models import FirstVisit, StopStatus, Visit, VisitPurpose, VisitStop, VisitSuggestion
 from reports.periods import Span
 
 # --- each figure once per report ------------------------------------------------------------
@@ -161,32 +161,28 @@ def visit_totals(centre_ids, span: Span) -> dict[int, dict[str, int]]:
 @once
 def first_time_people(centre_ids, span: Span) -> dict[int, int]:
     """Per centre: people whose first visit to the centre fell in the span."""
-    firsts = _first_visits(centre_ids, span)
     return _keyed(db.session.execute(
-        sa.select(firsts.c.centre_id, sa.func.count(sa.distinct(firsts.c.client_id)))
-        .group_by(firsts.c.centre_id)))
+        sa.select(FirstVisit.centre_id, sa.func.count())
+        .where(*_first_visits_in(centre_ids, span))
+        .group_by(FirstVisit.centre_id)))
 
 
-def _first_visits(centre_ids, span: Span):
-    """(centre_id, client_id) of the span's visits by people not seen at the centre before it.
+def _first_visits_in(centre_ids, span: Span) -> tuple:
+    """Where-conditions on :class:`FirstVisit`: the people of these centres whose first visit
+    there fell on the span's days.
 
-    The span's visits come from the (centre, day) index and each person's earlier visit is
-    looked up in the (person, day) index, so the cost follows the span, not the history.
+    The same people as "the span's visits by people not seen at the centre before it": a
+    person with a visit in the span and none before has the first visit in the span, and the
+    reverse. The table is kept with every visit written (``intake.models``), so this reads
+    one range of its (centre, day) index instead of each visitor's history.
     """
-    earlier = sa.orm.aliased(Visit)
-    return (
-        sa.select(Visit.centre_id.label("centre_id"), Visit.client_id.label("client_id"))
-        .where(*visits_in(centre_ids, span), Visit.client_id.is_not(None),
-               ~sa.exists().where(earlier.client_id == Visit.client_id,
-                                  earlier.centre_id == Visit.centre_id,
-                                  earlier.visit_date < span.first))
-        .subquery()
-    )
+    return (FirstVisit.centre_id.in_(centre_ids), FirstVisit.first_date >= span.first,
+            FirstVisit.first_date < span.end)
 
 
 def first_visit_ids(centre_ids, span: Span):
     """SQL: the client ids of :func:`first_time_people` (for the list behind the figure)."""
-    return sa.select(_first_visits(centre_ids, span).c.client_id)
+    return sa.select(FirstVisit.client_id).where(*_first_visits_in(centre_ids, span))
 
 
 @once

@@ -83,3 +83,24 @@ class ReportDocument(db.Model):
     remarks: Mapped[str] = mapped_column(sa.Text, default="")
     remarks_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     remarks_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EditionPdf(db.Model):
+    """The PDF of a closed edition as it was drawn, per language: an edition never changes and
+    its cover is the issued document's (number, issuer, time of issue, remarks), so printing
+    it again sends these bytes instead of laying out every page again.
+
+    ``fingerprint`` is a hash of everything the bytes were drawn from (the cover's text, the
+    print templates, the translations): when any of it differs, the PDF is drawn again and
+    replaces the row. Nothing else can make the stored bytes differ from a fresh drawing.
+    """
+
+    __tablename__ = "report_edition_pdfs"
+    __table_args__ = (sa.UniqueConstraint("edition_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("report_closings.id"))
+    locale: Mapped[str] = mapped_column(sa.String(10))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -72,13 +72,16 @@ def build_trend(context: ReportContext) -> SectionResult:
     cid, month = context.centre.id, context.month
     months = _trend_months(month)
     closed = {m: editions.latest_editions([cid], m).get(cid) for m in months[:-1]}
-    live = pf.per_month(cid, tuple(months))
+    # Only the months from the first one not closed on are counted now (one query per
+    # figure over those months, not over the whole year once the earlier ones are closed).
+    first_open = next(i for i, m in enumerate(months) if closed.get(m) is None)
+    live = pf.per_month(cid, tuple(months[first_open:]))
     values: dict[Month, dict[str, int]] = {}
     for index, m in enumerate(months):
         edition = closed.get(m)
         counts = edition.counts if edition is not None else None
-        values[m] = {key: int(counts.get(key, 0)) if counts is not None else live[key][index]
-                     for key, _label in TREND}
+        values[m] = {key: int(counts.get(key, 0)) if counts is not None
+                     else live[key][index - first_open] for key, _label in TREND}
     this_year = [m for m in months if m.year == month.year]
     ytd = {key: sum(values[m][key] for m in this_year) for key, _label in TREND}
     return SectionResult(

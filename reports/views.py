@@ -19,7 +19,17 @@ from core.forms import EmptyForm, error_text
 from core.roles import Role, allowed_if, roles_required
 from core.views import commit_or_flash, committed, current_staff
 from intake.models import Visit, VisitStop
-from reports import closing, dashboard, documents, exports, headlines, open_data, sections
+from reports import (
+    closing,
+    dashboard,
+    documents,
+    edition_pdfs,
+    editions,
+    exports,
+    headlines,
+    open_data,
+    sections,
+)
 from reports.closing_views import CorrectionForm
 from reports.forms import RemarksForm
 from reports.national import NationalReport, may_read_national, national_ranking, national_report
@@ -255,10 +265,17 @@ def monthly_pdf(code: str, month: Month):
     from core.pdf import render_pdf  # WeasyPrint: imported at the first PDF, not at start-up
 
     centre, report = _monthly(code, month)
-    cover = _cover(centre, month, documents.monthly_version(report), _("월간 운영 보고서"),
-                   report.period_label, report.stamp.text, report.stamp.as_of)
-    pdf = render_pdf("reports/monthly_pdf.html", report=report, images=_chart_images(report),
-                     units=exports.UNITS, cover=cover)
+    version = documents.monthly_version(report)
+    cover = _cover(centre, month, version, _("월간 운영 보고서"), report.period_label,
+                   report.stamp.text, report.stamp.as_of)
+
+    def draw() -> bytes:
+        return render_pdf("reports/monthly_pdf.html", report=report,
+                          images=_chart_images(report), units=exports.UNITS, cover=cover)
+
+    # A closed edition's PDF is drawn once (per language) and kept; a provisional one each time.
+    edition = editions.edition(centre.id, month, version) if version is not None else None
+    pdf = edition_pdfs.edition_pdf(edition, cover, draw) if edition is not None else draw()
     _audit_export("monthly", "pdf", month, centre)
     return _download(pdf, "pdf", f"hanjari-{centre.code}-{month}.pdf", inline=True)
 

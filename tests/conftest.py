@@ -15,10 +15,11 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
+from centers.models import AgencyKind
 from core.extensions import db
 from core.roles import Role
 from core.settings import _normalise_db_url
-from factories import app_config, login, make_staff
+from factories import app_config, login, make_agency, make_centre, make_staff
 
 # Tables filled by migrations (reference vocabularies): kept between tests.
 REFERENCE_TABLES = {"alembic_version", "customer_types", "public_holidays"}
@@ -140,3 +141,14 @@ def login_as(client):
         return staff
 
     return _login_as
+
+
+@pytest.fixture
+def centre():
+    """The 남양주 centre of most tests: the employment desk (고용센터, 1번 창구) and the welfare
+    desk (복지지원팀, 7번 창구). A module that needs more extends it with a fixture of the same
+    name taking ``centre`` (an add-on agency, the consent texts)."""
+    centre = make_centre(code="namyangju")
+    make_agency(centre, AgencyKind.EMPLOYMENT, name="고용센터", desk_location="1번 창구")
+    make_agency(centre, AgencyKind.WELFARE, name="복지지원팀", desk_location="7번 창구")
+    return centre

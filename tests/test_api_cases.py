@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from cases.models import Case, CaseStatus
@@ -13,7 +12,6 @@ from core.roles import Role
 from factories import (
     audit_actions,
     bearer,
-    make_agency,
     make_case,
     make_centre,
     make_client,
@@ -24,14 +22,6 @@ from factories import (
 )
 
 PROBLEM = "urn:hanjari:problem:"
-
-
-@pytest.fixture
-def centre():
-    centre = make_centre(code="namyangju")
-    make_agency(centre, AgencyKind.EMPLOYMENT, name="고용센터")
-    make_agency(centre, AgencyKind.WELFARE, name="복지지원팀")
-    return centre
 
 
 def agency(centre, kind):

@@ -14,7 +14,6 @@ from core.roles import Role
 from factories import (
     audit_actions,
     bearer,
-    make_agency,
     make_centre,
     make_client,
     make_consent_documents,
@@ -28,10 +27,7 @@ PROBLEM = "urn:hanjari:problem:"
 
 
 @pytest.fixture
-def centre():
-    centre = make_centre(code="namyangju")
-    make_agency(centre, AgencyKind.EMPLOYMENT, name="고용센터")
-    make_agency(centre, AgencyKind.WELFARE, name="복지지원팀")
+def centre(centre):
     make_consent_documents(centre)
     return centre
 

@@ -19,7 +19,6 @@ from factories import (
     at_once,
     audit_actions,
     login,
-    make_agency,
     make_centre,
     make_client,
     make_staff,
@@ -39,14 +38,6 @@ def slot(day, hour, minute=0):
 def pinned_clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def centre():
-    centre = make_centre(code="namyangju")
-    make_agency(centre, AgencyKind.EMPLOYMENT, name="고용센터", desk_location="1번 창구")
-    make_agency(centre, AgencyKind.WELFARE, name="복지지원팀", desk_location="7번 창구")
-    return centre
 
 
 def jobs(centre):

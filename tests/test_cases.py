@@ -25,20 +25,11 @@ from core.types import utcnow
 from factories import (
     audit_actions,
     login,
-    make_agency,
     make_case,
     make_centre,
     make_client,
     make_staff,
 )
-
-
-@pytest.fixture
-def centre():
-    centre = make_centre(code="namyangju")
-    make_agency(centre, AgencyKind.EMPLOYMENT, name="고용센터")
-    make_agency(centre, AgencyKind.WELFARE, name="복지지원팀")
-    return centre
 
 
 def agency(centre, kind):

@@ -22,9 +22,7 @@ from core.roles import Role
 from factories import (
     bearer,
     login,
-    make_agency,
     make_case,
-    make_centre,
     make_client,
     make_consent_documents,
     make_staff,
@@ -54,14 +52,6 @@ def at(moment: datetime):
     process's local zone to Seoul and hide a machine-clock read.
     """
     return time_machine.travel(moment.astimezone(UTC), tick=False)
-
-
-@pytest.fixture
-def centre():
-    centre = make_centre(code="namyangju")
-    make_agency(centre, AgencyKind.EMPLOYMENT, name="고용센터", desk_location="1번 창구")
-    make_agency(centre, AgencyKind.WELFARE, name="복지지원팀", desk_location="7번 창구")
-    return centre
 
 
 def register_visit(client, person, agency) -> Visit:

@@ -7,14 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from cases.models import Client, ClientLink, Consent, ConsentKind
-from centers.models import AgencyKind
 from core.audit import AuditEvent
 from core.clock import local_today
 from core.extensions import db
 from core.roles import Role
 from factories import (
     audit_actions,
-    make_agency,
     make_centre,
     make_client,
     make_consent_documents,
@@ -23,10 +21,7 @@ from factories import (
 
 
 @pytest.fixture
-def centre():
-    centre = make_centre(code="namyangju")
-    make_agency(centre, AgencyKind.EMPLOYMENT, name="고용센터", desk_location="1번")
-    make_agency(centre, AgencyKind.WELFARE, name="복지지원팀")
+def centre(centre):
     make_consent_documents(centre)
     return centre
 

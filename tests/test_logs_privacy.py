@@ -9,10 +9,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from centers.models import AgencyKind
 from core.extensions import db
 from core.roles import Role
-from factories import make_agency, make_case, make_centre, make_client, make_consent_documents
+from factories import make_case, make_client, make_consent_documents
 
 SECRET_NAME = "비밀로하나"
 SECRET_PHONE = "010-9876-5432"
@@ -55,9 +54,7 @@ def refused():
 
 
 @pytest.fixture
-def centre():
-    centre = make_centre(code="namyangju")
-    make_agency(centre, AgencyKind.EMPLOYMENT, name="고용센터")
+def centre(centre):
     make_consent_documents(centre)
     return centre
 

@@ -138,6 +138,18 @@ def test_refused_without_sharing_consent_or_after_withdrawal(app, centre, setup)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
 
 
+def test_every_step_of_the_table_has_its_function_its_page_route_and_api_route(app):
+    from referrals import services
+
+    assert services.STEPS.keys() == services.TRANSITIONS.keys()
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    for action in services.TRANSITIONS:
+        assert any(r.startswith("/api/v1/referrals/<") and r.endswith(f"/{action}")
+                   for r in rules)
+        assert any(r.startswith("/referrals/<int:referral_id>/<any(") and action in r
+                   for r in rules)
+
+
 def test_duplicate_open_referral_to_the_same_agency_is_refused(app, setup):
     make_referral(setup["case"], setup["welfare"])
     desk = as_staff(app, setup["sender"])

@@ -20,10 +20,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 DEMO_PASSWORD = "demo-pass-2026"
 
 
-@pytest.fixture
-def live_app(db_url, runner):
-    """The app on a free local port, with the demo data, served from a thread."""
-    assert runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD]).exit_code == 0
+def serve(db_url):
+    """Serve the app on a free local port from a thread until the test ends; yields its URL."""
     served = create_app(app_config(db_url, WTF_CSRF_ENABLED=True))
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -32,6 +30,19 @@ def live_app(db_url, runner):
     server.shutdown()
     with served.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_app(db_url, runner):
+    """The app on a free local port, with the demo data, served from a thread."""
+    assert runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD]).exit_code == 0
+    yield from serve(db_url)
+
+
+@pytest.fixture
+def live_server(db_url):
+    """The app on a free local port without the demo data: what the test's factories made."""
+    yield from serve(db_url)
 
 
 @pytest.fixture

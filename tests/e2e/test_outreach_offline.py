@@ -5,15 +5,11 @@ Headless system Chromium (``/usr/bin/chromium``) through Playwright, against the
 127.0.0.1, with the network switched off and on by the browser context.
 """
 
-import shutil
-import threading
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from app import create_app
 from cases.models import CaseNote, NoteKind
 from centers.models import AgencyKind
 from core.extensions import db
@@ -21,7 +17,6 @@ from core.roles import Role
 from core.types import utcnow
 from factories import (
     PASSWORD,
-    app_config,
     make_agency,
     make_case,
     make_centre,
@@ -31,12 +26,6 @@ from factories import (
 from outreach import services as outreach
 from outreach.models import OutreachKind, OutreachVisit
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="no system Chromium")
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LEFT_IN_BROWSER = """async () => {
   const keys = Object.keys(localStorage).filter(k => k.startsWith("hanjari."));
   const databases = indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : [];
@@ -60,43 +49,23 @@ def visit_under_way():
     return visit
 
 
-@pytest.fixture
-def live_app(db_url):
-    served = create_app(app_config(db_url, WTF_CSRF_ENABLED=True))
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with served.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 def stored_notes() -> list[tuple[NoteKind, str]]:
     db.session.rollback()
     return [(note.kind, note.body) for note in db.session.scalars(sa.select(CaseNote))]
 
 
 def test_a_note_typed_offline_is_sent_once_when_back_online_and_nothing_stays(
-        live_app, browser, visit_under_way):
+        live_server, browser, visit_under_way):
     blocked = []
     context = browser.new_context(viewport={"width": 768, "height": 1024})
     page = context.new_page()
     page.on("console", lambda m: blocked.append(m.text)
             if "Content Security Policy" in m.text else None)
-    page.goto(f"{live_app}/login")
+    page.goto(f"{live_server}/login")
     page.fill("#username", "field")
     page.fill("#password", PASSWORD)
     page.click("input[type=submit], button[type=submit]")
-    page.goto(f"{live_app}/outreach/{visit_under_way.id}/record")
+    page.goto(f"{live_server}/outreach/{visit_under_way.id}/record")
 
     page.fill("#body", "집 안이 춥고 난방이 끊김.")
     context.set_offline(True)
