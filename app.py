@@ -23,7 +23,7 @@ from core import (  # noqa: F401  (database: engine tuning)
     settings,
     startup,
 )
-from core.extensions import babel, bootstrap, csrf, db, limiter, migrate
+from core.extensions import babel, csrf, db, limiter, migrate
 from core.sessions import HanjariSessionInterface
 
 
@@ -44,7 +44,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
-    bootstrap.init_app(app)
     limiter.init_app(app)
     crypto.init_app(app)
     errors.init_app(app)

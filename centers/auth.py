@@ -37,7 +37,7 @@ from core.types import utcnow
 bp = Blueprint("auth", __name__)
 
 # Reachable while a password change is still owed.
-_OPEN_WHILE_FORCED = {"auth.change_password", "auth.logout", "auth.enrol", "static", "bootstrap.static",
+_OPEN_WHILE_FORCED = {"auth.change_password", "auth.logout", "auth.enrol", "static",
                       "health"}
 
 

@@ -109,11 +109,35 @@ def record(
     return event
 
 
-def record_listing(action: str, client_ids, *, actor: Any = None, **detail: Any) -> AuditEvent:
+def record_listing(action: str, client_ids, *, actor: Any = None, **detail: Any) -> AuditEvent | None:
     """One event for a page or answer that showed several people at once (a list, a search's
-    results): how many and which (their ids), never the terms searched with."""
+    results): how many and which (their ids), never the terms searched with.
+
+    A list that refreshes itself in the background (the queue, the referral inbox: hanjari.js
+    asks with ``X-Requested-With: hanjari-refresh`` every 30 s) is logged only when the people
+    on it changed: the staff member's last event of this kind for the same page already records
+    that they saw exactly these people, and a row every 30 s all day would bury the log. Returns
+    None when nothing was written."""
     ids = sorted({client_id for client_id in client_ids if client_id is not None})
+    if is_background_refresh():
+        if actor is None and current_user.is_authenticated:
+            actor = current_user._get_current_object()
+        last = db.session.scalar(
+            sa.select(AuditEvent.detail)
+            .where(AuditEvent.staff_id == getattr(actor, "id", None), AuditEvent.action == action)
+            .order_by(AuditEvent.id.desc()).limit(1))
+        if last and last.get("page") == detail.get("page") and last.get("client_ids") == ids:
+            return None
+        detail = {**detail, "refresh": True}
     return record(action, actor=actor, detail={**detail, "count": len(ids), "client_ids": ids})
+
+
+def is_background_refresh() -> bool:
+    """Whether this request is a list refreshing itself (hanjari.js), not a person opening it."""
+    return has_request_context() and request.headers.get("X-Requested-With") == REFRESH_HEADER
+
+
+REFRESH_HEADER = "hanjari-refresh"
 
 
 def changes(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 from flask_babel import Babel
-from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -30,6 +29,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-bootstrap = Bootstrap5()
 # Per-IP throttling; storage is Redis in production (RATELIMIT_STORAGE_URI) so all workers share it.
 limiter = Limiter(key_func=get_remote_address)

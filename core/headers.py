@@ -15,7 +15,7 @@ CSP = "; ".join((
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",  # Bootstrap draws its icons (select arrow, menu) as data: SVG
+    "img-src 'self' data:",  # the select arrow is a data: SVG (hanjari.css)
     "font-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
@@ -26,7 +26,7 @@ CSP = "; ".join((
 PERMISSIONS = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
                "bluetooth=(), interest-cohort=()")
 HSTS = "max-age=31536000; includeSubDomains"
-STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+STATIC_ENDPOINTS = {"static"}
 
 
 def init_app(app: Flask) -> None:

@@ -21,7 +21,7 @@ class Notice:
 
     text: str
     url: str
-    level: str = "warning"  # a Bootstrap alert colour
+    level: str = "warning"  # an alert colour: info, warning or danger (hanjari.css)
 
 
 # Features add what their users must see first (outreach: visits not checked out in time).

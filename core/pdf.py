@@ -3,6 +3,11 @@
 Only the app's own files reach the PDF: the URL fetcher refuses ``file://``, ``http(s)://``
 and every other address, except the app's static fonts and images and the Korean font of
 :mod:`core.fonts`, which it reads from disk. Charts come inline as ``data:`` URIs.
+
+Every PDF is a tagged PDF (structure tree and ``/MarkInfo``, WeasyPrint's ``pdf_tags``), so a
+screen reader reads headings, tables and the reading order; its language (``/Lang``) is the
+reader's, from ``<html lang="{{ pdf_lang }}">``, its title the template's ``<title>``, which a
+viewer shows instead of the file name (``/DisplayDocTitle``).
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pydyf
 from flask import current_app, render_template
+from flask_babel import get_locale
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -59,8 +66,13 @@ class AppFilesOnly(URLFetcher):
 
 def render_pdf(template: str, **context) -> bytes:
     """Render ``template`` (HTML for print, with ``@page`` rules) to PDF bytes."""
-    html = render_template(template, font_url=FONT_URL, **context)
+    html = render_template(template, font_url=FONT_URL, pdf_lang=str(get_locale() or "ko"), **context)
     fonts = FontConfiguration()
     document = HTML(string=html, base_url=BASE_URL,
                     url_fetcher=AppFilesOnly(current_app.static_folder))
-    return document.write_pdf(font_config=fonts)
+    return document.write_pdf(font_config=fonts, pdf_tags=True, finisher=_show_title)
+
+
+def _show_title(document, pdf) -> None:
+    """Ask viewers to show the document's title, not its file name (PDF/UA asks for it)."""
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})

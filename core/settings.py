@@ -34,7 +34,6 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "ko"
     BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"
     LANGUAGES = ("ko", "en")
-    BOOTSTRAP_SERVE_LOCAL = True  # centre intranets have no internet: no CDN
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "hanjari_session"

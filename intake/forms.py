@@ -181,6 +181,11 @@ class VisitForm(FlaskForm):
 
     DESKS = ("desk_1", "desk_2", "desk_3", "desk_4")
 
+    def propose_plan(self, agency_ids: list[int]) -> None:
+        """Put the proposed desks in the desk fields, in order; the rest to (없음)."""
+        for index, name in enumerate(self.DESKS):
+            getattr(self, name).data = agency_ids[index] if index < len(agency_ids) else 0
+
     def plan_ids(self) -> list[int]:
         return [getattr(self, name).data for name in self.DESKS if getattr(self, name).data]
 

@@ -84,6 +84,34 @@ CLOSED_VISIT = (VisitStatus.DONE, VisitStatus.LEFT)
 
 # --- registration ------------------------------------------------------------------------
 
+#: A ticket names at most this many desks (the visit form's four desk fields).
+PLAN_MAX = 4
+
+
+def propose_plan(centre: Centre, purposes) -> list[Agency]:
+    """The desks a visit for ``purposes`` should go to, in the order the purposes were given:
+    each purpose's agencies at this centre (an agency serves its kind's domain), once each, at
+    most four. The desk confirms or changes them before the ticket is issued."""
+    wanted = []
+    for purpose in purposes:
+        try:
+            domain = Domain(purpose)
+        except ValueError:
+            continue
+        if domain not in wanted:
+            wanted.append(domain)
+    agencies = centre.visible_agencies()
+    plan = [agency for domain in wanted for agency in agencies if agency.kind.domain == domain]
+    return plan[:PLAN_MAX]
+
+
+def plan_by_purpose(centre: Centre) -> dict[str, list[int]]:
+    """For each purpose offered here, the ids of the desks :func:`propose_plan` gives it (the
+    visit form carries them, so its script proposes desks as purposes are ticked)."""
+    return {domain.value: [a.id for a in propose_plan(centre, [domain])]
+            for domain in centre.offered_domains()}
+
+
 def register_visit(
     actor: Staff, centre: Centre, *, client: Client | None, purposes: list[Domain],
     plan: list[Agency], note: str = "", party_size: int = 1, submission_key: str | None = None,

@@ -55,6 +55,13 @@ def new_visit(client_id: int | None = None):
               "warning")
         return redirect(url_for("intake.show_person", client_id=client.id))
     form = _visit_form(centre)
+    if _wants_proposal(form):
+        # Purposes ticked, desks left empty: fill them in, issue nothing yet; the desk checks
+        # the plan and presses 접수 again.
+        form.propose_plan([a.id for a in services.propose_plan(centre, form.purposes.data)])
+        db.session.commit()
+        return render_template("intake/visit_form.html", form=form, client=client, proposed=True,
+                               plan_by_purpose=services.plan_by_purpose(centre))
     if form.validate_on_submit():
         earlier = services.submitted_visit(centre, form.submission.data)
         if earlier is not None:
@@ -84,7 +91,16 @@ def new_visit(client_id: int | None = None):
             return redirect(url_for("intake.show_visit", visit_id=visit.id))
     else:
         db.session.commit()
-    return render_template("intake/visit_form.html", form=form, client=client)
+    return render_template("intake/visit_form.html", form=form, client=client,
+                           plan_by_purpose=services.plan_by_purpose(centre))
+
+
+def _wants_proposal(form: VisitForm) -> bool:
+    """접수 pressed with purposes ticked and no desk chosen, and the purposes have desks here:
+    the server proposes them (what the form's script does as purposes are ticked)."""
+    if request.method != "POST" or not form.purposes.data or form.desk_1.data:
+        return False
+    return bool(services.propose_plan(_centre(), form.purposes.data))
 
 
 def _already_registered(visit: Visit):

@@ -39,7 +39,7 @@ from referrals import outward
 # the catalogue, aggregate reports, the staff's own account, blank forms. A new endpoint
 # must be put here or in PERSON_DATA_REQUESTS below, so nobody forgets the access log.
 NO_PERSON_DATA = {
-    "home.index", "home.health", "static", "bootstrap.static", "auth.login", "auth.enrol", "auth.api_tokens",
+    "home.index", "home.health", "static", "auth.login", "auth.enrol", "auth.api_tokens",
     "auth.change_password", "centers.list_centres", "centers.show_centre", "centers.new_centre",
     "centers.edit_centre", "centers.new_agency", "centers.edit_agency", "centers.list_staff",
     "centers.edit_staff", "centers.new_staff",
@@ -283,3 +283,50 @@ def test_another_centres_desk_cannot_ask_for_the_history(app, client):
     login(client, make_staff(Role.FRONT_DESK, centre=other).username)
     assert client.get(f"/audit/people/{p['person'].id}").status_code == 404
     assert client.get(f"/audit/people/{p['person'].id}.pdf").status_code == 404
+
+
+REFRESH = {"X-Requested-With": "hanjari-refresh"}
+
+
+def _listings(action: str) -> list[dict]:
+    return list(db.session.scalars(sa.select(AuditEvent.detail).where(AuditEvent.action == action)
+                                   .order_by(AuditEvent.id)))
+
+
+def test_queue_refresh_logs_only_when_the_people_listed_change(client, login_as):
+    centre = make_centre()
+    jobs = make_agency(centre)
+    first = make_client(centre, name="김첫째")
+    make_visit(centre, [jobs], client=first)
+    login_as(Role.FRONT_DESK, centre=centre)
+
+    assert client.get("/intake/queue").status_code == 200  # the desk opens the queue: logged
+    for _ in range(3):  # the page refreshes itself, nobody new: the first event still says it
+        assert client.get("/intake/queue", headers=REFRESH).status_code == 200
+    assert [d["client_ids"] for d in _listings("visit.listed")] == [[first.id]]
+
+    second = make_client(centre, name="이둘째", birth_date=local_today() - timedelta(days=9000))
+    make_visit(centre, [jobs], client=second)
+    client.get("/intake/queue", headers=REFRESH)  # someone new on screen: logged, marked a refresh
+    client.get("/intake/queue", headers=REFRESH)
+    events = _listings("visit.listed")
+    assert [sorted(d["client_ids"]) for d in events] == [[first.id], sorted([first.id, second.id])]
+    assert events[1]["refresh"] is True and "refresh" not in events[0]
+
+    client.get("/intake/queue")  # opening the page by hand is always a read of its own
+    assert len(_listings("visit.listed")) == 3
+
+
+def test_inbox_refresh_logs_only_when_the_referrals_listed_change(client, login_as):
+    centre = make_centre()
+    jobs, welfare = make_agency(centre), make_agency(centre, AgencyKind.WELFARE)
+    person = make_client(centre, share_with=[jobs, welfare])
+    case = make_case(person, jobs)
+    make_referral(case, welfare)
+    login_as(Role.CASEWORKER, centre=centre, agency=welfare)
+
+    client.get("/referrals/inbox")
+    client.get("/referrals/inbox", headers=REFRESH)
+    assert [d["client_ids"] for d in _listings("referral.listed")] == [[person.id]]
+    client.get("/referrals/inbox?view=all", headers=REFRESH)  # same people, same page: still one
+    assert len(_listings("referral.listed")) == 1

@@ -111,7 +111,6 @@ GET auth.login                                                 A    A    A    A 
 GET board.feed                                                 D    D    D    D    D    D    D
 GET board.settings                                             L    D    D    D    A    A    D
 GET board.show                                                 A    A    A    A    A    A    A
-GET bootstrap.static                                           A    A    A    A    A    A    A
 GET cases.caseload                                             L    D    A    A    A    A    D
 GET cases.edit_note                                            L    D    A    D    D    D    D
 GET cases.new_conference                                       L    D    A    D    D    D    D
@@ -388,7 +387,6 @@ PATH_OVERRIDES = {
        for endpoint in _PARTNER_REFERRAL},
     **{endpoint: lambda ids: {"visit_id": ids["outreach_visit_id"]} for endpoint in _OUTREACH},
     "centers.revoke_staff_token": lambda ids: {"staff_id": ids["owner_id"]},
-    "bootstrap.static": lambda ids: {"filename": "css/bootstrap.min.css"},
 }
 # Pages that name their object in the query string.
 QUERY = {

@@ -108,8 +108,8 @@ TEMPLATE_ERROR = re.compile(r"\[undefined: [^]]*\]|Traceback \(most recent call 
 
 class ShownUndefined(Undefined):
     """Prints ``[undefined: name]`` where one of our templates prints a name it could not
-    find (Jinja prints nothing), so the crawl sees it; Bootstrap-Flask's own macros rely on
-    printing undefined names as nothing and keep doing so."""
+    find (Jinja prints nothing), so the crawl sees it; templates of installed packages keep
+    printing undefined names as nothing."""
 
     def __str__(self) -> str:
         if sys._getframe(1).f_code.co_filename.startswith(TEMPLATES):

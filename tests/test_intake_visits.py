@@ -91,6 +91,46 @@ def test_visit_form_explains_missing_choices_and_keeps_input(client, login_as, c
     assert "메모 남김" in response.text
 
 
+def test_ticked_purposes_propose_their_desks_before_a_ticket_is_issued(client, login_as, centre):
+    a = agencies(centre)
+    login_as(Role.FRONT_DESK, centre=centre)
+    form = client.get("/intake/visits/anonymous/new").text
+    # The form carries the rule for its script: each purpose's desks.
+    assert f"&#34;welfare&#34;: [{a[AgencyKind.WELFARE].id}]" in form
+    assert f"&#34;jobs&#34;: [{a[AgencyKind.EMPLOYMENT].id}]" in form
+
+    # Without script: 접수 with purposes ticked and no desk chosen fills the desks, issues nothing.
+    response = client.post("/intake/visits/anonymous/new", data={
+        "purposes": ["jobs", "welfare"], "desk_1": 0, "desk_2": 0, "desk_3": 0, "desk_4": 0,
+        "party_size": 1, "note": "실업급여 문의",
+    })
+    assert response.status_code == 200 and db.session.scalar(sa.select(Visit)) is None
+    assert "방문 목적에 맞는 창구를 채웠습니다" in response.text and "실업급여 문의" in response.text
+    selected = re.findall(r'<select[^>]*name="(desk_\d)"[^>]*>.*?<option selected value="(\d+)"',
+                          response.text, re.S)
+    assert selected == [("desk_1", str(a[AgencyKind.EMPLOYMENT].id)),
+                        ("desk_2", str(a[AgencyKind.WELFARE].id)), ("desk_3", "0"), ("desk_4", "0")]
+
+    # The desk confirms: the ticket follows the proposed plan.
+    client.post("/intake/visits/anonymous/new", data={
+        "purposes": ["jobs", "welfare"], "desk_1": a[AgencyKind.EMPLOYMENT].id,
+        "desk_2": a[AgencyKind.WELFARE].id, "desk_3": 0, "desk_4": 0, "party_size": 1,
+    })
+    visit = db.session.scalar(sa.select(Visit))
+    assert [stop.agency_id for stop in visit.stops] == [a[AgencyKind.EMPLOYMENT].id, a[AgencyKind.WELFARE].id]
+
+
+def test_a_desk_chosen_by_hand_is_kept_over_the_proposal(client, login_as, centre):
+    a = agencies(centre)
+    login_as(Role.FRONT_DESK, centre=centre)
+    client.post("/intake/visits/anonymous/new", data={
+        "purposes": ["jobs"], "desk_1": a[AgencyKind.WELFARE].id, "desk_2": 0, "desk_3": 0,
+        "desk_4": 0, "party_size": 1,
+    })
+    visit = db.session.scalar(sa.select(Visit))
+    assert [stop.agency_id for stop in visit.stops] == [a[AgencyKind.WELFARE].id]
+
+
 def test_desk_by_desk_flow_moves_the_visitor_to_the_next_desk(client, login_as, centre, app):
     a = agencies(centre)
     visit = make_visit(centre, [a[AgencyKind.EMPLOYMENT], a[AgencyKind.WELFARE]])

@@ -1,5 +1,6 @@
 """Closed-loop referrals: consent, duplicates, the state machine, targets, inbox, hand-off."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -391,6 +392,34 @@ def test_referral_slip_is_a_pdf_and_printing_it_is_audited(app, setup):
             assert expected in text
     outsider = make_staff(Role.FRONT_DESK, centre=setup["person"].centre)
     assert as_staff(app, outsider).get(f"/referrals/{referral.id}/slip.pdf").status_code == 403
+
+
+def _pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's object dictionaries as text: the plain ones and those WeasyPrint packs into
+    compressed object streams."""
+    import zlib
+
+    parts = [pdf]
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(stream.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def test_referral_slip_is_a_tagged_pdf_in_the_readers_language(app, setup):
+    referral = make_referral(setup["case"], setup["welfare"])
+    objects = _pdf_objects(as_staff(app, setup["sender"]).get(f"/referrals/{referral.id}/slip.pdf").data)
+    assert b"/StructTreeRoot" in objects and b"/Marked true" in objects  # tagged: a structure tree
+    assert b"/Lang (ko)" in objects
+    assert b"/DisplayDocTitle true" in objects and b"/Title" in objects
+    assert b"/S /Document" in objects and b"/H1" in objects and b"/H2" in objects  # headings tagged
+
+    setup["sender"].locale = "en"
+    db.session.commit()
+    objects = _pdf_objects(as_staff(app, setup["sender"]).get(f"/referrals/{referral.id}/slip.pdf").data)
+    assert b"/Lang (en)" in objects
 
 
 def test_receiving_agency_loses_the_case_after_a_decline_or_a_withdrawn_consent(app, setup):

@@ -83,3 +83,21 @@ document.querySelectorAll("[data-refresh][id]").forEach(function (box) {
       }).catch(function () {});
   }, seconds * 1000);
 });
+// The visit form: ticking purposes fills the desks with those purposes' desks (the same rule
+// as the server's intake.services.propose_plan, whose result the list carries in data-plan),
+// until the desk changes a desk by hand. Without script, 접수 with no desk chosen does it.
+document.querySelectorAll("[data-plan]").forEach(function (list) {
+  var plan = JSON.parse(list.getAttribute("data-plan") || "{}");
+  var form = list.closest("form");
+  var desks = form ? Array.prototype.slice.call(form.querySelectorAll("select[data-desk]")) : [];
+  var touched = desks.some(function (desk) { return desk.value !== "0"; });
+  desks.forEach(function (desk) { desk.addEventListener("change", function () { touched = true; }); });
+  list.addEventListener("change", function () {
+    if (touched) return;
+    var ids = [];
+    list.querySelectorAll("input:checked").forEach(function (box) {
+      (plan[box.value] || []).forEach(function (id) { if (ids.indexOf(id) < 0) ids.push(id); });
+    });
+    desks.forEach(function (desk, index) { desk.value = String(index < ids.length ? ids[index] : 0); });
+  });
+});
