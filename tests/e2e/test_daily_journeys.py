@@ -18,6 +18,8 @@ import pytest
 PlaywrightError = pytest.importorskip("playwright.sync_api").Error
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "tablet": {"width": 768, "height": 1024}}
+JOBS, WELFARE = "남양주고용센터", "남양주시 복지지원팀"  # the demo's agencies, found by name: their
+# ids depend on what the database handed out before (PostgreSQL keeps counting after a test)
 
 
 class Watched:
@@ -27,9 +29,11 @@ class Watched:
         self.browser, self.base, self.sign_in, self.viewport = browser, base, sign_in, viewport
         self.refused: list[str] = []  # Content-Security-Policy refusals, on any page
         self.too_wide: list[str] = []  # pages that scroll sideways at this width
+        self.pages = []
 
     def page_for(self, username):
         page = self.browser.new_page(viewport=self.viewport)
+        self.pages.append(page)
         page.on("console", lambda m: self.refused.append(m.text)
                 if "Content Security Policy" in m.text else None)
         page.on("load", lambda p: self._measure(p))
@@ -44,47 +48,50 @@ class Watched:
         if width > 0:
             self.too_wide.append(f"{page.url} +{width}px")
 
+    def close(self):
+        for page in self.pages:
+            page.close()
+
     def assert_clean(self):
         assert not self.refused, self.refused
         assert not self.too_wide, self.too_wide
 
 
-@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
-def watched(request, live_app, browser, sign_in):
-    return Watched(browser, live_app, sign_in, VIEWPORTS[request.param])
 
 
-def register(desk, base, name):
-    """The desk registers a new person with consent to share with the employment centre and
-    the welfare team; returns the visit form's page."""
+def register(desk, base, person):
+    """The desk registers a new person (name, birth date, phone) with consent to share with the
+    employment centre and the welfare team, and is on the visit form."""
     desk.goto(f"{base}/intake/people/new")
-    desk.fill("#name", name)
-    desk.fill("#birth_date", "880415")
+    desk.fill("#name", person[0])
+    desk.fill("#birth_date", person[1])
     desk.check("input[name=sex][value=F]")
-    desk.fill("#phone", "010 2222 3333")
+    desk.fill("#phone", person[2])
     desk.check("input[name=customer_types][value=job_seeker]")
     desk.check("#collection_consent")
-    desk.check("input[name=third_party_agencies][value='1']")
-    desk.check("input[name=third_party_agencies][value='2']")
+    for agency in (JOBS, WELFARE):  # consent to share with both, ticked through its label
+        desk.locator("label[for^='third_party_agencies']", has_text=agency).click()
     with desk.expect_navigation():
         desk.click("button[type=submit]:has-text('등록')")
-    assert re.search(r"/intake/people/\d+/visits/new$", desk.url)
+    assert re.search(r"/intake/people/\d+/visits/new$", desk.url), \
+        desk.locator("main").inner_text()[:400]
 
 
-def test_one_visit_two_agencies_and_a_referral_closed_the_same_day(watched):
+def one_visit_two_agencies_and_a_referral_closed_the_same_day(watched, person):
     base = watched.base
     desk = watched.page_for("desk")
-    register(desk, base, "김여정")
+    register(desk, base, person)
     desk.check("input[name=purposes][value=jobs]")
     desk.check("input[name=purposes][value=welfare]")
     # The purposes propose the desks: employment first, then the welfare team.
-    assert desk.input_value("#desk_1") == "1" and desk.input_value("#desk_2") == "2"
+    assert JOBS in desk.locator("#desk_1 option:checked").inner_text()
+    assert WELFARE in desk.locator("#desk_2 option:checked").inner_text()
     with desk.expect_navigation():
         desk.click("button:has-text('번호표 발행')")
     ticket = desk.locator(".ticket-number").inner_text()
     assert re.fullmatch(r"A-\d{3}", ticket)
     plan = desk.locator("main").inner_text()
-    assert "남양주고용센터" in plan and "남양주시 복지지원팀" in plan
+    assert JOBS in plan and WELFARE in plan
 
     jobs = watched.page_for("jobs")
     jobs.goto(f"{base}/intake/queue")
@@ -104,7 +111,7 @@ def test_one_visit_two_agencies_and_a_referral_closed_the_same_day(watched):
         jobs.click("button:has-text('조사 기록')")
     assert jobs.locator("text=욕구·위기도 조사를 기록했습니다.").is_visible()
     jobs.click("a:has-text('다른 기관에 의뢰')")
-    jobs.select_option("#to_agency_id", "2")
+    jobs.select_option("#to_agency_id", label=WELFARE)
     jobs.fill("#reason", "생계가 어려워 긴급복지 상담이 필요합니다.")
     with jobs.expect_navigation():
         jobs.click("main [type=submit]:has-text('의뢰 보내기'), main input[value='의뢰 보내기']")
@@ -126,10 +133,9 @@ def test_one_visit_two_agencies_and_a_referral_closed_the_same_day(watched):
 
     jobs.goto(referral_url)
     assert "완료" in jobs.locator("main").inner_text()
-    watched.assert_clean()
 
 
-def test_the_manager_reads_the_dashboard_and_takes_the_month_as_pdf_and_xlsx(watched):
+def the_manager_reads_the_dashboard_and_takes_the_month_as_pdf_and_xlsx(watched):
     manager = watched.page_for("manager")
     manager.goto(f"{watched.base}/reports/dashboard")
     assert manager.locator("main h1").count() == 1
@@ -143,7 +149,6 @@ def test_the_manager_reads_the_dashboard_and_takes_the_month_as_pdf_and_xlsx(wat
         answer = manager.request.get(f"{watched.base}{href}")
         assert answer.status == 200 and kind in answer.headers["content-type"]
         assert answer.body()[:len(magic)] == magic
-    watched.assert_clean()
 
 
 def tab_to(page, selector, limit=80):
@@ -156,13 +161,13 @@ def tab_to(page, selector, limit=80):
     raise AssertionError(f"{selector} never got the focus by Tab")
 
 
-def test_the_desk_registers_a_visitor_with_the_keyboard_alone(watched):
+def the_desk_registers_a_visitor_with_the_keyboard_alone(watched, person):
     desk = watched.page_for("desk")
     desk.goto(f"{watched.base}/intake/people/new")
     assert desk.evaluate("() => document.activeElement.id") == "name"  # the task's first field
-    desk.keyboard.type("이순신")
+    desk.keyboard.type(person[0])
     tab_to(desk, "#birth_date")
-    desk.keyboard.type("850302")
+    desk.keyboard.type(person[1])
     tab_to(desk, "#sex-0")
     desk.keyboard.press("Space")
     tab_to(desk, "#customer_types-16")  # 구직자
@@ -178,4 +183,20 @@ def test_the_desk_registers_a_visitor_with_the_keyboard_alone(watched):
     with desk.expect_navigation():
         desk.keyboard.press("Enter")
     assert re.fullmatch(r"A-\d{3}", desk.locator(".ticket-number").inner_text())
-    watched.assert_clean()
+
+
+#: New people per width (name, birth date, phone), so the second width registers nobody twice.
+VISITORS = {"desktop": (("김여정", "880415", "010 2222 3333"), ("이순신", "850302")),
+            "tablet": (("박서연", "910722", "010 4444 5555"), ("최민수", "790111"))}
+
+
+def test_the_daily_journeys_at_a_desktops_and_a_tablets_width(live_app, browser, sign_in):
+    """Every journey at both widths on one demo centre: seeding it is most of a browser
+    test's time, and the journeys only add to it."""
+    for width, (visitor, keyboard_visitor) in VISITORS.items():
+        watched = Watched(browser, live_app, sign_in, VIEWPORTS[width])
+        one_visit_two_agencies_and_a_referral_closed_the_same_day(watched, visitor)
+        the_manager_reads_the_dashboard_and_takes_the_month_as_pdf_and_xlsx(watched)
+        the_desk_registers_a_visitor_with_the_keyboard_alone(watched, keyboard_visitor)
+        watched.assert_clean()
+        watched.close()
