@@ -100,27 +100,39 @@ def visit_rows_in(centre_ids, span: Span, visit_id) -> tuple:
     """Where-conditions: the rows of a table of visit details (stops, purposes, suggestions;
     ``visit_id`` its column) that belong to the visits of these centres on the span's days.
 
-    Besides the visits' own conditions, the details' ``visit_id`` is bounded by the lowest
-    and highest id of those visits. It changes no answer (the join already says which
-    visit a row belongs to), but visits are numbered as they arrive, so a month's visits are
+    Besides the visits' own conditions, the details' ``visit_id`` is bounded by each centre's
+    lowest and highest id of those visits. It changes no answer (the join already says which
+    visit a row belongs to), but visits are numbered as they arrive, so a centre's month is
     one short run of ids and the database reads that run of each detail table through its
-    ``visit_id`` index, instead of hashing every stop of the centre's history.
+    ``visit_id`` index, instead of hashing every stop of the history. Per centre, because
+    the centres' runs interleave only when their visits were registered live: a centre whose
+    history was loaded in one go (a migration from its old system, ``seed-synthetic``) has
+    its own run, and one run from the lowest to the highest id of a month of all centres is
+    then the whole table (docs/performance.md, "The national roll-up at 12,000,000 visits").
+    Overlapping runs are merged, so interleaved centres read one run.
     """
-    low, high = _visit_id_range(centre_ids, span)
+    ranges = _visit_id_ranges(centre_ids, span)
     return (*visits_in(centre_ids, span),
-            visit_id.between(low, high) if low is not None else sa.false())
+            sa.or_(sa.false(), *(visit_id.between(low, high) for low, high in ranges)))
 
 
 @once
-def _visit_id_range(centre_ids, span: Span) -> tuple[int | None, int | None]:
+def _visit_id_ranges(centre_ids, span: Span) -> list[tuple[int, int]]:
+    """The runs of ids of the span's visits: each centre's lowest to highest, overlapping
+    runs merged, in order."""
     # "id + 0", not "id": PostgreSQL answers a plain min(id)/max(id) by walking the primary
     # key from either end until a row of the span turns up (half the table for a month a
     # year and a half ago); on an expression it reads the span's rows from the day index.
-    low, high = db.session.execute(
-        sa.select(sa.func.min(Visit.id + 0), sa.func.max(Visit.id + 0))
-        .where(*visits_in(centre_ids, span))
-    ).one()
-    return low, high
+    runs = sorted((low, high) for _centre, low, high in db.session.execute(
+        sa.select(Visit.centre_id, sa.func.min(Visit.id + 0), sa.func.max(Visit.id + 0))
+        .where(*visits_in(centre_ids, span)).group_by(Visit.centre_id)))
+    merged: list[tuple[int, int]] = []
+    for low, high in runs:
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
 
 
 def served_stop():

@@ -26,6 +26,7 @@ from reports import (
     edition_pdfs,
     editions,
     exports,
+    figures,
     headlines,
     open_data,
     sections,
@@ -308,8 +309,10 @@ def _all_centres() -> list[Centre]:
 
 def _national(month: Month) -> NationalReport:
     centres = _all_centres()
-    report = national_report(centres, _reportable_or_404(month))
-    attainment = targets.national_rows(centres, month)
+    # One block for both: the targets' "actual" columns are the same counts as the rows.
+    with figures.computed_once():
+        report = national_report(centres, _reportable_or_404(month))
+        attainment = targets.national_rows(centres, month)
     report.targets = [(row, attainment.get(centre.id))
                       for row, centre in zip(report.rows, centres, strict=True)]
     return report
