@@ -14,11 +14,12 @@ from api.errors import Problem, invalid, refusals
 from api.versions import CREATED_HEADERS, ETAG_HEADER, etag_headers
 from cases import identity, people
 from cases.models import Client, Consent, ConsentKind, ConsentMethod, Sex
+from cases.people import DESK_ROLES
 from cases.queries import CENTRE_ROLES, get_client_or_404, search_query, understand
 from core import audit
 from core.clock import local_today
 from core.extensions import db
-from intake.services import DESK_ROLES, last_visit_dates
+from intake.queries import last_visit_dates
 
 blp = blueprint("api_people", __name__, "사람: 찾기, 등록(동의와 중복 확인), 기록, 동의와 철회")
 ID = schemas.ROUTE_ID

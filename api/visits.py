@@ -20,7 +20,7 @@ from core.extensions import db
 from core.roles import Role
 from intake import services
 from intake.models import Visit, VisitStop, VisitSuggestion
-from intake.queries import get_visit_or_404
+from intake.queries import get_visit_or_404, todays_queue_query
 
 IDEMPOTENCY_KEY_MAX = 200
 
@@ -147,7 +147,7 @@ def queue(args):
         agency_id = actor.agency_id
     if agency_id and agency_id not in {a.id for a in actor.centre.visible_agencies()}:
         raise NotFound()  # as the web queue: another centre's desk is no queue of ours
-    query = services.todays_queue_query(actor, agency_id).options(*_LOAD[3:])
+    query = todays_queue_query(actor, agency_id).options(*_LOAD[3:])
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
     answer = {"items": [visit_data(v, actor) for v in page.items], "total": page.total,
               "page": page.page, "per_page": page.per_page, "pages": page.pages}

@@ -21,7 +21,7 @@ from core.forms import EmptyForm
 from core.roles import allowed_if
 from core.views import commit_or_flash, committed, current_staff
 from intake.forms import SearchForm
-from intake.services import last_visit_dates
+from intake.queries import last_visit_dates
 
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 

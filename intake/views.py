@@ -41,6 +41,7 @@ from intake.forms import (
     WithdrawForm,
 )
 from intake.models import Visit, VisitStop
+from intake.queries import last_visit_dates
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
@@ -64,7 +65,7 @@ def search():
     if form.validate_on_submit():
         terms = understand(form.q.data, rrn_allowed=_centre().processes_rrn)
         results = search_clients(current_staff(), terms)
-        last_visits = services.last_visit_dates([c.id for c in results])
+        last_visits = last_visit_dates([c.id for c in results])
         audit.record_listing("client.searched", [c.id for c in results],
                              understood_as=terms.kind, page="intake.search")
     return committed(render_template("intake/search.html", form=form, results=results,

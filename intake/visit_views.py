@@ -21,7 +21,12 @@ from intake.forms import (
     VisitForm,
 )
 from intake.models import StopStatus, Visit
-from intake.queries import get_visit_or_404, visible_visit_ids
+from intake.queries import (
+    get_visit_or_404,
+    todays_finished_count,
+    todays_queue_query,
+    visible_visit_ids,
+)
 from intake.views import bp, centre_staff, desk
 
 
@@ -212,9 +217,9 @@ def queue():
     if agency_id and agency_id not in {a.id for a in agencies}:
         abort(404)
     finished = request.args.get("finished") == "1" and not agency_id
-    page = db.paginate(services.todays_queue_query(actor, agency_id, finished=finished),
+    page = db.paginate(todays_queue_query(actor, agency_id, finished=finished),
                        per_page=QUEUE_PAGE, error_out=False)
-    finished_count = None if agency_id or finished else services.todays_finished_count(actor)
+    finished_count = None if agency_id or finished else todays_finished_count(actor)
     agency = next((a for a in agencies if a.id == agency_id), None)
     audit.record_listing("visit.listed", [v.client_id for v in page.items], page="intake.queue")
     return committed(render_template(
