@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import selectinload
 
-from api import schemas
 from api.auth import blueprint, current_staff
 from api.cases import staff_ref
 from api.errors import invalid, referenced, refusals, register_refusal
 from api.people import agency_ref
+from api.schemas import referrals as schemas
+from api.schemas.base import ROUTE_ID
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import get_case_or_404
 from centers.models import Agency, Staff
@@ -29,7 +30,7 @@ from referrals.models import (
 from referrals.queries import get_referral_or_404, overdue_clause, referrals_visible_to
 
 blp = blueprint("api_referrals", __name__, "의뢰: 보내기, 받은·보낸 의뢰, 수락·반려·진행·완료·취소")
-ID = schemas.ROUTE_ID
+ID = ROUTE_ID
 READERS = (Role.CASEWORKER, Role.MANAGER)
 
 register_refusal(services.ReferralError, "rule-violation")
