@@ -11,7 +11,13 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden
 
 from cases import services as casework
-from cases.forms import BreakGlassForm, ConferenceForm, OpenFoundForm, ReasonedSearchForm
+from cases.forms import (
+    BreakGlassForm,
+    CarriedTermsForm,
+    ConferenceForm,
+    OpenFoundForm,
+    ReasonedSearchForm,
+)
 from cases.models import Case, CaseStatus, Conference
 from cases.queries import (
     NeedToKnow,
@@ -91,7 +97,7 @@ def reasoned_search():
     actor = current_staff()
     if not may_break_glass(actor):
         abort(403)
-    carried = request.form.get("carry", "").strip()[:50] if request.method == "POST" else ""
+    carried = CarriedTermsForm().carried()
     if carried:  # "찾는 분이 없으면" from the caseload: start with what was typed there
         return render_template("cases/reasoned_search.html",
                                form=ReasonedSearchForm(formdata=None, data={"q": carried}),
@@ -123,10 +129,9 @@ def reasoned_search():
 def open_found_person(client_id: int):
     """Open a person found by one's own reasoned search today, on that search's reason."""
     form = OpenFoundForm()
-    search_id = form.search.data or ""
-    if not form.validate_on_submit() or not search_id.isdigit() or int(search_id) >= 2**31:
+    if not form.validate_on_submit() or form.search.data is None:
         abort(404)
-    client = open_found(current_staff(), int(search_id), client_id)
+    client = open_found(current_staff(), form.search.data, client_id)
     db.session.commit()
     return redirect(url_for("cases.person", client_id=client.id))
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from cases import services as casework
 from cases.forms import (
     AssessmentForm,
+    CaseloadSearchForm,
     ConfidentialReasonForm,
     EditCaseForm,
     GoalForm,
@@ -81,9 +82,8 @@ def caseload():
     actor = current_staff()
     # A name is personal data: it comes in a POST body, never in the URL (like the desk's
     # search box, whose rules it shares: name, initials, birth date, phone).
-    text = request.form.get("q", "").strip() if request.method == "POST" else ""
-    if text and not EmptyForm().validate_on_submit():
-        text = ""
+    search_form = CaseloadSearchForm()
+    text = (search_form.q.data or "") if search_form.validate_on_submit() else ""
     wanted = CaseloadFilter.from_args(request.args, actor, text)
     query = caseload_query(actor, wanted)
     page = db.paginate(query, per_page=25, error_out=False)
@@ -97,7 +97,7 @@ def caseload():
         "cases/caseload.html", page=page, mine=wanted.mine, status=wanted.status,
         overdue=wanted.overdue, stale=wanted.stale, q=wanted.text, statuses=list(CaseStatus),
         now=utcnow(),
-        search_form=EmptyForm(),
+        search_form=search_form,
         today=local_today(), casework=casework, may_search_with_reason=may_break_glass(actor),
     ))
 

@@ -14,7 +14,7 @@ from core.clock import minutes_since
 from core.extensions import db
 from core.forms import EmptyForm
 from core.roles import Role
-from core.views import commit_or_flash, committed, current_staff
+from core.views import commit_or_flash, committed, current_staff, redirect_back
 from intake import services
 from intake.forms import (
     AddStopForm,
@@ -148,10 +148,7 @@ def print_checklist(visit_id: int):
 
 
 def _after_action(visit: Visit):
-    target = request.form.get("back")
-    if target == "queue":
-        return redirect(url_for("intake.queue", agency=request.form.get("agency") or None))
-    return redirect(url_for("intake.show_visit", visit_id=visit.id))
+    return redirect_back({"queue": "intake.queue"}, "intake.show_visit", visit_id=visit.id)
 
 
 @bp.post("/visits/<int:visit_id>/<any(call, start, finish):action>")

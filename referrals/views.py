@@ -31,7 +31,7 @@ from core.roles import Role, roles_required
 from core.types import utcnow
 from core.views import commit_or_flash, committed, current_staff
 from referrals import services
-from referrals.forms import ActionForm, HolidayForm, ResendForm, SendForm
+from referrals.forms import ActionForm, HolidayForm, ReadNotificationsForm, ResendForm, SendForm
 from referrals.models import (
     ContactPreference,
     DeclineReason,
@@ -266,20 +266,18 @@ def notifications():
 @bp.post("/notifications/read")
 @case_staff
 def read_notifications():
-    if EmptyForm().validate_on_submit():
-        ids = [int(i) for i in request.form.getlist("id") if i.isdigit()] or None
-        about = request.form.get("about", type=int)
-        if about:
-            mark_read(current_staff(), referral_id=about)
+    form = ReadNotificationsForm()
+    if form.validate_on_submit():
+        if form.about.data:
+            mark_read(current_staff(), referral_id=form.about.data)
         else:
-            mark_read(current_staff(), ids)
+            mark_read(current_staff(), form.id.data or None)
         db.session.commit()
-    target = request.form.get("referral", type=int) or request.form.get("about", type=int)
+    target = form.referral.data or form.about.data
     if target:
         return redirect(url_for("referrals.show", referral_id=target))
-    target = request.form.get("partner_referral", type=int)
-    if target:
-        return redirect(url_for("partner_referrals.show", referral_id=target))
+    if form.partner_referral.data:
+        return redirect(url_for("partner_referrals.show", referral_id=form.partner_referral.data))
     return redirect(url_for("referrals.notifications"))
 
 
