@@ -34,7 +34,7 @@ from wtforms.validators import (
 from cases import validation as rules
 from cases.models import ConsentMethod, Sex
 from core.clock import local_today
-from core.forms import MultiCheckboxField, enum_options
+from core.forms import MultiCheckboxField, choices, enum_options
 from intake.services import NOTE_MAX, PARTY_SIZE_MAX
 
 REQUIRED = _l("필수 항목입니다.")
@@ -62,7 +62,7 @@ class CarriedSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    carry_kind = SelectField(choices=[("name", "name"), ("birth_date", "birth_date")])
+    carry_kind = SelectField(choices=choices([("name", "name"), ("birth_date", "birth_date")]))
     carry_value = StringField(filters=[lambda value: _strip(value)[:100] if value else value],
                               validators=[InputRequired()])
 

@@ -99,6 +99,17 @@ class PersonRef(Schema):
     masked_name = fields.String(required=True, metadata={"description": "홍*동처럼 가린 이름"})
 
 
+class StatusEvent(Schema):
+    """A step in a record's life (a case's, a referral's): when, from which status to which,
+    the note, by whom. Each resource names its own (``CaseEvent``, ``ReferralEvent``)."""
+
+    at = fields.DateTime(required=True)
+    from_status = fields.String(required=True, allow_none=True)
+    to_status = fields.String(required=True)
+    note = fields.String(required=True)
+    actor = fields.Nested(StaffRef, required=True)
+
+
 class PageArgs(QuerySchema):
     page = fields.Integer(load_default=1, validate=between(1, 100_000))
     per_page = fields.Integer(load_default=25, validate=between(1, PER_PAGE_MAX))

@@ -8,6 +8,7 @@ from api.schemas.base import (
     AgencyRef,
     Schema,
     StaffRef,
+    StatusEvent,
     VersionArgs,
     enum_field,
     max_length,
@@ -47,12 +48,8 @@ class NoteCreate(Schema):
     is_confidential = fields.Boolean(load_default=False)
 
 
-class CaseEvent(Schema):
-    at = fields.DateTime(required=True)
-    from_status = fields.String(required=True, allow_none=True)
-    to_status = fields.String(required=True)
-    note = fields.String(required=True)
-    actor = fields.Nested(StaffRef, required=True)
+class CaseEvent(StatusEvent):
+    pass
 
 
 class CasePerson(Schema):

@@ -10,6 +10,7 @@ from api.schemas.base import (
     PersonRef,
     Schema,
     StaffRef,
+    StatusEvent,
     VersionArgs,
     enum_field,
     max_length,
@@ -54,12 +55,8 @@ class ReferralListArgs(PageArgs):
     overdue = fields.Boolean(load_default=False)
 
 
-class ReferralEvent(Schema):
-    at = fields.DateTime(required=True)
-    from_status = fields.String(required=True, allow_none=True)
-    to_status = fields.String(required=True)
-    note = fields.String(required=True)
-    actor = fields.Nested(StaffRef, required=True)
+class ReferralEvent(StatusEvent):
+    pass
 
 
 class Referral(Schema):
