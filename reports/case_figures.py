@@ -35,7 +35,7 @@ from cases.models import (
 from centers.models import Agency, Centre, Staff
 from core.clock import SEOUL
 from core.extensions import db
-from reports.figures import _count_if, _keyed, once
+from reports.figures import _count_if, _keyed, once, probe
 from reports.periods import Span
 
 # --- a case's state at a moment ------------------------------------------------------------
@@ -123,11 +123,11 @@ def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
     today = moment.astimezone(SEOUL).date()
     no_assessment = sa.and_(
         _opened_before_target(centre_ids, moment, "assessment_due_days"),
-        _first(Assessment.case_id == Case.id, Assessment.created_at < moment).is_(None))
+        probe(Assessment.case_id == Case.id, Assessment.created_at < moment).is_(None))
     no_plan = sa.and_(
         _opened_before_target(centre_ids, moment, "plan_due_days"),
-        _first(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment).is_(None))
-    goals_late = _first(
+        probe(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment).is_(None))
+    goals_late = probe(
         PlanGoal.case_id == Case.id, PlanGoal.created_at < moment, PlanGoal.target_date < today,
         sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment)
     ).is_not(None)
@@ -141,15 +141,6 @@ def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
 
 def _flag(condition):
     return sa.case((condition, 1), else_=0)
-
-
-def _first(*conditions):
-    """SQL: 1 if a row meets the conditions, else NULL; for a condition on one case's rows.
-
-    Unlike ``EXISTS``, a sub-query with ``LIMIT`` is never turned into a hash of the whole
-    table: PostgreSQL probes the ``case_id`` index for each of the ~10,000 open cases (a few
-    ms) instead of reading every assessment and goal of the centre's history."""
-    return sa.select(sa.literal(1)).where(*conditions).limit(1).scalar_subquery()
 
 
 def _opened_before_target(centre_ids, moment: datetime, target: str):
@@ -215,14 +206,27 @@ def _case_totals_by_desk(centre_ids, span: Span) -> dict[tuple, dict[str, int]]:
     measures of :func:`case_totals` (zeros included), counted over the cases that can count
     in the span (:func:`may_count_since`)."""
     keys = (Case.centre_id, Case.agency_id, Case.caseworker_id)
-    cases = (sa.select(*keys).where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
-             .group_by(*keys))
-    totals = {tuple(row): dict.fromkeys(CASE_MEASURES, 0) for row in db.session.execute(cases)}
-    measured = cases.add_columns(*_case_measures(span)).where(may_count_since(span.start_utc))
+    totals = {key: dict.fromkeys(CASE_MEASURES, 0)
+              for key, first in _desks_first_opened(centre_ids).items() if first < span.end_utc}
+    measured = (sa.select(*keys, *_case_measures(span))
+                .where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc,
+                       may_count_since(span.start_utc))
+                .group_by(*keys))
     for centre_id, agency_id, caseworker_id, *values in db.session.execute(measured):
         totals[(centre_id, agency_id, caseworker_id)] = dict(zip(CASE_MEASURES, values,
                                                                  strict=True))
     return totals
+
+
+@once
+def _desks_first_opened(centre_ids) -> dict[tuple, datetime]:
+    """(centre, agency, caseworker) → when its first case was opened: one scan of the
+    centres' cases per report, however many spans it counts."""
+    keys = (Case.centre_id, Case.agency_id, Case.caseworker_id)
+    return {(centre_id, agency_id, caseworker_id): first
+            for centre_id, agency_id, caseworker_id, first in db.session.execute(
+                sa.select(*keys, sa.func.min(Case.opened_at))
+                .where(Case.centre_id.in_(centre_ids)).group_by(*keys))}
 
 
 @once
