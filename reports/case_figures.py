@@ -307,10 +307,14 @@ def _unmet_goals(centre_ids, span: Span):
     """The goals first recorded as "no service available" in the span (a goal re-planned
     later stays counted there); for goals written before that time was kept, the last
     change of a goal that is still "no service"."""
-    marked = sa.func.coalesce(
-        PlanGoal.no_service_at,
-        sa.case((PlanGoal.status == GoalStatus.NO_SERVICE, PlanGoal.updated_at)))
-    return (Case.centre_id.in_(centre_ids), marked >= span.start_utc, marked < span.end_utc)
+    start, end = span.start_utc, span.end_utc
+    # Two ranges (the no-service time, or status and last change), so each is read from its
+    # index, not a scan of every goal as one expression of both would be.
+    marked = sa.or_(
+        sa.and_(PlanGoal.no_service_at >= start, PlanGoal.no_service_at < end),
+        sa.and_(PlanGoal.status == GoalStatus.NO_SERVICE, PlanGoal.updated_at >= start,
+                PlanGoal.updated_at < end, PlanGoal.no_service_at.is_(None)))
+    return (Case.centre_id.in_(centre_ids), marked)
 
 
 @once
