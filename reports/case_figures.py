@@ -293,12 +293,22 @@ def _past_targets(centre_ids, moment: datetime) -> dict[tuple[int, int], dict[st
     return result
 
 
+def open_now(centre_id: int) -> tuple:
+    """Where-conditions: the centre's cases not closed now.
+
+    ``closed_at IS NULL`` says nothing more (closing sets it, reopening clears it) but lets
+    both engines read the ~10,000 open cases from its index instead of every case of the
+    centre (SQLite took 140 ms for that at 163,000 cases, 8 ms from the index)."""
+    return (Case.centre_id == centre_id, Case.closed_at.is_(None),
+            Case.status != CaseStatus.CLOSED)
+
+
 @once
 def open_cases_now(centre_id: int) -> dict[int, int]:
     """Per agency: cases not closed now."""
     return _keyed(db.session.execute(
         sa.select(Case.agency_id, sa.func.count(Case.id))
-        .where(Case.centre_id == centre_id, Case.status != CaseStatus.CLOSED)
+        .where(*open_now(centre_id))
         .group_by(Case.agency_id)
     ))
 
