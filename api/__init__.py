@@ -17,7 +17,7 @@ from flask_smorest.utils import prepare_response
 
 from api.auth import SECURITY_SCHEME
 from api.errors import MEDIA_TYPE, TYPES, render, type_uri
-from api.schemas import ProblemSchema
+from api.schemas.base import ProblemSchema
 from core.errors import api_error_renderer
 
 PREFIX = "/api/v1"

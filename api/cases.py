@@ -3,10 +3,11 @@ the caseworker's pages (``cases.views``)."""
 
 from __future__ import annotations
 
-from api import schemas
 from api.auth import blueprint, current_staff
 from api.errors import invalid, referenced, refusals
 from api.people import agency_ref
+from api.schemas import cases as schemas
+from api.schemas.base import ROUTE_ID
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases import services as casework
 from cases.models import Case, CaseNote, ClosureReason, NoteKind, Priority
@@ -15,7 +16,7 @@ from centers.models import Staff
 from core.extensions import db
 
 blp = blueprint("api_cases", __name__, "사례: 열기, 기록 보기, 메모, 종결")
-ID = schemas.ROUTE_ID
+ID = ROUTE_ID
 
 
 def staff_ref(staff: Staff) -> dict:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from api import schemas
 from api.auth import blueprint, current_staff
 from api.errors import invalid
 from api.people import agency_ref
+from api.schemas import catalogue as schemas
 from catalogue.matching import Criteria, search_services
 from catalogue.models import CustomerType
 from centers.services import centres_visible_to

@@ -11,8 +11,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy.orm import selectinload
 
-from api import schemas
 from api.errors import Problem, refusals, register_refusal
+from api.schemas import base as schemas
 from api.versions import ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from core import audit
 from core.extensions import csrf, db

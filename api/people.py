@@ -8,20 +8,22 @@ from __future__ import annotations
 
 from werkzeug.exceptions import NotFound
 
-from api import schemas
 from api.auth import blueprint, current_staff
 from api.errors import Problem, invalid, refusals
+from api.schemas import people as schemas
+from api.schemas.base import ROUTE_ID
 from api.versions import CREATED_HEADERS, ETAG_HEADER, etag_headers
 from cases import identity, people
 from cases.models import Client, Consent, ConsentKind, ConsentMethod, Sex
+from cases.people import DESK_ROLES
 from cases.queries import CENTRE_ROLES, get_client_or_404, search_query, understand
 from core import audit
 from core.clock import local_today
 from core.extensions import db
-from intake.services import DESK_ROLES, last_visit_dates
+from intake.queries import last_visit_dates
 
 blp = blueprint("api_people", __name__, "사람: 찾기, 등록(동의와 중복 확인), 기록, 동의와 철회")
-ID = schemas.ROUTE_ID
+ID = ROUTE_ID
 
 
 def person_data(client: Client) -> dict:

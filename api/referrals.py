@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import selectinload
 
-from api import schemas
 from api.auth import blueprint, current_staff
 from api.cases import staff_ref
 from api.errors import invalid, referenced, refusals, register_refusal
 from api.people import agency_ref
+from api.schemas import referrals as schemas
+from api.schemas.base import ROUTE_ID
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import get_case_or_404
 from centers.models import Agency, Staff
@@ -17,7 +18,7 @@ from core import audit
 from core.extensions import db
 from core.roles import Role
 from core.types import utcnow
-from referrals import services
+from referrals import notifications, services
 from referrals.models import (
     ContactPreference,
     DeclineReason,
@@ -26,10 +27,10 @@ from referrals.models import (
     ReferralEvent,
     Urgency,
 )
-from referrals.queries import get_referral_or_404
+from referrals.queries import get_referral_or_404, overdue_clause, referrals_visible_to
 
 blp = blueprint("api_referrals", __name__, "의뢰: 보내기, 받은·보낸 의뢰, 수락·반려·진행·완료·취소")
-ID = schemas.ROUTE_ID
+ID = ROUTE_ID
 READERS = (Role.CASEWORKER, Role.MANAGER)
 
 register_refusal(services.ReferralError, "rule-violation")
@@ -93,7 +94,7 @@ def listing(args):
     """``box=incoming``: referrals to the caller's agency; ``outgoing``: from it (a manager
     sees the centre's). Filters: status, urgency, the other agency, overdue."""
     actor = current_staff(READERS)
-    query = services.referrals_visible_to(actor)
+    query = referrals_visible_to(actor)
     if actor.role == Role.CASEWORKER:
         own = Referral.to_agency_id if args["box"] == "incoming" else Referral.from_agency_id
         query = query.where(own == actor.agency_id)
@@ -105,7 +106,7 @@ def listing(args):
         other = Referral.from_agency_id if args["box"] == "incoming" else Referral.to_agency_id
         query = query.where(other == args["agency"])
     if args["overdue"]:
-        query = query.where(services.overdue_clause())
+        query = query.where(overdue_clause())
     # Everything referral_data shows, a query per relation, whatever the page's length.
     query = query.options(
         selectinload(Referral.events).selectinload(ReferralEvent.actor),
@@ -128,7 +129,7 @@ def show(referral_id: int):
     """One referral with its timeline (reading it is no step: ``POST …/receive`` confirms)."""
     actor = current_staff(READERS)
     referral = get_referral_or_404(referral_id, actor)
-    services.mark_read(actor, referral_id=referral.id)
+    notifications.mark_read(actor, referral_id=referral.id)
     db.session.commit()
     return referral_data(referral, actor), 200, etag_headers(referral)
 

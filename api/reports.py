@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import request
 from werkzeug.exceptions import NotFound
 
-from api import schemas
 from api.auth import blueprint, current_staff
+from api.schemas import reports as schemas
 from centers.queries import get_centre_by_code_or_404
 from core import audit
 from core.extensions import db

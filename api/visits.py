@@ -8,10 +8,11 @@ from flask import request
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
-from api import schemas
 from api.auth import blueprint, current_staff
 from api.errors import Problem, invalid, referenced, refusals
 from api.people import agency_ref
+from api.schemas import visits as schemas
+from api.schemas.base import ROUTE_ID, VersionArgs
 from api.versions import CREATED_HEADERS, ETAG_HEADER, IF_MATCH, etag_headers, expected_version
 from cases.queries import CENTRE_ROLES, get_client_or_404
 from centers.models import Domain, Staff
@@ -20,12 +21,12 @@ from core.extensions import db
 from core.roles import Role
 from intake import services
 from intake.models import Visit, VisitStop, VisitSuggestion
-from intake.queries import get_visit_or_404
+from intake.queries import get_visit_or_404, todays_queue_query
 
 IDEMPOTENCY_KEY_MAX = 200
 
 blp = blueprint("api_visits", __name__, "방문: 접수와 번호표, 오늘 대기 현황, 창구 처리")
-ID = schemas.ROUTE_ID
+ID = ROUTE_ID
 
 _LOAD = (
     selectinload(Visit.stops).selectinload(VisitStop.agency),
@@ -147,7 +148,7 @@ def queue(args):
         agency_id = actor.agency_id
     if agency_id and agency_id not in {a.id for a in actor.centre.visible_agencies()}:
         raise NotFound()  # as the web queue: another centre's desk is no queue of ours
-    query = services.todays_queue_query(actor, agency_id).options(*_LOAD[3:])
+    query = todays_queue_query(actor, agency_id).options(*_LOAD[3:])
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
     answer = {"items": [visit_data(v, actor) for v in page.items], "total": page.total,
               "page": page.page, "per_page": page.per_page, "pages": page.pages}
@@ -186,7 +187,7 @@ _TRANSITION_DOC = {"parameters": [IF_MATCH]}
 
 
 @blp.route(f"/visits/<{ID}:visit_id>/call", methods=["POST"])
-@blp.arguments(schemas.VersionArgs, required=False)
+@blp.arguments(VersionArgs, required=False)
 @blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
 @blp.doc(**_TRANSITION_DOC)
 def call(args, visit_id: int):
@@ -195,7 +196,7 @@ def call(args, visit_id: int):
 
 
 @blp.route(f"/visits/<{ID}:visit_id>/start", methods=["POST"])
-@blp.arguments(schemas.VersionArgs, required=False)
+@blp.arguments(VersionArgs, required=False)
 @blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
 @blp.doc(**_TRANSITION_DOC)
 def start(args, visit_id: int):
@@ -204,7 +205,7 @@ def start(args, visit_id: int):
 
 
 @blp.route(f"/visits/<{ID}:visit_id>/finish", methods=["POST"])
-@blp.arguments(schemas.VersionArgs, required=False)
+@blp.arguments(VersionArgs, required=False)
 @blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
 @blp.doc(**_TRANSITION_DOC)
 def finish(args, visit_id: int):
@@ -213,7 +214,7 @@ def finish(args, visit_id: int):
 
 
 @blp.route(f"/visits/<{ID}:visit_id>/leave", methods=["POST"])
-@blp.arguments(schemas.VersionArgs, required=False)
+@blp.arguments(VersionArgs, required=False)
 @blp.response(200, schemas.Visit, headers={"ETag": ETAG_HEADER})
 @blp.doc(**_TRANSITION_DOC)
 def leave(args, visit_id: int):

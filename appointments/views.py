@@ -19,9 +19,9 @@ from core.clock import SEOUL, local_today
 from core.extensions import db
 from core.forms import EmptyForm
 from core.roles import allowed_if
-from core.views import commit_or_flash, committed, current_staff
+from core.views import commit_or_flash, committed, current_staff, redirect_back
 from intake.forms import SearchForm
-from intake.services import last_visit_dates
+from intake.queries import last_visit_dates
 
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 
@@ -242,9 +242,8 @@ def check_in(appointment_id: int):
         else:
             db.session.commit()
             flash(_("도착 확인했습니다. 번호표 %(t)s", t=visit.ticket_number), "success")
-    if request.form.get("back") == "day":
-        return redirect(url_for("appointments.day", agency=request.form.get("agency") or None))
-    return redirect(url_for("appointments.show", appointment_id=appointment.id))
+    return redirect_back({"day": "appointments.day"}, "appointments.show",
+                         appointment_id=appointment.id)
 
 
 # --- the manager's screens --------------------------------------------------------------------

@@ -9,7 +9,7 @@ from core.roles import Role
 
 
 def init_app(app: Flask) -> None:
-    from cases import demo, retention, views
+    from cases import demo, people_views, retention, views  # noqa: F401 (people_views: its routes)
 
     demo_seeders.plug(app, demo.seed)
     retention.init_app(app)

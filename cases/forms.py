@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from cases.models import ClosureReason, GoalStatus, Level, NeedDomain, NoteKind, Priority
 from core.clock import local_today
-from core.forms import MultiCheckboxField, choices, enum_options
+from core.forms import MultiCheckboxField, RecordIdField, choices, enum_options
 
 REQUIRED = _l("필수 항목입니다.")
 
@@ -112,7 +112,32 @@ class OpenFoundForm(FlaskForm):
     """The button opening a person found by a reasoned search: that search's access-log event
     (its id here) gives the reason."""
 
-    search = HiddenField()
+    search = RecordIdField()
+
+
+class CaseloadSearchForm(FlaskForm):
+    """The caseload's search box (a POST body: a name is personal data), on the desk's rules:
+    name, initials, birth date or phone."""
+
+    q = StringField(_l("이름, 초성, 생년월일, 전화번호"),
+                    filters=[lambda text: text.strip() if text else text],
+                    validators=[Optional(), Length(max=50, message=_l("%(max)d자 이하로 입력하세요."))],
+                    render_kw={"autocomplete": "off"})
+
+
+class CarriedTermsForm(FlaskForm):
+    """What was typed in the caseload's search box, posted on (never in a URL) to start the
+    reasoned search with. It only fills in a form the caseworker still completes and sends, so
+    it asks for no token of its own."""
+
+    class Meta:
+        csrf = False
+
+    carry = StringField(filters=[lambda text: text.strip()[:50] if text else text],
+                        validators=[InputRequired()])
+
+    def carried(self) -> str | None:
+        return self.carry.data if self.is_submitted() and self.validate() else None
 
 
 class ConferenceActionForm(Form):

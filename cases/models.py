@@ -27,6 +27,8 @@ class Client(db.Model):
     __table_args__ = (
         # An exact resident-number duplicate within a centre is refused.
         sa.UniqueConstraint("centre_id", "rrn_hash"),
+        # The reports' registrations of a month: one range per centre.
+        sa.Index("ix_clients_centre_id_created_at", "centre_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -254,6 +256,9 @@ class Case(db.Model):
         # At most one open case per person per agency (closed ones may repeat).
         unique_where("uq_cases_open_per_agency", "client_id", "agency_id",
                      where="status <> 'closed'"),
+        # The reports' desks (agency, caseworker) of a centre and their first case, read
+        # from the index alone.
+        sa.Index("ix_cases_desks", "centre_id", "agency_id", "caseworker_id", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -363,6 +368,12 @@ OPEN_GOAL_STATUSES = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
 
 class PlanGoal(db.Model):
     __tablename__ = "plan_goals"
+    __table_args__ = (
+        # The reports' unmet needs of a span: goals marked "no service" then, and goals
+        # written before that time was kept (status and last change).
+        sa.Index("ix_plan_goals_no_service_at", "no_service_at"),
+        sa.Index("ix_plan_goals_status_updated_at", "status", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)

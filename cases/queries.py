@@ -189,7 +189,7 @@ def search_with_reason(actor: Staff, terms: SearchTerms, reason: str) -> Reasone
     event = audit.record_listing(BREAK_GLASS_SEARCH, [client.id for client in found], actor=actor,
                                  reason=reason.strip(), understood_as=terms.kind,
                                  page="cases.reasoned_search")
-    db.session.flush()  # the event's id goes into each person's "open" button
+    audit.write_pending()  # the event's id goes into each person's "open" button
     return ReasonedSearch(event=event, terms=terms, people=found,
                           known=visible_client_ids(actor, [client.id for client in found]))
 

@@ -11,6 +11,13 @@ Tamper evidence: each event stores ``chain_hash = sha256(prev_hash + its content
 time while holding a lock that every writer of events takes (a transaction-scoped advisory lock
 on PostgreSQL, SQLite's single write lock), so concurrent requests cannot fork it, and ids grow
 in chain order. :func:`verify` walks the chain; ``flask --app app audit-verify`` runs it.
+
+The lock is held from the flush that writes events until the commit, so :func:`record` keeps
+its event aside and adds it to the session only when the transaction commits
+(:func:`write_pending` for a caller that needs the row sooner). Were it added at once, the
+first query after it (the page's own reads, its template) would flush it and every other
+worker writing an event — every page that shows a person does — would wait for this one to
+finish drawing its page: at 50 staff, three of four gunicorn workers were seen waiting on it.
 """
 
 from __future__ import annotations
@@ -105,8 +112,36 @@ def record(
         event.request_id = g.get("request_id")
         if g.get("audit_via"):  # e.g. "api:hj_a1b2c3": which API token did it
             event.detail = {**event.detail, "via": g.audit_via}
-    db.session.add(event)
+    _pending(db.session).append(event)
     return event
+
+
+def write_pending() -> None:
+    """Write the events recorded so far in this transaction now (for a caller that needs an
+    event's id before the commit); this transaction then holds the chain's lock."""
+    _add_pending(db.session())
+    db.session.flush()
+
+
+def _pending(session) -> list[AuditEvent]:
+    return session.info.setdefault("audit_pending", [])
+
+
+@sa.event.listens_for(sa.orm.Session, "before_commit")
+def _add_pending(session) -> None:
+    """The events kept aside by :func:`record` join the transaction as it commits; its last
+    flush writes them (and takes the chain's lock) just before the commit releases it."""
+    pending = session.info.pop("audit_pending", None)
+    if pending:
+        session.add_all(pending)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _drop_pending(session, previous_transaction) -> None:
+    """A rolled-back transaction writes none of the events it recorded (a savepoint rolled
+    back inside it keeps them: they belong to the transaction, not to the savepoint)."""
+    if previous_transaction.parent is None:
+        session.info.pop("audit_pending", None)
 
 
 def record_listing(action: str, client_ids, *, actor: Any = None, **detail: Any) -> AuditEvent | None:

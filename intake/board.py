@@ -16,7 +16,7 @@ from centers.models import Centre
 from core.extensions import db
 from core.forms import EmptyForm
 from core.roles import Role, roles_required
-from intake import services
+from intake import waiting_board
 
 bp = Blueprint("board", __name__)
 
@@ -41,9 +41,9 @@ def show(code: str):
 def feed(code: str):
     """:raise 404: unknown centre, or a missing, wrong or expired token (no hint which)."""
     centre = _centre_or_404(code)
-    if not services.board_token_valid(centre, request.headers.get(TOKEN_HEADER)):
+    if not waiting_board.board_token_valid(centre, request.headers.get(TOKEN_HEADER)):
         abort(404)
-    response = jsonify(services.board_snapshot(centre))
+    response = jsonify(waiting_board.board_snapshot(centre))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -58,7 +58,7 @@ def settings():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        token = services.issue_board_token(current_user._get_current_object(), centre)
+        token = waiting_board.issue_board_token(current_user._get_current_object(), centre)
         db.session.commit()
         url = url_for("board.show", code=centre.code, _external=True) + "#" + token
     return render_template("intake/board_settings.html", centre=centre, form=form, url=url)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -30,7 +34,7 @@ from wtforms.validators import (
 from cases import validation as rules
 from cases.models import ConsentMethod, Sex
 from core.clock import local_today
-from core.forms import MultiCheckboxField, enum_options
+from core.forms import MultiCheckboxField, choices, enum_options
 from intake.services import NOTE_MAX, PARTY_SIZE_MAX
 
 REQUIRED = _l("필수 항목입니다.")
@@ -48,6 +52,25 @@ class SearchForm(FlaskForm):
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class CarriedSearchForm(FlaskForm):
+    """What the search page posts on with "새로 등록" (a POST body: it is personal data): the
+    name or birth date searched for, to start the registration form with. It only fills in a
+    form the desk still reads and sends itself, so it asks for no token of its own."""
+
+    class Meta:
+        csrf = False
+
+    carry_kind = SelectField(choices=choices([("name", "name"), ("birth_date", "birth_date")]))
+    carry_value = StringField(filters=[lambda value: _strip(value)[:100] if value else value],
+                              validators=[InputRequired()])
+
+    def carried(self) -> dict | None:
+        """The registration form's starting values, or None when nothing was carried."""
+        if not (self.is_submitted() and self.validate()):
+            return None
+        return {self.carry_kind.data: self.carry_value.data}
 
 
 def _field_check(check, *args, **kwargs):
@@ -199,6 +222,24 @@ class AddStopForm(FlaskForm):
     submit = SubmitField(_l("추가"))
 
 
+RECIPIENT_TEXT_MAX = 300
+
+
+class RecipientForm(Form):
+    """One agency's row in a third-party consent document: named as a recipient or not, and
+    what it is told (part of :class:`ConsentDocumentForm`, whose token covers it)."""
+
+    agency_id = HiddenField()
+    include = BooleanField(_l("포함"))
+    purpose = StringField(_l("받는 기관의 이용 목적"), filters=[_strip])
+    items = StringField(_l("제공 항목"), filters=[_strip])
+    retention = StringField(_l("보유·이용 기간"), filters=[_strip])
+
+    def texts(self) -> dict[str, str]:
+        return {"purpose": self.purpose.data or "", "items": self.items.data or "",
+                "retention": self.retention.data or ""}
+
+
 class ConsentDocumentForm(FlaskForm):
     title = StringField(_l("제목"), validators=[InputRequired(REQUIRED), Length(max=200)])
     purpose = TextAreaField(_l("수집·이용 목적"), validators=[InputRequired(REQUIRED)])
@@ -206,4 +247,45 @@ class ConsentDocumentForm(FlaskForm):
     retention = StringField(_l("보유·이용 기간"), validators=[InputRequired(REQUIRED), Length(max=200)])
     refusal_notice = TextAreaField(_l("동의를 거부할 권리와 거부할 때의 불이익"),
                                    validators=[InputRequired(REQUIRED)])
+    # Not "recipients": the document's own attribute would fill it from obj=previous.
+    recipient_rows = FieldList(FormField(RecipientForm), label=_l("받는 기관"))
     submit = SubmitField(_l("새 판으로 게시"))
+
+    agency_names: dict[str, str] = {}
+    wrong_texts: frozenset[str] = frozenset()  # ids of the recipients' texts to fix
+
+    def offer_recipients(self, agencies, previous: dict, default: dict) -> None:
+        """A row per agency of the centre (a third-party document): on a new form filled from
+        the previous version (or the usual wording), on a sent one as the manager wrote it."""
+        self.agency_names = {str(agency.id): agency.name for agency in agencies}
+        if self.is_submitted():
+            return
+        for agency in agencies:
+            row = previous.get(agency.id)
+            texts = ({"purpose": row.purpose, "items": row.items, "retention": row.retention}
+                     if row else default)
+            self.recipient_rows.append_entry({"agency_id": str(agency.id), "include": bool(row),
+                                              **texts})
+
+    def validate_recipient_rows(self, field) -> None:
+        """An agency named as a recipient needs all three texts, each of a storable length."""
+        wrong = set()
+        for row in field:
+            name = self.agency_names.get(row.agency_id.data)
+            if name is None or not row.include.data:
+                continue
+            texts = (row.purpose, row.items, row.retention)
+            if not all(text.data for text in texts):
+                field.errors.append(_("%(agency)s: 제공 목적, 항목, 보유 기간을 모두 적으세요.",
+                                      agency=name))
+            elif any(len(text.data) > RECIPIENT_TEXT_MAX for text in texts):
+                field.errors.append(_("%(agency)s: 제공 목적, 항목, 보유 기간은 %(n)d자 이하로 "
+                                      "적으세요.", agency=name, n=RECIPIENT_TEXT_MAX))
+            wrong |= {text.id for text in texts
+                      if not text.data or len(text.data) > RECIPIENT_TEXT_MAX}
+        self.wrong_texts = frozenset(wrong)
+
+    def recipients(self) -> list[dict]:
+        """The agencies named as recipients, each with its texts."""
+        return [{"agency_id": int(row.agency_id.data), **row.texts()} for row in self.recipient_rows
+                if row.include.data and row.agency_id.data in self.agency_names]

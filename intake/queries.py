@@ -1,4 +1,5 @@
-"""Loaders of the front desk's records, shared by the pages and the JSON API."""
+"""Scoped reads of the front desk's records: the loaders shared by the pages and the JSON API,
+today's queue and its counts, the need-to-know rule of today's desks."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from cases.models import Client
 from cases.queries import clients_visible_to
 from centers.models import Staff
 from core import audit
+from core.clock import local_today
 from core.extensions import db
 from core.roles import Role
-from intake.models import Visit, VisitStop, VisitSuggestion
-from intake.services import visits_visible_to
+from intake.models import ACTIVE_STOP_STATUSES, Visit, VisitStop, VisitSuggestion
+from intake.services import CLOSED_VISIT, visits_visible_to
 
 _VISIT_PAGE = (
     selectinload(Visit.stops).selectinload(VisitStop.agency),
@@ -62,3 +64,74 @@ def get_visit_or_404(visit_id: int, actor: Staff, *, purpose: str | None = "view
     if purpose:
         audit.record(f"visit.{purpose}", actor=actor, subject=visit, client_id=visit.client_id)
     return visit
+
+
+# --- today's queue and its counts ------------------------------------------------------------
+
+def people_at_desk_today(actor: Staff):
+    """SQL condition on Client (the need-to-know rule): today's visit of the person has a
+    stop at the caseworker's agency's desk."""
+    return Client.id.in_(sa.select(Visit.client_id).join(VisitStop, VisitStop.visit_id == Visit.id)
+                         .where(Visit.centre_id == actor.centre_id,
+                                Visit.visit_date == local_today(),
+                                VisitStop.agency_id == actor.agency_id))
+
+
+def todays_queue_query(actor: Staff, agency_id: int | None = None, *,
+                       finished: bool | None = None) -> sa.Select:
+    """Today's visits of the actor's centre in arrival order; with ``agency_id``, only those
+    waiting, called or in service at that agency's desk. ``finished=False`` keeps the
+    visits still in the building (what a desk acts on), ``True`` those done or gone, latest
+    first."""
+    query = (
+        visits_visible_to(actor)
+        .where(Visit.visit_date == local_today())
+        .options(
+            selectinload(Visit.stops).selectinload(VisitStop.agency),
+            selectinload(Visit.client),
+            selectinload(Visit.purposes),
+        )
+    )
+    if finished is None:
+        query = query.order_by(Visit.arrived_at, Visit.id)
+    elif finished:
+        query = query.where(Visit.status.in_(CLOSED_VISIT)).order_by(
+            Visit.arrived_at.desc(), Visit.id.desc())
+    else:
+        query = query.where(Visit.status.not_in(CLOSED_VISIT)).order_by(Visit.arrived_at, Visit.id)
+    if agency_id:
+        query = query.where(
+            Visit.stops.any(sa.and_(VisitStop.agency_id == agency_id,
+                                    VisitStop.status.in_(ACTIVE_STOP_STATUSES)))
+        )
+    return query
+
+
+def todays_finished_count(actor: Staff) -> int:
+    """How many of today's visits at the actor's centre are done or gone."""
+    return db.session.scalar(
+        visits_visible_to(actor).with_only_columns(sa.func.count(Visit.id))
+        .where(Visit.visit_date == local_today(), Visit.status.in_(CLOSED_VISIT))) or 0
+
+
+def last_visit_dates(client_ids: list[int]) -> dict[int, object]:
+    """The latest visit day per person, in one query (for search results)."""
+    if not client_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Visit.client_id, sa.func.max(Visit.visit_date))
+        .where(Visit.client_id.in_(client_ids))
+        .group_by(Visit.client_id)
+    )
+    return dict(rows.all())
+
+
+def waiting_count(actor: Staff) -> int:
+    """For the home tile: today's visits still in the building (a caseworker's: those at
+    their agency's desk), the rows the queue page lists."""
+    query = (visits_visible_to(actor).with_only_columns(sa.func.count(Visit.id))
+             .where(Visit.visit_date == local_today(), Visit.status.not_in(CLOSED_VISIT)))
+    if actor.role == Role.CASEWORKER and actor.agency_id:
+        query = query.where(Visit.stops.any(sa.and_(VisitStop.agency_id == actor.agency_id,
+                                                    VisitStop.status.in_(ACTIVE_STOP_STATUSES))))
+    return db.session.scalar(query) or 0

@@ -8,15 +8,12 @@ every UPDATE, and the loser gets :class:`VisitConflict`.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
 from cases.models import Client
 from cases.people import DESK_ROLES, has_collection_consent
@@ -25,7 +22,6 @@ from catalogue.matching import suggest_services
 from centers.models import Agency, Centre, Domain, Staff
 from core import audit, states
 from core.clock import local_today
-from core.crypto import cipher
 from core.database import insert_if_missing
 from core.errors import ConflictError, NotAllowedError, RefusedError
 from core.extensions import db
@@ -33,7 +29,6 @@ from core.roles import Role
 from core.states import Transition
 from core.types import utcnow
 from intake.models import (
-    ACTIVE_STOP_STATUSES,
     StopStatus,
     TicketCounter,
     Visit,
@@ -41,7 +36,6 @@ from intake.models import (
     VisitStatus,
     VisitStop,
     VisitSuggestion,
-    WaitingBoard,
 )
 
 
@@ -476,7 +470,7 @@ def _touch(visit: Visit) -> None:
     sa.orm.attributes.flag_modified(visit, "status")
 
 
-# --- queries -----------------------------------------------------------------------------
+# --- who sees visits (the scoped reads built on it are in intake.queries) -------------------
 
 def visits_visible_to(actor: Staff) -> sa.Select:
     """Visits of the actor's own centre; the administrator sees none (no personal data)."""
@@ -484,124 +478,6 @@ def visits_visible_to(actor: Staff) -> sa.Select:
     if actor.role == Role.ADMIN or actor.centre_id is None:
         return query.where(sa.false())
     return query.where(Visit.centre_id == actor.centre_id)
-
-
-def people_at_desk_today(actor: Staff):
-    """SQL condition on Client (the need-to-know rule): today's visit of the person has a
-    stop at the caseworker's agency's desk."""
-    return Client.id.in_(sa.select(Visit.client_id).join(VisitStop, VisitStop.visit_id == Visit.id)
-                         .where(Visit.centre_id == actor.centre_id,
-                                Visit.visit_date == local_today(),
-                                VisitStop.agency_id == actor.agency_id))
-
-
-def todays_queue_query(actor: Staff, agency_id: int | None = None, *,
-                       finished: bool | None = None) -> sa.Select:
-    """Today's visits of the actor's centre in arrival order; with ``agency_id``, only those
-    waiting, called or in service at that agency's desk. ``finished=False`` keeps the
-    visits still in the building (what a desk acts on), ``True`` those done or gone, latest
-    first."""
-    query = (
-        visits_visible_to(actor)
-        .where(Visit.visit_date == local_today())
-        .options(
-            selectinload(Visit.stops).selectinload(VisitStop.agency),
-            selectinload(Visit.client),
-            selectinload(Visit.purposes),
-        )
-    )
-    if finished is None:
-        query = query.order_by(Visit.arrived_at, Visit.id)
-    elif finished:
-        query = query.where(Visit.status.in_(CLOSED_VISIT)).order_by(
-            Visit.arrived_at.desc(), Visit.id.desc())
-    else:
-        query = query.where(Visit.status.not_in(CLOSED_VISIT)).order_by(Visit.arrived_at, Visit.id)
-    if agency_id:
-        query = query.where(
-            Visit.stops.any(sa.and_(VisitStop.agency_id == agency_id,
-                                    VisitStop.status.in_(ACTIVE_STOP_STATUSES)))
-        )
-    return query
-
-
-def todays_finished_count(actor: Staff) -> int:
-    """How many of today's visits at the actor's centre are done or gone."""
-    return db.session.scalar(
-        visits_visible_to(actor).with_only_columns(sa.func.count(Visit.id))
-        .where(Visit.visit_date == local_today(), Visit.status.in_(CLOSED_VISIT))) or 0
-
-
-def last_visit_dates(client_ids: list[int]) -> dict[int, object]:
-    """The latest visit day per person, in one query (for search results)."""
-    if not client_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Visit.client_id, sa.func.max(Visit.visit_date))
-        .where(Visit.client_id.in_(client_ids))
-        .group_by(Visit.client_id)
-    )
-    return dict(rows.all())
-
-
-# --- the waiting board -------------------------------------------------------------------
-
-def issue_board_token(actor: Staff, centre: Centre) -> str:
-    """A new secret for the lobby TV's URL; the previous one stops working."""
-    token = secrets.token_urlsafe(24)
-    board = db.session.get(WaitingBoard, centre.id)
-    if board is None:
-        board = WaitingBoard(centre_id=centre.id, token_hash="", created_by_id=actor.id)
-        db.session.add(board)
-    board.token_hash = cipher().keyed_hash(token)
-    board.created_at = utcnow()
-    board.created_by_id = actor.id
-    audit.record("board.token_issued", actor=actor, subject=centre, centre_id=centre.id)
-    return token
-
-
-def board_token_valid(centre: Centre, token: str | None) -> bool:
-    board = db.session.get(WaitingBoard, centre.id)
-    if board is None or not token:
-        return False
-    lifetime = timedelta(days=current_app.config["BOARD_TOKEN_DAYS"])
-    if board.created_at + lifetime <= utcnow():
-        return False
-    return secrets.compare_digest(board.token_hash, cipher().keyed_hash(token))
-
-
-def board_snapshot(centre: Centre, limit: int = 8) -> dict:
-    """What the lobby TV shows: numbers called and not yet in service, with the window to go
-    to, and waiting counts. No names. A number leaves the board once its desk starts serving
-    it: the "호출 번호" slot is for those still walking to a window."""
-    today = local_today()
-    called = db.session.execute(
-        sa.select(Visit.ticket_number, Agency.name, Agency.desk_location, VisitStop.status,
-                  VisitStop.called_at)
-        .join(VisitStop, VisitStop.visit_id == Visit.id)
-        .join(Agency, Agency.id == VisitStop.agency_id)
-        .where(Visit.centre_id == centre.id, Visit.visit_date == today,
-               VisitStop.status == StopStatus.CALLED)
-        .order_by(VisitStop.called_at.desc())
-        .limit(limit)
-    ).all()
-    waiting = db.session.execute(
-        sa.select(Agency.name, sa.func.count(VisitStop.id))
-        .join(VisitStop, VisitStop.agency_id == Agency.id)
-        .join(Visit, Visit.id == VisitStop.visit_id)
-        .where(Visit.centre_id == centre.id, Visit.visit_date == today,
-               VisitStop.status == StopStatus.WAITING)
-        .group_by(Agency.name)
-        .order_by(Agency.name)
-    ).all()
-    return {
-        "called": [
-            {"ticket": t, "desk": name, "location": location,
-             "status": status.value if hasattr(status, "value") else status}
-            for t, name, location, status, _at in called
-        ],
-        "waiting": [{"desk": name, "count": count} for name, count in waiting],
-    }
 
 
 # --- retention (cases.retention) -----------------------------------------------------------
@@ -613,14 +489,3 @@ def visit_activity() -> list[sa.Select]:
 
 def erase_visit_notes(client_ids: list[int]) -> None:
     db.session.execute(sa.update(Visit).where(Visit.client_id.in_(client_ids)).values(note=""))
-
-
-def waiting_count(actor: Staff) -> int:
-    """For the home tile: today's visits still in the building (a caseworker's: those at
-    their agency's desk), the rows the queue page lists."""
-    query = (visits_visible_to(actor).with_only_columns(sa.func.count(Visit.id))
-             .where(Visit.visit_date == local_today(), Visit.status.not_in(CLOSED_VISIT)))
-    if actor.role == Role.CASEWORKER and actor.agency_id:
-        query = query.where(Visit.stops.any(sa.and_(VisitStop.agency_id == actor.agency_id,
-                                                    VisitStop.status.in_(ACTIVE_STOP_STATUSES))))
-    return db.session.scalar(query) or 0

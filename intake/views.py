@@ -23,7 +23,6 @@ from cases.queries import (
     visible_client_ids,
 )
 from catalogue.models import CustomerType
-from centers.models import Agency
 from core import audit
 from core.clock import local_today
 from core.extensions import db
@@ -32,6 +31,7 @@ from core.roles import Role, roles_required
 from core.views import commit_or_flash, committed, current_staff
 from intake import services
 from intake.forms import (
+    CarriedSearchForm,
     ClientEditForm,
     ConsentDocumentForm,
     ConsentForm,
@@ -41,6 +41,7 @@ from intake.forms import (
     WithdrawForm,
 )
 from intake.models import Visit, VisitStop
+from intake.queries import last_visit_dates
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
@@ -64,7 +65,7 @@ def search():
     if form.validate_on_submit():
         terms = understand(form.q.data, rrn_allowed=_centre().processes_rrn)
         results = search_clients(current_staff(), terms)
-        last_visits = services.last_visit_dates([c.id for c in results])
+        last_visits = last_visit_dates([c.id for c in results])
         audit.record_listing("client.searched", [c.id for c in results],
                              understood_as=terms.kind, page="intake.search")
     return committed(render_template("intake/search.html", form=form, results=results,
@@ -78,24 +79,13 @@ def _customer_type_choices():
     return choices((t.code, t.label) for t in types)
 
 
-_CARRIED_FIELDS = {"name": "name", "birth_date": "birth_date"}
-
-
-def _carried_search() -> dict | None:
-    """The name or birth date the desk searched for, posted on from the search page's
-    "새로 등록" (a POST body: it is personal data) to start the form with; None otherwise."""
-    field = _CARRIED_FIELDS.get(request.form.get("carry_kind", "")) if request.method == "POST" else None
-    value = request.form.get("carry_value", "").strip()[:100]
-    return {field: value} if field and value else None
-
-
 @bp.route("/people/new", methods=["GET", "POST"])
 @desk
 def register_person():
     centre = _centre()
     collection = people.current_document(centre.id, ConsentKind.COLLECTION)
     third_party = people.current_document(centre.id, ConsentKind.THIRD_PARTY)
-    carried = _carried_search()
+    carried = CarriedSearchForm().carried()
     form = RegistrationForm(formdata=None, data=carried) if carried else RegistrationForm()
     form.customer_types.choices = _customer_type_choices()
     form.third_party_agencies.choices = (
@@ -323,10 +313,12 @@ def publish_consent_document(kind: str):
     previous = people.current_document(centre.id, kind)
     form = ConsentDocumentForm(obj=previous) if previous else \
         ConsentDocumentForm(data=DEFAULT_TEXTS[kind])
-    agencies = centre.visible_agencies()
-    previous_recipients = {r.agency_id: r for r in previous.recipients} if previous else {}
+    if kind == ConsentKind.THIRD_PARTY:
+        form.offer_recipients(centre.visible_agencies(),
+                              {r.agency_id: r for r in previous.recipients} if previous else {},
+                              RECIPIENT_DEFAULT)
     if form.validate_on_submit():
-        recipients = _recipients_from_request(agencies) if kind == ConsentKind.THIRD_PARTY else None
+        recipients = form.recipients() if kind == ConsentKind.THIRD_PARTY else None
         try:
             values = {name: getattr(form, name).data for name in
                       ("title", "purpose", "items", "retention", "refusal_notice")}
@@ -339,25 +331,7 @@ def publish_consent_document(kind: str):
             flash(_("새 판을 게시했습니다. 이제부터 받는 동의는 이 판으로 기록됩니다."), "success")
             return redirect(url_for("intake.consent_documents"))
     return render_template("intake/consent_document_form.html", form=form, kind=kind,
-                           agencies=agencies, previous=previous,
-                           previous_recipients=previous_recipients,
-                           recipient_default=RECIPIENT_DEFAULT)
-
-
-def _recipients_from_request(agencies: list[Agency]) -> list[dict]:
-    """Rows of the recipients table: each named agency with its purpose, items, retention."""
-    recipients = []
-    for agency in agencies:
-        if request.form.get(f"include-{agency.id}") != "1":
-            continue
-        fields = {name: request.form.get(f"{name}-{agency.id}", "").strip()[:300]
-                  for name in ("purpose", "items", "retention")}
-        if not all(fields.values()):
-            raise people.ClientError(
-                _("%(agency)s: 제공 목적, 항목, 보유 기간을 모두 적으세요.", agency=agency.name)
-            )
-        recipients.append({"agency_id": agency.id, **fields})
-    return recipients
+                           previous=previous)
 
 
 @bp.get("/consent-documents/<int:document_id>/print")

@@ -14,14 +14,19 @@ from core.clock import minutes_since
 from core.extensions import db
 from core.forms import EmptyForm
 from core.roles import Role
-from core.views import commit_or_flash, committed, current_staff
+from core.views import commit_or_flash, committed, current_staff, redirect_back
 from intake import services
 from intake.forms import (
     AddStopForm,
     VisitForm,
 )
 from intake.models import StopStatus, Visit
-from intake.queries import get_visit_or_404, visible_visit_ids
+from intake.queries import (
+    get_visit_or_404,
+    todays_finished_count,
+    todays_queue_query,
+    visible_visit_ids,
+)
 from intake.views import bp, centre_staff, desk
 
 
@@ -143,10 +148,7 @@ def print_checklist(visit_id: int):
 
 
 def _after_action(visit: Visit):
-    target = request.form.get("back")
-    if target == "queue":
-        return redirect(url_for("intake.queue", agency=request.form.get("agency") or None))
-    return redirect(url_for("intake.show_visit", visit_id=visit.id))
+    return redirect_back({"queue": "intake.queue"}, "intake.show_visit", visit_id=visit.id)
 
 
 @bp.post("/visits/<int:visit_id>/<any(call, start, finish):action>")
@@ -212,9 +214,9 @@ def queue():
     if agency_id and agency_id not in {a.id for a in agencies}:
         abort(404)
     finished = request.args.get("finished") == "1" and not agency_id
-    page = db.paginate(services.todays_queue_query(actor, agency_id, finished=finished),
+    page = db.paginate(todays_queue_query(actor, agency_id, finished=finished),
                        per_page=QUEUE_PAGE, error_out=False)
-    finished_count = None if agency_id or finished else services.todays_finished_count(actor)
+    finished_count = None if agency_id or finished else todays_finished_count(actor)
     agency = next((a for a in agencies if a.id == agency_id), None)
     audit.record_listing("visit.listed", [v.client_id for v in page.items], page="intake.queue")
     return committed(render_template(

@@ -120,7 +120,12 @@ class BulkWriter:
         else:
             self.dbapi.commit()
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Whole statistics after a bulk load, not the app's 1,000-row samples: sampled,
+            # SQLite took the one centre's 163,000 cases for 1,001 and started every case
+            # figure from the centre index (the monthly report 1.06 s; 0.77 s after this).
+            cursor.execute("PRAGMA analysis_limit=0")
             cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA analysis_limit=1000")
             self.dbapi.commit()
         cursor.close()
         self.raw.close()

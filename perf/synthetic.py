@@ -133,11 +133,13 @@ def _first_visits(centre_ids: list[int]) -> int:
     earliest = (sa.select(Visit.centre_id, Visit.client_id, sa.func.min(Visit.visit_date))
                 .where(Visit.centre_id.in_(centre_ids), Visit.client_id.is_not(None))
                 .group_by(Visit.centre_id, Visit.client_id))
-    written = db.session.execute(sa.insert(FirstVisit).from_select(
-        ["centre_id", "client_id", "first_date"], earliest)).rowcount
+    db.session.execute(sa.insert(FirstVisit).from_select(
+        ["centre_id", "client_id", "first_date"], earliest))
     db.session.execute(sa.text("ANALYZE first_visits"))
     db.session.commit()
-    return written
+    # Counted, not the insert's rowcount: psycopg reports -1 for an INSERT … SELECT here.
+    return db.session.scalar(sa.select(sa.func.count()).select_from(FirstVisit)
+                             .where(FirstVisit.centre_id.in_(centre_ids)))
 
 
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the loader counts instants in seconds from it

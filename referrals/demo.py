@@ -29,7 +29,7 @@ from core.demo import DemoRun
 from core.extensions import db
 from core.roles import Role
 from core.working_time import add_working_hours
-from referrals import services
+from referrals import notifications, services
 from referrals.models import (
     ContactPreference,
     DeclineReason,
@@ -303,15 +303,15 @@ def _resend(plan: ReferralPlan) -> None:
 def _receive(plan: ReferralPlan) -> None:
     """The receiving caseworker opens it: 접수확인, and its notification is read."""
     services.mark_received(plan.receiver, plan.referral)
-    services.mark_read(plan.receiver, referral_id=plan.referral.id)
+    notifications.mark_read(plan.receiver, referral_id=plan.referral.id)
 
 
 def _read(plan: ReferralPlan, reader: Staff) -> None:
-    services.mark_read(reader, referral_id=plan.referral.id)
+    notifications.mark_read(reader, referral_id=plan.referral.id)
 
 
 def _read_outcome(plan: ReferralPlan) -> None:
-    services.mark_read(plan.sender, referral_id=plan.referral.id)
+    notifications.mark_read(plan.sender, referral_id=plan.referral.id)
 
 
 def _act(plan: ReferralPlan, action: str, note: str, decline_reason: DeclineReason | None = None,
@@ -320,7 +320,7 @@ def _act(plan: ReferralPlan, action: str, note: str, decline_reason: DeclineReas
     actor = plan.sender if action == "cancel" else plan.receiver
     services.transition(actor, plan.referral, action, note=note, decline_reason=decline_reason,
                         outcome=outcome, assignee=plan.receiver if action == "accept" else None)
-    services.mark_read(actor, referral_id=plan.referral.id)
+    notifications.mark_read(actor, referral_id=plan.referral.id)
 
 
 def _start_receiving_case(plan: ReferralPlan, crisis: Level) -> None:

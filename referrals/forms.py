@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, SubmitFie
 from wtforms.validators import InputRequired, Length, Optional
 
 from cases.models import ConsentMethod
-from core.forms import MultiCheckboxField, enum_options
+from core.forms import MultiCheckboxField, RecordIdField, RecordIdsField, enum_options
 from referrals.models import ContactPreference, DeclineReason, Outcome, ShareItem, Urgency
 
 REQUIRED = _l("필수 항목입니다.")
@@ -32,6 +32,17 @@ class ActionForm(FlaskForm):
                           choices=enum_options(Outcome, blank=True))
     assignee_id = SelectField(_l("담당자"), coerce=int, choices=[], validate_choice=False)
     add_to_visit = BooleanField(_l("오늘 방문 중이면 우리 창구를 방문 계획에 추가"))
+
+
+class ReadNotificationsForm(FlaskForm):
+    """Marking notifications read: those listed (``id``), those about a referral (``about``), or
+    else all of them; then on to the referral opened (``referral``, ``partner_referral``, or the
+    one read ``about``)."""
+
+    id = RecordIdsField()
+    about = RecordIdField()
+    referral = RecordIdField()
+    partner_referral = RecordIdField()
 
 
 class ResendForm(FlaskForm):

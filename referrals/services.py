@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 
 from cases import services as casework
 from cases.identity import format_phone
-from cases.models import Case, CaseStatus, Client, Priority
-from cases.people import may_share_with, sharing_consent_in_force
+from cases.models import Case, CaseStatus, Priority
+from cases.people import may_share_with
 from catalogue.models import CentreService
 from centers.models import Agency, Staff
 from core import audit, states
@@ -33,11 +33,11 @@ from core.types import utcnow
 from core.working_time import add_working_hours
 from intake import services as intake
 from intake.models import Visit, VisitStatus
+from referrals import notifications
 from referrals.models import (
     OPEN_STATUSES,
     ContactPreference,
     DeclineReason,
-    Notification,
     NotificationKind,
     Outcome,
     PartnerReferral,
@@ -169,7 +169,7 @@ def send(actor: Staff, case: Case, to_agency: Agency, *, reason: str, needs: str
     except sa.exc.IntegrityError as error:  # someone sent the same one a moment earlier
         raise ReferralError(_("같은 기관에 이미 진행 중인 의뢰가 있습니다.")) from error
     _event(referral, actor, None, ReferralStatus.SENT, referral.reason)
-    _notify_agency(referral, to_agency.id,
+    notifications.notify_agency(referral, to_agency.id,
                    _("새 의뢰: %(a)s에서 보냄", a=referral.from_agency.name))
     audit.record("referral.sent", actor=actor, subject=referral, client_id=case.client_id,
                  detail={"to_agency_id": to_agency.id, "urgency": urgency.value,
@@ -317,7 +317,7 @@ def _record(actor: Staff, referral: Referral, action: str, previous: ReferralSta
     rule = TRANSITIONS[action]
     _event(referral, actor, previous, rule.target, note)
     if rule.tells_sender:
-        _notify(referral.sent_by_id, referral, NotificationKind.OUTCOME,
+        notifications.notify(referral.sent_by_id, referral, NotificationKind.OUTCOME,
                 _("의뢰 %(s)s: %(a)s", s=rule.target.label, a=referral.to_agency.name))
     audit.record(f"referral.{action}", actor=actor, subject=referral,
                  client_id=referral.client_id,
@@ -403,124 +403,6 @@ def resend(actor: Staff, declined: Referral, to_agency: Agency) -> Referral:
 def _event(referral: Referral, actor: Staff, from_status, to_status, note: str) -> None:
     db.session.add(ReferralEvent(referral_id=referral.id, actor_id=actor.id,
                                  from_status=from_status, to_status=to_status, note=note))
-
-
-# --- notifications -----------------------------------------------------------------------
-
-def _notify(staff_id: int, referral: Referral, kind: NotificationKind, message: str) -> None:
-    db.session.add(Notification(staff_id=staff_id, referral_id=referral.id, kind=kind,
-                                message=message[:300]))
-
-
-def _notify_agency(referral: Referral, agency_id: int, message: str) -> None:
-    staff_ids = db.session.scalars(sa.select(Staff.id).where(
-        Staff.agency_id == agency_id, Staff.role == Role.CASEWORKER, Staff.is_active_account))
-    for staff_id in staff_ids:
-        _notify(staff_id, referral, NotificationKind.INCOMING, message)
-
-
-def mark_read(actor: Staff, notification_ids: list[int] | None = None,
-              referral_id: int | None = None) -> int:
-    """Mark the actor's notifications read: the given ones, those of a referral, or all."""
-    query = sa.update(Notification).where(Notification.staff_id == actor.id,
-                                          Notification.read_at.is_(None))
-    if notification_ids is not None:
-        query = query.where(Notification.id.in_(notification_ids))
-    if referral_id is not None:
-        query = query.where(Notification.referral_id == referral_id)
-    return db.session.execute(query.values(read_at=utcnow())).rowcount
-
-
-def unread_about(actor: Staff, referral_id: int) -> int:
-    """How many of the actor's notifications about this referral are unread."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.staff_id == actor.id, Notification.referral_id == referral_id,
-        Notification.read_at.is_(None))) or 0
-
-
-# --- who sees what -----------------------------------------------------------------------
-
-def referrals_visible_to(actor: Staff) -> sa.Select:
-    """Caseworkers see referrals from their agency, and those to it while the person's consent
-    to share with it is in force (a withdrawal ends the receiving side's access to the
-    referral and its slip at once); a manager all of the centre."""
-    query = sa.select(Referral)
-    if actor.role == Role.MANAGER and actor.centre_id:
-        return query.where(Referral.centre_id == actor.centre_id)
-    if actor.role == Role.CASEWORKER and actor.agency_id:
-        return query.where(Referral.centre_id == actor.centre_id, sa.or_(
-            Referral.from_agency_id == actor.agency_id,
-            sa.and_(Referral.to_agency_id == actor.agency_id,
-                    sharing_consent_in_force(Referral.client_id, actor.agency_id, local_today()))))
-    return query.where(sa.false())
-
-
-def people_referred_with(actor: Staff):
-    """SQL condition on Client (the need-to-know rule): an open referral from the caseworker's
-    agency, or to it while the consent to share with it is in force."""
-    return Client.id.in_(sa.select(Referral.client_id).where(
-        Referral.status.in_(OPEN_STATUSES), Referral.centre_id == actor.centre_id,
-        sa.or_(Referral.from_agency_id == actor.agency_id,
-               sa.and_(Referral.to_agency_id == actor.agency_id,
-                       sharing_consent_in_force(Referral.client_id, actor.agency_id,
-                                                local_today())))))
-
-
-def cases_referred_to(actor: Staff):
-    """SQL condition: the case was referred to the actor's agency, the referral is still
-    open, and the person's consent to share with that agency is still in force — so its
-    caseworkers may read (and add notes to) the case. A decline, a cancellation, the end of
-    the loop or a withdrawn consent ends that access."""
-    return Case.id.in_(sa.select(Referral.from_case_id).where(
-        Referral.to_agency_id == actor.agency_id, Referral.status.in_(OPEN_STATUSES),
-        sharing_consent_in_force(Referral.client_id, actor.agency_id, local_today())))
-
-
-def overdue_clause(now=None):
-    """SQL: awaiting an answer past its due time."""
-    now = now or utcnow()
-    return sa.and_(Referral.status.in_([ReferralStatus.SENT, ReferralStatus.RECEIVED]),
-                   Referral.due_at < now)
-
-
-def badge_counts(actor: Staff) -> dict[str, int]:
-    """Unread incoming referrals and outcomes, and overdue referrals of my agency."""
-    unread = dict(db.session.execute(
-        sa.select(Notification.kind, sa.func.count())
-        .where(Notification.staff_id == actor.id, Notification.read_at.is_(None))
-        .group_by(Notification.kind)).all())
-    overdue = 0
-    if actor.role == Role.CASEWORKER and actor.agency_id:
-        overdue = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Referral).where(
-                sa.or_(Referral.to_agency_id == actor.agency_id,
-                       Referral.from_agency_id == actor.agency_id), overdue_clause())) or 0
-        # Referrals to partners outside the centre keep the same response targets.
-        overdue += db.session.scalar(
-            sa.select(sa.func.count()).select_from(PartnerReferral).where(
-                PartnerReferral.from_agency_id == actor.agency_id,
-                PartnerReferral.status == ReferralStatus.SENT,
-                PartnerReferral.due_at < utcnow())) or 0
-    return {"incoming": unread.get(NotificationKind.INCOMING, 0),
-            "outcome": unread.get(NotificationKind.OUTCOME, 0), "overdue": overdue}
-
-
-def open_referral_counts(case_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(
-        sa.select(Referral.from_case_id, sa.func.count())
-        .where(Referral.from_case_id.in_(case_ids), Referral.status.in_(OPEN_STATUSES))
-        .group_by(Referral.from_case_id))
-    return dict(rows.all())
-
-
-def case_referrals(case_id: int, actor: Staff) -> list[Referral]:
-    """Referrals sent from this case or that opened it at the receiving agency — those the
-    actor may open (an agency reading the case through a referral sees only its own)."""
-    return list(db.session.scalars(
-        referrals_visible_to(actor).where(sa.or_(Referral.from_case_id == case_id,
-                                                 Referral.to_case_id == case_id))
-        .options(sa.orm.selectinload(Referral.from_agency), sa.orm.selectinload(Referral.to_agency))
-        .order_by(Referral.sent_at.desc())))
 
 
 def slip_data(referral: Referral) -> dict[str, str | bool]:

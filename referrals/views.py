@@ -31,7 +31,7 @@ from core.roles import Role, roles_required
 from core.types import utcnow
 from core.views import commit_or_flash, committed, current_staff
 from referrals import services
-from referrals.forms import ActionForm, HolidayForm, ResendForm, SendForm
+from referrals.forms import ActionForm, HolidayForm, ReadNotificationsForm, ResendForm, SendForm
 from referrals.models import (
     ContactPreference,
     DeclineReason,
@@ -41,7 +41,8 @@ from referrals.models import (
     ReferralStatus,
     Urgency,
 )
-from referrals.queries import get_referral_or_404
+from referrals.notifications import mark_read, unread_about
+from referrals.queries import get_referral_or_404, overdue_clause, referrals_visible_to
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
@@ -108,7 +109,7 @@ def inbox():
     """The receiving agency's referrals: new, received, accepted by me, overdue."""
     actor = current_staff()
     view = request.args.get("view", "new")
-    query = (services.referrals_visible_to(actor).where(Referral.to_agency_id == actor.agency_id)
+    query = (referrals_visible_to(actor).where(Referral.to_agency_id == actor.agency_id)
              .options(selectinload(Referral.client), selectinload(Referral.from_agency))
              .order_by(Referral.urgency.desc(), Referral.due_at))
     if view == "new":
@@ -120,7 +121,7 @@ def inbox():
                             Referral.status.in_([ReferralStatus.ACCEPTED,
                                                  ReferralStatus.IN_PROGRESS]))
     elif view == "overdue":
-        query = query.where(services.overdue_clause())
+        query = query.where(overdue_clause())
     query, filters = _filters(query)
     page = db.paginate(query, per_page=25, error_out=False)
     audit.record_listing("referral.listed", [r.client_id for r in page.items],
@@ -135,12 +136,12 @@ def inbox():
 def sent():
     """The sender's view: outgoing referrals with status and outcome (the closed loop)."""
     actor = current_staff()
-    query = services.referrals_visible_to(actor)
+    query = referrals_visible_to(actor)
     if actor.role == Role.CASEWORKER:
         query = query.where(Referral.from_agency_id == actor.agency_id)
     view = request.args.get("view", "all")
     if view == "overdue":
-        query = query.where(services.overdue_clause())
+        query = query.where(overdue_clause())
     query, filters = _filters(query.options(selectinload(Referral.client),
                                             selectinload(Referral.to_agency)))
     page = db.paginate(query.order_by(Referral.sent_at.desc()), per_page=25, error_out=False)
@@ -186,7 +187,7 @@ def show(referral_id: int):
         may_resend=services.may_resend(current_staff(), referral),
         decline_reasons=list(DeclineReason), outcomes=list(Outcome), now=utcnow(),
         in_building=services.todays_open_visit(referral) is not None,
-        unread=services.unread_about(current_staff(), referral.id), read_form=EmptyForm(),
+        unread=unread_about(current_staff(), referral.id), read_form=EmptyForm(),
         open_cases=visible_case_ids(current_staff(), [referral.from_case_id, referral.to_case_id])))
 
 
@@ -265,20 +266,18 @@ def notifications():
 @bp.post("/notifications/read")
 @case_staff
 def read_notifications():
-    if EmptyForm().validate_on_submit():
-        ids = [int(i) for i in request.form.getlist("id") if i.isdigit()] or None
-        about = request.form.get("about", type=int)
-        if about:
-            services.mark_read(current_staff(), referral_id=about)
+    form = ReadNotificationsForm()
+    if form.validate_on_submit():
+        if form.about.data:
+            mark_read(current_staff(), referral_id=form.about.data)
         else:
-            services.mark_read(current_staff(), ids)
+            mark_read(current_staff(), form.id.data or None)
         db.session.commit()
-    target = request.form.get("referral", type=int) or request.form.get("about", type=int)
+    target = form.referral.data or form.about.data
     if target:
         return redirect(url_for("referrals.show", referral_id=target))
-    target = request.form.get("partner_referral", type=int)
-    if target:
-        return redirect(url_for("partner_referrals.show", referral_id=target))
+    if form.partner_referral.data:
+        return redirect(url_for("partner_referrals.show", referral_id=form.partner_referral.data))
     return redirect(url_for("referrals.notifications"))
 
 

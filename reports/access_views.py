@@ -13,10 +13,10 @@ from cases.people import may_print_access_history
 from cases.queries import get_client_or_404
 from core.clock import local_today
 from core.extensions import db
-from core.forms import EmptyForm
 from core.roles import allowed_if, roles_required
-from core.views import commit_or_flash, current_staff
+from core.views import commit_or_flash, current_staff, paginate_list
 from reports import access_review as rules
+from reports.forms import SignOffForm
 from reports.periods import Month
 
 bp = Blueprint("access", __name__)
@@ -38,17 +38,16 @@ def review():
     actor = current_staff()
     filters = rules.Filters.from_args(request.args)
     result = rules.review(actor, filters)
-    pages = max(1, -(-len(result.ids) // PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    events = rules.load(result.ids[(page - 1) * PER_PAGE:page * PER_PAGE])
+    page = paginate_list(result.ids, PER_PAGE)
+    events = rules.load(page.items)
     return render_template(
         "access/review.html", filters=filters, events=events, result=result, page=page,
-        pages=pages, flag_labels=FLAG_LABELS, staff=rules.staff_choices(actor),
+        flag_labels=FLAG_LABELS, staff=rules.staff_choices(actor),
         # Readable Korean (``tojson`` would write \uXXXX); Jinja escapes it for the page.
         details={event.id: json.dumps(rules.detail_for(actor, event), ensure_ascii=False)
                  for event in events},
         signed=rules.sign_off_of(actor.centre_id, filters.month),
-        may_sign=rules.may_sign_month(actor, filters.month), form=EmptyForm(),
+        may_sign=rules.may_sign_month(actor, filters.month), form=SignOffForm(),
         months=_recent_months())
 
 
@@ -62,8 +61,9 @@ def _recent_months(count: int = 13) -> list[Month]:
 @bp.post("/audit/<month:month>/sign-off")
 @allowed_if(rules.may_sign_off)
 def sign_off(month: Month):
-    if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: rules.sign_off(current_staff(), month, request.form.get("remark", "")),
+    form = SignOffForm()
+    if form.validate_on_submit():
+        commit_or_flash(lambda: rules.sign_off(current_staff(), month, form.remark.data or ""),
                         _("%(month)s 접근 기록 점검을 확인했습니다.", month=month.key))
     return redirect(url_for("access.review", month=month.key))
 

@@ -35,7 +35,7 @@ from cases.models import (
 from centers.models import Agency, Centre, Staff
 from core.clock import SEOUL
 from core.extensions import db
-from reports.figures import _count_if, _keyed, once
+from reports.figures import _count_if, _keyed, once, probe
 from reports.periods import Span
 
 # --- a case's state at a moment ------------------------------------------------------------
@@ -108,44 +108,39 @@ def closure_reason_in(span: Span):
 
 
 def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
-    """(case_id, assessment, plan, goals): each case of the centres open at ``moment`` and
-    past a time target then, with 1 for each target it is past.
+    """(case_id, centre_id, agency_id, assessment, plan, goals): each case of the centres
+    open at ``moment``, with 1 for each time target it was past then (0 otherwise).
 
-    Each target is its own select, so its ``EXISTS`` sits in a WHERE clause where the
-    database can run it as one semi- or anti-join over the assessments or goals, instead of
-    a sub-query per case; the instant before which a case had to be opened to be late is
-    computed here from the centre's target days, so the database plans with a plain
-    timestamp (it starts from the open cases) instead of one per row.
+    One pass over the open cases (:func:`may_count_since` finds them through indexes), each
+    target a flag probing that case's assessments or goals by their ``case_id`` index: the
+    open cases are found once, not once per target, and no table of goals is read whole.
+    The instant before which a case had to be opened to be late is computed here from the
+    centre's target days, so the database compares with a plain timestamp.
 
     A goal's past status is not kept: one achieved or stopped after ``moment`` (its last
     change, ``updated_at``, is later) counts as still open then.
     """
     today = moment.astimezone(SEOUL).date()
-    open_then = (Case.centre_id.in_(centre_ids), may_count_since(moment), case_open_at(moment))
+    no_assessment = sa.and_(
+        _opened_before_target(centre_ids, moment, "assessment_due_days"),
+        probe(Assessment.case_id == Case.id, Assessment.created_at < moment).is_(None))
+    no_plan = sa.and_(
+        _opened_before_target(centre_ids, moment, "plan_due_days"),
+        probe(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment).is_(None))
+    goals_late = probe(
+        PlanGoal.case_id == Case.id, PlanGoal.created_at < moment, PlanGoal.target_date < today,
+        sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment)
+    ).is_not(None)
+    return (sa.select(Case.id.label("case_id"), Case.centre_id, Case.agency_id,
+                      _flag(no_assessment).label("assessment"), _flag(no_plan).label("plan"),
+                      _flag(goals_late).label("goals"))
+            .where(Case.centre_id.in_(centre_ids), may_count_since(moment),
+                   case_open_at(moment))
+            .subquery())
 
-    def flagged(assessment: int, plan: int, goals: int) -> tuple:
-        return (Case.id.label("case_id"), sa.literal(assessment).label("assessment"),
-                sa.literal(plan).label("plan"), sa.literal(goals).label("goals"))
 
-    no_assessment = (
-        sa.select(*flagged(1, 0, 0))
-        .where(*open_then, _opened_before_target(centre_ids, moment, "assessment_due_days"),
-               ~sa.exists().where(Assessment.case_id == Case.id, Assessment.created_at < moment)))
-    no_plan = (
-        sa.select(*flagged(0, 1, 0))
-        .where(*open_then, _opened_before_target(centre_ids, moment, "plan_due_days"),
-               ~sa.exists().where(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment)))
-    goals_late = (
-        sa.select(*flagged(0, 0, 1))
-        .where(*open_then, sa.exists().where(
-            PlanGoal.case_id == Case.id, PlanGoal.created_at < moment,
-            PlanGoal.target_date < today,
-            sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment))))
-    late = sa.union_all(no_assessment, no_plan, goals_late).subquery()
-    return (sa.select(late.c.case_id, sa.func.max(late.c.assessment).label("assessment"),
-                      sa.func.max(late.c.plan).label("plan"),
-                      sa.func.max(late.c.goals).label("goals"))
-            .group_by(late.c.case_id).subquery())
+def _flag(condition):
+    return sa.case((condition, 1), else_=0)
 
 
 def _opened_before_target(centre_ids, moment: datetime, target: str):
@@ -168,7 +163,8 @@ def _target_days(centre_ids, target: str) -> dict[int, int]:
 
 def past_target_case_ids(centre_ids, moment: datetime) -> sa.Select:
     """SQL: the ids of the centres' cases open and past a time target at ``moment``."""
-    return sa.select(_late_cases(centre_ids, moment).c.case_id)
+    late = _late_cases(centre_ids, moment)
+    return sa.select(late.c.case_id).where(late.c.assessment + late.c.plan + late.c.goals > 0)
 
 
 # --- cases -------------------------------------------------------------------------------
@@ -210,14 +206,27 @@ def _case_totals_by_desk(centre_ids, span: Span) -> dict[tuple, dict[str, int]]:
     measures of :func:`case_totals` (zeros included), counted over the cases that can count
     in the span (:func:`may_count_since`)."""
     keys = (Case.centre_id, Case.agency_id, Case.caseworker_id)
-    cases = (sa.select(*keys).where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc)
-             .group_by(*keys))
-    totals = {tuple(row): dict.fromkeys(CASE_MEASURES, 0) for row in db.session.execute(cases)}
-    measured = cases.add_columns(*_case_measures(span)).where(may_count_since(span.start_utc))
+    totals = {key: dict.fromkeys(CASE_MEASURES, 0)
+              for key, first in _desks_first_opened(centre_ids).items() if first < span.end_utc}
+    measured = (sa.select(*keys, *_case_measures(span))
+                .where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc,
+                       may_count_since(span.start_utc))
+                .group_by(*keys))
     for centre_id, agency_id, caseworker_id, *values in db.session.execute(measured):
         totals[(centre_id, agency_id, caseworker_id)] = dict(zip(CASE_MEASURES, values,
                                                                  strict=True))
     return totals
+
+
+@once
+def _desks_first_opened(centre_ids) -> dict[tuple, datetime]:
+    """(centre, agency, caseworker) → when its first case was opened: one scan of the
+    centres' cases per report, however many spans it counts."""
+    keys = (Case.centre_id, Case.agency_id, Case.caseworker_id)
+    return {(centre_id, agency_id, caseworker_id): first
+            for centre_id, agency_id, caseworker_id, first in db.session.execute(
+                sa.select(*keys, sa.func.min(Case.opened_at))
+                .where(Case.centre_id.in_(centre_ids)).group_by(*keys))}
 
 
 @once
@@ -267,18 +276,31 @@ def past_targets(centre_ids, moment: datetime, *, by: str = "centre") -> dict[in
 
 @once
 def _past_targets(centre_ids, moment: datetime) -> dict[tuple[int, int], dict[str, int]]:
+    """Per (centre, agency): the counts of :func:`past_targets`.
+
+    The open cases are grouped by which targets they are past (at most eight groups per
+    agency) and summed here, so each case's flags are worked out once."""
     late = _late_cases(centre_ids, moment)
-    rows = db.session.execute(
-        sa.select(Case.centre_id, Case.agency_id,
-                  *(sa.func.coalesce(sa.func.sum(column), 0)
-                    for column in (late.c.assessment, late.c.plan, late.c.goals)),
-                  sa.func.count(late.c.case_id))
-        .outerjoin(late, late.c.case_id == Case.id)
-        .where(Case.centre_id.in_(centre_ids), may_count_since(moment), case_open_at(moment))
-        .group_by(Case.centre_id, Case.agency_id)
-    )
-    return {(cid, aid): dict(zip(PAST_TARGETS, map(int, values), strict=True))
-            for cid, aid, *values in rows}
+    flags = (late.c.assessment, late.c.plan, late.c.goals)
+    keys = (late.c.centre_id, late.c.agency_id, *flags)
+    result: dict[tuple[int, int], dict[str, int]] = {}
+    for centre_id, agency_id, *past, cases in db.session.execute(
+            sa.select(*keys, sa.func.count()).group_by(*keys)):
+        counts = result.setdefault((centre_id, agency_id), dict.fromkeys(PAST_TARGETS, 0))
+        for name, flag in zip(PAST_TARGETS, past, strict=False):
+            counts[name] += flag * cases
+        counts["any"] += cases if any(past) else 0
+    return result
+
+
+def open_now(centre_id: int) -> tuple:
+    """Where-conditions: the centre's cases not closed now.
+
+    ``closed_at IS NULL`` says nothing more (closing sets it, reopening clears it) but lets
+    both engines read the ~10,000 open cases from its index instead of every case of the
+    centre (SQLite took 140 ms for that at 163,000 cases, 8 ms from the index)."""
+    return (Case.centre_id == centre_id, Case.closed_at.is_(None),
+            Case.status != CaseStatus.CLOSED)
 
 
 @once
@@ -286,7 +308,7 @@ def open_cases_now(centre_id: int) -> dict[int, int]:
     """Per agency: cases not closed now."""
     return _keyed(db.session.execute(
         sa.select(Case.agency_id, sa.func.count(Case.id))
-        .where(Case.centre_id == centre_id, Case.status != CaseStatus.CLOSED)
+        .where(*open_now(centre_id))
         .group_by(Case.agency_id)
     ))
 
@@ -295,10 +317,14 @@ def _unmet_goals(centre_ids, span: Span):
     """The goals first recorded as "no service available" in the span (a goal re-planned
     later stays counted there); for goals written before that time was kept, the last
     change of a goal that is still "no service"."""
-    marked = sa.func.coalesce(
-        PlanGoal.no_service_at,
-        sa.case((PlanGoal.status == GoalStatus.NO_SERVICE, PlanGoal.updated_at)))
-    return (Case.centre_id.in_(centre_ids), marked >= span.start_utc, marked < span.end_utc)
+    start, end = span.start_utc, span.end_utc
+    # Two ranges (the no-service time, or status and last change), so each is read from its
+    # index, not a scan of every goal as one expression of both would be.
+    marked = sa.or_(
+        sa.and_(PlanGoal.no_service_at >= start, PlanGoal.no_service_at < end),
+        sa.and_(PlanGoal.status == GoalStatus.NO_SERVICE, PlanGoal.updated_at >= start,
+                PlanGoal.updated_at < end, PlanGoal.no_service_at.is_(None)))
+    return (Case.centre_id.in_(centre_ids), marked)
 
 
 @once

@@ -1,8 +1,14 @@
 """Charts as vector SVG with matplotlib (Agg backend, no display), labels in Hangul.
 
 The Korean font is Noto Sans KR from the ``pylopdf-fonts-ko`` package (SIL OFL 1.1),
-registered with matplotlib from its file: never a system font, never the network. Text is
-written into the SVG as paths, so the chart looks the same in every browser and in the PDF.
+registered with matplotlib from its file: never a system font, never the network.
+
+Two drawings of the same chart: for the screen, text is written into the SVG as paths, so
+the chart looks the same in every browser (an SVG shown as an image cannot load a font); for
+the PDF, text stays text in the PDF's own Korean font (``core.fonts.FONT_FAMILY``, declared
+by the PDF's ``@font-face``). WeasyPrint draws a few dozen ``<text>`` elements far faster than
+hundreds of glyph outlines referenced by ``<use>``, and the words of a chart become
+searchable in the PDF (docs/performance.md, "The provisional PDF's layout").
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402  (after choosing the backend)
 from matplotlib.figure import Figure  # noqa: E402
 
-from core.fonts import korean_font_path  # noqa: E402
+from core.fonts import FONT_FAMILY, korean_font_path  # noqa: E402
 from reports.sections import Chart  # noqa: E402
 
 BAR_COLOUR = "#0d6efd"
@@ -40,31 +46,39 @@ def _font_family() -> str:
     return font_manager.FontProperties(fname=path).get_name()
 
 
-def render_svg(chart: Chart) -> str:
-    """The chart as an SVG document."""
+def render_svg(chart: Chart, *, printed: bool = False) -> str:
+    """The chart as an SVG document: for the screen (text as paths) or, ``printed``, for
+    the PDF (text as text in the PDF's font)."""
     return _svg(chart.kind, chart.title, tuple(chart.labels), tuple(chart.values),
-                chart.category_axis, chart.value_axis)
+                chart.category_axis, chart.value_axis, printed)
 
 
 @lru_cache(maxsize=256)
 def _svg(kind: str, title: str, labels: tuple[str, ...], values: tuple[float, ...],
-         category_axis: str = "", value_axis: str = "") -> str:
+         category_axis: str = "", value_axis: str = "", printed: bool = False) -> str:
     """Drawing a chart takes tens of milliseconds and the same data always gives the same
     file (fixed hash salt, no date), so the page and the PDF of a month, and every later
     look at a closed month, reuse the first drawing. The key is the chart's whole content:
     a changed figure is a different key, never a stale picture."""
     chart = Chart(kind, title, list(labels), list(values), category_axis, value_axis)
-    with matplotlib.rc_context({**STYLE, "font.family": _font_family()}):
+    family = _font_family()
+    style = {**STYLE, "font.family": family, "svg.fonttype": "none" if printed else "path"}
+    with matplotlib.rc_context(style):
         figure = _days(chart) if chart.kind == "days" else _categories(chart)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    svg = buffer.getvalue()
+    if printed:
+        # matplotlib names the font it measured with; the PDF knows it by its @font-face name.
+        svg = svg.replace(f"font-family: '{family}'", f"font-family: '{FONT_FAMILY}'")
+    return svg
 
 
-def data_uri(chart: Chart) -> str:
+def data_uri(chart: Chart, *, printed: bool = False) -> str:
     """The SVG as a ``data:`` URI for an ``<img>``: a separate document, so the element ids
     of two charts on one page cannot clash."""
-    return "data:image/svg+xml;base64," + base64.b64encode(render_svg(chart).encode()).decode()
+    svg = render_svg(chart, printed=printed)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def _days(chart: Chart) -> Figure:

@@ -253,14 +253,15 @@ def report_from_json(data: dict, stamp: ed.ReportStamp) -> sections.MonthlyRepor
     )
 
 
-def chart_images(report: sections.MonthlyReport) -> dict[str, str]:
+def chart_images(report: sections.MonthlyReport, *, printed: bool = False) -> dict[str, str]:
     """Each chart as an SVG ``data:`` URI, keyed "<section key>-<index>": drawn once when an
-    edition is stored (a closed month's page and PDF then draw none), else per request."""
+    edition is stored (a closed month's page and PDF then draw none), else per request;
+    ``printed``: the PDF's drawing, text in the PDF's font (see reports.charts)."""
     if report.images:
         return report.images
     from reports import charts  # matplotlib: imported at the first chart, not at start-up
 
-    return {f"{section.key}-{index}": charts.data_uri(chart)
+    return {f"{section.key}-{index}": charts.data_uri(chart, printed=printed)
             for section in report.sections for index, chart in enumerate(section.charts)}
 
 

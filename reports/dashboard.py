@@ -16,7 +16,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from cases.models import Case, CaseStatus, Client
+from cases.models import Case, Client
 from cases.queries import cases_visible_to, clients_visible_to
 from centers.models import Centre, Staff
 from core.clock import local_today
@@ -203,8 +203,7 @@ def _people_list(span_of):
 
 
 def _open_case_list(actor, context, agency_id):
-    select = cases_visible_to(actor).where(Case.centre_id == context.centre.id,
-                                           Case.status != CaseStatus.CLOSED)
+    select = cases_visible_to(actor).where(*case_figures.open_now(context.centre.id))
     if agency_id:
         select = select.where(Case.agency_id == agency_id)
     return select.order_by(Case.opened_at)

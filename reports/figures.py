@@ -135,6 +135,16 @@ def _visit_id_ranges(centre_ids, span: Span) -> list[tuple[int, int]]:
     return merged
 
 
+def probe(*conditions):
+    """SQL: 1 if a row meets the conditions, else NULL: "has one", for conditions on the rows
+    of one outer row (a case's goals, a visitor's customer types).
+
+    Unlike ``EXISTS``, a sub-query with ``LIMIT`` is never turned into a hash of the whole
+    inner table: PostgreSQL probes its index once per outer row (the ~10,000 open cases,
+    the month's ~27,000 visits: a few ms) instead of reading the centre's whole history."""
+    return sa.select(sa.literal(1)).where(*conditions).limit(1).scalar_subquery()
+
+
 def served_stop():
     return VisitStop.started_at.is_not(None)
 
@@ -228,18 +238,25 @@ def _visits_by_purpose(centre_id: int, span: Span) -> dict[Domain, int]:
 @once
 def visits_by_customer_type(centre_id: int, span: Span) -> tuple[list[tuple[str, int]], int]:
     """Visits per policy-customer type of the visitor, in the vocabulary's order, and the
-    number of visits whose visitor has at least one type."""
-    base = (sa.select(CustomerType.name, sa.func.count(sa.distinct(Visit.id)))
-            .select_from(Visit)
-            .join(client_customer_types, client_customer_types.c.client_id == Visit.client_id)
-            .join(CustomerType, CustomerType.code == client_customer_types.c.customer_type_code)
-            .where(*visits_in([centre_id], span)))
+    number of visits whose visitor has at least one type.
+
+    The month's visits are counted per visitor first (~19,000 people for ~27,000 visits), so
+    the join with the people's types starts from them."""
+    per_person = (sa.select(Visit.client_id, sa.func.count().label("visits"))
+                  .where(*visits_in([centre_id], span)).group_by(Visit.client_id).subquery())
     rows = db.session.execute(
-        base.group_by(CustomerType.code, CustomerType.name, CustomerType.sort_order)
+        sa.select(CustomerType.name, sa.func.sum(per_person.c.visits))
+        .select_from(per_person)
+        .join(client_customer_types, client_customer_types.c.client_id == per_person.c.client_id)
+        .join(CustomerType, CustomerType.code == client_customer_types.c.customer_type_code)
+        .group_by(CustomerType.code, CustomerType.name, CustomerType.sort_order)
         .order_by(CustomerType.sort_order)
     ).all()
-    typed = db.session.scalar(base.with_only_columns(sa.func.count(sa.distinct(Visit.id))))
-    return [(name, count) for name, count in rows], typed or 0
+    typed = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Visit)
+        .where(*visits_in([centre_id], span),
+               probe(client_customer_types.c.client_id == Visit.client_id).is_not(None)))
+    return [(name, int(count)) for name, count in rows], typed or 0
 
 
 @once

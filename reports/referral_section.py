@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from catalogue.models import Service
 from core.extensions import db
 from referrals.models import DeclineReason, Outcome, Referral, ReferralStatus
-from referrals.services import referrals_visible_to
+from referrals.queries import referrals_visible_to
 from reports import dashboard, figures
 from reports import referral_figures as rf
 from reports.headlines import Headline, count_of, ratio, register_counter, register_headline

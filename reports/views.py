@@ -195,8 +195,8 @@ def _monthly(code: str, month: Month) -> tuple[Centre, sections.MonthlyReport]:
     return centre, report
 
 
-def _chart_images(report) -> dict[str, str]:
-    return closing.chart_images(report)
+def _chart_images(report, *, printed: bool = False) -> dict[str, str]:
+    return closing.chart_images(report, printed=printed)
 
 
 @bp.get("/monthly/<code>/<month:month>")
@@ -274,7 +274,8 @@ def monthly_pdf(code: str, month: Month):
 
     def draw() -> bytes:
         return render_pdf("reports/monthly_pdf.html", report=report,
-                          images=_chart_images(report), units=exports.UNITS, cover=cover)
+                          images=_chart_images(report, printed=True), units=exports.UNITS,
+                          cover=cover)
 
     # A closed edition's PDF is drawn once (per language) and kept; a provisional one each time.
     edition = editions.edition(centre.id, month, version) if version is not None else None

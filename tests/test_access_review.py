@@ -204,3 +204,21 @@ def utcnow_seoul() -> datetime:
     from core.types import utcnow
 
     return utcnow()
+
+
+def test_a_long_list_pages_with_the_one_pager_and_keeps_its_filters(app, client):
+    p = place()
+    month = last_month()
+    day = working_day(month)
+    for n in range(53):
+        audit.record("client.view", actor=p["worker"], client_id=n + 1).at = at(day, 10, n)
+    audit.record("case.view", actor=p["desk"], client_id=1).at = at(day, 9)
+    db.session.commit()
+    login(client, p["manager"].username)
+    args = {"month": month.key, "staff": p["worker"].id}
+    first = client.get("/audit", query_string=args).get_data(as_text=True)
+    assert "1 / 2쪽" in first and first.count("<code>client.view</code>") == 50
+    assert f"staff={p['worker'].id}" in first.split("1 / 2쪽")[1] and "page=2" in first
+    second = client.get("/audit", query_string=args | {"page": 2}).get_data(as_text=True)
+    assert "2 / 2쪽" in second and second.count("<code>client.view</code>") == 3
+    assert "<code>case.view</code>" not in second

@@ -498,3 +498,13 @@ def test_a_case_cannot_name_someone_elses_visit(client, login_as, centre):
                            data={"priority": "normal", "caseworker_id": worker.id, "summary": "x"})
     assert "이 사람의 방문이 아닙니다" in response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+
+def test_caseload_search_too_long_says_so_and_keeps_the_text(client, login_as, centre):
+    jobs = agency(centre, AgencyKind.EMPLOYMENT)
+    login_as(Role.CASEWORKER, centre=centre, agency=jobs)
+    typed = "가" * 51
+    response = client.post("/cases/", data={"q": typed})
+    assert response.status_code == 200
+    assert "50자 이하로 입력하세요." in response.text
+    assert f'value="{typed}"' in response.text

@@ -73,6 +73,7 @@ from factories import (
     make_token,
 )
 from intake import services as intake
+from intake import waiting_board
 from intake.models import Visit
 from outreach import services as outreach
 from outreach.models import OutreachKind, OutreachVisit
@@ -335,7 +336,7 @@ def build_world() -> World:
     from centers import tokens
     tokens.revoke_token(manager, tokens.tokens_of(jobs)[0])
     make_token(jobs, name="새 토큰")
-    intake.issue_board_token(manager, nam)
+    waiting_board.issue_board_token(manager, nam)
     db.session.commit()
     return world
 

@@ -58,7 +58,13 @@ def _form_field_names() -> list[str]:
 
 
 def _schema_field_names() -> list[str]:
-    import api.schemas  # noqa: F401
+    import importlib
+    import pkgutil
+
+    import api.schemas
+
+    for module in pkgutil.iter_modules(api.schemas.__path__, "api.schemas."):
+        importlib.import_module(module.name)
 
     return sorted({name for schema in _subclasses(Schema)
                    if schema.__module__.startswith("api")

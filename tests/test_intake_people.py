@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from cases.models import Client, ClientLink, Consent, ConsentKind
+from cases.models import Client, ClientLink, Consent, ConsentDocument, ConsentKind
 from core.audit import AuditEvent
 from core.clock import local_today
 from core.extensions import db
@@ -337,6 +337,52 @@ def test_third_party_document_requires_a_named_recipient(client, login_as, centr
         "refusal_notice": "거부할 수 있습니다.",
     }, follow_redirects=True)
     assert "받는 기관이 하나 이상" in response.text
+
+
+def _recipient_rows(agencies, **texts):
+    """The recipients table as posted: a row per agency, the first included with ``texts``."""
+    data = {}
+    for n, agency in enumerate(agencies):
+        data[f"recipient_rows-{n}-agency_id"] = str(agency.id)
+        for name in ("purpose", "items", "retention"):
+            data[f"recipient_rows-{n}-{name}"] = texts.get(name, "") if n == 0 else ""
+    data["recipient_rows-0-include"] = "y"
+    return data
+
+
+def test_a_recipient_without_its_texts_is_named_and_nothing_typed_is_lost(client, login_as, centre):
+    login_as(Role.MANAGER, centre=centre)
+    agencies = centre.visible_agencies()
+    response = client.post("/intake/consent-documents/third_party/new", data={
+        "title": "제3자 제공(개정)", "purpose": "연계", "items": "성명", "retention": "3년",
+        "refusal_notice": "거부할 수 있습니다.",
+        **_recipient_rows(agencies, purpose="취업 지원 자격 확인", items="성명, 연락처")})
+    assert response.status_code == 200
+    assert f"{agencies[0].name}: 제공 목적, 항목, 보유 기간을 모두 적으세요." in response.text
+    assert "제3자 제공(개정)" in response.text and "취업 지원 자격 확인" in response.text
+    assert 'aria-invalid="true"' in response.text
+    response = client.post("/intake/consent-documents/third_party/new", data={
+        "title": "제3자 제공(개정)", "purpose": "연계", "items": "성명", "retention": "3년",
+        "refusal_notice": "거부할 수 있습니다.",
+        **_recipient_rows(agencies, purpose="취업 지원 자격 확인", items="성명, 연락처",
+                          retention="5년")})
+    assert response.status_code == 302
+    document = db.session.scalar(sa.select(ConsentDocument).where(
+        ConsentDocument.centre_id == centre.id, ConsentDocument.kind == ConsentKind.THIRD_PARTY)
+        .order_by(ConsentDocument.version.desc()))
+    assert document.title == "제3자 제공(개정)"
+    assert [(r.agency_id, r.purpose, r.retention) for r in document.recipients] == [
+        (agencies[0].id, "취업 지원 자격 확인", "5년")]
+
+
+def test_the_new_version_form_starts_from_the_previous_recipients(client, login_as, centre):
+    login_as(Role.MANAGER, centre=centre)
+    page = client.get("/intake/consent-documents/third_party/new").text
+    previous = db.session.scalar(sa.select(ConsentDocument).where(
+        ConsentDocument.centre_id == centre.id, ConsentDocument.kind == ConsentKind.THIRD_PARTY))
+    for recipient in previous.recipients:
+        assert recipient.purpose in page
+    assert page.count('type="checkbox"') >= len(previous.recipients)
 
 
 def test_front_desk_cannot_edit_consent_documents(client, login_as, centre):

@@ -465,3 +465,12 @@ def test_opening_a_referral_marks_nothing_read_the_button_does(app, setup):
     assert response.headers["Location"].endswith(f"/referrals/{referral.id}")
     assert unread() == 0
     assert 'name="about"' not in receiver.get(f"/referrals/{referral.id}").text
+
+
+def test_reading_notifications_with_numbers_that_name_nothing_goes_back_to_the_list(app, setup):
+    make_referral(setup["case"], setup["welfare"])
+    receiver = as_staff(app, setup["receiver"])
+    response = receiver.post("/referrals/notifications/read", data={
+        "id": ["abc", "99999999999", "²"], "referral": "99999999999", "partner_referral": "x"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/referrals/notifications")

@@ -3,8 +3,10 @@ the PDF, the XLSX and the CSV; the dashboard; the national roll-up; who may see 
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import re
 import shutil
 import subprocess
 from datetime import UTC, date, datetime, time
@@ -387,6 +389,18 @@ def test_pdf_prints_every_section_with_header_approval_box_and_page_numbers(clie
                      "6. 서비스 제안", "7. 충족되지 않은 욕구", "8. 추이와 올해 누계",
                      "9. 목표 대비 실적", "10. 부가 서비스: 문화", "용어 정의", "잠정 ("):
         assert expected in body
+
+
+def test_pdf_charts_keep_their_words_as_text(client, login_as, month):
+    """The PDF's charts write their labels as text in the PDF's own font (the page's charts
+    draw them as outlines): far less for WeasyPrint to draw, and the words can be found."""
+    login_as(Role.MANAGER, centre=month)
+    text = pdf_text(client.get(f"{URL}.pdf").data)
+    if text is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    assert "날짜(일)" in text and "방문 건수" in text
+    charts = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', client.get(URL).text)
+    assert charts and all(b"<text" not in base64.b64decode(chart) for chart in charts)
 
 
 def test_every_export_is_an_audit_event(client, login_as, month):

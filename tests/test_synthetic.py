@@ -17,7 +17,7 @@ from core.crypto import cipher
 from core.extensions import db
 from core.types import utcnow
 from factories import login
-from intake.models import Visit, VisitStop
+from intake.models import FirstVisit, Visit, VisitStop
 from perf.synthetic import DEMO_PASSWORD
 from referrals.models import Referral
 
@@ -35,6 +35,8 @@ def test_seed_synthetic_writes_a_consistent_history(runner, client):
     assert count(Client) == 150 and count(Visit) == 900
     assert count(Case) > 50 and count(CaseNote) > count(Case) and count(Referral) > 10
     assert count(AuditEvent) > 900
+    # The summary line reports what was written (first visits counted, not a rowcount).
+    assert f"first_visits {count(FirstVisit):,}" in result.output
     # The bulk-written events extend the access log's hash chain like any other.
     assert audit.verify().first_broken is None
     # Nothing happened after now; today has visitors.
