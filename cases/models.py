@@ -276,6 +276,14 @@ class Case(db.Model):
     follow_up_on: Mapped[date | None]
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_from_visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visits.id"))
+    # When its first assessment and first plan goal were recorded and its status last
+    # changed: summaries of its assessments, goals and events, kept in the same transaction
+    # as each of them is written (:func:`_keep_case_instants`), so the reports' "past its
+    # time targets" and "open at month end" compare columns instead of probing every open
+    # case's history. None: no assessment, goal or event yet.
+    first_assessment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_goal_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -497,3 +505,39 @@ class FollowUpAction(db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[Staff] = relationship()
+
+
+#: The case column each written row keeps up to date: (row's instant, case column, keeps the
+#: earliest rather than the latest).
+_CASE_INSTANTS = {
+    Assessment: ("created_at", "first_assessment_at", True),
+    PlanGoal: ("created_at", "first_goal_at", True),
+    CaseEvent: ("at", "status_changed_at", False),
+}
+
+
+def _keep_case_instants(mapper, connection, row) -> None:
+    """Every assessment, plan goal and status event written through the ORM (the case
+    services, the demo, tests) moves its case's summary column in the same transaction.
+
+    The condition is in the UPDATE, so two writers at once agree on the earliest (or
+    latest) instant; none of these rows is ever deleted or moved to another case, or has
+    its instant changed, so inserts are all there is to follow. A case already in the
+    session gets the new value as loaded, not as a change of its own (no version bump)."""
+    instant, column, earliest = _CASE_INSTANTS[type(row)]
+    at = getattr(row, instant)
+    kept = Case.__table__.c[column]
+    connection.execute(sa.update(Case.__table__)
+                       .where(Case.__table__.c.id == row.case_id,
+                              sa.or_(kept.is_(None), kept > at if earliest else kept < at))
+                       .values({column: at}))
+    session = sa.orm.object_session(row)
+    case = session.identity_map.get(sa.orm.util.identity_key(Case, row.case_id)) if session else None
+    if case is not None and column in sa.inspect(case).dict:
+        current = getattr(case, column)
+        if current is None or (at < current if earliest else at > current):
+            sa.orm.attributes.set_committed_value(case, column, at)
+
+
+for _model in _CASE_INSTANTS:
+    sa.event.listen(_model, "after_insert", _keep_case_instants)

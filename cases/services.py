@@ -393,7 +393,7 @@ def hold_conference(actor: Staff, client: Client, *, held_on: date, agenda: str,
 def assessment_overdue_clause(now=None):
     """SQL: an open case with no assessment past the centre's assessment target."""
     now = now or utcnow()
-    no_assessment = ~sa.exists().where(Assessment.case_id == Case.id)
+    no_assessment = Case.first_assessment_at.is_(None)
     due_days = sa.select(Centre.assessment_due_days).where(Centre.id == Case.centre_id)
     return sa.and_(Case.status != CaseStatus.CLOSED, no_assessment,
                    Case.opened_at < days_before(now, due_days.scalar_subquery()))
@@ -401,7 +401,7 @@ def assessment_overdue_clause(now=None):
 
 def plan_overdue_clause(now=None):
     now = now or utcnow()
-    no_goal = ~sa.exists().where(PlanGoal.case_id == Case.id)
+    no_goal = Case.first_goal_at.is_(None)
     due_days = sa.select(Centre.plan_due_days).where(Centre.id == Case.centre_id)
     return sa.and_(Case.status != CaseStatus.CLOSED, no_goal,
                    Case.opened_at < days_before(now, due_days.scalar_subquery()))
@@ -409,13 +409,13 @@ def plan_overdue_clause(now=None):
 
 def is_assessment_overdue(case: Case, now=None) -> bool:
     now = now or utcnow()
-    return (case.status != CaseStatus.CLOSED and not case.assessments
+    return (case.status != CaseStatus.CLOSED and case.first_assessment_at is None
             and case.opened_at + timedelta(days=_centre(case).assessment_due_days) < now)
 
 
 def is_plan_overdue(case: Case, now=None) -> bool:
     now = now or utcnow()
-    return (case.status != CaseStatus.CLOSED and not case.goals
+    return (case.status != CaseStatus.CLOSED and case.first_goal_at is None
             and case.opened_at + timedelta(days=_centre(case).plan_due_days) < now)
 
 

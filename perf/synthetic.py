@@ -287,7 +287,8 @@ COLUMNS = {
     "ticket_counters": ("centre_id", "day", "prefix", "last_number"),
     "cases": ("id", "centre_id", "client_id", "agency_id", "caseworker_id", "priority", "summary",
               "status", "opened_at", "closed_at", "closure_reason", "closure_note",
-              "follow_up_on", "last_contact_at", "opened_from_visit_id", "version"),
+              "follow_up_on", "last_contact_at", "opened_from_visit_id", "first_assessment_at",
+              "first_goal_at", "status_changed_at", "version"),
     "case_events": ("id", "case_id", "at", "actor_id", "from_status", "to_status", "note"),
     "assessments": ("id", "case_id", "assessed_on", "ratings", "crisis_level", "notes",
                     "author_id", "created_at"),
@@ -818,6 +819,7 @@ class CentreHistory:
             self.audit(moment, caseworker, "case.note_added", "cases", case_id, client_id,
                        f'{{"note_id": {note_id}, "kind": "{note_kind}", "confidential": '
                        f'{"true" if confidential else "false"}}}')
+        first_goal = None
         if assessed is not None:
             self._assessment(case_id, client_id, kind, caseworker, assessed)
             if self.rand() < 0.25 and span > 40:
@@ -825,12 +827,15 @@ class CentreHistory:
                 if assessed < again < end:
                     self._assessment(case_id, client_id, kind, caseworker, again)
             if self.rand() < 0.8:
-                self._goals(case_id, client_id, kind, caseworker, assessed, status, end)
+                first_goal = self._goals(case_id, client_id, kind, caseworker, assessed, status,
+                                         end)
         self.rows["cases"].append((
             case_id, s.centre_id, client_id, agency_id, caseworker, priority, summary, status,
             w.ts(opened), w.ts(closed if status == "closed" else None),
             reason.value if reason else None, closure_note or "", follow_up,
-            w.ts(last_contact), visit_id, len(events)))
+            w.ts(last_contact), visit_id, w.ts(assessed), w.ts(first_goal),
+            w.ts(max(event[0] for event in events)),
+            len(events)))
         for at, before, after, note in events:
             self.rows["case_events"].append((self.next("case_events"), case_id, w.ts(at),
                                              caseworker, before, after, note))
@@ -866,10 +871,11 @@ class CentreHistory:
                    {"assessment_id": assessment_id, "crisis": crisis})
 
     def _goals(self, case_id: int, client_id: int, kind: AgencyKind, author: int, assessed: int,
-               status: str, end: int) -> None:
+               status: str, end: int) -> int | None:
+        """The case's plan goals; returns when the first was recorded (None: no goal)."""
         goals = texts.GOALS.get(kind, [])
         if not goals:
-            return
+            return None
         count = 1 + int(self.rand() * min(3, len(goals)))
         first = int(self.rand() * len(goals))
         for j in range(count):
@@ -889,6 +895,7 @@ class CentreHistory:
             self.audit(at, author, "case.goal_added", "cases", case_id, client_id,
                        {"goal_id": goal_id, "domain": domain.value if isinstance(domain, NeedDomain)
                         else domain})
+        return min(assessed + 600, end)
 
     # --- referrals -------------------------------------------------------------------------
 

@@ -24,7 +24,6 @@ import sqlalchemy as sa
 
 from cases.models import (
     OPEN_GOAL_STATUSES,
-    Assessment,
     Case,
     CaseEvent,
     CaseStatus,
@@ -48,7 +47,7 @@ def case_closed_at(moment: datetime):
     it is closed now and was closed before ``moment``. A case reopened after ``moment`` was
     still closed at ``moment`` (November's closure is not undone by a reopening in December).
     """
-    changed_since = sa.exists().where(CaseEvent.case_id == Case.id, CaseEvent.at >= moment)
+    changed_since = changed_status_since(moment)
     status_then = (sa.select(CaseEvent.to_status)
                    .where(CaseEvent.case_id == Case.id, CaseEvent.at < moment)
                    .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)
@@ -58,6 +57,12 @@ def case_closed_at(moment: datetime):
         sa.and_(Case.closed_at.is_not(None), Case.closed_at < moment, ~changed_since),
         sa.and_(changed_since,
                 sa.func.coalesce(status_then, sa.literal("")) == CaseStatus.CLOSED.value))
+
+
+def changed_status_since(moment: datetime):
+    """SQL: the case's status changed at or after ``moment`` (its last event's instant, kept
+    on the case row; never NULL, so a NOT of it is safe)."""
+    return sa.and_(Case.status_changed_at.is_not(None), Case.status_changed_at >= moment)
 
 
 def case_open_at(moment: datetime):
@@ -95,8 +100,12 @@ def _closing_events_in(span: Span):
 
 
 def case_closed_in(span: Span):
-    """SQL: the case was closed in the span (and stays counted there if reopened later)."""
-    return sa.or_(_closed_now_in(span), sa.exists().where(*_closing_events_in(span)))
+    """SQL: the case was closed in the span (and stays counted there if reopened later).
+
+    Only a case whose status changed since the span began can have a closing event in it,
+    so the events are looked at for those alone."""
+    return sa.or_(_closed_now_in(span), sa.and_(changed_status_since(span.start_utc),
+                                                sa.exists().where(*_closing_events_in(span))))
 
 
 def closure_reason_in(span: Span):
@@ -111,9 +120,10 @@ def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
     """(case_id, centre_id, agency_id, assessment, plan, goals): each case of the centres
     open at ``moment``, with 1 for each time target it was past then (0 otherwise).
 
-    One pass over the open cases (:func:`may_count_since` finds them through indexes), each
-    target a flag probing that case's assessments or goals by their ``case_id`` index: the
-    open cases are found once, not once per target, and no table of goals is read whole.
+    One pass over the open cases (:func:`may_count_since` finds them through indexes). The
+    assessment and plan targets compare the instants kept on the case row (its first
+    assessment, its first goal); the goals' target dates are probed by the goals'
+    ``case_id`` index for the cases that had a goal then.
     The instant before which a case had to be opened to be late is computed here from the
     centre's target days, so the database compares with a plain timestamp.
 
@@ -121,22 +131,25 @@ def _late_cases(centre_ids, moment: datetime) -> sa.Subquery:
     change, ``updated_at``, is later) counts as still open then.
     """
     today = moment.astimezone(SEOUL).date()
-    no_assessment = sa.and_(
-        _opened_before_target(centre_ids, moment, "assessment_due_days"),
-        probe(Assessment.case_id == Case.id, Assessment.created_at < moment).is_(None))
-    no_plan = sa.and_(
-        _opened_before_target(centre_ids, moment, "plan_due_days"),
-        probe(PlanGoal.case_id == Case.id, PlanGoal.created_at < moment).is_(None))
-    goals_late = probe(
+    no_assessment = sa.and_(_opened_before_target(centre_ids, moment, "assessment_due_days"),
+                            _not_before(Case.first_assessment_at, moment))
+    no_plan = sa.and_(_opened_before_target(centre_ids, moment, "plan_due_days"),
+                      _not_before(Case.first_goal_at, moment))
+    goals_late = sa.and_(Case.first_goal_at < moment, probe(
         PlanGoal.case_id == Case.id, PlanGoal.created_at < moment, PlanGoal.target_date < today,
         sa.or_(PlanGoal.status.in_(OPEN_GOAL_STATUSES), PlanGoal.updated_at >= moment)
-    ).is_not(None)
+    ).is_not(None))
     return (sa.select(Case.id.label("case_id"), Case.centre_id, Case.agency_id,
                       _flag(no_assessment).label("assessment"), _flag(no_plan).label("plan"),
                       _flag(goals_late).label("goals"))
             .where(Case.centre_id.in_(centre_ids), may_count_since(moment),
                    case_open_at(moment))
             .subquery())
+
+
+def _not_before(instant, moment: datetime):
+    """SQL: the instant (a case column) had not come yet at ``moment``, or never came."""
+    return sa.or_(instant.is_(None), instant >= moment)
 
 
 def _flag(condition):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+import test_case_instants as case_instants
 import time_machine
 
 from cases.identity import parse_rrn
@@ -37,6 +38,8 @@ def test_seed_synthetic_writes_a_consistent_history(runner, client):
     assert count(AuditEvent) > 900
     # The summary line reports what was written (first visits counted, not a rowcount).
     assert f"first_visits {count(FirstVisit):,}" in result.output
+    # The instants kept on each case row agree with its assessments, goals and events.
+    assert case_instants.kept() == case_instants.recomputed()
     # The bulk-written events extend the access log's hash chain like any other.
     assert audit.verify().first_broken is None
     # Nothing happened after now; today has visitors.
