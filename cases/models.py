@@ -259,6 +259,9 @@ class Case(db.Model):
         # The reports' desks (agency, caseworker) of a centre and their first case, read
         # from the index alone.
         sa.Index("ix_cases_desks", "centre_id", "agency_id", "caseworker_id", "opened_at"),
+        # The reports' cases changed since a moment (with the opened and closed instants'
+        # own indexes: the cases that can count in a span).
+        sa.Index("ix_cases_status_changed_at", "status_changed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

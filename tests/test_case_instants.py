@@ -140,6 +140,7 @@ def test_the_migration_fills_them_from_the_rows_already_stored(db_url, tmp_path)
         assert before == recomputed() and len(before) == 2 and plain.first_goal_at is None
         # Back to 0028 with the data kept: the columns dropped by plain SQL (SQLite's batch
         # downgrade rebuilds the table, which its foreign keys refuse while rows point at it).
+        db.session.execute(sa.text("DROP INDEX ix_cases_status_changed_at"))
         for column in ("first_assessment_at", "first_goal_at", "status_changed_at"):
             db.session.execute(sa.text(f"ALTER TABLE cases DROP COLUMN {column}"))
         db.session.commit()

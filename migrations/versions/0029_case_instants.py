@@ -30,11 +30,14 @@ def upgrade():
         'first_assessment_at = (SELECT min(created_at) FROM assessments WHERE case_id = cases.id), '
         'first_goal_at = (SELECT min(created_at) FROM plan_goals WHERE case_id = cases.id), '
         'status_changed_at = (SELECT max(at) FROM case_events WHERE case_id = cases.id)')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_status_changed_at', ['status_changed_at'], unique=False)
     op.execute('ANALYZE cases')
 
 
 def downgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_status_changed_at')
         batch_op.drop_column('status_changed_at')
         batch_op.drop_column('first_goal_at')
         batch_op.drop_column('first_assessment_at')
