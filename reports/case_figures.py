@@ -33,6 +33,7 @@ from cases.models import (
 )
 from centers.models import Agency, Centre, Staff
 from core.clock import SEOUL
+from core.database import dialect_name
 from core.extensions import db
 from reports.figures import _count_if, _keyed, once, probe
 from reports.periods import Span
@@ -59,10 +60,10 @@ def case_closed_at(moment: datetime):
                 sa.func.coalesce(status_then, sa.literal("")) == CaseStatus.CLOSED.value))
 
 
-def changed_status_since(moment: datetime):
+def changed_status_since(moment: datetime, case=Case):
     """SQL: the case's status changed at or after ``moment`` (its last event's instant, kept
     on the case row; never NULL, so a NOT of it is safe)."""
-    return sa.and_(Case.status_changed_at.is_not(None), Case.status_changed_at >= moment)
+    return sa.and_(case.status_changed_at.is_not(None), case.status_changed_at >= moment)
 
 
 def case_open_at(moment: datetime):
@@ -78,12 +79,21 @@ def may_count_since(moment: datetime):
     status change since was closed all along, so it is neither opened, closed nor open in
     any span from ``moment`` on, nor open at any later moment. But each condition is a case
     column with its own index (the last status change is kept on the case row), so the
-    database reads the few thousand cases of the span from four index ranges at once
-    (PostgreSQL's ``BitmapOr``, SQLite's OR-by-union) instead of every case of the
-    centres' history.
+    database reads the few thousand cases of the span from four index ranges instead of
+    every case of the centres' history: PostgreSQL combines them (``BitmapOr``); SQLite,
+    given the same OR, reads the centre's whole index instead, so there it is a union of
+    the four ranges' ids.
     """
-    return sa.or_(Case.closed_at.is_(None), Case.closed_at >= moment, Case.opened_at >= moment,
-                  changed_status_since(moment))
+    if dialect_name() == "postgresql":
+        return sa.or_(*_may_count_conditions(Case, moment))
+    case = sa.orm.aliased(Case)
+    return Case.id.in_(sa.union(*(sa.select(case.id).where(condition)
+                                  for condition in _may_count_conditions(case, moment))))
+
+
+def _may_count_conditions(case, moment: datetime) -> tuple:
+    return (case.closed_at.is_(None), case.closed_at >= moment, case.opened_at >= moment,
+            changed_status_since(moment, case))
 
 
 def _closed_now_in(span: Span):

@@ -32,7 +32,15 @@ def upgrade():
         'status_changed_at = (SELECT max(at) FROM case_events WHERE case_id = cases.id)')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_status_changed_at', ['status_changed_at'], unique=False)
-    op.execute('ANALYZE cases')
+    if op.get_bind().dialect.name == 'sqlite':
+        # Whole statistics: the app's connections sample 1,000 rows per index, and sampled,
+        # SQLite took a centre's 162,000 cases for 1,001 and read them all by the centre
+        # index (the monthly report and dashboard 1.4-1.8x slower at 1M visits).
+        op.execute('PRAGMA analysis_limit=0')
+        op.execute('ANALYZE cases')
+        op.execute('PRAGMA analysis_limit=1000')
+    else:
+        op.execute('ANALYZE cases')
 
 
 def downgrade():
