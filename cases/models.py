@@ -517,30 +517,73 @@ _CASE_INSTANTS = {
     PlanGoal: ("created_at", "first_goal_at", True),
     CaseEvent: ("at", "status_changed_at", False),
 }
+_MOVED = "hanjari.case_instants_moved"
+_MOVED_IN_TRANSACTION = "hanjari.case_instants_moved_in_transaction"
 
 
 def _keep_case_instants(mapper, connection, row) -> None:
     """Every assessment, plan goal and status event written through the ORM (the case
     services, the demo, tests) moves its case's summary column in the same transaction.
 
-    The condition is in the UPDATE, so two writers at once agree on the earliest (or
-    latest) instant; none of these rows is ever deleted or moved to another case, or has
-    its instant changed, so inserts are all there is to follow. A case already in the
-    session gets the new value as loaded, not as a change of its own (no version bump)."""
+    A new row moves it only if earlier (or later) than the kept instant, a condition in the
+    UPDATE, so two writers at once agree. These rows are never deleted or moved to another
+    case. The case, if loaded in the session, has the column expired after the flush
+    (:func:`_expire_moved_instants`), so it reads the new value."""
     instant, column, earliest = _CASE_INSTANTS[type(row)]
-    at = getattr(row, instant)
-    kept = Case.__table__.c[column]
+    at, kept = getattr(row, instant), Case.__table__.c[column]
     connection.execute(sa.update(Case.__table__)
                        .where(Case.__table__.c.id == row.case_id,
                               sa.or_(kept.is_(None), kept > at if earliest else kept < at))
                        .values({column: at}))
+    _note_moved(row, column)
+
+
+def _recompute_case_instant(mapper, connection, row) -> None:
+    """A row whose instant is changed (tests backdate events so; the app never does) has its
+    case's column recomputed from all the case's rows."""
+    instant, column, earliest = _CASE_INSTANTS[type(row)]
+    if not sa.inspect(row).attrs[instant].history.has_changes():
+        return
+    rows = mapper.local_table
+    aggregate = sa.func.min if earliest else sa.func.max
+    connection.execute(sa.update(Case.__table__).where(Case.__table__.c.id == row.case_id)
+                       .values({column: sa.select(aggregate(rows.c[instant]))
+                                .where(rows.c.case_id == row.case_id).scalar_subquery()}))
+    _note_moved(row, column)
+
+
+def _note_moved(row, column: str) -> None:
     session = sa.orm.object_session(row)
-    case = session.identity_map.get(sa.orm.util.identity_key(Case, row.case_id)) if session else None
-    if case is not None and column in sa.inspect(case).dict:
-        current = getattr(case, column)
-        if current is None or (at < current if earliest else at > current):
-            sa.orm.attributes.set_committed_value(case, column, at)
+    if session is not None:
+        session.info.setdefault(_MOVED, set()).add((row.case_id, column))
+        session.info.setdefault(_MOVED_IN_TRANSACTION, set()).add((row.case_id, column))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush_postexec")
+def _expire_moved_instants(session, flush_context) -> None:
+    _expire(session, session.info.pop(_MOVED, ()))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _expire_rolled_back_instants(session, previous_transaction) -> None:
+    """A rolled-back savepoint (or transaction) takes its moves back in the database; the
+    cases in the session read the columns again."""
+    _expire(session, session.info.get(_MOVED_IN_TRANSACTION, ()))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _forget_moved_instants(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_MOVED_IN_TRANSACTION, None)
+
+
+def _expire(session, moved) -> None:
+    for case_id, column in moved:
+        case = session.identity_map.get(sa.orm.util.identity_key(Case, case_id))
+        if case is not None:
+            session.expire(case, [column])
 
 
 for _model in _CASE_INSTANTS:
     sa.event.listen(_model, "after_insert", _keep_case_instants)
+    sa.event.listen(_model, "after_update", _recompute_case_instant)

@@ -381,5 +381,5 @@ def caseload_query(actor: Staff, wanted: CaseloadFilter) -> sa.Select:
                             if people is not None else sa.false())
     return query.options(
         selectinload(Case.client), selectinload(Case.agency), selectinload(Case.caseworker),
-        selectinload(Case.assessments), selectinload(Case.goals),
+        selectinload(Case.goals),
     ).order_by(Case.opened_at.desc())

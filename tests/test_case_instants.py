@@ -12,7 +12,17 @@ import sqlalchemy as sa
 from flask_migrate import stamp, upgrade
 
 from app import create_app
-from cases.models import Assessment, Case, CaseEvent, CaseStatus, Level, NeedDomain, PlanGoal
+from cases import services as casework
+from cases.models import (
+    Assessment,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Level,
+    NeedDomain,
+    PlanGoal,
+    Priority,
+)
 from centers.models import AgencyKind
 from core.clock import local_today
 from core.extensions import db
@@ -64,12 +74,16 @@ def test_kept_through_the_case_pages_and_the_caseload_follows(client, login_as):
     worker = login_as(Role.CASEWORKER, centre=centre, agency=jobs)
     late = make_case(make_client(centre), jobs, caseworker=worker,
                      opened_at=utcnow() - timedelta(days=40))
-    other = make_case(make_client(centre, name="김철수"), jobs, caseworker=worker)
+    assessed = make_case(make_client(centre, name="김철수"), jobs, caseworker=worker,
+                         opened_at=utcnow() - timedelta(days=40))
+    assert assess(client, assessed, local_today()).status_code == 302
     assert kept() == recomputed()
     assert late.status_changed_at is not None and late.first_assessment_at is None
     flagged = client.get("/cases/?overdue=assessment").text
     assert f'/cases/{late.id}"' in flagged and "초기 조사 기한 지남" in flagged
-    assert f'/cases/{late.id}"' in client.get("/cases/?overdue=plan").text
+    assert f'/cases/{assessed.id}"' not in flagged
+    unplanned = client.get("/cases/?overdue=plan").text
+    assert f'/cases/{late.id}"' in unplanned and f'/cases/{assessed.id}"' in unplanned
 
     assert assess(client, late, local_today() - timedelta(days=3)).status_code == 302
     assert add_goal(client, late).status_code == 302
@@ -90,9 +104,9 @@ def test_kept_through_the_case_pages_and_the_caseload_follows(client, login_as):
     db.session.expire_all()
     assert db.session.get(Case, late.id).first_assessment_at == first
     assert db.session.get(Case, late.id).status == CaseStatus.ACTIVE  # closed, then reopened
-    for target in ("assessment", "plan"):
-        page = client.get(f"/cases/?overdue={target}").text
-        assert f'/cases/{late.id}"' not in page and f'/cases/{other.id}"' not in page
+    assert f'/cases/{late.id}"' not in client.get("/cases/?overdue=assessment").text
+    unplanned = client.get("/cases/?overdue=plan").text
+    assert f'/cases/{late.id}"' not in unplanned and f'/cases/{assessed.id}"' in unplanned
 
 
 def test_rows_written_with_their_own_time_move_the_instants(app):
@@ -117,6 +131,41 @@ def test_rows_written_with_their_own_time_move_the_instants(app):
     assert case.status_changed_at > now - timedelta(days=1)  # the opening event stays the last
     db.session.commit()
     assert case.version == version
+    assert kept() == recomputed()
+    # An event's instant changed afterwards (backdated): the last change is recomputed.
+    latest = max(case.events, key=lambda event: event.at)
+    latest.at = now - timedelta(days=30)
+    db.session.commit()
+    assert kept() == recomputed()
+    assert case.status_changed_at == now - timedelta(days=5)
+
+
+def test_a_case_opened_in_the_same_transaction_reads_its_instants(app):
+    """The services open a case, then assess it, before anything is committed: the case in
+    hand says it was assessed; an assessment rolled back with its savepoint is forgotten."""
+    centre = make_centre()
+    jobs = make_agency(centre, AgencyKind.EMPLOYMENT)
+    worker = make_staff(Role.CASEWORKER, centre=centre, agency=jobs)
+    case = casework.open_case(worker, make_client(centre), priority=Priority.NORMAL, summary="")
+    db.session.flush()
+    assert case.status_changed_at is not None and case.first_assessment_at is None
+    casework.record_assessment(worker, case, assessed_on=local_today(), ratings={},
+                               crisis_level=Level.LOW, notes="")
+    assert case.first_assessment_at is not None
+    assert not casework.is_assessment_overdue(case, utcnow() + timedelta(days=30))
+    db.session.commit()
+    other = casework.open_case(worker, make_client(centre, name="김철수"),
+                               priority=Priority.NORMAL, summary="")
+    db.session.commit()
+    try:
+        with db.session.begin_nested():
+            casework.add_goal(worker, other, {"domain": NeedDomain.HOUSING, "description": "주거"})
+            assert other.first_goal_at is not None
+            raise RuntimeError("the desk's next step failed")
+    except RuntimeError:
+        pass
+    assert other.first_goal_at is None
+    db.session.commit()
     assert kept() == recomputed()
 
 
