@@ -312,12 +312,20 @@ def wait_percentile(centre_id: int, span: Span, fraction: float = 0.9, *,
 # --- the one-stop effect -----------------------------------------------------------------
 
 def _agencies_served_per_visit(centre_ids, span: Span):
+    """(centre_id, visit_id, agencies): the span's visits served at a desk, with how many
+    agencies served each.
+
+    Grouped by ``id + 0``, not the visit's key: by the key, PostgreSQL underestimated the
+    groups (the stops' 100 id runs of a national month) and walked the whole primary key of
+    ``visits`` in order for a sorted aggregate (2.3 s of the statement's 4.2 s at 12,000,000
+    visits); by an expression it hashes the month's visits."""
+    visit_id = (Visit.id + 0).label("visit_id")
     return (
-        sa.select(Visit.centre_id.label("centre_id"), Visit.id.label("visit_id"),
+        sa.select(Visit.centre_id.label("centre_id"), visit_id,
                   sa.func.count(sa.distinct(VisitStop.agency_id)).label("agencies"))
         .join(VisitStop, VisitStop.visit_id == Visit.id)
         .where(*visit_rows_in(centre_ids, span, VisitStop.visit_id), served_stop())
-        .group_by(Visit.centre_id, Visit.id)
+        .group_by(Visit.centre_id, visit_id)
         .subquery()
     )
 

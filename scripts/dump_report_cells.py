@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -44,13 +45,24 @@ def dump(user: str, password: str, paths: list[str]) -> dict:
     return cells
 
 
+#: A report's own time stamps ("잠정 (2026-12-02 05:11 기준)", its data-as-of time): not figures.
+STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+def _without_stamps(rows: list[list]) -> list[list]:
+    return [[STAMP.sub("…", cell) if isinstance(cell, str) else cell for cell in row]
+            for row in rows]
+
+
 def compare(before: dict, after: dict) -> int:
-    """Prints each sheet with the rows that differ; returns how many rows differ in all."""
+    """Prints each sheet with the rows that differ (time stamps aside); returns how many rows
+    differ in all."""
     differing = 0
     for path in sorted(set(before) | set(after)):
         sheets_before, sheets_after = before.get(path, {}), after.get(path, {})
         for sheet in sorted(set(sheets_before) | set(sheets_after)):
-            rows_before, rows_after = sheets_before.get(sheet, []), sheets_after.get(sheet, [])
+            rows_before = _without_stamps(sheets_before.get(sheet, []))
+            rows_after = _without_stamps(sheets_after.get(sheet, []))
             changed = [(number, old, new) for number, (old, new) in
                        enumerate(zip(rows_before, rows_after, strict=False), 1) if old != new]
             changed += [(number, None, None) for number in
