@@ -228,6 +228,10 @@ def _case_totals_by_desk(centre_ids, span: Span) -> dict[tuple, dict[str, int]]:
     keys = (Case.centre_id, Case.agency_id, Case.caseworker_id)
     totals = {key: dict.fromkeys(CASE_MEASURES, 0)
               for key, first in _desks_first_opened(centre_ids).items() if first < span.end_utc}
+    # The centre as an expression: grouped by the column, PostgreSQL read every case of the
+    # centres from the centre index for its order (1.0 s at 2,000,000 cases) instead of the
+    # few thousand that can count from their own indexes.
+    keys = (Case.centre_id + 0, Case.agency_id, Case.caseworker_id)
     measured = (sa.select(*keys, *_case_measures(span))
                 .where(Case.centre_id.in_(centre_ids), Case.opened_at < span.end_utc,
                        may_count_since(span.start_utc))
